@@ -1,0 +1,95 @@
+//! Changing a lead that other requests may be changing too: read, decide, write
+//! conditionally, and on a conflict read again.
+
+use super::App;
+use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
+use chrono::{DateTime, Utc};
+use crate::engine::Command;
+use crate::ports::{DueTouch, EnrolmentWrite, LeadWrite, StoreError};
+
+/// How often a conflicting change is retried before giving up with `Stale`.
+const ATTEMPTS: usize = 8;
+
+/// What a change wants written, decided from a fresh read.
+pub(super) struct Change {
+    pub lead: Lead,
+    pub enrolment_commands: Vec<Command>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl App {
+    /// Reads the lead and its enrolments, lets `decide` produce a `Change`, writes it
+    /// atomically, retrying on conflicts, then withdraws the schedules of stopped enrolments.
+    /// Answers the lead as written, or `None` if there is no such lead.
+    pub(super) async fn change_lead(
+        &self,
+        tenant: &TenantId,
+        id: &LeadId,
+        now: DateTime<Utc>,
+        mut decide: impl FnMut(&Lead, &[Enrolment]) -> Change,
+    ) -> Result<Option<Lead>, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let Some(lead) = self.store.lead(tenant, id).await? else {
+                return Ok(None);
+            };
+            let enrolments = self.store.enrolments(tenant, id).await?;
+            let change = decide(&lead, &enrolments);
+            let (writes, cancels, stopped) = stop_writes(&enrolments, &change.enrolment_commands, now);
+            let mut next = change.lead;
+            next.version = lead.version + 1;
+            let mut timeline = change.timeline;
+            timeline.extend(stopped);
+            let write = LeadWrite { lead: next.clone(), enrolments: writes, idempotency: None, timeline };
+            match self.store.write_lead(write).await {
+                Ok(()) => {
+                    for due in cancels {
+                        if let Err(e) = self.scheduler.cancel(&due).await {
+                            // Harmless: the stale token drops the message when it fires.
+                            tracing::warn!(error = %e, "could not withdraw a schedule");
+                        }
+                    }
+                    return Ok(Some(next));
+                }
+                Err(StoreError::Stale | StoreError::AlreadyClaimed) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Stale)
+    }
+}
+
+/// The enrolment writes for the engine's `Stop` commands, the schedules to withdraw, and
+/// the timeline entries that say so.
+fn stop_writes(
+    enrolments: &[Enrolment],
+    commands: &[Command],
+    now: DateTime<Utc>,
+) -> (Vec<EnrolmentWrite>, Vec<DueTouch>, Vec<TimelineEntry>) {
+    let mut writes = Vec::new();
+    let mut cancels = Vec::new();
+    let mut timeline = Vec::new();
+    for command in commands {
+        let Command::Stop { enrolment, reason } = command else { continue };
+        let Some(current) = enrolments.iter().find(|e| &e.id == enrolment) else { continue };
+        if let Some(due_at) = current.next_due_at {
+            cancels.push(DueTouch {
+                tenant: current.tenant.clone(),
+                lead_id: current.lead_id.clone(),
+                enrolment_id: current.id.clone(),
+                step: current.next_step,
+                version: current.version,
+                due_at,
+            });
+        }
+        let mut stopped = current.clone();
+        stopped.status = EnrolmentStatus::Stopped(*reason);
+        stopped.next_due_at = None;
+        stopped.version += 1;
+        writes.push(EnrolmentWrite { enrolment: stopped, expected_version: Some(current.version) });
+        timeline.push(TimelineEntry {
+            at: now,
+            kind: TimelineKind::CadenceStopped { cadence: current.cadence.clone(), reason: *reason },
+        });
+    }
+    (writes, cancels, timeline)
+}

@@ -1,0 +1,223 @@
+//! Intake: a form post becomes a stored, enrolled lead, its first touch scheduled for now.
+
+use super::counters::Counter;
+use super::form::{FieldError, LeadForm, ParsedLead};
+use super::step::scheduled;
+use super::App;
+use crate::config::TenantConfig;
+use crate::domain::{
+    Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead,
+    LeadId, TimelineEntry, TimelineKind,
+};
+use crate::engine::{decide, Command, Event, LeadView};
+use crate::ports::{EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeSet;
+
+/// How long a replayed `Idempotency-Key` returns the first answer.
+const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
+/// How often intake re-reads after losing a race with a concurrent post.
+const ATTEMPTS: usize = 8;
+
+/// A lead post, as the HTTP layer hands it over.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeRequest {
+    pub form: LeadForm,
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+/// Why intake did not accept a lead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntakeError {
+    #[error("invalid lead")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl App {
+    /// Accepts a lead for `tenant`; answers the receipt and whether it is a replay.
+    pub async fn intake(&self, tenant: &TenantConfig, request: IntakeRequest) -> Result<(IntakeReceipt, bool), IntakeError> {
+        let now = self.clock.now();
+        if let Some(key) = &request.idempotency_key {
+            if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
+                return Ok((receipt, true));
+            }
+        }
+        let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
+        let idempotency = |receipt: &IntakeReceipt| {
+            request.idempotency_key.clone().map(|key| IdempotencyRecord {
+                key,
+                receipt: receipt.clone(),
+                expires_at: now + IDEMPOTENCY_WINDOW,
+            })
+        };
+
+        for _ in 0..ATTEMPTS {
+            let existing = match &parsed.profile.email {
+                Some(email) => self.store.lead_by_email(&tenant.id, email).await?,
+                None => None,
+            };
+            let existing = match (existing, &parsed.profile.phone) {
+                (None, Some(phone)) => self.store.lead_by_phone(&tenant.id, phone).await?,
+                (found, _) => found,
+            };
+            let (write, receipt, counter) = match existing {
+                None => self.new_lead(tenant, &parsed, now),
+                Some(lead) => self.merged_lead(tenant, lead, &parsed, now).await?,
+            };
+            let write = LeadWrite { idempotency: idempotency(&receipt), ..write };
+            let first_schedule = write.enrolments.iter().find_map(|w| scheduled(&w.enrolment));
+            match self.store.write_lead(write).await {
+                Ok(()) => {
+                    if let Some(due) = first_schedule {
+                        // The lead is stored either way; a lost schedule is re-armed on
+                        // restart (locally) or by the sweeper (on AWS).
+                        if let Err(e) = self.scheduler.schedule(due).await {
+                            tracing::error!(error = %e, lead = %receipt.lead_id, "first touch not scheduled");
+                        }
+                    }
+                    let day = now.date_naive();
+                    if let Err(e) = self.store.add_counts(&tenant.id, day, &[(counter.key(), 1)]).await {
+                        tracing::warn!(error = %e, "intake counter not updated");
+                    }
+                    return Ok((receipt, false));
+                }
+                // Another post with the same key won the race: its answer is ours.
+                Err(StoreError::Duplicate("idempotency key")) => {
+                    if let Some(key) = &request.idempotency_key {
+                        if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
+                            return Ok((receipt, true));
+                        }
+                    }
+                }
+                // A concurrent post created or changed the same person: read again and merge.
+                Err(StoreError::Duplicate(_) | StoreError::Stale | StoreError::AlreadyClaimed) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Stale.into())
+    }
+
+    fn new_lead(&self, tenant: &TenantConfig, parsed: &ParsedLead, now: DateTime<Utc>) -> (LeadWrite, IntakeReceipt, Counter) {
+        let lead = Lead {
+            id: LeadId::new(),
+            tenant: tenant.id.clone(),
+            profile: parsed.profile.clone(),
+            consent: parsed.consent.clone(),
+            opted_out: BTreeSet::new(),
+            needs_human: false,
+            replied_at: None,
+            outcome: None,
+            received_at: now,
+            version: 1,
+        };
+        let mut timeline = vec![TimelineEntry {
+            at: now,
+            kind: TimelineKind::Received { source: lead.profile.source.clone(), campaign: lead.profile.campaign.clone() },
+        }];
+        let enrolment = enrol(tenant, &lead, now, &mut timeline);
+        let receipt = receipt_for(&lead, IntakeStatus::Enrolled, enrolment.as_ref());
+        let counter = Counter::Lead { source: lead.profile.source.clone() };
+        let enrolments = enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
+        (LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter)
+    }
+
+    async fn merged_lead(
+        &self,
+        tenant: &TenantConfig,
+        current: Lead,
+        parsed: &ParsedLead,
+        now: DateTime<Utc>,
+    ) -> Result<(LeadWrite, IntakeReceipt, Counter), StoreError> {
+        let enrolments = self.store.enrolments(&tenant.id, &current.id).await?;
+        let mut lead = current.clone();
+        lead.version += 1;
+        let new = &parsed.profile;
+        let p = &mut lead.profile;
+        // A contact point is added only if no other lead owns it (the store enforces it too).
+        if p.email.is_none() {
+            if let Some(email) = &new.email {
+                if self.store.lead_by_email(&tenant.id, email).await?.is_none() {
+                    p.email = Some(email.clone());
+                }
+            }
+        }
+        if p.phone.is_none() {
+            if let Some(phone) = &new.phone {
+                if self.store.lead_by_phone(&tenant.id, phone).await?.is_none() {
+                    p.phone = Some(phone.clone());
+                }
+            }
+        }
+        p.last_name = new.last_name.clone().or(p.last_name.take());
+        p.source = new.source.clone();
+        p.campaign = new.campaign.clone().or(p.campaign.take());
+        p.postcode = new.postcode.clone().or(p.postcode.take());
+        p.fields.extend(new.fields.clone());
+        // A new form with a consent box ticked grants consent; an unticked box revokes none.
+        let c = &mut lead.consent;
+        if parsed.consent.sms || parsed.consent.email || parsed.consent.voice {
+            c.evidence = parsed.consent.evidence.clone();
+        }
+        c.sms |= parsed.consent.sms;
+        c.email |= parsed.consent.email;
+        c.voice |= parsed.consent.voice;
+
+        let mut timeline = vec![TimelineEntry {
+            at: now,
+            kind: TimelineKind::Merged { source: new.source.clone(), campaign: new.campaign.clone() },
+        }];
+        let active = enrolments.iter().find(|e| e.is_active());
+        // A repeat enquiry after a cadence ended is fresh intent: start again, unless the
+        // lead is with a human, opted out, or closed.
+        let closed = lead.needs_human || lead.outcome.is_some() || !lead.opted_out.is_empty();
+        let enrolment = match active {
+            None if !closed => enrol(tenant, &lead, now, &mut timeline),
+            _ => None,
+        };
+        let status = if lead.reachable() { IntakeStatus::Merged } else { IntakeStatus::Suppressed };
+        let receipt = receipt_for(&lead, status, enrolment.as_ref().or(active));
+        let counter = Counter::RepeatEnquiry { source: new.source.clone() };
+        let enrolments = enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
+        Ok((LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter))
+    }
+}
+
+/// A new enrolment in the lead's segment cadence, its first step placed by the engine; none
+/// if no channel can reach the lead.
+fn enrol(tenant: &TenantConfig, lead: &Lead, now: DateTime<Utc>, timeline: &mut Vec<TimelineEntry>) -> Option<Enrolment> {
+    if !lead.reachable() {
+        return None;
+    }
+    let cadence = tenant.cadence_for(&lead.profile.source).to_owned();
+    let mut enrolment = Enrolment {
+        id: EnrolmentId::new(),
+        tenant: tenant.id.clone(),
+        lead_id: lead.id.clone(),
+        cadence: cadence.clone(),
+        enrolled_at: now,
+        next_step: 0,
+        next_due_at: None,
+        status: EnrolmentStatus::Active,
+        version: 1,
+    };
+    let view = LeadView { lead, enrolments: std::slice::from_ref(&enrolment), touch_times: &[] };
+    let commands = decide(view, &Event::Enrolled { enrolment: enrolment.id.clone() }, tenant.rules(), now);
+    match commands.first() {
+        Some(Command::Schedule { at, .. }) => enrolment.next_due_at = Some(*at),
+        _ => enrolment.status = EnrolmentStatus::Completed,
+    }
+    timeline.push(TimelineEntry { at: now, kind: TimelineKind::Enrolled { cadence } });
+    Some(enrolment)
+}
+
+fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {
+    let status = if status == IntakeStatus::Enrolled && enrolment.is_none() { IntakeStatus::Suppressed } else { status };
+    IntakeReceipt {
+        lead_id: lead.id.clone(),
+        status,
+        cadence: enrolment.map(|e| e.cadence.clone()),
+        next_touch_at: enrolment.and_then(|e| e.next_due_at),
+    }
+}

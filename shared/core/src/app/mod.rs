@@ -1,0 +1,35 @@
+//! Use cases, written once against the ports: `leadflow dev`, the Lambda functions and the
+//! tests all run this code, with different adapters behind it.
+
+mod change;
+mod counters;
+mod form;
+mod inbound;
+mod intake;
+mod lead_view;
+mod outcome;
+mod report;
+mod step;
+
+pub use counters::{bucket_value, latency_bucket, percentile, Counter};
+pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
+pub use inbound::{InboundError, InboundSms, SmsAnswer};
+pub use intake::{IntakeError, IntakeRequest};
+pub use lead_view::{LeadDetails, LeadViewError};
+pub use outcome::OutcomeError;
+pub use report::{ReportError, Summary, SummaryRow};
+pub use step::{StepError, StepOutcome};
+
+use crate::config::TenantDirectory;
+use crate::ports::{Channel, Clock, LeadStore, TouchScheduler};
+use std::sync::Arc;
+
+/// The ports and tenants every use case runs against.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn LeadStore>,
+    pub scheduler: Arc<dyn TouchScheduler>,
+    pub channel: Arc<dyn Channel>,
+    pub clock: Arc<dyn Clock>,
+    pub tenants: Arc<TenantDirectory>,
+}

@@ -1,0 +1,242 @@
+//! Executing a due step: check everything again, claim, send, record, schedule the next.
+
+use super::counters::{latency_bucket, Counter};
+use super::App;
+use crate::config::TenantConfig;
+use crate::domain::{
+    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId,
+    TouchStatus,
+};
+use crate::engine::{decide, Command, Event, LeadView};
+use crate::ports::{ChannelError, Claim, DueTouch, OutboundMessage, ScheduleError, StoreError};
+use chrono::{DateTime, Utc};
+
+/// Attempts of a send that fails transiently (timeouts, 429, 5xx) before it counts as failed.
+const SEND_ATTEMPTS: u32 = 3;
+
+/// What a due message led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// A touch went to the channel.
+    Sent { touch_id: TouchId },
+    /// A touch was claimed but the channel refused it; the cadence moved on.
+    Failed { touch_id: TouchId, reason: String },
+    /// The step was passed over (no consent, opted out, no address).
+    Skipped,
+    /// Too early, quiet hours or a cap: the step runs again at `until`.
+    Deferred { until: DateTime<Utc> },
+    /// The cadence had no steps left.
+    Completed,
+    /// The enrolment's next message was scheduled again (recovery after a crash).
+    Rearmed,
+    /// Stale or unknown: nothing to do.
+    Dropped,
+}
+
+/// Why a due message could not be handled (the message should be retried).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+}
+
+/// A touch about to be claimed, with the message it will send (or why it cannot be rendered).
+struct Pending {
+    touch: Touch,
+    message: Result<OutboundMessage, String>,
+}
+
+impl App {
+    /// Handles one due message. Safe to call again with the same message: the claim is
+    /// conditional on the enrolment's version, so a touch goes out at most once.
+    pub async fn execute_step(&self, due: &DueTouch) -> Result<StepOutcome, StepError> {
+        let now = self.clock.now();
+        let Some(tenant) = self.tenants.get(&due.tenant) else { return Ok(StepOutcome::Dropped) };
+        let Some(lead) = self.store.lead(&due.tenant, &due.lead_id).await? else { return Ok(StepOutcome::Dropped) };
+        let enrolments = self.store.enrolments(&due.tenant, &due.lead_id).await?;
+        let Some(current) = enrolments.iter().find(|e| e.id == due.enrolment_id).cloned() else {
+            return Ok(StepOutcome::Dropped);
+        };
+        let touches = self.store.touches(&due.tenant, &due.lead_id).await?;
+        let touch_times: Vec<DateTime<Utc>> = touches.iter().map(Touch::counted_at).collect();
+        let view = LeadView { lead: &lead, enrolments: &enrolments, touch_times: &touch_times };
+        let event = Event::StepDue { enrolment: due.enrolment_id.clone(), step: due.step, version: due.version };
+        let commands = decide(view, &event, tenant.rules(), now);
+
+        if let [Command::Rearm { step, version, at, .. }] = commands.as_slice() {
+            self.scheduler.schedule(DueTouch { step: *step, version: *version, due_at: *at, ..due.clone() }).await?;
+            return Ok(StepOutcome::Rearmed);
+        }
+        if matches!(commands.as_slice(), [Command::Drop { .. }]) {
+            return Ok(StepOutcome::Dropped);
+        }
+
+        let mut next = current.clone();
+        next.version += 1;
+        let mut pending = None;
+        let mut timeline = Vec::new();
+        let mut outcome = StepOutcome::Skipped;
+        for command in &commands {
+            match command {
+                Command::Send { step, channel, template, .. } => {
+                    pending = Some(self.pending_touch(&tenant, &lead, &current, *step, *channel, template, now));
+                }
+                Command::Skip { step, channel, reason, .. } => timeline.push(TimelineEntry {
+                    at: now,
+                    kind: TimelineKind::StepSkipped { step: *step, channel: *channel, reason: reason.as_str().to_owned() },
+                }),
+                Command::Schedule { step, at, .. } => {
+                    if *step == due.step {
+                        outcome = StepOutcome::Deferred { until: *at };
+                    }
+                    next.next_step = *step;
+                    next.next_due_at = Some(*at);
+                }
+                Command::Complete { .. } => {
+                    if pending.is_none() && timeline.is_empty() {
+                        outcome = StepOutcome::Completed;
+                    }
+                    next.status = EnrolmentStatus::Completed;
+                    next.next_step = due.step + 1;
+                    next.next_due_at = None;
+                    timeline.push(TimelineEntry { at: now, kind: TimelineKind::CadenceCompleted { cadence: current.cadence.clone() } });
+                }
+                _ => {}
+            }
+        }
+
+        let claim = Claim {
+            enrolment: next.clone(),
+            expected_version: current.version,
+            touch: pending.as_ref().map(|p| p.touch.clone()),
+            timeline,
+        };
+        match self.store.claim(claim).await {
+            Ok(()) => {}
+            // A duplicate delivery claimed it first: that one sends, this one does nothing.
+            Err(StoreError::AlreadyClaimed) => return Ok(StepOutcome::Dropped),
+            Err(e) => return Err(e.into()),
+        }
+        // The next step is scheduled before this one is sent, so a crash during the send
+        // loses nothing; a duplicate schedule is harmless (the claim is conditional).
+        if let Some(next_due) = scheduled(&next) {
+            self.scheduler.schedule(next_due).await?;
+        }
+        match pending {
+            Some(pending) => Ok(self.send_claimed(&lead, pending, touches.iter().any(is_sent)).await?),
+            None => Ok(outcome),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pending_touch(
+        &self,
+        tenant: &TenantConfig,
+        lead: &Lead,
+        enrolment: &Enrolment,
+        step: usize,
+        channel: Channel,
+        template: &str,
+        now: DateTime<Utc>,
+    ) -> Pending {
+        let to = lead.address(channel).unwrap_or_default();
+        let touch = Touch {
+            id: TouchId::new(),
+            tenant: lead.tenant.clone(),
+            lead_id: lead.id.clone(),
+            enrolment_id: enrolment.id.clone(),
+            step,
+            channel,
+            to: to.clone(),
+            template: template.to_owned(),
+            due_at: enrolment.next_due_at.unwrap_or(now),
+            claimed_at: now,
+            status: TouchStatus::Claimed,
+        };
+        let message = tenant
+            .templates
+            .render(template, lead, &tenant.name)
+            .map(|rendered| OutboundMessage {
+                touch_id: touch.id.clone(),
+                tenant: lead.tenant.clone(),
+                lead_id: lead.id.clone(),
+                channel,
+                to,
+                from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
+                subject: rendered.subject,
+                body: rendered.body,
+                step,
+                due_at: touch.due_at,
+            })
+            .map_err(|e| e.to_string());
+        Pending { touch, message }
+    }
+
+    /// Sends a claimed touch, retrying transient failures, and records what happened.
+    async fn send_claimed(&self, lead: &Lead, pending: Pending, contacted_before: bool) -> Result<StepOutcome, StoreError> {
+        let Pending { mut touch, message } = pending;
+        let result = match message {
+            Err(reason) => Err(ChannelError::Permanent(reason)),
+            Ok(message) => {
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    match self.channel.send(&message, self.clock.now()).await {
+                        Err(ChannelError::Transient(reason)) if attempt < SEND_ATTEMPTS => {
+                            tracing::warn!(touch = %touch.id, %reason, attempt, "send failed, retrying");
+                            tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+                        }
+                        other => break other,
+                    }
+                }
+            }
+        };
+        let sent_at = self.clock.now();
+        let source = lead.profile.source.clone();
+        let outcome = match result {
+            Ok(provider_id) => {
+                touch.status = TouchStatus::Sent { sent_at, provider_id };
+                let mut counts = vec![(Counter::Touch { source: source.clone(), channel: touch.channel }.key(), 1)];
+                if !contacted_before {
+                    let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
+                    counts.push((Counter::FirstTouch { source: source.clone() }.key(), 1));
+                    counts.push((Counter::SpeedToLead { source, bucket: latency_bucket(ms) }.key(), 1));
+                }
+                // Counted on the lead's arrival day, so a report's speed to lead and its leads
+                // describe the same leads.
+                if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
+                    tracing::warn!(error = %e, "touch counters not updated");
+                }
+                StepOutcome::Sent { touch_id: touch.id.clone() }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                touch.status = TouchStatus::Failed { failed_at: sent_at, reason: reason.clone() };
+                StepOutcome::Failed { touch_id: touch.id.clone(), reason }
+            }
+        };
+        self.store.record_touch(&touch).await?;
+        Ok(outcome)
+    }
+}
+
+fn is_sent(touch: &Touch) -> bool {
+    matches!(touch.status, TouchStatus::Sent { .. })
+}
+
+/// The message that runs an enrolment's next step, if it has one.
+pub(super) fn scheduled(enrolment: &Enrolment) -> Option<DueTouch> {
+    if !enrolment.is_active() {
+        return None;
+    }
+    Some(DueTouch {
+        tenant: enrolment.tenant.clone(),
+        lead_id: enrolment.lead_id.clone(),
+        enrolment_id: enrolment.id.clone(),
+        step: enrolment.next_step,
+        version: enrolment.version,
+        due_at: enrolment.next_due_at?,
+    })
+}

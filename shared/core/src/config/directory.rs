@@ -1,0 +1,64 @@
+//! Finding the tenant behind a request: by API key, by the number a lead texted, by id.
+
+use super::{hash_api_key, ApiKeyHash, TenantConfig};
+use crate::domain::{PhoneNumber, TenantId};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every tenant of a deployment, indexed for the lookups requests need.
+#[derive(Debug, Clone, Default)]
+pub struct TenantDirectory {
+    by_id: HashMap<TenantId, Arc<TenantConfig>>,
+    by_key: HashMap<ApiKeyHash, TenantId>,
+    by_number: HashMap<PhoneNumber, TenantId>,
+}
+
+/// Why a set of tenants cannot be served together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("tenant {0} is defined twice")]
+    DuplicateTenant(TenantId),
+    #[error("an API key of tenant {0} is also used by another tenant")]
+    SharedKey(TenantId),
+    #[error("sending number {0} belongs to two tenants")]
+    SharedNumber(PhoneNumber),
+}
+
+impl TenantDirectory {
+    /// Indexes tenants, refusing shared ids, keys or numbers (they would break isolation).
+    pub fn new(tenants: Vec<TenantConfig>) -> Result<Self, DirectoryError> {
+        let mut directory = Self::default();
+        for tenant in tenants {
+            let id = tenant.id.clone();
+            for (_, hash) in &tenant.api_keys {
+                if directory.by_key.insert(hash.clone(), id.clone()).is_some() {
+                    return Err(DirectoryError::SharedKey(id));
+                }
+            }
+            for number in &tenant.sending_numbers {
+                if directory.by_number.insert(number.clone(), id.clone()).is_some() {
+                    return Err(DirectoryError::SharedNumber(number.clone()));
+                }
+            }
+            if directory.by_id.insert(id.clone(), Arc::new(tenant)).is_some() {
+                return Err(DirectoryError::DuplicateTenant(id));
+            }
+        }
+        Ok(directory)
+    }
+
+    /// The tenant a presented API key belongs to.
+    pub fn by_api_key(&self, key: &str) -> Option<Arc<TenantConfig>> {
+        self.by_key.get(&hash_api_key(key)).and_then(|id| self.get(id))
+    }
+
+    /// The tenant that owns a sending number.
+    pub fn by_number(&self, number: &PhoneNumber) -> Option<Arc<TenantConfig>> {
+        self.by_number.get(number).and_then(|id| self.get(id))
+    }
+
+    /// A tenant by id.
+    pub fn get(&self, id: &TenantId) -> Option<Arc<TenantConfig>> {
+        self.by_id.get(id).cloned()
+    }
+}

@@ -1,0 +1,91 @@
+//! The tenant file as written, before validation. Fields that need checking keep their
+//! position (`Spanned`) so an error can name its line.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTenantFile {
+    pub tenant: RawTenant,
+    #[serde(default)]
+    pub api_keys: Vec<RawApiKey>,
+    pub quiet_hours: Option<RawQuietHours>,
+    #[serde(default)]
+    pub caps: Vec<RawCap>,
+    pub twilio: Option<RawTwilio>,
+    #[serde(default)]
+    pub segments: Vec<RawSegment>,
+    pub cadences: BTreeMap<String, RawCadence>,
+    pub templates: BTreeMap<String, RawTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTenant {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub default_region: Spanned<String>,
+    pub default_timezone: Spanned<String>,
+    #[serde(default)]
+    pub sending_numbers: Vec<Spanned<String>>,
+    pub help_text: Option<String>,
+    pub default_cadence: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawApiKey {
+    pub name: String,
+    pub hash: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuietHours {
+    pub allowed_from: Spanned<String>,
+    pub allowed_until: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCap {
+    pub per: Spanned<String>,
+    pub max: Spanned<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTwilio {
+    pub auth_token: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSegment {
+    pub name: String,
+    pub sources: Vec<String>,
+    pub cadence: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCadence {
+    pub steps: Spanned<Vec<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStep {
+    pub at: Spanned<String>,
+    pub channel: Spanned<String>,
+    pub template: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTemplate {
+    pub subject: Option<Spanned<String>>,
+    pub body: Spanned<String>,
+}

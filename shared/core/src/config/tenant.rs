@@ -1,0 +1,240 @@
+//! A validated tenant.
+
+use super::errors::line_of;
+use super::file::RawTenantFile;
+use super::{ApiKeyHash, ConfigError, ConfigErrors, Templates};
+use crate::domain::{
+    Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
+    StepTime, TenantId,
+};
+use crate::engine::Rules;
+use chrono::NaiveTime;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// Routes leads whose source matches to a cadence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub name: String,
+    /// Lowercase source names; a trailing `*` matches any suffix (`fb-*`).
+    pub sources: Vec<String>,
+    pub cadence: String,
+}
+
+impl Segment {
+    /// Whether a lead from `source` belongs to this segment.
+    pub fn matches(&self, source: &str) -> bool {
+        let source = source.to_lowercase();
+        self.sources.iter().any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => source.starts_with(prefix),
+            None => *pattern == source,
+        })
+    }
+}
+
+/// Everything leadflow knows about one tenant.
+#[derive(Debug, Clone)]
+pub struct TenantConfig {
+    pub id: TenantId,
+    pub name: String,
+    pub default_region: Region,
+    pub default_zone: LeadZone,
+    pub sending_numbers: Vec<PhoneNumber>,
+    pub help_text: String,
+    pub api_keys: Vec<(String, ApiKeyHash)>,
+    pub policy: ContactPolicy,
+    pub twilio_auth_token: Option<String>,
+    pub segments: Vec<Segment>,
+    pub default_cadence: String,
+    pub cadences: BTreeMap<String, Cadence>,
+    pub templates: Templates,
+}
+
+struct Checker<'s> {
+    source: &'s str,
+    errors: Vec<ConfigError>,
+}
+
+impl Checker<'_> {
+    fn fail<T>(&mut self, field: impl Into<String>, spanned: Option<&Spanned<T>>, message: impl Into<String>) {
+        self.errors.push(ConfigError {
+            line: spanned.map(|s| line_of(self.source, s.span().start)),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn check<T, V, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        spanned: &Spanned<V>,
+        parse: impl FnOnce(&V) -> Result<T, E>,
+    ) -> Option<T> {
+        match parse(spanned.get_ref()) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(field, Some(spanned), e.to_string());
+                None
+            }
+        }
+    }
+}
+
+impl TenantConfig {
+    /// Parses and validates a tenant file; `origin` names it in errors (a path).
+    pub fn parse(source: &str, origin: &str) -> Result<Self, ConfigErrors> {
+        let raw: RawTenantFile = toml::from_str(source).map_err(|e| ConfigErrors {
+            origin: origin.to_owned(),
+            errors: vec![ConfigError {
+                line: e.span().map(|s| line_of(source, s.start)),
+                field: "(syntax)".to_owned(),
+                message: e.message().to_owned(),
+            }],
+        })?;
+        let mut c = Checker { source, errors: Vec::new() };
+        let t = &raw.tenant;
+        let id = c.check("tenant.id", &t.id, |s| TenantId::parse(s));
+        let region = c.check("tenant.default_region", &t.default_region, |s| Region::parse(s));
+        let zone = c.check("tenant.default_timezone", &t.default_timezone, |s| LeadZone::parse(s));
+        let sending_numbers: Vec<PhoneNumber> = t
+            .sending_numbers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| c.check(&format!("tenant.sending_numbers[{i}]"), n, |s| PhoneNumber::parse_e164(s)))
+            .collect();
+
+        let api_keys = raw
+            .api_keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                c.check(&format!("api_keys[{i}].hash"), &k.hash, |s| {
+                    ApiKeyHash::parse(s).ok_or("must be `sha256:` and 64 hex digits (see `leadflow hash-key`)")
+                })
+                .map(|hash| (k.name.clone(), hash))
+            })
+            .collect();
+
+        let quiet_hours = match &raw.quiet_hours {
+            None => Some(QuietHours::default()),
+            Some(q) => {
+                let time = |s: &String| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "must be HH:MM (24-hour)");
+                let from = c.check("quiet_hours.allowed_from", &q.allowed_from, time);
+                let until = c.check("quiet_hours.allowed_until", &q.allowed_until, time);
+                match (from, until) {
+                    (Some(from), Some(until)) => {
+                        c.check("quiet_hours.allowed_until", &q.allowed_until, |_| QuietHours::allowed_between(from, until))
+                    }
+                    _ => None,
+                }
+            }
+        };
+
+        let caps = raw
+            .caps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cap)| {
+                let per = c.check(&format!("caps[{i}].per"), &cap.per, |s| match StepTime::parse(s) {
+                    Ok(StepTime::After(d)) if d > chrono::Duration::zero() => Ok(d),
+                    _ => Err("must be a duration like `1h` or `1d`"),
+                });
+                let max = c.check(&format!("caps[{i}].max"), &cap.max, |m| if *m >= 1 { Ok(*m) } else { Err("must be at least 1") });
+                Some(FrequencyCap { per: per?, max: max? })
+            })
+            .collect();
+
+        let mut templates = Templates::new();
+        for (name, template) in &raw.templates {
+            let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
+            if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
+                c.fail(format!("templates.{name}"), Some(&template.body), e.to_string());
+            }
+        }
+
+        let mut cadences = BTreeMap::new();
+        for (name, cadence) in &raw.cadences {
+            if cadence.steps.get_ref().is_empty() {
+                c.fail(format!("cadences.{name}.steps"), Some(&cadence.steps), "a cadence needs at least one step");
+            }
+            let mut steps = Vec::new();
+            for (i, step) in cadence.steps.get_ref().iter().enumerate() {
+                let field = format!("cadences.{name}.steps[{i}]");
+                let at = c.check(&format!("{field}.at"), &step.at, |s| StepTime::parse(s));
+                let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
+                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email or voice")
+                });
+                let template = step.template.get_ref();
+                if !raw.templates.contains_key(template) {
+                    c.fail(format!("{field}.template"), Some(&step.template), format!("no template named {template:?}"));
+                } else if channel == Some(Channel::Email) && raw.templates[template].subject.is_none() {
+                    c.fail(format!("{field}.template"), Some(&step.template), format!("email template {template:?} needs a subject"));
+                }
+                if let (Some(at), Some(channel)) = (at, channel) {
+                    steps.push(Step { channel, template: template.clone(), at });
+                }
+            }
+            cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
+        }
+
+        let known_cadence = |c: &mut Checker, field: &str, name: &Spanned<String>| {
+            if !raw.cadences.contains_key(name.get_ref()) {
+                c.fail(field, Some(name), format!("no cadence named {:?}", name.get_ref()));
+            }
+        };
+        known_cadence(&mut c, "tenant.default_cadence", &t.default_cadence);
+        let segments = raw
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                known_cadence(&mut c, &format!("segments[{i}].cadence"), &s.cadence);
+                Segment {
+                    name: s.name.clone(),
+                    sources: s.sources.iter().map(|p| p.trim().to_lowercase()).collect(),
+                    cadence: s.cadence.get_ref().clone(),
+                }
+            })
+            .collect();
+
+        match (id, region, zone, quiet_hours) {
+            (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => Ok(Self {
+                id,
+                name: t.name.clone(),
+                default_region,
+                default_zone,
+                sending_numbers,
+                help_text: t.help_text.clone().unwrap_or_else(|| {
+                    format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)
+                }),
+                api_keys,
+                policy: ContactPolicy { quiet_hours, caps },
+                twilio_auth_token: raw.twilio.as_ref().map(|tw| tw.auth_token.clone()),
+                segments,
+                default_cadence: t.default_cadence.get_ref().clone(),
+                cadences,
+                templates,
+            }),
+            _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.errors }),
+        }
+    }
+
+    /// The demo tenant `leadflow dev` runs by default.
+    pub fn demo() -> Self {
+        Self::parse(super::DEMO_TENANT, "demo.toml").expect("the embedded demo tenant is valid")
+    }
+
+    /// The cadence a lead from `source` is enrolled in.
+    pub fn cadence_for(&self, source: &str) -> &str {
+        self.segments
+            .iter()
+            .find(|s| s.matches(source))
+            .map(|s| s.cadence.as_str())
+            .unwrap_or(&self.default_cadence)
+    }
+
+    /// The rules the engine reads.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules { policy: &self.policy, cadences: &self.cadences }
+    }
+}

@@ -1,0 +1,131 @@
+//! Cadences are data: a list of steps, each a channel, a template and a time.
+
+use super::{Channel, LeadZone};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The name of a cadence in the tenant file.
+pub type CadenceName = String;
+
+/// When a step is due, relative to the moment the lead was enrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepTime {
+    /// A fixed offset: `0m`, `90s`, `2h`, `1d`, `1w`.
+    After(#[serde(with = "super::policy::seconds")] Duration),
+    /// A wall-clock time in the lead's zone on the n-th day after enrolment: `day 3 at 10:00`.
+    DayAt { day: u32, at: NaiveTime },
+}
+
+/// Why a step time was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a step time: use an offset like `0m`, `30m`, `2h`, `1d`, `1w` or `day 3 at 10:00`")]
+pub struct StepTimeError(pub String);
+
+impl StepTime {
+    /// Parses `0m` / `90s` / `2h` / `1d` / `1w` or `day N at HH:MM`.
+    pub fn parse(raw: &str) -> Result<Self, StepTimeError> {
+        let text = raw.trim().to_ascii_lowercase();
+        let fail = || StepTimeError(raw.to_owned());
+        if let Some(rest) = text.strip_prefix("day ") {
+            let (day, at) = rest.split_once(" at ").ok_or_else(fail)?;
+            let day: u32 = day.trim().parse().map_err(|_| fail())?;
+            let at = NaiveTime::parse_from_str(at.trim(), "%H:%M").map_err(|_| fail())?;
+            if day > 366 {
+                return Err(fail());
+            }
+            return Ok(StepTime::DayAt { day, at });
+        }
+        let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(fail)?;
+        let (number, unit) = text.split_at(split);
+        let n: i64 = number.parse().map_err(|_| fail())?;
+        let unit_seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return Err(fail()),
+        };
+        if n > 400 * 86_400 / unit_seconds {
+            return Err(fail());
+        }
+        Ok(StepTime::After(Duration::seconds(n * unit_seconds)))
+    }
+
+    /// The instant this step falls due for a lead enrolled at `enrolled_at` in `zone`.
+    pub fn due_at(self, enrolled_at: DateTime<Utc>, zone: LeadZone) -> DateTime<Utc> {
+        match self {
+            StepTime::After(offset) => enrolled_at + offset,
+            StepTime::DayAt { day, at } => {
+                let start_day = zone.local(enrolled_at).date();
+                let wall = (start_day + chrono::Days::new(u64::from(day))).and_time(at);
+                zone.first_instant_at_or_after(wall)
+            }
+        }
+    }
+}
+
+impl fmt::Display for StepTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepTime::After(d) => write!(f, "{}s", d.num_seconds()),
+            StepTime::DayAt { day, at } => write!(f, "day {day} at {}", at.format("%H:%M")),
+        }
+    }
+}
+
+/// One touch of a cadence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub channel: Channel,
+    /// The template's name in the tenant file.
+    pub template: String,
+    pub at: StepTime,
+}
+
+/// A named sequence of steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cadence {
+    pub name: CadenceName,
+    pub steps: Vec<Step>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn offsets_parse_in_every_unit() {
+        assert_eq!(StepTime::parse("0m").unwrap(), StepTime::After(Duration::zero()));
+        assert_eq!(StepTime::parse("90s").unwrap(), StepTime::After(Duration::seconds(90)));
+        assert_eq!(StepTime::parse("2h").unwrap(), StepTime::After(Duration::hours(2)));
+        assert_eq!(StepTime::parse("1d").unwrap(), StepTime::After(Duration::days(1)));
+        assert_eq!(StepTime::parse("1w").unwrap(), StepTime::After(Duration::weeks(1)));
+    }
+
+    #[test]
+    fn day_at_parses_a_local_time() {
+        assert_eq!(
+            StepTime::parse("Day 3 at 10:00").unwrap(),
+            StepTime::DayAt { day: 3, at: NaiveTime::from_hms_opt(10, 0, 0).unwrap() }
+        );
+    }
+
+    #[test]
+    fn nonsense_step_times_are_refused() {
+        for bad in ["", "m", "5y", "day x at 10:00", "day 3 at 25:00", "-1d", "99999999d"] {
+            assert!(StepTime::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn day_at_is_read_in_the_leads_zone_across_a_dst_change() {
+        let ny = LeadZone::parse("America/New_York").unwrap();
+        // Enrolled on Friday 6 March 2026 (EST); day 3 is Monday 9 March, after the change to EDT.
+        let enrolled = Utc.with_ymd_and_hms(2026, 3, 6, 15, 0, 0).unwrap();
+        let due = StepTime::parse("day 3 at 10:00").unwrap().due_at(enrolled, ny);
+        assert_eq!(due, Utc.with_ymd_and_hms(2026, 3, 9, 14, 0, 0).unwrap());
+    }
+}

@@ -1,0 +1,38 @@
+//! The ways leadflow reaches a lead.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A contact channel. Consent, opt-out and caps are all per channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+    Voice,
+}
+
+impl Channel {
+    /// Every channel, in a stable order.
+    pub const ALL: [Channel; 3] = [Channel::Sms, Channel::Email, Channel::Voice];
+
+    /// The lowercase name used in config, JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Voice => "voice",
+        }
+    }
+
+    /// Whether the channel reaches the lead's phone (and so is silenced by a phone opt-out).
+    pub fn uses_phone(self) -> bool {
+        matches!(self, Channel::Sms | Channel::Voice)
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

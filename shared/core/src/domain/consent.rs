@@ -1,0 +1,38 @@
+//! Consent to be contacted, per channel, with the evidence a regulator would ask for.
+
+use super::Channel;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What the lead agreed to and how we know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub sms: bool,
+    pub email: bool,
+    pub voice: bool,
+    pub evidence: ConsentEvidence,
+}
+
+/// The record of how consent was captured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEvidence {
+    /// The wording the lead agreed to, as shown on the form.
+    pub text: Option<String>,
+    /// When the lead agreed (the form's timestamp, else when we received it).
+    pub captured_at: DateTime<Utc>,
+    /// The lead's IP address as the form saw it.
+    pub ip: Option<String>,
+    /// Where the consent came from (the lead's source).
+    pub source: String,
+}
+
+impl Consent {
+    /// Whether the lead consented to `channel`.
+    pub fn allows(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Sms => self.sms,
+            Channel::Email => self.email,
+            Channel::Voice => self.voice,
+        }
+    }
+}

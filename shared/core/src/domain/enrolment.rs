@@ -1,0 +1,52 @@
+//! An enrolment: one lead moving through one cadence.
+
+use super::{CadenceName, EnrolmentId, LeadId, TenantId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Why a cadence stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    Replied,
+    OptedOut,
+    Booked,
+    Disqualified,
+    Won,
+    Unreachable,
+}
+
+/// Where an enrolment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+pub enum EnrolmentStatus {
+    Active,
+    Stopped(StopReason),
+    Completed,
+}
+
+/// One run of a cadence for one lead.
+///
+/// `version` is the token every scheduled message carries: any change (a step claimed, a
+/// stop) bumps it, so a message scheduled before the change finds a stale token and is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub id: EnrolmentId,
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub cadence: CadenceName,
+    pub enrolled_at: DateTime<Utc>,
+    /// The index of the step to run next.
+    pub next_step: usize,
+    /// When that step is scheduled to run (after quiet hours and caps).
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub status: EnrolmentStatus,
+    pub version: u64,
+}
+
+impl Enrolment {
+    /// Whether the enrolment still has touches to send.
+    pub fn is_active(&self) -> bool {
+        self.status == EnrolmentStatus::Active
+    }
+}

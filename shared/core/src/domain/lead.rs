@@ -1,0 +1,101 @@
+//! The lead: who they are, what they agreed to, and where they stand.
+
+use super::{Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, TenantId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a form tells us about a person, already parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadProfile {
+    pub first_name: PersonName,
+    pub last_name: Option<PersonName>,
+    pub email: Option<Email>,
+    pub phone: Option<PhoneNumber>,
+    pub source: String,
+    pub campaign: Option<String>,
+    pub zone: LeadZone,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+    /// Extra form fields, available to templates as merge fields.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A lead within one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lead {
+    pub id: LeadId,
+    pub tenant: TenantId,
+    pub profile: LeadProfile,
+    pub consent: Consent,
+    /// Channels the lead revoked (STOP silences sms and voice; an unsubscribe, email).
+    pub opted_out: BTreeSet<Channel>,
+    /// Set by a reply; cleared when a human marks the lead contacted.
+    pub needs_human: bool,
+    /// When the lead first replied with something other than a keyword.
+    pub replied_at: Option<DateTime<Utc>>,
+    /// The last outcome a human or a booking tool reported.
+    pub outcome: Option<OutcomeKind>,
+    /// When the first enquiry arrived: the start of speed to lead.
+    pub received_at: DateTime<Utc>,
+    /// Optimistic-concurrency version: every stored change bumps it.
+    pub version: u64,
+}
+
+impl Lead {
+    /// The address a touch on `channel` goes to, if the lead has one.
+    pub fn address(&self, channel: Channel) -> Option<String> {
+        match channel {
+            Channel::Sms | Channel::Voice => self.profile.phone.as_ref().map(|p| p.to_string()),
+            Channel::Email => self.profile.email.as_ref().map(|e| e.to_string()),
+        }
+    }
+
+    /// Whether a touch on `channel` may go out at all: an address, consent, no opt-out.
+    pub fn reachable_on(&self, channel: Channel) -> bool {
+        self.address(channel).is_some()
+            && self.consent.allows(channel)
+            && !self.opted_out.contains(&channel)
+    }
+
+    /// Whether any channel can reach the lead.
+    pub fn reachable(&self) -> bool {
+        Channel::ALL.iter().any(|c| self.reachable_on(*c))
+    }
+}
+
+/// What a human or a booking tool reports about a lead (`POST /v1/leads/{id}/events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Booked,
+    NoShow,
+    Contacted,
+    Disqualified,
+    Won,
+}
+
+impl OutcomeKind {
+    /// Parses the lowercase name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "booked" => Self::Booked,
+            "no_show" => Self::NoShow,
+            "contacted" => Self::Contacted,
+            "disqualified" => Self::Disqualified,
+            "won" => Self::Won,
+            _ => return None,
+        })
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::NoShow => "no_show",
+            Self::Contacted => "contacted",
+            Self::Disqualified => "disqualified",
+            Self::Won => "won",
+        }
+    }
+}

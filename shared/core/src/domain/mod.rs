@@ -1,0 +1,33 @@
+//! Domain types: each one parses its input once and carries its invariant from then on.
+
+mod cadence;
+mod channel;
+mod consent;
+mod email;
+mod enrolment;
+mod ids;
+mod keyword;
+mod lead;
+mod name;
+mod phone;
+mod policy;
+mod receipt;
+mod timeline;
+mod touch;
+mod zone;
+
+pub use cadence::{Cadence, CadenceName, Step, StepTime, StepTimeError};
+pub use channel::Channel;
+pub use consent::{Consent, ConsentEvidence};
+pub use email::{Email, EmailError};
+pub use enrolment::{Enrolment, EnrolmentStatus, StopReason};
+pub use ids::{EnrolmentId, IdError, IdempotencyKey, LeadId, TenantId, TouchId};
+pub use keyword::{classify_reply, ReplyIntent};
+pub use lead::{Lead, LeadProfile, OutcomeKind};
+pub use name::{NameError, PersonName};
+pub use phone::{PhoneError, PhoneNumber, Region};
+pub use policy::{ContactPolicy, FrequencyCap, QuietHours, QuietHoursError};
+pub use receipt::{IntakeReceipt, IntakeStatus};
+pub use timeline::{TimelineEntry, TimelineKind};
+pub use touch::{Touch, TouchStatus};
+pub use zone::{LeadZone, ZoneError};

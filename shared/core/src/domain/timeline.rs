@@ -1,0 +1,31 @@
+//! What happened to a lead, in order: the `events` half of `GET /v1/leads/{id}`.
+
+use super::{Channel, OutcomeKind, StopReason};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One entry of a lead's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: TimelineKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum TimelineKind {
+    Received { source: String, campaign: Option<String> },
+    Merged { source: String, campaign: Option<String> },
+    Enrolled { cadence: String },
+    StepSkipped { step: usize, channel: Channel, reason: String },
+    CadenceCompleted { cadence: String },
+    CadenceStopped { cadence: String, reason: StopReason },
+    Replied { channel: Channel, body: String },
+    OptedOut { channel: Channel, message: String },
+    OptedIn { channel: Channel, message: String },
+    HelpRequested { message: String },
+    HandedOff { reason: String },
+    Outcome { outcome: OutcomeKind },
+}

@@ -1,0 +1,216 @@
+//! The decision function.
+
+use super::slot::next_allowed;
+use crate::domain::{
+    Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind,
+    StopReason,
+};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// The tenant rules the engine reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub policy: &'a ContactPolicy,
+    pub cadences: &'a BTreeMap<String, Cadence>,
+}
+
+/// What the engine knows about a lead when it decides.
+#[derive(Debug, Clone, Copy)]
+pub struct LeadView<'a> {
+    pub lead: &'a Lead,
+    pub enrolments: &'a [Enrolment],
+    /// When each earlier touch of the lead was claimed, across all channels.
+    pub touch_times: &'a [DateTime<Utc>],
+}
+
+/// Something that happened to a lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The enrolment was just created: schedule its first step.
+    Enrolled { enrolment: EnrolmentId },
+    /// A scheduled message arrived for `step`, carrying the enrolment's `version` at the time.
+    StepDue { enrolment: EnrolmentId, step: usize, version: u64 },
+    /// The lead replied with something other than a keyword.
+    Replied,
+    /// The lead revoked consent for these channels.
+    OptedOut { channels: Vec<Channel> },
+    /// A human or a booking tool reported an outcome.
+    Outcome(OutcomeKind),
+}
+
+/// Why a due message does nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// The enrolment moved on (stopped, replaced, or this step already claimed).
+    StaleToken,
+    /// The enrolment or its cadence no longer exists.
+    Unknown,
+}
+
+/// Why a step was passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    NoConsent,
+    OptedOut,
+    NoAddress,
+}
+
+impl SkipReason {
+    /// A short explanation for the timeline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NoConsent => "no consent for this channel",
+            SkipReason::OptedOut => "opted out of this channel",
+            SkipReason::NoAddress => "no address for this channel",
+        }
+    }
+}
+
+/// What the use case must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Claim and send `step` now.
+    Send { enrolment: EnrolmentId, step: usize, channel: Channel, template: String },
+    /// Pass over `step` without sending.
+    Skip { enrolment: EnrolmentId, step: usize, channel: Channel, reason: SkipReason },
+    /// Run `step` at `at` (also used to put back a message that came early or hit a rule).
+    Schedule { enrolment: EnrolmentId, step: usize, at: DateTime<Utc> },
+    /// The cadence has no steps left.
+    Complete { enrolment: EnrolmentId },
+    /// Stop the cadence before its end.
+    Stop { enrolment: EnrolmentId, reason: StopReason },
+    /// Put the lead in front of a human.
+    HandOff { reason: String },
+    /// Deliver the enrolment's current step again, unchanged: the message that arrived is the
+    /// one just before it, redelivered after a crash that may have lost the next schedule.
+    Rearm { enrolment: EnrolmentId, step: usize, version: u64, at: DateTime<Utc> },
+    /// Do nothing with this message.
+    Drop { reason: DropReason },
+}
+
+/// Decides what to do about `event` for the lead in `view`, at `now`.
+pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>) -> Vec<Command> {
+    match event {
+        Event::Enrolled { enrolment } => match find(view, enrolment, rules) {
+            Some((e, cadence)) if e.is_active() => schedule_step(view, e, cadence, 0, rules, now),
+            _ => vec![Command::Drop { reason: DropReason::Unknown }],
+        },
+        Event::StepDue { enrolment, step, version } => {
+            step_due(view, enrolment, *step, *version, rules, now)
+        }
+        Event::Replied => {
+            let mut commands = stop_all(view, StopReason::Replied);
+            commands.push(Command::HandOff { reason: "replied".to_owned() });
+            commands
+        }
+        Event::OptedOut { .. } => stop_all(view, StopReason::OptedOut),
+        Event::Outcome(outcome) => match outcome {
+            OutcomeKind::Booked => stop_all(view, StopReason::Booked),
+            OutcomeKind::Disqualified => stop_all(view, StopReason::Disqualified),
+            OutcomeKind::Won => stop_all(view, StopReason::Won),
+            // A contact or a no-show changes who acts next, not the automated cadence.
+            OutcomeKind::Contacted | OutcomeKind::NoShow => Vec::new(),
+        },
+    }
+}
+
+fn find<'a>(
+    view: LeadView<'a>,
+    id: &EnrolmentId,
+    rules: Rules<'a>,
+) -> Option<(&'a Enrolment, &'a Cadence)> {
+    let enrolment = view.enrolments.iter().find(|e| &e.id == id)?;
+    let cadence = rules.cadences.get(&enrolment.cadence)?;
+    Some((enrolment, cadence))
+}
+
+fn step_due(
+    view: LeadView<'_>,
+    id: &EnrolmentId,
+    step: usize,
+    version: u64,
+    rules: Rules<'_>,
+    now: DateTime<Utc>,
+) -> Vec<Command> {
+    let Some((enrolment, cadence)) = find(view, id, rules) else {
+        return vec![Command::Drop { reason: DropReason::Unknown }];
+    };
+    if !enrolment.is_active() || enrolment.next_step != step || enrolment.version != version {
+        // Schedules are at-least-once and a process can die between claiming a step and
+        // scheduling the next; a redelivery of the previous message re-arms the current one.
+        // Re-arming twice is harmless: the claim is conditional on the version.
+        if enrolment.is_active() && version + 1 == enrolment.version {
+            return vec![Command::Rearm {
+                enrolment: id.clone(),
+                step: enrolment.next_step,
+                version: enrolment.version,
+                at: enrolment.next_due_at.unwrap_or(now),
+            }];
+        }
+        return vec![Command::Drop { reason: DropReason::StaleToken }];
+    }
+    let Some(definition) = cadence.steps.get(step) else {
+        return vec![Command::Complete { enrolment: id.clone() }];
+    };
+    let lead = view.lead;
+    let channel = definition.channel;
+    let skip = if lead.address(channel).is_none() {
+        Some(SkipReason::NoAddress)
+    } else if !lead.consent.allows(channel) {
+        Some(SkipReason::NoConsent)
+    } else if lead.opted_out.contains(&channel) {
+        Some(SkipReason::OptedOut)
+    } else {
+        None
+    };
+    if let Some(reason) = skip {
+        let mut commands = vec![Command::Skip { enrolment: id.clone(), step, channel, reason }];
+        commands.extend(schedule_step(view, enrolment, cadence, step + 1, rules, now));
+        return commands;
+    }
+    // Checked again now, not trusted from scheduling time: caps and the clock may have moved,
+    // and a message may arrive early (EventBridge Scheduler fires anywhere in its minute).
+    let wanted = enrolment.next_due_at.unwrap_or(now).max(now);
+    let slot = next_allowed(wanted, lead.profile.zone, rules.policy, view.touch_times);
+    if slot > now {
+        return vec![Command::Schedule { enrolment: id.clone(), step, at: slot }];
+    }
+    let mut commands = vec![Command::Send {
+        enrolment: id.clone(),
+        step,
+        channel,
+        template: definition.template.clone(),
+    }];
+    let mut after: Vec<DateTime<Utc>> = view.touch_times.to_vec();
+    after.push(now);
+    let view_after = LeadView { touch_times: &after, ..view };
+    commands.extend(schedule_step(view_after, enrolment, cadence, step + 1, rules, now));
+    commands
+}
+
+/// Schedules `step` at its due time moved past quiet hours and caps, or completes the cadence.
+fn schedule_step(
+    view: LeadView<'_>,
+    enrolment: &Enrolment,
+    cadence: &Cadence,
+    step: usize,
+    rules: Rules<'_>,
+    now: DateTime<Utc>,
+) -> Vec<Command> {
+    let Some(definition) = cadence.steps.get(step) else {
+        return vec![Command::Complete { enrolment: enrolment.id.clone() }];
+    };
+    let zone = view.lead.profile.zone;
+    let due = definition.at.due_at(enrolment.enrolled_at, zone).max(now);
+    let at = next_allowed(due, zone, rules.policy, view.touch_times);
+    vec![Command::Schedule { enrolment: enrolment.id.clone(), step, at }]
+}
+
+fn stop_all(view: LeadView<'_>, reason: StopReason) -> Vec<Command> {
+    view.enrolments
+        .iter()
+        .filter(|e| e.status == EnrolmentStatus::Active)
+        .map(|e| Command::Stop { enrolment: e.id.clone(), reason })
+        .collect()
+}

@@ -1,0 +1,45 @@
+//! The HTTP API: one axum `Router`, served by `leadflow dev` on loopback and by the Lambda
+//! functions behind API Gateway.
+
+mod auth;
+mod body;
+mod error;
+mod leads;
+mod reports;
+mod twilio;
+mod twilio_signature;
+
+pub use error::ApiError;
+pub use twilio_signature::twilio_signature;
+
+use crate::app::App;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: App,
+    /// The public base URL (`https://abc.execute-api.us-east-1.amazonaws.com`), which Twilio
+    /// signs webhook URLs with.
+    pub public_url: Arc<str>,
+}
+
+/// The largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Every public route.
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/v1/leads", post(leads::post_lead))
+        .route("/v1/leads/{id}", get(leads::get_lead))
+        .route("/v1/leads/{id}/events", post(leads::post_event))
+        .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
+        .route("/v1/reports/summary", get(reports::summary))
+        .fallback(|| async { ApiError::NotFound("no such route".to_owned()) })
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(ApiError::Internal("unexpected failure".to_owned()))
+        }))
+        .with_state(state)
+}

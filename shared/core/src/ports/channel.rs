@@ -1,0 +1,40 @@
+//! Handing a touch to a provider (or, locally, to the outbox).
+
+use crate::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A rendered touch, ready for a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    /// Our id for the touch; providers without an idempotency key of their own get this one.
+    pub touch_id: TouchId,
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub channel: ChannelKind,
+    pub to: String,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub step: usize,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Why a send failed, as far as the cadence cares.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// Worth retrying (timeouts, 429, 5xx).
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Will never succeed (invalid number, blocked, opted out at the carrier).
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+/// Sends touches.
+#[async_trait]
+pub trait Channel: Send + Sync {
+    /// Hands `message` to the provider at `now`; answers the provider's message id.
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError>;
+}

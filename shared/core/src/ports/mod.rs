@@ -1,0 +1,12 @@
+//! What the use cases need from the world. Each port has an embedded adapter (for
+//! `leadflow dev` and the tests) and an AWS one; the use cases see only these traits.
+
+mod channel;
+mod clock;
+mod scheduler;
+mod store;
+
+pub use channel::{Channel, ChannelError, OutboundMessage};
+pub use clock::Clock;
+pub use scheduler::{DueTouch, ScheduleError, TouchScheduler};
+pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};

@@ -1,0 +1,101 @@
+//! Where leads, enrolments, touches, timelines and counters live.
+//!
+//! Every write that must be atomic is one call: intake and merges (`write_lead`), claiming a
+//! step (`claim`). Implementations: redb (embedded) and DynamoDB (TransactWriteItems).
+
+use crate::domain::{
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId,
+    TimelineEntry, Touch,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Why a store operation failed; each variant is something a caller acts on differently.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness key (email, phone, idempotency key, id) is taken.
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    /// The lead changed since it was read; read again and retry.
+    #[error("the lead changed since it was read")]
+    Stale,
+    /// Someone else claimed or moved this enrolment first.
+    #[error("the step was already claimed")]
+    AlreadyClaimed,
+    /// The store is throttling or unreachable; retry later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A stored item did not parse back into domain types.
+    #[error("corrupt stored item: {0}")]
+    Corrupt(String),
+}
+
+/// A receipt kept under an idempotency key until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub key: IdempotencyKey,
+    pub receipt: IntakeReceipt,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An enrolment to store: new (`expected_version: None`) or replacing the given version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentWrite {
+    pub enrolment: Enrolment,
+    pub expected_version: Option<u64>,
+}
+
+/// One atomic change to a lead: the lead itself (created when `lead.version == 1`, else
+/// replacing version `lead.version - 1`), its email and phone uniqueness keys, enrolments,
+/// an idempotency record and timeline entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadWrite {
+    pub lead: Lead,
+    pub enrolments: Vec<EnrolmentWrite>,
+    pub idempotency: Option<IdempotencyRecord>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// Claiming a step: the enrolment moves on (replacing `expected_version`), the touch is
+/// recorded as claimed, and the timeline grows, all or nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub enrolment: Enrolment,
+    pub expected_version: u64,
+    pub touch: Option<Touch>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// The store port.
+#[async_trait]
+pub trait LeadStore: Send + Sync {
+    /// The receipt under an idempotency key, if it has not expired at `now`.
+    async fn receipt(&self, tenant: &TenantId, key: &IdempotencyKey, now: DateTime<Utc>) -> Result<Option<IntakeReceipt>, StoreError>;
+    /// A lead by id, within the tenant.
+    async fn lead(&self, tenant: &TenantId, id: &LeadId) -> Result<Option<Lead>, StoreError>;
+    /// The tenant's lead with this email.
+    async fn lead_by_email(&self, tenant: &TenantId, email: &Email) -> Result<Option<Lead>, StoreError>;
+    /// The tenant's lead with this phone (how inbound replies find their lead).
+    async fn lead_by_phone(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<Lead>, StoreError>;
+    /// Applies a `LeadWrite` atomically: `Stale` if the lead moved, `Duplicate` if a key is
+    /// taken by another lead, `AlreadyClaimed` if an enrolment moved.
+    async fn write_lead(&self, write: LeadWrite) -> Result<(), StoreError>;
+    /// Applies a `Claim` atomically: `AlreadyClaimed` if the enrolment moved.
+    async fn claim(&self, claim: Claim) -> Result<(), StoreError>;
+    /// Replaces a touch's status after the channel answered.
+    async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError>;
+    /// The lead's enrolments, oldest first.
+    async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError>;
+    /// The tenant's active enrolments (for reconciling schedules after a restart).
+    async fn active_enrolments(&self, tenant: &TenantId) -> Result<Vec<Enrolment>, StoreError>;
+    /// The lead's touches, oldest first.
+    async fn touches(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Touch>, StoreError>;
+    /// The lead's timeline, oldest first.
+    async fn timeline(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<TimelineEntry>, StoreError>;
+    /// Appends to the timeline (entries that need no atomicity with anything else).
+    async fn append_timeline(&self, tenant: &TenantId, lead: &LeadId, entries: &[TimelineEntry]) -> Result<(), StoreError>;
+    /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
+    /// Every counter of the days `from..=to`.
+    async fn counts(&self, tenant: &TenantId, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String, u64)>, StoreError>;
+}
