@@ -49,6 +49,7 @@ impl App {
             request.idempotency_key.clone().map(|key| IdempotencyRecord {
                 key,
                 receipt: receipt.clone(),
+                created_at: now,
                 expires_at: now + IDEMPOTENCY_WINDOW,
             })
         };

@@ -28,8 +28,8 @@ pub enum LeadViewError {
 }
 
 impl LeadDetails {
-    /// `needs_human`, `active` (a cadence is running), `suppressed` (no channel may reach
-    /// the lead), an outcome (`booked`, `won`, ...), or `finished`.
+    /// `needs_human`, an outcome, `active` (a cadence is running), `opted_out`, `suppressed` (no channel may reach
+    /// the lead), or `finished`.
     pub fn state_of(lead: &Lead, enrolments: &[Enrolment]) -> &'static str {
         if lead.needs_human {
             "needs_human"
@@ -37,6 +37,8 @@ impl LeadDetails {
             outcome.as_str()
         } else if enrolments.iter().any(Enrolment::is_active) {
             "active"
+        } else if !lead.opted_out.is_empty() {
+            "opted_out"
         } else if !lead.reachable() {
             "suppressed"
         } else {

@@ -1,0 +1,884 @@
+//! Property tests of the engine.
+//!
+//! A small pure simulation drives `decide` the way the app does: enrol, then deliver each
+//! scheduled message at its time (sometimes a little early, sometimes late, sometimes twice,
+//! sometimes after a redelivery of the previous one), apply the commands to the enrolment
+//! exactly like `App::execute_step` and the stop writes do, and record every touch sent. The
+//! properties are then read off the record.
+
+use super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
+use crate::domain::{
+    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
+    EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber,
+    QuietHours, Step, StepTime, StopReason, TenantId,
+};
+use chrono::{DateTime, Duration, NaiveTime, Offset, TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+// ---------------------------------------------------------------------------------------------
+// Zones and instants
+// ---------------------------------------------------------------------------------------------
+
+/// Lead zones for the simulations: DST north and south, half-hour and 45-minute offsets,
+/// half-hour DST (Lord Howe), changes at midnight (Santiago, Havana, Cairo) and late in the
+/// evening (Nuuk), and zones without DST.
+const ZONES: [&str; 15] = [
+    "America/New_York",
+    "Europe/London",
+    "Australia/Sydney",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "UTC",
+    "America/Los_Angeles",
+    "Australia/Lord_Howe",
+    "America/Nuuk",
+    "America/Havana",
+    "Africa/Cairo",
+];
+
+/// 2024-01-01T00:00:00Z and 2028-01-01T00:00:00Z.
+const FROM: i64 = 1_704_067_200;
+const UNTIL: i64 = 1_830_297_600;
+const DAY: i64 = 86_400;
+
+fn zone(name: &str) -> LeadZone {
+    LeadZone::parse(name).expect("a valid zone")
+}
+
+fn offset_at(zone: LeadZone, t: i64) -> i32 {
+    zone.tz().offset_from_utc_datetime(&utc(t).naive_utc()).fix().local_minus_utc()
+}
+
+fn utc(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).expect("in range")
+}
+
+/// The instants in 2024-2027 at which `zone` changes its UTC offset (found by a daily scan,
+/// then bisected to the second), computed once per zone.
+fn transitions(zone: LeadZone) -> Vec<DateTime<Utc>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<DateTime<Utc>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let name = String::from(zone);
+    if let Some(found) = cache.lock().expect("not poisoned").get(&name) {
+        return found.clone();
+    }
+    let mut found = Vec::new();
+    let mut day = FROM;
+    while day < UNTIL {
+        let (mut lo, mut hi) = (day, day + DAY);
+        if offset_at(zone, lo) != offset_at(zone, hi) {
+            // Invariant: the offset at `lo` differs from the offset at `hi`.
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(zone, mid) == offset_at(zone, lo) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            found.push(utc(hi));
+        }
+        day += DAY;
+    }
+    cache.lock().expect("not poisoned").insert(name, found.clone());
+    found
+}
+
+/// An instant in 2024-2027, two times out of three within a few days of one of the zone's
+/// DST changes (when it has any), so that cadences and quiet hours straddle them.
+fn instant_for(zone: LeadZone, near: bool, pick: Index, offset: i64, uniform: i64) -> DateTime<Utc> {
+    let changes = transitions(zone);
+    if near && !changes.is_empty() {
+        changes[pick.index(changes.len())] + Duration::seconds(offset)
+    } else {
+        utc(uniform)
+    }
+}
+
+/// A zone from `ZONES` and an instant biased towards its DST changes.
+fn zone_and_instant() -> impl Strategy<Value = (LeadZone, DateTime<Utc>)> {
+    (
+        prop::sample::select(ZONES.to_vec()),
+        prop::bool::weighted(0.66),
+        any::<Index>(),
+        -6 * DAY..2 * DAY,
+        FROM..UNTIL,
+    )
+        .prop_map(|(name, near, pick, offset, uniform)| {
+            let z = zone(name);
+            (z, instant_for(z, near, pick, offset, uniform))
+        })
+}
+
+fn time(minutes: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).expect("a valid time")
+}
+
+fn quiet_hours(start: u32, end: u32) -> QuietHours {
+    QuietHours::allowed_between(time(start), time(end)).expect("start < end")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leads, cadences, policies
+// ---------------------------------------------------------------------------------------------
+
+fn lead(zone: LeadZone, consent: [bool; 3], email: bool, phone: bool, received_at: DateTime<Utc>) -> Lead {
+    let [sms, email_ok, voice] = consent;
+    Lead {
+        id: LeadId::new(),
+        tenant: TenantId::parse("t1").expect("a valid tenant"),
+        profile: LeadProfile {
+            first_name: PersonName::parse("Ann").expect("a valid name"),
+            last_name: None,
+            email: email.then(|| Email::parse("ann@example.com").expect("a valid email")),
+            phone: phone.then(|| PhoneNumber::parse_e164("+14155552671").expect("a valid phone")),
+            source: "web".to_owned(),
+            campaign: None,
+            zone,
+            postcode: None,
+            country: None,
+            fields: BTreeMap::new(),
+        },
+        consent: Consent {
+            sms,
+            email: email_ok,
+            voice,
+            evidence: ConsentEvidence {
+                text: None,
+                captured_at: received_at,
+                ip: None,
+                source: "web".to_owned(),
+            },
+        },
+        opted_out: BTreeSet::new(),
+        needs_human: false,
+        replied_at: None,
+        outcome: None,
+        received_at,
+        version: 1,
+    }
+}
+
+fn channel() -> impl Strategy<Value = Channel> {
+    prop::sample::select(Channel::ALL.to_vec())
+}
+
+/// Offsets at second and minute granularity, often short (so caps bite), up to 20 days; or a
+/// wall-clock time on one of the first 20 days.
+fn step_time() -> impl Strategy<Value = StepTime> {
+    prop_oneof![
+        (0..3 * 3600i64).prop_map(|s| StepTime::After(Duration::seconds(s))),
+        (0..20 * DAY).prop_map(|s| StepTime::After(Duration::seconds(s))),
+        (0..20 * 24 * 60i64).prop_map(|m| StepTime::After(Duration::minutes(m))),
+        (0..=20u32, 0..24 * 60u32).prop_map(|(day, at)| StepTime::DayAt { day, at: time(at) }),
+    ]
+}
+
+fn cadence() -> impl Strategy<Value = Cadence> {
+    prop::collection::vec((channel(), step_time()), 1..=12).prop_map(|steps| Cadence {
+        name: "c".to_owned(),
+        steps: steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at })
+            .collect(),
+    })
+}
+
+fn cap() -> impl Strategy<Value = FrequencyCap> {
+    let pers = vec![
+        Duration::minutes(30),
+        Duration::hours(1),
+        Duration::hours(6),
+        Duration::days(1),
+        Duration::days(7),
+    ];
+    (prop::sample::select(pers), 1..=4u32).prop_map(|(per, max)| FrequencyCap { per, max })
+}
+
+/// An allowed window starting 06:00-12:59 and ending 15:00-23:59, and 0 to 3 caps.
+fn policy() -> impl Strategy<Value = ContactPolicy> {
+    (6 * 60..13 * 60u32, 15 * 60..24 * 60u32, prop::collection::vec(cap(), 0..=3))
+        .prop_map(|(start, end, caps)| ContactPolicy { quiet_hours: quiet_hours(start, end), caps })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulation
+// ---------------------------------------------------------------------------------------------
+
+/// Something that happens to the lead while the cadence runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Interruption {
+    /// STOP by SMS: the lead opts out of sms and voice, and the cadence is stopped.
+    OptOut,
+    /// The opt-out is on the lead but its stop has not landed yet (a concurrent write).
+    OptOutOnly,
+    /// The lead replies: the cadence stops and a human takes over.
+    Reply,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Interrupt {
+    kind: Interruption,
+    /// Before which delivery (counting from 0) it happens.
+    before: usize,
+    /// Where between the previous delivery and the next due time, in 1/65535ths.
+    fraction: u16,
+}
+
+/// Everything a simulation starts from.
+#[derive(Debug, Clone)]
+struct Scenario {
+    lead: Lead,
+    cadence: Cadence,
+    policy: ContactPolicy,
+    enrolled_at: DateTime<Utc>,
+    /// Touches from an earlier cadence, before this enrolment: they count for the caps.
+    prior: Vec<DateTime<Utc>>,
+    interrupt: Option<Interrupt>,
+    /// Drives early, late and duplicate deliveries.
+    seed: Option<u64>,
+}
+
+fn scenario(interrupt: impl Strategy<Value = Option<Interrupt>>) -> impl Strategy<Value = Scenario> {
+    (
+        zone_and_instant(),
+        any::<[bool; 3]>(),
+        any::<bool>(),
+        any::<bool>(),
+        cadence(),
+        policy(),
+        prop::collection::vec(0..7 * DAY, 0..=3),
+        interrupt,
+        prop::option::weighted(0.8, any::<u64>()),
+    )
+        .prop_map(
+            |((zone, enrolled_at), consent, email, phone, cadence, policy, prior, interrupt, seed)| {
+                Scenario {
+                    lead: lead(zone, consent, email, phone, enrolled_at),
+                    cadence,
+                    policy,
+                    enrolled_at,
+                    prior: prior.into_iter().map(|s| enrolled_at - Duration::seconds(s)).collect(),
+                    interrupt,
+                    seed,
+                }
+            },
+        )
+}
+
+fn interrupt() -> impl Strategy<Value = Interrupt> {
+    (
+        prop::sample::select(vec![Interruption::OptOut, Interruption::OptOutOnly, Interruption::Reply]),
+        0..14usize,
+        any::<u16>(),
+    )
+        .prop_map(|(kind, before, fraction)| Interrupt { kind, before, fraction })
+}
+
+fn sometimes_interrupted() -> impl Strategy<Value = Option<Interrupt>> {
+    prop::option::weighted(0.3, interrupt())
+}
+
+/// splitmix64: the delivery jitter, reproducible from the scenario. Without a seed, every
+/// message arrives exactly once, on time.
+struct Rng(Option<u64>);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let Some(state) = &mut self.0 else { return 1 };
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn one_in(&mut self, n: u64) -> bool {
+        self.0.is_some() && self.next() % n == 0
+    }
+
+    fn below(&mut self, n: i64) -> i64 {
+        (self.next() % n as u64) as i64
+    }
+}
+
+/// A touch the simulation sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sent {
+    at: DateTime<Utc>,
+    step: usize,
+    channel: Channel,
+    template: String,
+}
+
+/// What became of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handled {
+    Sent,
+    Skipped,
+}
+
+/// The record of one simulation.
+#[derive(Debug, Default)]
+struct Run {
+    /// Every touch of the lead, the prior ones included, in the order they were claimed.
+    touch_times: Vec<DateTime<Utc>>,
+    sent: Vec<Sent>,
+    /// Each step passed (sent or skipped), in order.
+    handled: Vec<(usize, Handled)>,
+    /// Every `Schedule` the engine returned, with the `now` it was decided at.
+    schedules: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// When the interruption happened and how many touches had been sent by then.
+    interrupted: Option<(Interruption, DateTime<Utc>, usize)>,
+    deliveries: usize,
+    deferrals: usize,
+    rearms: usize,
+    final_status: Option<EnrolmentStatus>,
+}
+
+/// A bound on the deliveries of one simulation: a cadence that needs more does not terminate.
+const MAX_DELIVERIES: usize = 500;
+
+/// The message the scheduler holds for the enrolment.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    step: usize,
+    version: u64,
+    at: DateTime<Utc>,
+}
+
+struct Sim<'a> {
+    lead: Lead,
+    enrolment: Enrolment,
+    rules: Rules<'a>,
+    run: Run,
+}
+
+impl Sim<'_> {
+    fn decide(&mut self, event: &Event, now: DateTime<Utc>) -> Vec<Command> {
+        let enrolments = std::slice::from_ref(&self.enrolment);
+        let view = LeadView { lead: &self.lead, enrolments, touch_times: &self.run.touch_times };
+        let commands = decide(view, event, self.rules, now);
+        for command in &commands {
+            if let Command::Schedule { at, .. } = command {
+                self.run.schedules.push((now, *at));
+            }
+        }
+        commands
+    }
+
+    fn step_due(&mut self, due: Due, now: DateTime<Utc>) -> Vec<Command> {
+        let event =
+            Event::StepDue { enrolment: self.enrolment.id.clone(), step: due.step, version: due.version };
+        self.decide(&event, now)
+    }
+
+    fn due(&self) -> Due {
+        Due {
+            step: self.enrolment.next_step,
+            version: self.enrolment.version,
+            at: self.enrolment.next_due_at.expect("an active enrolment has a due time"),
+        }
+    }
+
+    /// A message the enrolment has moved past: re-arms the current step while the
+    /// enrolment is active and the message is the one just before, else is dropped.
+    fn expect_rearm_or_drop(&mut self, message: Due, now: DateTime<Utc>) {
+        let commands = self.step_due(message, now);
+        let e = &self.enrolment;
+        if e.is_active() && message.version + 1 == e.version {
+            let rearm = Command::Rearm {
+                enrolment: e.id.clone(),
+                step: e.next_step,
+                version: e.version,
+                at: e.next_due_at.expect("active"),
+            };
+            assert_eq!(commands, vec![rearm], "an old message at {now}: {message:?}");
+            self.run.rearms += 1;
+        } else {
+            assert_eq!(
+                commands,
+                vec![Command::Drop { reason: DropReason::StaleToken }],
+                "an old message at {now}: {message:?}"
+            );
+        }
+    }
+
+    /// Applies the decision about the current message like `App::execute_step`.
+    fn apply(&mut self, due: Due, now: DateTime<Utc>, commands: &[Command]) {
+        let steps = self.rules.cadences[&self.enrolment.cadence].steps.len();
+        let id = self.enrolment.id.clone();
+        match commands {
+            [Command::Schedule { enrolment, step, at }] if *step == due.step => {
+                assert_eq!(enrolment, &id);
+                self.run.deferrals += 1;
+                self.enrolment.next_due_at = Some(*at);
+            }
+            [first @ (Command::Send { .. } | Command::Skip { .. }), next] => {
+                match first {
+                    Command::Send { enrolment, step, channel, template } => {
+                        assert_eq!((enrolment, *step), (&id, due.step));
+                        self.run.touch_times.push(now);
+                        self.run.sent.push(Sent { at: now, step: *step, channel: *channel, template: template.clone() });
+                        self.run.handled.push((*step, Handled::Sent));
+                    }
+                    Command::Skip { enrolment, step, .. } => {
+                        assert_eq!((enrolment, *step), (&id, due.step));
+                        self.run.handled.push((*step, Handled::Skipped));
+                    }
+                    _ => unreachable!(),
+                }
+                match next {
+                    Command::Schedule { enrolment, step, at } if *step == due.step + 1 => {
+                        assert_eq!(enrolment, &id);
+                        self.enrolment.next_step = *step;
+                        self.enrolment.next_due_at = Some(*at);
+                    }
+                    Command::Complete { enrolment } if due.step + 1 == steps => {
+                        assert_eq!(enrolment, &id);
+                        self.enrolment.status = EnrolmentStatus::Completed;
+                        self.enrolment.next_step = due.step + 1;
+                        self.enrolment.next_due_at = None;
+                    }
+                    other => panic!("after step {} of {steps} came {other:?}", due.step),
+                }
+            }
+            other => panic!("the current message for step {} at {now} gave {other:?}", due.step),
+        }
+        self.enrolment.version += 1;
+    }
+
+    /// Applies `Stop` commands like the app's stop writes.
+    fn apply_stops(&mut self, commands: &[Command], reason: StopReason) {
+        let stop = Command::Stop { enrolment: self.enrolment.id.clone(), reason };
+        let expected = if self.enrolment.is_active() { vec![stop] } else { vec![] };
+        let stops: Vec<Command> =
+            commands.iter().filter(|c| matches!(c, Command::Stop { .. })).cloned().collect();
+        assert_eq!(stops, expected);
+        if self.enrolment.is_active() {
+            self.enrolment.status = EnrolmentStatus::Stopped(reason);
+            self.enrolment.next_due_at = None;
+            self.enrolment.version += 1;
+        }
+    }
+
+    fn interrupt(&mut self, kind: Interruption, now: DateTime<Utc>) {
+        self.run.interrupted = Some((kind, now, self.run.sent.len()));
+        self.lead.version += 1;
+        match kind {
+            Interruption::OptOut | Interruption::OptOutOnly => {
+                self.lead.opted_out.extend([Channel::Sms, Channel::Voice]);
+                if kind == Interruption::OptOut {
+                    let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+                    let commands = self.decide(&event, now);
+                    self.apply_stops(&commands, StopReason::OptedOut);
+                }
+            }
+            Interruption::Reply => {
+                self.lead.replied_at = Some(now);
+                self.lead.needs_human = true;
+                let commands = self.decide(&Event::Replied, now);
+                assert!(
+                    matches!(commands.last(), Some(Command::HandOff { .. })),
+                    "a reply hands off: {commands:?}"
+                );
+                self.apply_stops(&commands, StopReason::Replied);
+            }
+        }
+    }
+}
+
+/// Runs `cadence` for `lead` under `rules` from `enrolled_at` to its end.
+fn simulate(
+    lead: Lead,
+    rules: Rules<'_>,
+    cadence: &str,
+    enrolled_at: DateTime<Utc>,
+    prior: &[DateTime<Utc>],
+    interrupt: Option<Interrupt>,
+    seed: Option<u64>,
+) -> Run {
+    let enrolment = Enrolment {
+        id: EnrolmentId::new(),
+        tenant: lead.tenant.clone(),
+        lead_id: lead.id.clone(),
+        cadence: cadence.to_owned(),
+        enrolled_at,
+        next_step: 0,
+        next_due_at: None,
+        status: EnrolmentStatus::Active,
+        version: 1,
+    };
+    let run = Run { touch_times: prior.to_vec(), ..Run::default() };
+    let mut sim = Sim { lead, enrolment, rules, run };
+    let mut rng = Rng(seed);
+
+    // Intake: the first step is placed by the engine; the version stays 1.
+    let commands = sim.decide(&Event::Enrolled { enrolment: sim.enrolment.id.clone() }, enrolled_at);
+    match commands.as_slice() {
+        [Command::Schedule { step: 0, at, .. }] => sim.enrolment.next_due_at = Some(*at),
+        [Command::Complete { .. }] => sim.enrolment.status = EnrolmentStatus::Completed,
+        other => panic!("enrolling gave {other:?}"),
+    }
+
+    let mut clock = enrolled_at;
+    let mut previous: Option<Due> = None;
+    let mut was_early = false;
+    while sim.enrolment.is_active() && sim.run.deliveries < MAX_DELIVERIES {
+        let due = sim.due();
+        if let Some(i) = interrupt.filter(|i| i.before == sim.run.deliveries && sim.run.interrupted.is_none()) {
+            let gap = (due.at - clock).num_milliseconds().max(0);
+            let at = clock + Duration::milliseconds(gap * i64::from(i.fraction) / i64::from(u16::MAX));
+            clock = at;
+            sim.interrupt(i.kind, at);
+            if !sim.enrolment.is_active() {
+                // The scheduler is at-least-once: the withdrawn message may still arrive.
+                let now = due.at.max(clock);
+                sim.expect_rearm_or_drop(due, now);
+                if let Some(prev) = previous {
+                    sim.expect_rearm_or_drop(prev, now);
+                }
+                break;
+            }
+        }
+
+        // EventBridge fires anywhere in its minute (so up to a minute early) and sometimes
+        // late; never before the message was scheduled.
+        let now = if !was_early && rng.one_in(5) {
+            (due.at - Duration::milliseconds(1 + rng.below(60_000))).max(clock)
+        } else if rng.one_in(8) {
+            due.at + Duration::seconds(rng.below(4 * 3600))
+        } else {
+            due.at
+        }
+        .max(clock);
+        was_early = now < due.at;
+        clock = now;
+
+        // A redelivery of the message handled just before this one.
+        if let Some(prev) = previous.filter(|_| rng.one_in(6)) {
+            sim.expect_rearm_or_drop(prev, now);
+        }
+        let commands = sim.step_due(due, now);
+        sim.apply(due, now, &commands);
+        // A duplicate of this message.
+        if rng.one_in(6) {
+            sim.expect_rearm_or_drop(due, now);
+        }
+        previous = Some(due);
+        sim.run.deliveries += 1;
+    }
+    sim.run.final_status = Some(sim.enrolment.status);
+    sim.run
+}
+
+fn simulate_scenario(s: &Scenario) -> Run {
+    let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
+    let rules = Rules { policy: &s.policy, cadences: &cadences };
+    simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
+}
+
+/// Touches in `(t - per, t]`.
+fn in_window(touches: &[DateTime<Utc>], t: DateTime<Utc>, per: Duration) -> usize {
+    touches.iter().filter(|h| **h <= t && t - **h < per).count()
+}
+
+fn local_hhmm(zone: LeadZone, t: DateTime<Utc>) -> String {
+    zone.local(t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn no_touch_is_sent_in_quiet_hours(s in scenario(sometimes_interrupted())) {
+        let run = simulate_scenario(&s);
+        let zone = s.lead.profile.zone;
+        for sent in &run.sent {
+            let local = zone.local(sent.at);
+            prop_assert!(
+                s.policy.quiet_hours.allows(local.time()),
+                "step {} sent at {} = {} local, outside {:?}",
+                sent.step, sent.at, local, s.policy.quiet_hours
+            );
+        }
+    }
+
+    #[test]
+    fn no_cap_is_ever_exceeded(s in scenario(sometimes_interrupted())) {
+        let run = simulate_scenario(&s);
+        for sent in &run.sent {
+            for cap in &s.policy.caps {
+                let n = in_window(&run.touch_times, sent.at, cap.per);
+                prop_assert!(
+                    n <= cap.max as usize,
+                    "{n} touches in the {}s up to {} (step {}), cap {}",
+                    cap.per.num_seconds(), sent.at, sent.step, cap.max
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nothing_is_sent_after_an_opt_out_or_a_reply(s in scenario(interrupt().prop_map(Some))) {
+        let run = simulate_scenario(&s);
+        let Some((kind, at, sent_before)) = run.interrupted else {
+            // The cadence ended before the interruption came.
+            prop_assert!(run.final_status == Some(EnrolmentStatus::Completed));
+            return Ok(());
+        };
+        let after = &run.sent[sent_before..];
+        for sent in after {
+            prop_assert!(sent.at >= at);
+        }
+        match kind {
+            Interruption::OptOut => {
+                prop_assert!(after.is_empty(), "sent after the opt-out at {}: {:?}", at, after);
+                prop_assert_eq!(run.final_status, Some(EnrolmentStatus::Stopped(StopReason::OptedOut)));
+            }
+            Interruption::OptOutOnly => {
+                let phone: Vec<&Sent> = after.iter().filter(|t| t.channel.uses_phone()).collect();
+                prop_assert!(phone.is_empty(), "sms or voice after the opt-out at {}: {:?}", at, phone);
+            }
+            Interruption::Reply => {
+                prop_assert!(after.is_empty(), "sent after the reply at {}: {:?}", at, after);
+                prop_assert_eq!(run.final_status, Some(EnrolmentStatus::Stopped(StopReason::Replied)));
+            }
+        }
+    }
+
+    #[test]
+    fn only_consented_and_addressed_channels_are_used(s in scenario(sometimes_interrupted())) {
+        let run = simulate_scenario(&s);
+        let lead = &s.lead;
+        for sent in &run.sent {
+            prop_assert!(lead.consent.allows(sent.channel), "no consent for {:?}", sent);
+            prop_assert!(lead.address(sent.channel).is_some(), "no address for {:?}", sent);
+            prop_assert_eq!(&sent.template, &s.cadence.steps[sent.step].template);
+            prop_assert_eq!(sent.channel, s.cadence.steps[sent.step].channel);
+        }
+        if s.interrupt.is_none() {
+            // And every reachable step is sent: nothing is skipped without a reason.
+            for (step, handled) in &run.handled {
+                let reachable = lead.reachable_on(s.cadence.steps[*step].channel);
+                prop_assert_eq!(*handled == Handled::Sent, reachable, "step {}", step);
+            }
+        }
+    }
+
+    #[test]
+    fn no_step_is_sent_before_it_is_due(s in scenario(sometimes_interrupted())) {
+        let run = simulate_scenario(&s);
+        for sent in &run.sent {
+            let due = s.cadence.steps[sent.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
+            prop_assert!(sent.at >= due, "step {} due {} sent {}", sent.step, due, sent.at);
+        }
+    }
+
+    #[test]
+    fn schedules_are_never_in_the_past_and_every_cadence_ends(s in scenario(sometimes_interrupted())) {
+        let run = simulate_scenario(&s);
+        for (now, at) in &run.schedules {
+            prop_assert!(at >= now, "scheduled at {} when it was {}", at, now);
+        }
+        prop_assert!(run.deliveries < MAX_DELIVERIES, "still running after {} deliveries", run.deliveries);
+        let steps = s.cadence.steps.len();
+        match run.final_status {
+            Some(EnrolmentStatus::Completed) => {
+                // Every step handled exactly once, in order.
+                let order: Vec<usize> = run.handled.iter().map(|(step, _)| *step).collect();
+                prop_assert_eq!(order, (0..steps).collect::<Vec<_>>());
+            }
+            Some(EnrolmentStatus::Stopped(_)) => {
+                prop_assert!(matches!(
+                    s.interrupt.map(|i| i.kind),
+                    Some(Interruption::OptOut | Interruption::Reply)
+                ));
+                let order: Vec<usize> = run.handled.iter().map(|(step, _)| *step).collect();
+                prop_assert_eq!(order.clone(), (0..order.len()).collect::<Vec<_>>());
+            }
+            other => prop_assert!(false, "ended {:?}", other),
+        }
+    }
+}
+
+// Direct tests of the slot finder, for any zone in the tz database.
+
+/// Any IANA zone, and an instant (to the millisecond) in 2024-2027, often near its DST changes.
+fn any_zone_and_instant() -> impl Strategy<Value = (LeadZone, DateTime<Utc>)> {
+    (
+        prop::sample::select(chrono_tz::TZ_VARIANTS.to_vec()),
+        prop::bool::weighted(0.66),
+        any::<Index>(),
+        -2 * DAY * 1000..2 * DAY * 1000,
+        FROM * 1000..UNTIL * 1000,
+    )
+        .prop_map(|(tz, near, pick, offset_ms, uniform_ms)| {
+            let z = zone(tz.name());
+            let changes = transitions(z);
+            let t = if near && !changes.is_empty() {
+                changes[pick.index(changes.len())] + Duration::milliseconds(offset_ms)
+            } else {
+                DateTime::from_timestamp_millis(uniform_ms).expect("in range")
+            };
+            (z, t)
+        })
+}
+
+/// An allowed window from any time up to 12:59 until any time from 13:00, minute precision.
+fn wide_quiet_hours() -> impl Strategy<Value = QuietHours> {
+    (0..13 * 60u32, 13 * 60..24 * 60u32).prop_map(|(start, end)| quiet_hours(start, end))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn outside_quiet_hours_finds_the_first_allowed_instant(
+        (zone, t) in any_zone_and_instant(),
+        hours in wide_quiet_hours(),
+    ) {
+        let slot = outside_quiet_hours(t, zone, &hours);
+        prop_assert!(slot >= t, "{} ({}) moved back to {} ({})", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot));
+        prop_assert!(
+            hours.allows(zone.local(slot).time()),
+            "{} ({}) moved to {} ({}), outside {:?}", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot), hours
+        );
+        let t_allowed = hours.allows(zone.local(t).time());
+        prop_assert_eq!(slot == t, t_allowed);
+        // The first such instant: quiet just before it, and (sampled every 10 minutes) quiet
+        // all the way from `t`.
+        if slot > t {
+            prop_assert!(!hours.allows(zone.local(slot - Duration::seconds(1)).time()) || slot - Duration::seconds(1) < t);
+            let mut probe = t;
+            while probe < slot {
+                prop_assert!(!hours.allows(zone.local(probe).time()), "{} was allowed before {}", probe, slot);
+                probe += Duration::minutes(10);
+            }
+        }
+    }
+
+    #[test]
+    fn next_allowed_is_inside_the_window_and_under_the_caps(
+        (zone, t) in any_zone_and_instant(),
+        hours in wide_quiet_hours(),
+        caps in prop::collection::vec(cap(), 0..=3),
+        ago in prop::collection::vec(0..8 * DAY, 0..=6),
+    ) {
+        let history: Vec<DateTime<Utc>> = ago.iter().map(|s| t - Duration::seconds(*s)).collect();
+        let policy = ContactPolicy { quiet_hours: hours, caps };
+        let slot = next_allowed(t, zone, &policy, &history);
+        prop_assert!(slot >= t, "{} ({}) moved back to {} ({})", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot));
+        prop_assert!(
+            hours.allows(zone.local(slot).time()),
+            "{} moved to {} ({}), outside {:?}", t, slot, local_hhmm(zone, slot), hours
+        );
+        for cap in &policy.caps {
+            prop_assert!(in_window(&history, slot, cap.per) < cap.max as usize, "{:?} full at {}", cap, slot);
+        }
+        // A wish that is already allowed is granted as is.
+        let free = hours.allows(zone.local(t).time())
+            && policy.caps.iter().all(|c| in_window(&history, t, c.per) < c.max as usize);
+        prop_assert_eq!(slot == t, free);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo cadence, end to end
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
+    let started = std::time::Instant::now();
+    let tenant = crate::config::TenantConfig::demo();
+    let ny = zone("America/New_York");
+    let enrolled_at = Utc.with_ymd_and_hms(2026, 3, 5, 14, 0, 0).unwrap(); // Thu 09:00 EST
+    let lead = lead(ny, [true, true, true], true, true, enrolled_at);
+    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
+
+    let sent: Vec<(String, Channel)> =
+        run.sent.iter().map(|s| (s.at.to_rfc3339(), s.channel)).collect();
+    let at = |s: &str| s.to_owned();
+    assert_eq!(
+        sent,
+        vec![
+            (at("2026-03-05T14:00:00+00:00"), Channel::Sms), // 0m: Thu 09:00 EST
+            (at("2026-03-05T14:05:00+00:00"), Channel::Email), // 5m
+            (at("2026-03-06T14:00:00+00:00"), Channel::Email), // 1d: Fri 09:00 EST
+            (at("2026-03-08T14:00:00+00:00"), Channel::Voice), // day 3 at 10:00 EDT (DST from Sun 02:00)
+            (at("2026-03-10T21:30:00+00:00"), Channel::Sms), // day 5 at 17:30 EDT
+            (at("2026-03-15T14:00:00+00:00"), Channel::Email), // 10d = 240h: 10:00 EDT
+            (at("2026-03-22T14:00:00+00:00"), Channel::Sms), // day 17 at 10:00 EDT
+            (at("2026-03-29T14:00:00+00:00"), Channel::Email), // day 24 at 10:00 EDT
+            (at("2026-04-05T14:00:00+00:00"), Channel::Sms), // day 31 at 10:00 EDT
+        ]
+    );
+    let templates: Vec<&str> = run.sent.iter().map(|s| s.template.as_str()).collect();
+    assert_eq!(
+        templates,
+        [
+            "welcome_sms",
+            "welcome_email",
+            "day1_email",
+            "day3_call",
+            "day5_sms",
+            "day10_email",
+            "weekly_sms",
+            "weekly_email",
+            "last_sms"
+        ]
+    );
+    for s in &run.sent {
+        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
+        for cap in &tenant.policy.caps {
+            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
+        }
+    }
+    assert!(run.schedules.iter().all(|(now, at)| at >= now));
+    assert_eq!(run.final_status, Some(EnrolmentStatus::Completed));
+    println!(
+        "demo cadence: {} touches over {} days in {:?}",
+        run.sent.len(),
+        (run.sent.last().unwrap().at - enrolled_at).num_days(),
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() {
+    let tenant = crate::config::TenantConfig::demo();
+    let ny = zone("America/New_York");
+    // Sat 31 Oct 2026, 20:58 EDT; the clocks go back on Sunday 1 November.
+    let enrolled_at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 58, 0).unwrap();
+    let lead = lead(ny, [true, true, true], true, true, enrolled_at);
+    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
+    let first: Vec<String> = run.sent.iter().take(3).map(|s| local_hhmm(ny, s.at)).collect();
+    assert_eq!(
+        first,
+        [
+            "2026-10-31 20:58:00", // at once
+            "2026-11-01 08:00:00", // 5m lands at 21:03: quiet until 08:00 EST
+            "2026-11-01 19:58:00", // 1d = 24h lands at 19:58 EST: the clocks went back
+        ]
+    );
+    for s in &run.sent {
+        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
+        for cap in &tenant.policy.caps {
+            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
+        }
+    }
+    assert_eq!(run.sent.len(), 9);
+    assert_eq!(run.final_status, Some(EnrolmentStatus::Completed));
+}

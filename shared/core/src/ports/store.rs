@@ -35,6 +35,8 @@ pub enum StoreError {
 pub struct IdempotencyRecord {
     pub key: IdempotencyKey,
     pub receipt: IntakeReceipt,
+    /// When the first request was accepted: a record that expired before then is replaced.
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 

@@ -1,0 +1,239 @@
+//! The in-process scheduler: pending touches in a redb table, ordered by due time, and a
+//! task that runs each one when it falls due. Delivery is at-least-once (a crash after a run
+//! and before its entry is removed runs it again); the step use case's conditional claim
+//! makes the touch itself exactly-once.
+
+use crate::clock::ManualClock;
+use crate::store::{decode, encode, prefix_end, schedule_key, unavailable, EmbeddedStore, SCHEDULE};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use leadflow_core::app::App;
+use leadflow_core::domain::TenantId;
+use leadflow_core::ports::{DueTouch, ScheduleError, StoreError, TouchScheduler};
+use redb::{ReadableTable, ReadableTableMetadata};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinHandle;
+
+/// How many steps run at once.
+const CONCURRENCY: usize = 64;
+/// How long a step that failed (store unavailable) waits before it runs again.
+const RETRY_AFTER: Duration = Duration::seconds(5);
+
+/// The `TouchScheduler` port for local runs.
+pub struct LocalScheduler {
+    store: EmbeddedStore,
+    app: OnceLock<App>,
+    wake: Notify,
+    in_flight: Mutex<HashSet<String>>,
+    permits: Arc<Semaphore>,
+}
+
+fn schedule_error(e: StoreError) -> ScheduleError {
+    ScheduleError(e.to_string())
+}
+
+impl LocalScheduler {
+    /// A scheduler over `store`. It runs nothing until `attach` gives it the use cases.
+    pub fn new(store: EmbeddedStore) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            app: OnceLock::new(),
+            wake: Notify::new(),
+            in_flight: Mutex::new(HashSet::new()),
+            permits: Arc::new(Semaphore::new(CONCURRENCY)),
+        })
+    }
+
+    /// Gives the scheduler the use cases it runs due steps with.
+    pub fn attach(&self, app: App) {
+        let _ = self.app.set(app);
+    }
+
+    /// After a restart: makes sure every active enrolment has its next step pending. Entries
+    /// that survived in the table are already there; this recovers a schedule lost between
+    /// a claim and the write of the next one.
+    pub async fn reconcile(&self, tenants: &[TenantId]) -> Result<usize, StoreError> {
+        let Some(app) = self.app.get() else { return Ok(0) };
+        let mut count = 0;
+        for tenant in tenants {
+            for enrolment in app.store.active_enrolments(tenant).await? {
+                let Some(due_at) = enrolment.next_due_at else { continue };
+                let due = DueTouch {
+                    tenant: enrolment.tenant.clone(),
+                    lead_id: enrolment.lead_id.clone(),
+                    enrolment_id: enrolment.id.clone(),
+                    step: enrolment.next_step,
+                    version: enrolment.version,
+                    due_at,
+                };
+                self.schedule(due).await.map_err(|e| StoreError::Unavailable(e.0))?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// The due time of the earliest pending touch.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let tx = self.store.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+        let first = table.first().map_err(unavailable)?;
+        first.map(|(_, v)| decode::<DueTouch>(v.value()).map(|d| d.due_at)).transpose()
+    }
+
+    /// How many touches are pending.
+    pub fn pending(&self) -> Result<u64, StoreError> {
+        let tx = self.store.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+        table.len().map_err(unavailable)
+    }
+
+    fn due_entries(&self, now: DateTime<Utc>) -> Result<Vec<(String, DueTouch)>, StoreError> {
+        let tx = self.store.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+        let end = prefix_end(&schedule_key(now, ""));
+        let mut due = Vec::new();
+        for item in table.range(..end.as_str()).map_err(unavailable)? {
+            let (key, value) = item.map_err(unavailable)?;
+            due.push((key.value().to_owned(), decode::<DueTouch>(value.value())?));
+        }
+        Ok(due)
+    }
+
+    /// Starts every touch due at the app's `now` that is not already running.
+    fn dispatch_due(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
+        let Some(app) = self.app.get() else { return Vec::new() };
+        let due = match self.due_entries(app.clock.now()) {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the schedule");
+                return Vec::new();
+            }
+        };
+        let mut in_flight = self.in_flight.lock().expect("in-flight lock");
+        due.into_iter()
+            .filter(|(key, _)| in_flight.insert(key.clone()))
+            .map(|(key, touch)| {
+                let this = self.clone();
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let _permit = this.permits.clone().acquire_owned().await;
+                    this.run_one(&app, &key, touch).await;
+                    this.in_flight.lock().expect("in-flight lock").remove(&key);
+                })
+            })
+            .collect()
+    }
+
+    async fn run_one(&self, app: &App, key: &str, touch: DueTouch) {
+        let key = key.to_owned();
+        let retry = match app.execute_step(&touch).await {
+            Ok(outcome) => {
+                tracing::debug!(lead = %touch.lead_id, step = touch.step, ?outcome, "step ran");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, lead = %touch.lead_id, "step failed; retrying later");
+                Some(DueTouch { due_at: app.clock.now() + RETRY_AFTER, ..touch })
+            }
+        };
+        let removed = self
+            .store
+            .write(move |tx| {
+                let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+                table.remove(key.as_str()).map_err(unavailable)?;
+                if let Some(retry) = retry {
+                    table.insert(schedule_key(retry.due_at, &retry.name()).as_str(), encode(&retry).as_slice()).map_err(unavailable)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = removed {
+            tracing::error!(error = %e, "cannot update the schedule");
+        }
+    }
+
+    /// Runs forever: each touch at its due time. With a wall clock it sleeps until the next
+    /// one; with a manual clock it runs only what is due when woken (intake, `advance_to`).
+    pub async fn run(self: Arc<Self>, follows_wall_clock: bool) {
+        loop {
+            let woken = self.wake.notified();
+            self.dispatch_due();
+            let next = self.next_due().ok().flatten();
+            match (next, self.app.get()) {
+                (Some(at), Some(app)) if follows_wall_clock => {
+                    let wait = (at - app.clock.now()).to_std().unwrap_or_default();
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = woken => {}
+                    }
+                }
+                _ => woken.await,
+            }
+        }
+    }
+
+    /// Runs everything due now, and what that schedules for now, until nothing due is left.
+    pub async fn drain(self: &Arc<Self>) {
+        loop {
+            let handles = self.dispatch_due();
+            let idle = handles.is_empty();
+            for handle in handles {
+                let _ = handle.await;
+            }
+            if idle {
+                if self.in_flight.lock().expect("in-flight lock").is_empty() {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        }
+    }
+
+    /// Moves a manual clock to `target`, stopping at each due time on the way so every
+    /// touch runs at its own instant, and answers when everything due by then has run.
+    pub async fn advance_to(self: &Arc<Self>, clock: &ManualClock, target: DateTime<Utc>) -> Result<(), StoreError> {
+        loop {
+            self.drain().await;
+            match self.next_due()? {
+                Some(at) if at <= target => clock.set(at),
+                _ => break,
+            }
+        }
+        clock.set(target);
+        self.drain().await;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl TouchScheduler for LocalScheduler {
+    async fn schedule(&self, due: DueTouch) -> Result<(), ScheduleError> {
+        let key = schedule_key(due.due_at, &due.name());
+        let value = encode(&due);
+        self.store
+            .write(move |tx| {
+                let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+                table.insert(key.as_str(), value.as_slice()).map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+            .map_err(schedule_error)?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    async fn cancel(&self, due: &DueTouch) -> Result<(), ScheduleError> {
+        let key = schedule_key(due.due_at, &due.name());
+        self.store
+            .write(move |tx| {
+                let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+                table.remove(key.as_str()).map_err(unavailable)?;
+                Ok(())
+            })
+            .await
+            .map_err(schedule_error)
+    }
+}

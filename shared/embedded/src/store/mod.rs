@@ -1,0 +1,105 @@
+//! The `LeadStore` port over redb: one file, ACID transactions, nothing to install.
+
+mod keys;
+mod lead_store;
+mod writer;
+
+pub(crate) use writer::unavailable;
+
+use leadflow_core::ports::StoreError;
+use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use writer::Writer;
+
+pub(crate) const LEADS: TableDefinition<&str, &[u8]> = TableDefinition::new("leads");
+pub(crate) const CONTACTS: TableDefinition<&str, &str> = TableDefinition::new("contacts");
+pub(crate) const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("idempotency");
+pub(crate) const ENROLMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("enrolments");
+pub(crate) const TOUCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("touches");
+pub(crate) const TIMELINE: TableDefinition<&str, &[u8]> = TableDefinition::new("timeline");
+pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+pub(crate) const SCHEDULE: TableDefinition<&str, &[u8]> = TableDefinition::new("schedule");
+pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
+pub(crate) const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+
+/// leadflow's data in one redb file.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    pub(crate) db: Arc<Database>,
+    writer: Writer,
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the store in `dir`, recovering it if the last process was killed.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+        let db = Arc::new(Database::create(dir.join("leadflow.redb")).map_err(unavailable)?);
+        let tx = db.begin_write().map_err(unavailable)?;
+        {
+            tx.open_table(LEADS).map_err(unavailable)?;
+            tx.open_table(CONTACTS).map_err(unavailable)?;
+            tx.open_table(IDEMPOTENCY).map_err(unavailable)?;
+            tx.open_table(ENROLMENTS).map_err(unavailable)?;
+            tx.open_table(TOUCHES).map_err(unavailable)?;
+            tx.open_table(TIMELINE).map_err(unavailable)?;
+            tx.open_table(COUNTERS).map_err(unavailable)?;
+            tx.open_table(SCHEDULE).map_err(unavailable)?;
+            tx.open_table(OUTBOX).map_err(unavailable)?;
+            tx.open_table(SEQUENCES).map_err(unavailable)?;
+        }
+        tx.commit().map_err(unavailable)?;
+        let writer = Writer::start(db.clone());
+        Ok(Self { db, writer })
+    }
+
+    /// Runs `change` in a (group-committed) write transaction.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.writer.write(change).await
+    }
+
+    /// One value by key.
+    pub(crate) fn get<T: DeserializeOwned>(&self, table: TableDefinition<&str, &[u8]>, key: &str) -> Result<Option<T>, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(table).map_err(unavailable)?;
+        table.get(key).map_err(unavailable)?.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Every value whose key starts with `prefix`, in key order.
+    pub(crate) fn scan<T: DeserializeOwned>(&self, table: TableDefinition<&str, &[u8]>, prefix: &str) -> Result<Vec<T>, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(table).map_err(unavailable)?;
+        let end = keys::prefix_end(prefix);
+        let mut values = Vec::new();
+        for item in table.range(prefix..end.as_str()).map_err(unavailable)? {
+            let (_, value) = item.map_err(unavailable)?;
+            values.push(decode(value.value())?);
+        }
+        Ok(values)
+    }
+}
+
+/// The next number of a store-wide sequence, inside a write transaction.
+pub(crate) fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64, StoreError> {
+    let mut table = tx.open_table(SEQUENCES).map_err(unavailable)?;
+    let next = table.get(name).map_err(unavailable)?.map(|v| v.value()).unwrap_or(0) + 1;
+    table.insert(name, next).map_err(unavailable)?;
+    Ok(next)
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("domain types serialise")
+}
+
+/// Parses a stored value back into domain types (which re-checks their invariants).
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) use keys::{outbox as outbox_key, prefix_end, schedule as schedule_key};
+

@@ -1,0 +1,164 @@
+//! `leadflow bench`: starts a fresh `leadflow dev` child process, posts leads to it
+//! concurrently over loopback, waits for every first touch in the outbox, and prints speed
+//! to lead (intake received to first touch handed to the channel, from the server's own
+//! timestamps) and throughput.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use leadflow_core::config::DEMO_API_KEY;
+use leadflow_core::domain::{LeadZone, QuietHours};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+/// What to measure.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchOptions {
+    pub leads: usize,
+    pub concurrency: usize,
+}
+
+#[derive(Deserialize)]
+struct OutboxRow {
+    lead_id: String,
+    step: usize,
+    due_at: DateTime<Utc>,
+    sent_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct Receipt {
+    lead_id: String,
+}
+
+/// A zone where it is daytime now, so quiet hours do not hold the first touch back.
+fn daytime_zone() -> &'static str {
+    let zones = ["America/New_York", "Europe/London", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin", "Pacific/Auckland"];
+    let window = QuietHours::default();
+    zones
+        .into_iter()
+        .find(|z| {
+            let zone = LeadZone::parse(z).expect("known zone");
+            let local = zone.local(Utc::now()).time();
+            window.allows(local) && window.allows(local + chrono::Duration::minutes(30))
+        })
+        .unwrap_or("Asia/Tokyo")
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
+    let data = std::env::temp_dir().join(format!("leadflow-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["dev", "--listen", "127.0.0.1:0", "--quiet", "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start leadflow dev")?;
+    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
+    let first = lines.next_line().await?.context("leadflow dev printed nothing")?;
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .context("no address in the first line")?
+        .to_owned();
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(options.concurrency).build()?;
+    let zone = daytime_zone();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..options.concurrency {
+        let (client, base, next) = (client.clone(), base.clone(), next.clone());
+        let total = options.leads;
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut ids = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let body = serde_json::json!({
+                    "first_name": "Bench",
+                    "last_name": format!("Lead{i}"),
+                    "email": format!("bench{i}@example.com"),
+                    "phone": format!("+1415{:07}", 2_000_000 + i),
+                    "source": "bench",
+                    "timezone": zone,
+                    "consent": { "sms": true, "email": true, "voice": true, "text": "I agree" }
+                });
+                let sent = Instant::now();
+                let response = client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&body).send().await?;
+                anyhow::ensure!(response.status().as_u16() == 202, "post {i} answered {}", response.status());
+                let receipt: Receipt = response.json().await?;
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                ids.push(receipt.lead_id);
+            }
+            anyhow::Ok((latencies, ids))
+        }));
+    }
+    let mut http_ms = Vec::new();
+    let mut ids = Vec::new();
+    for worker in workers {
+        let (latencies, worker_ids) = worker.await??;
+        http_ms.extend(latencies);
+        ids.extend(worker_ids);
+    }
+    let posted = started.elapsed();
+
+    // Wait for every lead's first touch.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let first_touches: HashMap<String, OutboxRow> = loop {
+        let rows: Vec<OutboxRow> = client.get(format!("{base}/dev/outbox")).send().await?.json().await?;
+        let firsts: HashMap<String, OutboxRow> = rows.into_iter().filter(|r| r.step == 0).map(|r| (r.lead_id.clone(), r)).collect();
+        if firsts.len() >= ids.len() || Instant::now() > deadline {
+            break firsts;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let all_touched = started.elapsed();
+    let _ = child.kill().await;
+    let _ = std::fs::remove_dir_all(&data);
+
+    let mut speed: Vec<f64> = ids
+        .iter()
+        .filter_map(|id| first_touches.get(id))
+        .map(|r| (r.sent_at - r.due_at).num_microseconds().unwrap_or(0) as f64 / 1000.0)
+        .collect();
+    speed.sort_by(f64::total_cmp);
+    http_ms.sort_by(f64::total_cmp);
+    println!("leadflow bench: {} leads, {} concurrent posts, redb store with fsync on commit", options.leads, options.concurrency);
+    println!("  first touches seen:   {} of {}", speed.len(), ids.len());
+    println!(
+        "  speed to lead (ms):   p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        quantile(&speed, 0.5),
+        quantile(&speed, 0.9),
+        quantile(&speed, 0.99),
+        speed.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "  POST /v1/leads (ms):  p50 {:.1}  p90 {:.1}  p99 {:.1}",
+        quantile(&http_ms, 0.5),
+        quantile(&http_ms, 0.9),
+        quantile(&http_ms, 0.99)
+    );
+    println!("  intake throughput:    {:.0} leads/s ({} posts in {:.2} s)", ids.len() as f64 / posted.as_secs_f64(), ids.len(), posted.as_secs_f64());
+    println!("  end to end:           {:.0} leads/s (all first touches out after {:.2} s)", ids.len() as f64 / all_touched.as_secs_f64(), all_touched.as_secs_f64());
+    anyhow::ensure!(speed.len() == ids.len(), "some first touches never arrived");
+    Ok(())
+}

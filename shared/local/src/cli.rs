@@ -1,0 +1,127 @@
+//! The `leadflow` command line: run the dev server, check tenant files, hash API keys,
+//! benchmark.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use leadflow_core::config::{hash_api_key, TenantConfig};
+use crate::bench::{self, BenchOptions};
+use crate::dev::{self, DevOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "leadflow", version, about = "Automated lead follow-up: answer in a second, follow up for weeks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClockKind {
+    System,
+    Manual,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API on loopback with embedded storage, scheduler and an outbox.
+    Dev {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// Data directory (created if missing; reused across restarts).
+        #[arg(long, default_value = "leadflow-data")]
+        data: PathBuf,
+        /// Tenant file (repeatable). Default: the embedded demo tenant.
+        #[arg(long = "config")]
+        configs: Vec<PathBuf>,
+        /// `system` follows the wall clock; `manual` moves only with POST /dev/clock/advance.
+        #[arg(long, value_enum, default_value = "system")]
+        clock: ClockKind,
+        /// Start of the manual clock (RFC 3339). Default: now.
+        #[arg(long)]
+        now: Option<DateTime<Utc>>,
+        /// Public base URL that Twilio signs webhooks with. Default: http://<listen address>.
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Do not print touches as they go to the outbox.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Validate tenant files and print what they define.
+    CheckConfig {
+        files: Vec<PathBuf>,
+    },
+    /// Print the line to paste into a tenant file for an API key.
+    HashKey {
+        key: String,
+    },
+    /// Post leads concurrently to a fresh dev server and print speed to lead and throughput.
+    Bench {
+        /// How many leads to post.
+        #[arg(long, default_value_t = 2000)]
+        leads: usize,
+        /// How many posts are in flight at once.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,leadflow=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Dev { listen, data, configs, clock, now, public_url, quiet } => {
+            if now.is_some() && matches!(clock, ClockKind::System) {
+                anyhow::bail!("--now needs --clock manual");
+            }
+            let manual_clock = matches!(clock, ClockKind::Manual).then(|| now.unwrap_or_else(Utc::now));
+            let options = DevOptions { listen, data, configs, manual_clock, public_url, print_outbox: !quiet };
+            runtime()?.block_on(async {
+                let server = dev::start(options).await?;
+                // The first line of stdout is the contract scripts and the benchmark read.
+                println!("leadflow dev listening on http://{} (tenants: {})", server.addr, server.tenants.join(", "));
+                server.wait().await
+            })
+        }
+        Command::CheckConfig { files } => {
+            anyhow::ensure!(!files.is_empty(), "name at least one tenant file");
+            let mut failed = false;
+            for path in files {
+                let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                match TenantConfig::parse(&source, &path.display().to_string()) {
+                    Ok(t) => println!(
+                        "{}: tenant {} ok: {} cadence(s), {} API key(s), {} sending number(s)",
+                        path.display(),
+                        t.id,
+                        t.cadences.len(),
+                        t.api_keys.len(),
+                        t.sending_numbers.len()
+                    ),
+                    Err(e) => {
+                        eprint!("{e}");
+                        failed = true;
+                    }
+                }
+            }
+            anyhow::ensure!(!failed, "invalid tenant file(s)");
+            Ok(())
+        }
+        Command::HashKey { key } => {
+            println!("hash = \"{}\"", hash_api_key(&key).as_str());
+            Ok(())
+        }
+        Command::Bench { leads, concurrency } => runtime()?.block_on(bench::run(BenchOptions { leads, concurrency })),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

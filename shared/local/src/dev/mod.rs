@@ -1,0 +1,112 @@
+//! `leadflow dev`: one process serving the API on loopback, with the redb store, the
+//! in-process scheduler, the outbox channel and a system or manual clock.
+
+mod routes;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use leadflow_core::app::App;
+use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::http::{router, HttpState};
+use leadflow_core::ports::Clock;
+use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel, SystemClock};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How `leadflow dev` runs.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    /// Tenant files; empty means the embedded demo tenant.
+    pub configs: Vec<PathBuf>,
+    /// `Some(start)` for a manual clock starting at `start`.
+    pub manual_clock: Option<DateTime<Utc>>,
+    /// The base URL Twilio signs webhooks with; default `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// Print each touch as the outbox records it.
+    pub print_outbox: bool,
+}
+
+/// A running dev server.
+pub struct DevServer {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub tenants: Vec<String>,
+    server: tokio::task::JoinHandle<()>,
+    scheduler: tokio::task::JoinHandle<()>,
+}
+
+impl DevServer {
+    /// Waits until the server stops (it does not, unless it fails).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.server.await.context("the HTTP server stopped")
+    }
+
+    /// Stops serving.
+    pub fn stop(self) {
+        self.server.abort();
+        self.scheduler.abort();
+    }
+}
+
+/// The dev-only state next to the public routes.
+#[derive(Clone)]
+pub(crate) struct DevState {
+    pub outbox: OutboxChannel,
+    pub scheduler: Arc<LocalScheduler>,
+    pub manual: Option<Arc<ManualClock>>,
+    pub clock: Arc<dyn Clock>,
+}
+
+fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
+    if configs.is_empty() {
+        return Ok(vec![TenantConfig::demo()]);
+    }
+    configs
+        .iter()
+        .map(|path| {
+            let source = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            TenantConfig::parse(&source, &path.display().to_string()).map_err(anyhow::Error::from)
+        })
+        .collect()
+}
+
+/// Opens the store, reloads pending touches, and starts serving.
+pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
+    let tenants = load_tenants(&options.configs)?;
+    let tenant_ids: Vec<_> = tenants.iter().map(|t| t.id.clone()).collect();
+    let directory = Arc::new(TenantDirectory::new(tenants)?);
+    let store = EmbeddedStore::open(&options.data).with_context(|| format!("cannot open the store in {}", options.data.display()))?;
+    let manual = options.manual_clock.map(|start| Arc::new(ManualClock::new(start)));
+    let clock: Arc<dyn Clock> = match &manual {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let scheduler = LocalScheduler::new(store.clone());
+    let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
+    let app = App {
+        store: Arc::new(store.clone()),
+        scheduler: scheduler.clone(),
+        channel: Arc::new(outbox.clone()),
+        clock: clock.clone(),
+        tenants: directory,
+    };
+    scheduler.attach(app.clone());
+    let rearmed = scheduler.reconcile(&tenant_ids).await?;
+    tracing::info!(pending = scheduler.pending()?, rearmed, "schedule reloaded");
+
+    let listener = tokio::net::TcpListener::bind(options.listen).await.with_context(|| format!("cannot listen on {}", options.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
+    let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
+    let routes = router(HttpState { app, public_url: public_url.clone().into() }).merge(routes::dev_routes(dev));
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, routes).await {
+            tracing::error!(error = %e, "server failed");
+        }
+    });
+    let scheduler = tokio::spawn(scheduler.run(manual.is_none()));
+    Ok(DevServer { addr, public_url, tenants: tenant_ids.iter().map(|t| t.to_string()).collect(), server, scheduler })
+}

@@ -1,0 +1,6 @@
+//! `leadflow` on a laptop: the dev server (the same routes as API Gateway, on embedded
+//! adapters), and the benchmark that measures it.
+
+pub mod bench;
+pub mod cli;
+pub mod dev;
