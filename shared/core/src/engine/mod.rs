@@ -8,6 +8,8 @@ mod decide;
 mod slot;
 
 #[cfg(test)]
+mod decide_tests;
+#[cfg(test)]
 mod props;
 
 pub use decide::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};

@@ -6,7 +6,9 @@
 //! exactly like `App::execute_step` and the stop writes do, and record every touch sent. The
 //! properties are then read off the record.
 
-use super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
+use super::{
+    decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules,
+};
 use crate::domain::{
     Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
     EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber,
@@ -53,7 +55,10 @@ fn zone(name: &str) -> LeadZone {
 }
 
 fn offset_at(zone: LeadZone, t: i64) -> i32 {
-    zone.tz().offset_from_utc_datetime(&utc(t).naive_utc()).fix().local_minus_utc()
+    zone.tz()
+        .offset_from_utc_datetime(&utc(t).naive_utc())
+        .fix()
+        .local_minus_utc()
 }
 
 fn utc(seconds: i64) -> DateTime<Utc> {
@@ -87,13 +92,22 @@ fn transitions(zone: LeadZone) -> Vec<DateTime<Utc>> {
         }
         day += DAY;
     }
-    cache.lock().expect("not poisoned").insert(name, found.clone());
+    cache
+        .lock()
+        .expect("not poisoned")
+        .insert(name, found.clone());
     found
 }
 
 /// An instant in 2024-2027, two times out of three within a few days of one of the zone's
 /// DST changes (when it has any), so that cadences and quiet hours straddle them.
-fn instant_for(zone: LeadZone, near: bool, pick: Index, offset: i64, uniform: i64) -> DateTime<Utc> {
+fn instant_for(
+    zone: LeadZone,
+    near: bool,
+    pick: Index,
+    offset: i64,
+    uniform: i64,
+) -> DateTime<Utc> {
     let changes = transitions(zone);
     if near && !changes.is_empty() {
         changes[pick.index(changes.len())] + Duration::seconds(offset)
@@ -129,7 +143,13 @@ fn quiet_hours(start: u32, end: u32) -> QuietHours {
 // Leads, cadences, policies
 // ---------------------------------------------------------------------------------------------
 
-fn lead(zone: LeadZone, consent: [bool; 3], email: bool, phone: bool, received_at: DateTime<Utc>) -> Lead {
+fn lead(
+    zone: LeadZone,
+    consent: [bool; 3],
+    email: bool,
+    phone: bool,
+    received_at: DateTime<Utc>,
+) -> Lead {
     let [sms, email_ok, voice] = consent;
     Lead {
         id: LeadId::new(),
@@ -187,7 +207,11 @@ fn cadence() -> impl Strategy<Value = Cadence> {
         steps: steps
             .into_iter()
             .enumerate()
-            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at })
+            .map(|(i, (channel, at))| Step {
+                channel,
+                template: format!("step_{i}"),
+                at,
+            })
             .collect(),
     })
 }
@@ -205,8 +229,15 @@ fn cap() -> impl Strategy<Value = FrequencyCap> {
 
 /// An allowed window starting 06:00-12:59 and ending 15:00-23:59, and 0 to 3 caps.
 fn policy() -> impl Strategy<Value = ContactPolicy> {
-    (6 * 60..13 * 60u32, 15 * 60..24 * 60u32, prop::collection::vec(cap(), 0..=3))
-        .prop_map(|(start, end, caps)| ContactPolicy { quiet_hours: quiet_hours(start, end), caps })
+    (
+        6 * 60..13 * 60u32,
+        15 * 60..24 * 60u32,
+        prop::collection::vec(cap(), 0..=3),
+    )
+        .prop_map(|(start, end, caps)| ContactPolicy {
+            quiet_hours: quiet_hours(start, end),
+            caps,
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,12 +278,14 @@ struct Scenario {
     seed: Option<u64>,
 }
 
-fn scenario(interrupt: impl Strategy<Value = Option<Interrupt>>) -> impl Strategy<Value = Scenario> {
+fn scenario(
+    interrupt: impl Strategy<Value = Option<Interrupt>>,
+) -> impl Strategy<Value = Scenario> {
     (
         zone_and_instant(),
-        any::<[bool; 3]>(),
-        any::<bool>(),
-        any::<bool>(),
+        prop::array::uniform3(prop::bool::weighted(0.75)),
+        prop::bool::weighted(0.85),
+        prop::bool::weighted(0.85),
         cadence(),
         policy(),
         prop::collection::vec(0..7 * DAY, 0..=3),
@@ -260,13 +293,26 @@ fn scenario(interrupt: impl Strategy<Value = Option<Interrupt>>) -> impl Strateg
         prop::option::weighted(0.8, any::<u64>()),
     )
         .prop_map(
-            |((zone, enrolled_at), consent, email, phone, cadence, policy, prior, interrupt, seed)| {
+            |(
+                (zone, enrolled_at),
+                consent,
+                email,
+                phone,
+                cadence,
+                policy,
+                prior,
+                interrupt,
+                seed,
+            )| {
                 Scenario {
                     lead: lead(zone, consent, email, phone, enrolled_at),
                     cadence,
                     policy,
                     enrolled_at,
-                    prior: prior.into_iter().map(|s| enrolled_at - Duration::seconds(s)).collect(),
+                    prior: prior
+                        .into_iter()
+                        .map(|s| enrolled_at - Duration::seconds(s))
+                        .collect(),
                     interrupt,
                     seed,
                 }
@@ -276,11 +322,19 @@ fn scenario(interrupt: impl Strategy<Value = Option<Interrupt>>) -> impl Strateg
 
 fn interrupt() -> impl Strategy<Value = Interrupt> {
     (
-        prop::sample::select(vec![Interruption::OptOut, Interruption::OptOutOnly, Interruption::Reply]),
+        prop::sample::select(vec![
+            Interruption::OptOut,
+            Interruption::OptOutOnly,
+            Interruption::Reply,
+        ]),
         0..14usize,
         any::<u16>(),
     )
-        .prop_map(|(kind, before, fraction)| Interrupt { kind, before, fraction })
+        .prop_map(|(kind, before, fraction)| Interrupt {
+            kind,
+            before,
+            fraction,
+        })
 }
 
 fn sometimes_interrupted() -> impl Strategy<Value = Option<Interrupt>> {
@@ -302,7 +356,7 @@ impl Rng {
     }
 
     fn one_in(&mut self, n: u64) -> bool {
-        self.0.is_some() && self.next() % n == 0
+        self.0.is_some() && self.next().is_multiple_of(n)
     }
 
     fn below(&mut self, n: i64) -> i64 {
@@ -365,7 +419,11 @@ struct Sim<'a> {
 impl Sim<'_> {
     fn decide(&mut self, event: &Event, now: DateTime<Utc>) -> Vec<Command> {
         let enrolments = std::slice::from_ref(&self.enrolment);
-        let view = LeadView { lead: &self.lead, enrolments, touch_times: &self.run.touch_times };
+        let view = LeadView {
+            lead: &self.lead,
+            enrolments,
+            touch_times: &self.run.touch_times,
+        };
         let commands = decide(view, event, self.rules, now);
         for command in &commands {
             if let Command::Schedule { at, .. } = command {
@@ -376,8 +434,11 @@ impl Sim<'_> {
     }
 
     fn step_due(&mut self, due: Due, now: DateTime<Utc>) -> Vec<Command> {
-        let event =
-            Event::StepDue { enrolment: self.enrolment.id.clone(), step: due.step, version: due.version };
+        let event = Event::StepDue {
+            enrolment: self.enrolment.id.clone(),
+            step: due.step,
+            version: due.version,
+        };
         self.decide(&event, now)
     }
 
@@ -385,7 +446,10 @@ impl Sim<'_> {
         Due {
             step: self.enrolment.next_step,
             version: self.enrolment.version,
-            at: self.enrolment.next_due_at.expect("an active enrolment has a due time"),
+            at: self
+                .enrolment
+                .next_due_at
+                .expect("an active enrolment has a due time"),
         }
     }
 
@@ -401,12 +465,18 @@ impl Sim<'_> {
                 version: e.version,
                 at: e.next_due_at.expect("active"),
             };
-            assert_eq!(commands, vec![rearm], "an old message at {now}: {message:?}");
+            assert_eq!(
+                commands,
+                vec![rearm],
+                "an old message at {now}: {message:?}"
+            );
             self.run.rearms += 1;
         } else {
             assert_eq!(
                 commands,
-                vec![Command::Drop { reason: DropReason::StaleToken }],
+                vec![Command::Drop {
+                    reason: DropReason::StaleToken
+                }],
                 "an old message at {now}: {message:?}"
             );
         }
@@ -417,27 +487,47 @@ impl Sim<'_> {
         let steps = self.rules.cadences[&self.enrolment.cadence].steps.len();
         let id = self.enrolment.id.clone();
         match commands {
-            [Command::Schedule { enrolment, step, at }] if *step == due.step => {
+            [Command::Schedule {
+                enrolment,
+                step,
+                at,
+            }] if *step == due.step => {
                 assert_eq!(enrolment, &id);
                 self.run.deferrals += 1;
                 self.enrolment.next_due_at = Some(*at);
             }
             [first @ (Command::Send { .. } | Command::Skip { .. }), next] => {
                 match first {
-                    Command::Send { enrolment, step, channel, template } => {
+                    Command::Send {
+                        enrolment,
+                        step,
+                        channel,
+                        template,
+                    } => {
                         assert_eq!((enrolment, *step), (&id, due.step));
                         self.run.touch_times.push(now);
-                        self.run.sent.push(Sent { at: now, step: *step, channel: *channel, template: template.clone() });
+                        self.run.sent.push(Sent {
+                            at: now,
+                            step: *step,
+                            channel: *channel,
+                            template: template.clone(),
+                        });
                         self.run.handled.push((*step, Handled::Sent));
                     }
-                    Command::Skip { enrolment, step, .. } => {
+                    Command::Skip {
+                        enrolment, step, ..
+                    } => {
                         assert_eq!((enrolment, *step), (&id, due.step));
                         self.run.handled.push((*step, Handled::Skipped));
                     }
                     _ => unreachable!(),
                 }
                 match next {
-                    Command::Schedule { enrolment, step, at } if *step == due.step + 1 => {
+                    Command::Schedule {
+                        enrolment,
+                        step,
+                        at,
+                    } if *step == due.step + 1 => {
                         assert_eq!(enrolment, &id);
                         self.enrolment.next_step = *step;
                         self.enrolment.next_due_at = Some(*at);
@@ -451,17 +541,30 @@ impl Sim<'_> {
                     other => panic!("after step {} of {steps} came {other:?}", due.step),
                 }
             }
-            other => panic!("the current message for step {} at {now} gave {other:?}", due.step),
+            other => panic!(
+                "the current message for step {} at {now} gave {other:?}",
+                due.step
+            ),
         }
         self.enrolment.version += 1;
     }
 
     /// Applies `Stop` commands like the app's stop writes.
     fn apply_stops(&mut self, commands: &[Command], reason: StopReason) {
-        let stop = Command::Stop { enrolment: self.enrolment.id.clone(), reason };
-        let expected = if self.enrolment.is_active() { vec![stop] } else { vec![] };
-        let stops: Vec<Command> =
-            commands.iter().filter(|c| matches!(c, Command::Stop { .. })).cloned().collect();
+        let stop = Command::Stop {
+            enrolment: self.enrolment.id.clone(),
+            reason,
+        };
+        let expected = if self.enrolment.is_active() {
+            vec![stop]
+        } else {
+            vec![]
+        };
+        let stops: Vec<Command> = commands
+            .iter()
+            .filter(|c| matches!(c, Command::Stop { .. }))
+            .cloned()
+            .collect();
         assert_eq!(stops, expected);
         if self.enrolment.is_active() {
             self.enrolment.status = EnrolmentStatus::Stopped(reason);
@@ -477,7 +580,9 @@ impl Sim<'_> {
             Interruption::OptOut | Interruption::OptOutOnly => {
                 self.lead.opted_out.extend([Channel::Sms, Channel::Voice]);
                 if kind == Interruption::OptOut {
-                    let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+                    let event = Event::OptedOut {
+                        channels: vec![Channel::Sms, Channel::Voice],
+                    };
                     let commands = self.decide(&event, now);
                     self.apply_stops(&commands, StopReason::OptedOut);
                 }
@@ -517,12 +622,25 @@ fn simulate(
         status: EnrolmentStatus::Active,
         version: 1,
     };
-    let run = Run { touch_times: prior.to_vec(), ..Run::default() };
-    let mut sim = Sim { lead, enrolment, rules, run };
+    let run = Run {
+        touch_times: prior.to_vec(),
+        ..Run::default()
+    };
+    let mut sim = Sim {
+        lead,
+        enrolment,
+        rules,
+        run,
+    };
     let mut rng = Rng(seed);
 
     // Intake: the first step is placed by the engine; the version stays 1.
-    let commands = sim.decide(&Event::Enrolled { enrolment: sim.enrolment.id.clone() }, enrolled_at);
+    let commands = sim.decide(
+        &Event::Enrolled {
+            enrolment: sim.enrolment.id.clone(),
+        },
+        enrolled_at,
+    );
     match commands.as_slice() {
         [Command::Schedule { step: 0, at, .. }] => sim.enrolment.next_due_at = Some(*at),
         [Command::Complete { .. }] => sim.enrolment.status = EnrolmentStatus::Completed,
@@ -534,9 +652,12 @@ fn simulate(
     let mut was_early = false;
     while sim.enrolment.is_active() && sim.run.deliveries < MAX_DELIVERIES {
         let due = sim.due();
-        if let Some(i) = interrupt.filter(|i| i.before == sim.run.deliveries && sim.run.interrupted.is_none()) {
+        if let Some(i) =
+            interrupt.filter(|i| i.before == sim.run.deliveries && sim.run.interrupted.is_none())
+        {
             let gap = (due.at - clock).num_milliseconds().max(0);
-            let at = clock + Duration::milliseconds(gap * i64::from(i.fraction) / i64::from(u16::MAX));
+            let at =
+                clock + Duration::milliseconds(gap * i64::from(i.fraction) / i64::from(u16::MAX));
             clock = at;
             sim.interrupt(i.kind, at);
             if !sim.enrolment.is_active() {
@@ -582,8 +703,19 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules { policy: &s.policy, cadences: &cadences };
-    simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
+    let rules = Rules {
+        policy: &s.policy,
+        cadences: &cadences,
+    };
+    simulate(
+        s.lead.clone(),
+        rules,
+        &s.cadence.name,
+        s.enrolled_at,
+        &s.prior,
+        s.interrupt,
+        s.seed,
+    )
 }
 
 /// Touches in `(t - per, t]`.
@@ -742,6 +874,145 @@ fn wide_quiet_hours() -> impl Strategy<Value = QuietHours> {
     (0..13 * 60u32, 13 * 60..24 * 60u32).prop_map(|(start, end)| quiet_hours(start, end))
 }
 
+/// Every zone of the tz database that changes its offset in 2024-2027.
+fn zones_with_changes() -> Vec<LeadZone> {
+    static ZONES_WITH_CHANGES: OnceLock<Vec<LeadZone>> = OnceLock::new();
+    ZONES_WITH_CHANGES
+        .get_or_init(|| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|tz| zone(tz.name()))
+                .filter(|z| !transitions(*z).is_empty())
+                .collect()
+        })
+        .clone()
+}
+
+fn minutes_of(t: NaiveTime) -> i32 {
+    use chrono::Timelike;
+    (t.hour() * 60 + t.minute()) as i32
+}
+
+/// A zone, one of its offset changes, an instant within three hours of it, and an allowed
+/// window (at least two hours long) that starts or ends within 90 minutes of the wall-clock
+/// time of the change: the windows that see a skipped or a repeated hour.
+fn window_at_a_change() -> impl Strategy<Value = (LeadZone, DateTime<Utc>, QuietHours)> {
+    (
+        prop::sample::select(zones_with_changes()),
+        any::<Index>(),
+        -3 * 3600 * 1000..3 * 3600 * 1000i64,
+        any::<bool>(),
+        any::<bool>(),
+        -90..=90i32,
+        any::<u16>(),
+    )
+        .prop_map(|(z, pick, offset_ms, start_near, before, d, spread)| {
+            let changes = transitions(z);
+            let change = changes[pick.index(changes.len())];
+            let edge = if before {
+                z.local(change - Duration::seconds(1))
+            } else {
+                z.local(change)
+            };
+            let edge = minutes_of(edge.time()) + d;
+            let spread = i32::from(spread);
+            let (start, end) = if start_near {
+                let start = edge.clamp(0, 1439 - 120);
+                (start, start + 120 + spread % (1439 - start - 120 + 1))
+            } else {
+                let end = edge.clamp(120, 1439);
+                (spread % (end - 120 + 1), end)
+            };
+            let hours = quiet_hours(start as u32, end as u32);
+            (z, change + Duration::milliseconds(offset_ms), hours)
+        })
+}
+
+/// `outside_quiet_hours(t)` is at or after `t`, inside the window, and the first such instant.
+fn check_outside_quiet_hours(
+    zone: LeadZone,
+    t: DateTime<Utc>,
+    hours: &QuietHours,
+) -> Result<(), TestCaseError> {
+    let slot = outside_quiet_hours(t, zone, hours);
+    let show = |i: DateTime<Utc>| format!("{i} ({} local)", local_hhmm(zone, i));
+    prop_assert!(
+        slot >= t,
+        "{} moved back to {} for {:?}",
+        show(t),
+        show(slot),
+        hours
+    );
+    prop_assert!(
+        hours.allows(zone.local(slot).time()),
+        "{} moved to {}, outside {:?}",
+        show(t),
+        show(slot),
+        hours
+    );
+    prop_assert_eq!(slot == t, hours.allows(zone.local(t).time()));
+    // The first such instant: quiet just before it, and (sampled every 10 minutes) quiet all
+    // the way from `t`. One known exception, conservative and so tolerated: when the clocks go
+    // back across the window's end (Nuuk, Santiago, Cairo: 24:00 -> 23:00) the window opens
+    // again for a while, and `outside_quiet_hours` waits for the next day's start instead.
+    if slot > t {
+        let just_before = slot - Duration::seconds(1);
+        prop_assert!(
+            just_before < t || !hours.allows(zone.local(just_before).time()),
+            "{} is not the first",
+            show(slot)
+        );
+        let mut probe = t;
+        while probe < slot {
+            let clock_went_back = zone.local(probe) < zone.local(t);
+            prop_assert!(
+                !hours.allows(zone.local(probe).time()) || clock_went_back,
+                "{} was allowed before {}",
+                show(probe),
+                show(slot)
+            );
+            probe += Duration::minutes(10);
+        }
+    }
+    Ok(())
+}
+
+/// `next_allowed(t)` is at or after `t`, inside the window and under every cap; `t` itself
+/// when it already is.
+fn check_next_allowed(
+    zone: LeadZone,
+    t: DateTime<Utc>,
+    policy: &ContactPolicy,
+    history: &[DateTime<Utc>],
+) -> Result<(), TestCaseError> {
+    let slot = next_allowed(t, zone, policy, history);
+    let hours = &policy.quiet_hours;
+    let show = |i: DateTime<Utc>| format!("{i} ({} local)", local_hhmm(zone, i));
+    prop_assert!(slot >= t, "{} moved back to {}", show(t), show(slot));
+    prop_assert!(
+        hours.allows(zone.local(slot).time()),
+        "{} moved to {}, outside {:?}",
+        show(t),
+        show(slot),
+        hours
+    );
+    for cap in &policy.caps {
+        prop_assert!(
+            in_window(history, slot, cap.per) < cap.max as usize,
+            "{:?} full at {}",
+            cap,
+            slot
+        );
+    }
+    let free = hours.allows(zone.local(t).time())
+        && policy
+            .caps
+            .iter()
+            .all(|c| in_window(history, t, c.per) < c.max as usize);
+    prop_assert_eq!(slot == t, free);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -750,24 +1021,15 @@ proptest! {
         (zone, t) in any_zone_and_instant(),
         hours in wide_quiet_hours(),
     ) {
-        let slot = outside_quiet_hours(t, zone, &hours);
-        prop_assert!(slot >= t, "{} ({}) moved back to {} ({})", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot));
-        prop_assert!(
-            hours.allows(zone.local(slot).time()),
-            "{} ({}) moved to {} ({}), outside {:?}", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot), hours
-        );
-        let t_allowed = hours.allows(zone.local(t).time());
-        prop_assert_eq!(slot == t, t_allowed);
-        // The first such instant: quiet just before it, and (sampled every 10 minutes) quiet
-        // all the way from `t`.
-        if slot > t {
-            prop_assert!(!hours.allows(zone.local(slot - Duration::seconds(1)).time()) || slot - Duration::seconds(1) < t);
-            let mut probe = t;
-            while probe < slot {
-                prop_assert!(!hours.allows(zone.local(probe).time()), "{} was allowed before {}", probe, slot);
-                probe += Duration::minutes(10);
-            }
-        }
+        check_outside_quiet_hours(zone, t, &hours)?;
+    }
+
+    #[test]
+    fn outside_quiet_hours_is_right_when_the_window_meets_a_dst_change(
+        (zone, t, hours) in window_at_a_change(),
+    ) {
+        check_outside_quiet_hours(zone, t, &hours)?;
+        check_next_allowed(zone, t, &ContactPolicy { quiet_hours: hours, caps: vec![] }, &[])?;
     }
 
     #[test]
@@ -778,21 +1040,61 @@ proptest! {
         ago in prop::collection::vec(0..8 * DAY, 0..=6),
     ) {
         let history: Vec<DateTime<Utc>> = ago.iter().map(|s| t - Duration::seconds(*s)).collect();
-        let policy = ContactPolicy { quiet_hours: hours, caps };
-        let slot = next_allowed(t, zone, &policy, &history);
-        prop_assert!(slot >= t, "{} ({}) moved back to {} ({})", t, local_hhmm(zone, t), slot, local_hhmm(zone, slot));
-        prop_assert!(
-            hours.allows(zone.local(slot).time()),
-            "{} moved to {} ({}), outside {:?}", t, slot, local_hhmm(zone, slot), hours
-        );
-        for cap in &policy.caps {
-            prop_assert!(in_window(&history, slot, cap.per) < cap.max as usize, "{:?} full at {}", cap, slot);
-        }
-        // A wish that is already allowed is granted as is.
-        let free = hours.allows(zone.local(t).time())
-            && policy.caps.iter().all(|c| in_window(&history, t, c.per) < c.max as usize);
-        prop_assert_eq!(slot == t, free);
+        check_next_allowed(zone, t, &ContactPolicy { quiet_hours: hours, caps }, &history)?;
     }
+}
+
+/// The properties only mean something if the simulations reach the interesting paths: check
+/// that a fixed sample of scenarios does.
+#[test]
+fn the_simulations_exercise_every_path() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = scenario(sometimes_interrupted());
+    let (mut sent, mut skipped, mut deferrals, mut rearms, mut stopped, mut held_back) =
+        (0, 0, 0, 0, 0, 0);
+    for _ in 0..300 {
+        let s = strategy
+            .new_tree(&mut runner)
+            .expect("a scenario")
+            .current();
+        let run = simulate_scenario(&s);
+        sent += run.sent.len();
+        skipped += run
+            .handled
+            .iter()
+            .filter(|(_, h)| *h == Handled::Skipped)
+            .count();
+        deferrals += run.deferrals;
+        rearms += run.rearms;
+        stopped += usize::from(matches!(
+            run.final_status,
+            Some(EnrolmentStatus::Stopped(_))
+        ));
+        // Sent later than due by more than the scheduler's lateness: quiet hours or a cap.
+        held_back += run
+            .sent
+            .iter()
+            .filter(|t| {
+                let due = s.cadence.steps[t.step]
+                    .at
+                    .due_at(s.enrolled_at, s.lead.profile.zone);
+                t.at - due > Duration::hours(4)
+            })
+            .count();
+    }
+    assert!(
+        sent > 600 && skipped > 200,
+        "sent {sent}, skipped {skipped}"
+    );
+    assert!(
+        deferrals > 30 && rearms > 100,
+        "deferrals {deferrals}, rearms {rearms}"
+    );
+    assert!(
+        stopped > 10 && held_back > 200,
+        "stopped {stopped}, held back {held_back}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -801,15 +1103,27 @@ proptest! {
 
 #[test]
 fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
-    let started = std::time::Instant::now();
     let tenant = crate::config::TenantConfig::demo();
     let ny = zone("America/New_York");
     let enrolled_at = Utc.with_ymd_and_hms(2026, 3, 5, 14, 0, 0).unwrap(); // Thu 09:00 EST
+                                                                           // Simulated time only: 31 days of cadence run on a manual clock.
+    let started = std::time::Instant::now();
     let lead = lead(ny, [true, true, true], true, true, enrolled_at);
-    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
+    let run = simulate(
+        lead,
+        tenant.rules(),
+        "standard",
+        enrolled_at,
+        &[],
+        None,
+        None,
+    );
 
-    let sent: Vec<(String, Channel)> =
-        run.sent.iter().map(|s| (s.at.to_rfc3339(), s.channel)).collect();
+    let sent: Vec<(String, Channel)> = run
+        .sent
+        .iter()
+        .map(|s| (s.at.to_rfc3339(), s.channel))
+        .collect();
     let at = |s: &str| s.to_owned();
     assert_eq!(
         sent,
@@ -818,11 +1132,11 @@ fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
             (at("2026-03-05T14:05:00+00:00"), Channel::Email), // 5m
             (at("2026-03-06T14:00:00+00:00"), Channel::Email), // 1d: Fri 09:00 EST
             (at("2026-03-08T14:00:00+00:00"), Channel::Voice), // day 3 at 10:00 EDT (DST from Sun 02:00)
-            (at("2026-03-10T21:30:00+00:00"), Channel::Sms), // day 5 at 17:30 EDT
+            (at("2026-03-10T21:30:00+00:00"), Channel::Sms),   // day 5 at 17:30 EDT
             (at("2026-03-15T14:00:00+00:00"), Channel::Email), // 10d = 240h: 10:00 EDT
-            (at("2026-03-22T14:00:00+00:00"), Channel::Sms), // day 17 at 10:00 EDT
+            (at("2026-03-22T14:00:00+00:00"), Channel::Sms),   // day 17 at 10:00 EDT
             (at("2026-03-29T14:00:00+00:00"), Channel::Email), // day 24 at 10:00 EDT
-            (at("2026-04-05T14:00:00+00:00"), Channel::Sms), // day 31 at 10:00 EDT
+            (at("2026-04-05T14:00:00+00:00"), Channel::Sms),   // day 31 at 10:00 EDT
         ]
     );
     let templates: Vec<&str> = run.sent.iter().map(|s| s.template.as_str()).collect();
@@ -841,9 +1155,15 @@ fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
         ]
     );
     for s in &run.sent {
-        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
+        assert!(
+            tenant.policy.quiet_hours.allows(ny.local(s.at).time()),
+            "{s:?}"
+        );
         for cap in &tenant.policy.caps {
-            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
+            assert!(
+                in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize,
+                "{s:?} {cap:?}"
+            );
         }
     }
     assert!(run.schedules.iter().all(|(now, at)| at >= now));
@@ -863,8 +1183,21 @@ fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() 
     // Sat 31 Oct 2026, 20:58 EDT; the clocks go back on Sunday 1 November.
     let enrolled_at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 58, 0).unwrap();
     let lead = lead(ny, [true, true, true], true, true, enrolled_at);
-    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
-    let first: Vec<String> = run.sent.iter().take(3).map(|s| local_hhmm(ny, s.at)).collect();
+    let run = simulate(
+        lead,
+        tenant.rules(),
+        "standard",
+        enrolled_at,
+        &[],
+        None,
+        None,
+    );
+    let first: Vec<String> = run
+        .sent
+        .iter()
+        .take(3)
+        .map(|s| local_hhmm(ny, s.at))
+        .collect();
     assert_eq!(
         first,
         [
@@ -874,9 +1207,15 @@ fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() 
         ]
     );
     for s in &run.sent {
-        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
+        assert!(
+            tenant.policy.quiet_hours.allows(ny.local(s.at).time()),
+            "{s:?}"
+        );
         for cap in &tenant.policy.caps {
-            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
+            assert!(
+                in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize,
+                "{s:?} {cap:?}"
+            );
         }
     }
     assert_eq!(run.sent.len(), 9);

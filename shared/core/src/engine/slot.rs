@@ -2,7 +2,7 @@
 //! allowed window and under every frequency cap.
 
 use crate::domain::{ContactPolicy, FrequencyCap, LeadZone, QuietHours};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, LocalResult, TimeZone, Utc};
 
 /// The first instant at or after `wanted` allowed by quiet hours (read in `zone`) and by the
 /// caps, given the instants of the lead's earlier touches (`history`, any order).
@@ -37,7 +37,17 @@ pub fn outside_quiet_hours(t: DateTime<Utc>, zone: LeadZone, hours: &QuietHours)
     } else {
         local.date() + chrono::Days::new(1)
     };
-    zone.first_instant_at_or_after(day.and_time(hours.start()))
+    let wall = day.and_time(hours.start());
+    let opening = zone.first_instant_at_or_after(wall);
+    if opening >= t {
+        return opening;
+    }
+    // The clocks went back over the window's start and `t` is in the repeated hour, after the
+    // first time the start came round but before the second: the window opens at the second.
+    match zone.tz().from_local_datetime(&wall) {
+        LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),
+        _ => opening,
+    }
 }
 
 /// `t` if a touch then stays under every cap, else the first instant when it would.

@@ -1,0 +1,203 @@
+//! Helpers for leadflow's end-to-end tests: a dev server on port 0 with a manual clock, and
+//! a client that speaks its API the way a form provider and Twilio do.
+
+use base64::Engine;
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, Mac};
+use leadflow_core::config::DEMO_API_KEY;
+use leadflow_local::dev::{self, DevOptions, DevServer};
+use serde_json::{json, Value};
+use sha1::Sha1;
+use std::path::PathBuf;
+
+/// The API key of the second test tenant (`fixtures/other.toml`).
+pub const OTHER_API_KEY: &str = "lf_other_key";
+/// The demo tenant's sending number.
+pub const DEMO_NUMBER: &str = "+14155550100";
+/// The demo tenant's Twilio auth token.
+pub const DEMO_TWILIO_TOKEN: &str = "demo_twilio_auth_token";
+
+/// 10:00 in New York on a Thursday: inside the demo tenant's allowed window.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 5, 15, 0, 0).unwrap()
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    server: Option<DevServer>,
+    _data: tempfile::TempDir,
+}
+
+/// The second tenant's file.
+pub fn other_tenant_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/other.toml")
+}
+
+/// The demo tenant's file, written out so a test can pass it next to another.
+fn demo_tenant_file(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("demo.toml");
+    std::fs::write(&path, leadflow_core::config::DEMO_TENANT).unwrap();
+    path
+}
+
+/// Starts `leadflow dev` in-process on 127.0.0.1:0 with a manual clock at `start_time()`,
+/// serving the demo tenant and a second tenant.
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let configs = vec![demo_tenant_file(data.path()), other_tenant_file()];
+    let server = dev::start(DevOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data: data.path().join("store"),
+        configs,
+        manual_clock: Some(start_time()),
+        public_url: None,
+        print_outbox: false,
+    })
+    .await
+    .unwrap();
+    TestApp { base: format!("http://{}", server.addr), client: reqwest::Client::new(), server: Some(server), _data: data }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+    }
+}
+
+/// A valid lead body; `n` makes its email and phone unique.
+pub fn lead_body(n: u32) -> Value {
+    json!({
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": format!("ann{n}@example.com"),
+        "phone": format!("(415) 555-{:04}", 2000 + n),
+        "source": "facebook",
+        "campaign": "spring",
+        "timezone": "America/New_York",
+        "consent": { "sms": true, "email": true, "voice": true, "text": "I agree to be contacted", "ip": "203.0.113.9" },
+        "fields": { "treatment": "whitening" }
+    })
+}
+
+/// The E.164 form of `lead_body(n)`'s phone.
+pub fn lead_phone(n: u32) -> String {
+    format!("+1415555{:04}", 2000 + n)
+}
+
+/// Twilio's signature for a form POST to `url`.
+pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+    let mut sorted = params.to_vec();
+    sorted.sort();
+    let mut mac = Hmac::<Sha1>::new_from_slice(token.as_bytes()).unwrap();
+    mac.update(url.as_bytes());
+    for (k, v) in sorted {
+        mac.update(k.as_bytes());
+        mac.update(v.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+impl TestApp {
+    /// POSTs a lead with the demo key.
+    pub async fn post_lead(&self, body: &Value) -> reqwest::Response {
+        self.post_lead_as(DEMO_API_KEY, None, body).await
+    }
+
+    /// A lead body for the second tenant, whose default region is GB.
+    pub fn other_lead_body(n: u32) -> Value {
+        let mut body = lead_body(n);
+        body["phone"] = json!(lead_phone(n));
+        body
+    }
+
+    /// POSTs a lead with a key and an optional Idempotency-Key.
+    pub async fn post_lead_as(&self, key: &str, idempotency_key: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}/v1/leads", self.base)).bearer_auth(key).json(body);
+        if let Some(idem) = idempotency_key {
+            request = request.header("Idempotency-Key", idem);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// POSTs a lead, asserting a 202, lets its first touch go out, and answers its id.
+    pub async fn enrol(&self, n: u32) -> String {
+        let response = self.post_lead(&lead_body(n)).await;
+        assert_eq!(response.status(), 202);
+        let receipt: Value = response.json().await.unwrap();
+        self.settle().await;
+        receipt["lead_id"].as_str().unwrap().to_owned()
+    }
+
+    /// GET /v1/leads/{id} with a key.
+    pub async fn get_lead_as(&self, key: &str, id: &str) -> reqwest::Response {
+        self.client.get(format!("{}/v1/leads/{id}", self.base)).bearer_auth(key).send().await.unwrap()
+    }
+
+    /// The lead as JSON, with the demo key.
+    pub async fn lead(&self, id: &str) -> Value {
+        let response = self.get_lead_as(DEMO_API_KEY, id).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// POST /v1/leads/{id}/events.
+    pub async fn post_event(&self, id: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/v1/leads/{id}/events", self.base))
+            .bearer_auth(DEMO_API_KEY)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs everything due now and waits for it (touches due now run in the background,
+    /// within milliseconds; a test must not race them).
+    pub async fn settle(&self) {
+        self.advance(0).await;
+    }
+
+    /// GET /dev/outbox, optionally for one lead, after `settle`.
+    pub async fn outbox(&self, lead: Option<&str>) -> Vec<Value> {
+        self.settle().await;
+        let url = match lead {
+            Some(id) => format!("{}/dev/outbox?lead_id={id}", self.base),
+            None => format!("{}/dev/outbox", self.base),
+        };
+        self.client.get(url).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// POST /dev/clock/advance.
+    pub async fn advance(&self, seconds: i64) -> Value {
+        let response =
+            self.client.post(format!("{}/dev/clock/advance", self.base)).json(&json!({ "seconds": seconds })).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// An inbound SMS from `from` to the demo number, signed as Twilio signs it.
+    pub async fn text_in(&self, from: &str, body: &str) -> reqwest::Response {
+        let params = [("From", from), ("To", DEMO_NUMBER), ("Body", body), ("MessageSid", "SM123"), ("AccountSid", "AC123")];
+        let url = format!("{}/v1/webhooks/twilio/sms", self.base);
+        let signature = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
+        self.twilio_post(&params, Some(&signature)).await
+    }
+
+    /// A raw Twilio webhook POST with an optional signature header.
+    pub async fn twilio_post(&self, params: &[(&str, &str)], signature: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}/v1/webhooks/twilio/sms", self.base)).form(params);
+        if let Some(signature) = signature {
+            request = request.header("X-Twilio-Signature", signature);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// GET /v1/reports/summary with a query string.
+    pub async fn report(&self, query: &str) -> reqwest::Response {
+        self.client.get(format!("{}/v1/reports/summary?{query}", self.base)).bearer_auth(DEMO_API_KEY).send().await.unwrap()
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> anyhow::Result<()> {
+    leadflow_local::cli::main()
+}

@@ -1,0 +1,10 @@
+//! leadflow's API end to end: one test binary, each test on its own server on port 0.
+
+mod cadence;
+mod dev;
+mod events;
+mod intake;
+mod isolation;
+mod reports;
+mod restart;
+mod webhooks;

@@ -1,0 +1,112 @@
+//! POST /v1/webhooks/twilio/sms: signatures and keywords.
+
+use leadflow_tests::{lead_phone, spawn_app, twilio_signature, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
+use serde_json::Value;
+
+fn events(lead: &Value) -> Vec<String> {
+    lead["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn every_stop_keyword_opts_out_and_stops_the_cadence() {
+    for (n, word) in ["STOP", " stop!! ", "StopAll", "unsubscribe.", "Cancel", "END", "quit", "Revoke", "OPTOUT"].iter().enumerate() {
+        let app = spawn_app().await;
+        let id = app.enrol(n as u32).await;
+        let response = app.text_in(&lead_phone(n as u32), word).await;
+        assert_eq!(response.status(), 200, "{word:?}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/xml"));
+        assert_eq!(response.text().await.unwrap(), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>");
+        app.advance(30 * 86_400).await;
+        assert_eq!(app.outbox(Some(&id)).await.len(), 1, "{word:?}: nothing after the opt-out");
+        let lead = app.lead(&id).await;
+        assert_eq!(lead["state"], "opted_out", "{word:?}");
+        assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice"]));
+        assert!(events(&lead).contains(&"opted_out".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn start_after_stop_opts_back_in() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    app.text_in(&lead_phone(1), "STOP").await;
+    let response = app.text_in(&lead_phone(1), "start").await;
+    assert_eq!(response.status(), 200);
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["opted_out"], serde_json::json!([]));
+    assert!(events(&lead).contains(&"opted_in".to_owned()));
+}
+
+#[tokio::test]
+async fn help_answers_with_the_tenants_help_text() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let response = app.text_in(&lead_phone(1), " help ").await;
+    assert_eq!(response.status(), 200);
+    let twiml = response.text().await.unwrap();
+    assert!(
+        twiml.contains("<Message>Bright Smile Dental: call us at (415) 555-0100 to book. Reply STOP to opt out.</Message>"),
+        "{twiml}"
+    );
+    assert_eq!(app.lead(&id).await["state"], "active", "HELP does not stop the cadence");
+}
+
+#[tokio::test]
+async fn any_other_reply_stops_the_sequence_and_hands_the_lead_to_a_human() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let response = app.text_in(&lead_phone(1), "Don't stop, can you do Tuesday?").await;
+    assert_eq!(response.status(), 200);
+    app.advance(30 * 86_400).await;
+    assert_eq!(app.outbox(Some(&id)).await.len(), 1);
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["state"], "needs_human");
+    assert_eq!(lead["needs_human"], true);
+    assert_eq!(lead["opted_out"], serde_json::json!([]), "a reply is not an opt-out");
+    let events = events(&lead);
+    assert!(events.contains(&"replied".to_owned()) && events.contains(&"handed_off".to_owned()), "{events:?}");
+}
+
+#[tokio::test]
+async fn a_bad_or_missing_signature_is_403_and_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let phone = lead_phone(1);
+    let params = [("From", phone.as_str()), ("To", DEMO_NUMBER), ("Body", "STOP"), ("MessageSid", "SM1")];
+    let url = format!("{}/v1/webhooks/twilio/sms", app.base);
+    let wrong_token = twilio_signature("not-the-token", &url, &params);
+    let other_url = twilio_signature(DEMO_TWILIO_TOKEN, "https://elsewhere.example/v1/webhooks/twilio/sms", &params);
+    for signature in [None, Some("garbage"), Some(wrong_token.as_str()), Some(other_url.as_str())] {
+        let response = app.twilio_post(&params, signature).await;
+        assert_eq!(response.status(), 403, "{signature:?}");
+    }
+    // A body changed after signing fails too.
+    let signed = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
+    let tampered = [("From", phone.as_str()), ("To", DEMO_NUMBER), ("Body", "STOPALL"), ("MessageSid", "SM1")];
+    assert_eq!(app.twilio_post(&tampered, Some(&signed)).await.status(), 403);
+
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["state"], "active");
+    assert_eq!(events(&lead), ["received", "enrolled"]);
+}
+
+#[tokio::test]
+async fn a_message_to_a_number_no_tenant_owns_is_403() {
+    let app = spawn_app().await;
+    let params = [("From", "+14155552001"), ("To", "+14155559999"), ("Body", "STOP")];
+    let url = format!("{}/v1/webhooks/twilio/sms", app.base);
+    let signature = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
+    assert_eq!(app.twilio_post(&params, Some(&signature)).await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_signed_message_with_a_bad_sender_is_422() {
+    let app = spawn_app().await;
+    let params = [("From", "not-a-number"), ("To", DEMO_NUMBER), ("Body", "hi")];
+    let url = format!("{}/v1/webhooks/twilio/sms", app.base);
+    let signature = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
+    let response = app.twilio_post(&params, Some(&signature)).await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["fields"][0]["field"], "From");
+}
