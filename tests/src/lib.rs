@@ -57,7 +57,12 @@ pub async fn spawn_app() -> TestApp {
     })
     .await
     .unwrap();
-    TestApp { base: format!("http://{}", server.addr), client: reqwest::Client::new(), server: Some(server), _data: data }
+    TestApp {
+        base: format!("http://{}", server.addr),
+        client: reqwest::Client::new(),
+        server: Some(server),
+        _data: data,
+    }
 }
 
 impl Drop for TestApp {
@@ -173,15 +178,21 @@ impl TestApp {
 
     /// POST /dev/clock/advance.
     pub async fn advance(&self, seconds: i64) -> Value {
-        let response =
-            self.client.post(format!("{}/dev/clock/advance", self.base)).json(&json!({ "seconds": seconds })).send().await.unwrap();
+        let response = self
+            .client
+            .post(format!("{}/dev/clock/advance", self.base))
+            .json(&json!({ "seconds": seconds }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
     }
 
     /// An inbound SMS from `from` to the demo number, signed as Twilio signs it.
     pub async fn text_in(&self, from: &str, body: &str) -> reqwest::Response {
-        let params = [("From", from), ("To", DEMO_NUMBER), ("Body", body), ("MessageSid", "SM123"), ("AccountSid", "AC123")];
+        let params =
+            [("From", from), ("To", DEMO_NUMBER), ("Body", body), ("MessageSid", "SM123"), ("AccountSid", "AC123")];
         let url = format!("{}/v1/webhooks/twilio/sms", self.base);
         let signature = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
         self.twilio_post(&params, Some(&signature)).await
@@ -198,6 +209,11 @@ impl TestApp {
 
     /// GET /v1/reports/summary with a query string.
     pub async fn report(&self, query: &str) -> reqwest::Response {
-        self.client.get(format!("{}/v1/reports/summary?{query}", self.base)).bearer_auth(DEMO_API_KEY).send().await.unwrap()
+        self.client
+            .get(format!("{}/v1/reports/summary?{query}", self.base))
+            .bearer_auth(DEMO_API_KEY)
+            .send()
+            .await
+            .unwrap()
     }
 }

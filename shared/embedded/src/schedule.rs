@@ -145,7 +145,9 @@ impl LocalScheduler {
                 let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
                 table.remove(key.as_str()).map_err(unavailable)?;
                 if let Some(retry) = retry {
-                    table.insert(schedule_key(retry.due_at, &retry.name()).as_str(), encode(&retry).as_slice()).map_err(unavailable)?;
+                    table
+                        .insert(schedule_key(retry.due_at, &retry.name()).as_str(), encode(&retry).as_slice())
+                        .map_err(unavailable)?;
                 }
                 Ok(())
             })

@@ -37,7 +37,16 @@ struct Receipt {
 
 /// A zone where it is daytime now, so quiet hours do not hold the first touch back.
 fn daytime_zone() -> &'static str {
-    let zones = ["America/New_York", "Europe/London", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin", "Pacific/Auckland"];
+    let zones = [
+        "America/New_York",
+        "Europe/London",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Europe/Berlin",
+        "Pacific/Auckland",
+    ];
     let window = QuietHours::default();
     zones
         .into_iter()
@@ -71,11 +80,8 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         .context("cannot start leadflow dev")?;
     let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
     let first = lines.next_line().await?.context("leadflow dev printed nothing")?;
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .context("no address in the first line")?
-        .to_owned();
+    let base =
+        first.split_whitespace().find(|w| w.starts_with("http://")).context("no address in the first line")?.to_owned();
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(options.concurrency).build()?;
     let zone = daytime_zone();
@@ -103,7 +109,8 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
                     "consent": { "sms": true, "email": true, "voice": true, "text": "I agree" }
                 });
                 let sent = Instant::now();
-                let response = client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&body).send().await?;
+                let response =
+                    client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&body).send().await?;
                 anyhow::ensure!(response.status().as_u16() == 202, "post {i} answered {}", response.status());
                 let receipt: Receipt = response.json().await?;
                 latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
@@ -125,7 +132,8 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     let first_touches: HashMap<String, OutboxRow> = loop {
         let rows: Vec<OutboxRow> = client.get(format!("{base}/dev/outbox")).send().await?.json().await?;
-        let firsts: HashMap<String, OutboxRow> = rows.into_iter().filter(|r| r.step == 0).map(|r| (r.lead_id.clone(), r)).collect();
+        let firsts: HashMap<String, OutboxRow> =
+            rows.into_iter().filter(|r| r.step == 0).map(|r| (r.lead_id.clone(), r)).collect();
         if firsts.len() >= ids.len() || Instant::now() > deadline {
             break firsts;
         }
@@ -142,7 +150,10 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         .collect();
     speed.sort_by(f64::total_cmp);
     http_ms.sort_by(f64::total_cmp);
-    println!("leadflow bench: {} leads, {} concurrent posts, redb store with fsync on commit", options.leads, options.concurrency);
+    println!(
+        "leadflow bench: {} leads, {} concurrent posts, redb store with fsync on commit",
+        options.leads, options.concurrency
+    );
     println!("  first touches seen:   {} of {}", speed.len(), ids.len());
     println!(
         "  speed to lead (ms):   p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
@@ -157,8 +168,17 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         quantile(&http_ms, 0.9),
         quantile(&http_ms, 0.99)
     );
-    println!("  intake throughput:    {:.0} leads/s ({} posts in {:.2} s)", ids.len() as f64 / posted.as_secs_f64(), ids.len(), posted.as_secs_f64());
-    println!("  end to end:           {:.0} leads/s (all first touches out after {:.2} s)", ids.len() as f64 / all_touched.as_secs_f64(), all_touched.as_secs_f64());
+    println!(
+        "  intake throughput:    {:.0} leads/s ({} posts in {:.2} s)",
+        ids.len() as f64 / posted.as_secs_f64(),
+        ids.len(),
+        posted.as_secs_f64()
+    );
+    println!(
+        "  end to end:           {:.0} leads/s (all first touches out after {:.2} s)",
+        ids.len() as f64 / all_touched.as_secs_f64(),
+        all_touched.as_secs_f64()
+    );
     anyhow::ensure!(speed.len() == ids.len(), "some first touches never arrived");
     Ok(())
 }

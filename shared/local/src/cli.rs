@@ -1,12 +1,12 @@
 //! The `leadflow` command line: run the dev server, check tenant files, hash API keys,
 //! benchmark.
 
+use crate::bench::{self, BenchOptions};
+use crate::dev::{self, DevOptions};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use leadflow_core::config::{hash_api_key, TenantConfig};
-use crate::bench::{self, BenchOptions};
-use crate::dev::{self, DevOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -50,13 +50,9 @@ enum Command {
         quiet: bool,
     },
     /// Validate tenant files and print what they define.
-    CheckConfig {
-        files: Vec<PathBuf>,
-    },
+    CheckConfig { files: Vec<PathBuf> },
     /// Print the line to paste into a tenant file for an API key.
-    HashKey {
-        key: String,
-    },
+    HashKey { key: String },
     /// Post leads concurrently to a fresh dev server and print speed to lead and throughput.
     Bench {
         /// How many leads to post.
@@ -95,7 +91,8 @@ pub fn main() -> anyhow::Result<()> {
             anyhow::ensure!(!files.is_empty(), "name at least one tenant file");
             let mut failed = false;
             for path in files {
-                let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let source =
+                    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 match TenantConfig::parse(&source, &path.display().to_string()) {
                     Ok(t) => println!(
                         "{}: tenant {} ok: {} cadence(s), {} API key(s), {} sending number(s)",

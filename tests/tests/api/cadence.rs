@@ -20,7 +20,9 @@ async fn fourteen_days_of_the_demo_cadence_run_in_moments_each_touch_at_its_time
     let outbox = app.outbox(Some(&id)).await;
     let sent: Vec<(u64, &str, String)> = outbox
         .iter()
-        .map(|e| (e["step"].as_u64().unwrap(), e["channel"].as_str().unwrap(), e["sent_at"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (e["step"].as_u64().unwrap(), e["channel"].as_str().unwrap(), e["sent_at"].as_str().unwrap().to_owned())
+        })
         .collect();
     // Enrolled Thu 5 March 2026 10:00 EST; the US moves to EDT on Sunday 8 March.
     assert_eq!(

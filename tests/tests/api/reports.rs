@@ -44,7 +44,12 @@ async fn a_range_without_leads_is_all_zero() {
 #[tokio::test]
 async fn bad_dates_are_422_naming_the_field() {
     let app = spawn_app().await;
-    for (query, field) in [("from=yesterday", "from"), ("to=2026-13-01", "to"), ("from=2026-03-10&to=2026-03-01", "to"), ("from=2020-01-01&to=2026-01-01", "to")] {
+    for (query, field) in [
+        ("from=yesterday", "from"),
+        ("to=2026-13-01", "to"),
+        ("from=2026-03-10&to=2026-03-01", "to"),
+        ("from=2020-01-01&to=2026-01-01", "to"),
+    ] {
         let response = app.report(query).await;
         assert_eq!(response.status(), 422, "{query}");
         let error: Value = response.json().await.unwrap();

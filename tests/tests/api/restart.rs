@@ -24,7 +24,11 @@ fn start(data: &Path, now: &str) -> Running {
         .unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let base = first.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no address in {first:?}")).to_owned();
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_owned();
     Running { child, base }
 }
 
@@ -41,7 +45,8 @@ async fn outbox(client: &reqwest::Client, base: &str) -> Vec<Value> {
 }
 
 async fn advance(client: &reqwest::Client, base: &str, seconds: i64) {
-    let response = client.post(format!("{base}/dev/clock/advance")).json(&json!({ "seconds": seconds })).send().await.unwrap();
+    let response =
+        client.post(format!("{base}/dev/clock/advance")).json(&json!({ "seconds": seconds })).send().await.unwrap();
     assert_eq!(response.status(), 200);
 }
 
@@ -62,7 +67,13 @@ async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() 
     let server = start(data.path(), "2026-03-05T15:00:00Z");
     let mut ids = Vec::new();
     for n in 0..20 {
-        let response = client.post(format!("{}/v1/leads", server.base)).bearer_auth(DEMO_API_KEY).json(&lead_body(n)).send().await.unwrap();
+        let response = client
+            .post(format!("{}/v1/leads", server.base))
+            .bearer_auth(DEMO_API_KEY)
+            .json(&lead_body(n))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 202);
         ids.push(response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned());
     }
@@ -77,7 +88,15 @@ async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() 
     advance(&client, &server.base, 0).await;
     let after_restart = outbox(&client, &server.base).await;
     for id in &ids {
-        let lead: Value = client.get(format!("{}/v1/leads/{id}", server.base)).bearer_auth(DEMO_API_KEY).send().await.unwrap().json().await.unwrap();
+        let lead: Value = client
+            .get(format!("{}/v1/leads/{id}", server.base))
+            .bearer_auth(DEMO_API_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(lead["id"], id.as_str(), "every accepted lead survived");
     }
     assert!(after_restart.len() >= 40, "overdue touches fired after the restart: {}", after_restart.len());
@@ -103,12 +122,20 @@ async fn a_kill_in_the_middle_of_a_busy_run_never_sends_a_touch_twice() {
     let client = reqwest::Client::new();
     let server = start(data.path(), "2026-03-05T15:00:00Z");
     for n in 0..40 {
-        let response = client.post(format!("{}/v1/leads", server.base)).bearer_auth(DEMO_API_KEY).json(&lead_body(n)).send().await.unwrap();
+        let response = client
+            .post(format!("{}/v1/leads", server.base))
+            .bearer_auth(DEMO_API_KEY)
+            .json(&lead_body(n))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 202);
     }
     // Start a month-long run and kill the process while it is in full flight.
     let (c, base) = (client.clone(), server.base.clone());
-    let run = tokio::spawn(async move { c.post(format!("{base}/dev/clock/advance")).json(&json!({ "seconds": 40 * 86_400 })).send().await });
+    let run = tokio::spawn(async move {
+        c.post(format!("{base}/dev/clock/advance")).json(&json!({ "seconds": 40 * 86_400 })).send().await
+    });
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     server.kill();
     let _ = run.await;

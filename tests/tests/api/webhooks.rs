@@ -9,7 +9,9 @@ fn events(lead: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn every_stop_keyword_opts_out_and_stops_the_cadence() {
-    for (n, word) in ["STOP", " stop!! ", "StopAll", "unsubscribe.", "Cancel", "END", "quit", "Revoke", "OPTOUT"].iter().enumerate() {
+    for (n, word) in
+        ["STOP", " stop!! ", "StopAll", "unsubscribe.", "Cancel", "END", "quit", "Revoke", "OPTOUT"].iter().enumerate()
+    {
         let app = spawn_app().await;
         let id = app.enrol(n as u32).await;
         let response = app.text_in(&lead_phone(n as u32), word).await;
@@ -45,7 +47,9 @@ async fn help_answers_with_the_tenants_help_text() {
     assert_eq!(response.status(), 200);
     let twiml = response.text().await.unwrap();
     assert!(
-        twiml.contains("<Message>Bright Smile Dental: call us at (415) 555-0100 to book. Reply STOP to opt out.</Message>"),
+        twiml.contains(
+            "<Message>Bright Smile Dental: call us at (415) 555-0100 to book. Reply STOP to opt out.</Message>"
+        ),
         "{twiml}"
     );
     assert_eq!(app.lead(&id).await["state"], "active", "HELP does not stop the cadence");

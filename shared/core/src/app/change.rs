@@ -3,9 +3,9 @@
 
 use super::App;
 use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
-use chrono::{DateTime, Utc};
 use crate::engine::Command;
 use crate::ports::{DueTouch, EnrolmentWrite, LeadWrite, StoreError};
+use chrono::{DateTime, Utc};
 
 /// How often a conflicting change is retried before giving up with `Stale`.
 const ATTEMPTS: usize = 8;

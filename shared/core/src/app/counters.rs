@@ -9,15 +9,36 @@ use crate::domain::{Channel, OutcomeKind};
 /// A counted fact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Counter {
-    Lead { source: String },
-    RepeatEnquiry { source: String },
-    FirstTouch { source: String },
-    Touch { source: String, channel: Channel },
-    Reply { source: String, channel: Channel },
-    OptOut { source: String, channel: Channel },
-    Outcome { source: String, outcome: OutcomeKind },
+    Lead {
+        source: String,
+    },
+    RepeatEnquiry {
+        source: String,
+    },
+    FirstTouch {
+        source: String,
+    },
+    Touch {
+        source: String,
+        channel: Channel,
+    },
+    Reply {
+        source: String,
+        channel: Channel,
+    },
+    OptOut {
+        source: String,
+        channel: Channel,
+    },
+    Outcome {
+        source: String,
+        outcome: OutcomeKind,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
-    SpeedToLead { source: String, bucket: u32 },
+    SpeedToLead {
+        source: String,
+        bucket: u32,
+    },
 }
 
 impl Counter {
@@ -46,7 +67,9 @@ impl Counter {
             ["touches", source, c] => Counter::Touch { source: (*source).to_owned(), channel: channel(c)? },
             ["replies", source, c] => Counter::Reply { source: (*source).to_owned(), channel: channel(c)? },
             ["opt_outs", source, c] => Counter::OptOut { source: (*source).to_owned(), channel: channel(c)? },
-            ["outcomes", source, o] => Counter::Outcome { source: (*source).to_owned(), outcome: OutcomeKind::parse(o)? },
+            ["outcomes", source, o] => {
+                Counter::Outcome { source: (*source).to_owned(), outcome: OutcomeKind::parse(o)? }
+            }
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })

@@ -4,9 +4,7 @@
 //! invariant, or the list of fields that were wrong and why.
 
 use crate::config::TenantConfig;
-use crate::domain::{
-    Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region,
-};
+use crate::domain::{Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -105,18 +103,21 @@ impl LeadForm {
         let mut errors = Vec::new();
         let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
 
-        let first_name = check(&mut errors, 
+        let first_name = check(
+            &mut errors,
             "first_name",
             match present(&self.first_name) {
                 None => Err("is required".to_owned()),
                 Some(raw) => PersonName::parse(&raw).map(Some).map_err(|e| e.to_string()),
             },
         );
-        let last_name = check(&mut errors, 
+        let last_name = check(
+            &mut errors,
             "last_name",
             present(&self.last_name).map(|raw| PersonName::parse(&raw)).transpose().map_err(|e| e.to_string()),
         );
-        let country = check(&mut errors, 
+        let country = check(
+            &mut errors,
             "country",
             present(&self.country)
                 .map(|raw| Region::parse(&raw).map(|r| (r, raw.to_ascii_uppercase())))
@@ -124,35 +125,49 @@ impl LeadForm {
                 .map_err(|_| "is not an ISO 3166 country code (like US or GB)".to_owned()),
         );
         let region = country.as_ref().map(|(r, _)| *r).unwrap_or(tenant.default_region);
-        let email = check(&mut errors, 
+        let email = check(
+            &mut errors,
             "email",
             present(&self.email).map(|raw| Email::parse(&raw)).transpose().map_err(|e| e.to_string()),
         );
-        let phone = check(&mut errors, 
+        let phone = check(
+            &mut errors,
             "phone",
             present(&self.phone).map(|raw| PhoneNumber::parse(&raw, region)).transpose().map_err(|e| e.to_string()),
         );
         if present(&self.email).is_none() && present(&self.phone).is_none() {
             errors.push(FieldError::new("email", "an email or a phone is required"));
         }
-        let zone = check(&mut errors, 
+        let zone = check(
+            &mut errors,
             "timezone",
             present(&self.timezone).map(|raw| LeadZone::parse(&raw)).transpose().map_err(|e| e.to_string()),
         );
-        let source = check(&mut errors, 
+        let source = check(
+            &mut errors,
             "source",
             present(&self.source).map(|raw| source_slug(&raw)).transpose().map_err(str::to_owned),
         )
         .unwrap_or_else(|| "direct".to_owned());
-        let campaign = check(&mut errors, "campaign", self.campaign.as_deref().map(|c| short_text(c, MAX_LABEL)).transpose().map(Option::flatten));
-        let postcode = check(&mut errors, "postcode", self.postcode.as_deref().map(|c| short_text(c, 16)).transpose().map(Option::flatten));
+        let campaign = check(
+            &mut errors,
+            "campaign",
+            self.campaign.as_deref().map(|c| short_text(c, MAX_LABEL)).transpose().map(Option::flatten),
+        );
+        let postcode = check(
+            &mut errors,
+            "postcode",
+            self.postcode.as_deref().map(|c| short_text(c, 16)).transpose().map(Option::flatten),
+        );
 
         let consent_form = self.consent.unwrap_or_default();
-        let consent_text = check(&mut errors, 
+        let consent_text = check(
+            &mut errors,
             "consent.text",
             consent_form.text.as_deref().map(|t| short_text(t, 2_000)).transpose().map(Option::flatten),
         );
-        let captured_at = check(&mut errors, 
+        let captured_at = check(
+            &mut errors,
             "consent.captured_at",
             consent_form
                 .captured_at
@@ -168,12 +183,15 @@ impl LeadForm {
                 })
                 .transpose(),
         );
-        let ip = check(&mut errors, 
+        let ip = check(
+            &mut errors,
             "consent.ip",
             consent_form
                 .ip
                 .as_deref()
-                .map(|raw| raw.trim().parse::<IpAddr>().map(|ip| ip.to_string()).map_err(|_| "is not an IP address".to_owned()))
+                .map(|raw| {
+                    raw.trim().parse::<IpAddr>().map(|ip| ip.to_string()).map_err(|_| "is not an IP address".to_owned())
+                })
                 .transpose(),
         );
 
@@ -184,9 +202,8 @@ impl LeadForm {
         }
         for (key, value) in raw_fields.into_iter().take(MAX_FIELDS) {
             let field = format!("fields.{key}");
-            let valid_key = !key.is_empty()
-                && key.len() <= 64
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid_key =
+                !key.is_empty() && key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid_key {
                 errors.push(FieldError::new(field, "names must be 1 to 64 letters, digits or '_'"));
                 continue;
@@ -288,8 +305,15 @@ mod tests {
             email: Some("not-an-email".into()),
             phone: Some("123".into()),
             timezone: Some("Moon/Base".into()),
-            consent: Some(ConsentForm { captured_at: Some("yesterday".into()), ip: Some("1.2.3".into()), ..Default::default() }),
-            fields: Some(BTreeMap::from([("bad key".to_owned(), serde_json::json!(1)), ("nested".to_owned(), serde_json::json!({"a": 1}))])),
+            consent: Some(ConsentForm {
+                captured_at: Some("yesterday".into()),
+                ip: Some("1.2.3".into()),
+                ..Default::default()
+            }),
+            fields: Some(BTreeMap::from([
+                ("bad key".to_owned(), serde_json::json!(1)),
+                ("nested".to_owned(), serde_json::json!({"a": 1})),
+            ])),
             ..form()
         });
         assert_eq!(

@@ -58,7 +58,10 @@ impl App {
                         // A STOP by text silences the number: texts and calls alike.
                         next.opted_out.extend([Channel::Sms, Channel::Voice]);
                         let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
-                        (decide(view, &event, rules, now), vec![TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() }])
+                        (
+                            decide(view, &event, rules, now),
+                            vec![TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() }],
+                        )
                     }
                     ReplyIntent::OptIn => {
                         next.opted_out.remove(&Channel::Sms);
@@ -93,7 +96,9 @@ impl App {
             _ => None,
         };
         if let (Some(counter), Some(_)) = (counter, changed) {
-            if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
+            if let Err(e) =
+                self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await
+            {
                 tracing::warn!(error = %e, "inbound counter not updated");
             }
         }

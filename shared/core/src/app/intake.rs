@@ -6,8 +6,8 @@ use super::step::scheduled;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead,
-    LeadId, TimelineEntry, TimelineKind,
+    Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId, TimelineEntry,
+    TimelineKind,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
@@ -37,7 +37,11 @@ pub enum IntakeError {
 
 impl App {
     /// Accepts a lead for `tenant`; answers the receipt and whether it is a replay.
-    pub async fn intake(&self, tenant: &TenantConfig, request: IntakeRequest) -> Result<(IntakeReceipt, bool), IntakeError> {
+    pub async fn intake(
+        &self,
+        tenant: &TenantConfig,
+        request: IntakeRequest,
+    ) -> Result<(IntakeReceipt, bool), IntakeError> {
         let now = self.clock.now();
         if let Some(key) = &request.idempotency_key {
             if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
@@ -100,7 +104,12 @@ impl App {
         Err(StoreError::Stale.into())
     }
 
-    fn new_lead(&self, tenant: &TenantConfig, parsed: &ParsedLead, now: DateTime<Utc>) -> (LeadWrite, IntakeReceipt, Counter) {
+    fn new_lead(
+        &self,
+        tenant: &TenantConfig,
+        parsed: &ParsedLead,
+        now: DateTime<Utc>,
+    ) -> (LeadWrite, IntakeReceipt, Counter) {
         let lead = Lead {
             id: LeadId::new(),
             tenant: tenant.id.clone(),
@@ -115,12 +124,16 @@ impl App {
         };
         let mut timeline = vec![TimelineEntry {
             at: now,
-            kind: TimelineKind::Received { source: lead.profile.source.clone(), campaign: lead.profile.campaign.clone() },
+            kind: TimelineKind::Received {
+                source: lead.profile.source.clone(),
+                campaign: lead.profile.campaign.clone(),
+            },
         }];
         let enrolment = enrol(tenant, &lead, now, &mut timeline);
         let receipt = receipt_for(&lead, IntakeStatus::Enrolled, enrolment.as_ref());
         let counter = Counter::Lead { source: lead.profile.source.clone() };
-        let enrolments = enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
+        let enrolments =
+            enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
         (LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter)
     }
 
@@ -180,14 +193,20 @@ impl App {
         let status = if lead.reachable() { IntakeStatus::Merged } else { IntakeStatus::Suppressed };
         let receipt = receipt_for(&lead, status, enrolment.as_ref().or(active));
         let counter = Counter::RepeatEnquiry { source: new.source.clone() };
-        let enrolments = enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
+        let enrolments =
+            enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
         Ok((LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter))
     }
 }
 
 /// A new enrolment in the lead's segment cadence, its first step placed by the engine; none
 /// if no channel can reach the lead.
-fn enrol(tenant: &TenantConfig, lead: &Lead, now: DateTime<Utc>, timeline: &mut Vec<TimelineEntry>) -> Option<Enrolment> {
+fn enrol(
+    tenant: &TenantConfig,
+    lead: &Lead,
+    now: DateTime<Utc>,
+    timeline: &mut Vec<TimelineEntry>,
+) -> Option<Enrolment> {
     if !lead.reachable() {
         return None;
     }
@@ -214,7 +233,8 @@ fn enrol(tenant: &TenantConfig, lead: &Lead, now: DateTime<Utc>, timeline: &mut 
 }
 
 fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {
-    let status = if status == IntakeStatus::Enrolled && enrolment.is_none() { IntakeStatus::Suppressed } else { status };
+    let status =
+        if status == IntakeStatus::Enrolled && enrolment.is_none() { IntakeStatus::Suppressed } else { status };
     IntakeReceipt {
         lead_id: lead.id.clone(),
         status,

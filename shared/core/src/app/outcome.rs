@@ -19,7 +19,12 @@ pub enum OutcomeError {
 
 impl App {
     /// Records `outcome` for a lead of `tenant`, stopping its cadence where the outcome ends it.
-    pub async fn record_outcome(&self, tenant: &TenantConfig, id: &LeadId, outcome: OutcomeKind) -> Result<(), OutcomeError> {
+    pub async fn record_outcome(
+        &self,
+        tenant: &TenantConfig,
+        id: &LeadId,
+        outcome: OutcomeKind,
+    ) -> Result<(), OutcomeError> {
         let now = self.clock.now();
         let rules = tenant.rules();
         let lead = self

@@ -61,10 +61,8 @@ struct Slice {
 
 impl Slice {
     fn finish(mut self) -> SummaryRow {
-        self.row.speed_to_lead_ms = Percentiles {
-            p50: percentile(&self.histogram, 0.5),
-            p90: percentile(&self.histogram, 0.9),
-        };
+        self.row.speed_to_lead_ms =
+            Percentiles { p50: percentile(&self.histogram, 0.5), p90: percentile(&self.histogram, 0.9) };
         self.row
     }
 }
@@ -76,7 +74,10 @@ impl App {
             return Err(ReportError::Invalid(FieldError::new("to", "is before from")));
         }
         if (to - from).num_days() >= MAX_DAYS {
-            return Err(ReportError::Invalid(FieldError::new("to", format!("a report covers at most {MAX_DAYS} days"))));
+            return Err(ReportError::Invalid(FieldError::new(
+                "to",
+                format!("a report covers at most {MAX_DAYS} days"),
+            )));
         }
         let mut total = Slice::default();
         let mut by_source: BTreeMap<String, Slice> = BTreeMap::new();
@@ -90,9 +91,9 @@ impl App {
                 | Counter::FirstTouch { source }
                 | Counter::Outcome { source, .. }
                 | Counter::SpeedToLead { source, .. } => (source, None),
-                Counter::Touch { source, channel } | Counter::Reply { source, channel } | Counter::OptOut { source, channel } => {
-                    (source, Some(*channel))
-                }
+                Counter::Touch { source, channel }
+                | Counter::Reply { source, channel }
+                | Counter::OptOut { source, channel } => (source, Some(*channel)),
             };
             slices.push(by_source.entry(source.clone()).or_default());
             if let Some(channel) = channel {
@@ -107,7 +108,9 @@ impl App {
                     Counter::Touch { .. } => row.touches += n,
                     Counter::Reply { .. } => row.replies += n,
                     Counter::OptOut { .. } => row.opt_outs += n,
-                    Counter::Outcome { outcome, .. } => *row.outcomes.entry(outcome.as_str().to_owned()).or_default() += n,
+                    Counter::Outcome { outcome, .. } => {
+                        *row.outcomes.entry(outcome.as_str().to_owned()).or_default() += n
+                    }
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

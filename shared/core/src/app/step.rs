@@ -4,8 +4,7 @@ use super::counters::{latency_bucket, Counter};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId,
-    TouchStatus,
+    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{ChannelError, Claim, DueTouch, OutboundMessage, ScheduleError, StoreError};
@@ -85,7 +84,11 @@ impl App {
                 }
                 Command::Skip { step, channel, reason, .. } => timeline.push(TimelineEntry {
                     at: now,
-                    kind: TimelineKind::StepSkipped { step: *step, channel: *channel, reason: reason.as_str().to_owned() },
+                    kind: TimelineKind::StepSkipped {
+                        step: *step,
+                        channel: *channel,
+                        reason: reason.as_str().to_owned(),
+                    },
                 }),
                 Command::Schedule { step, at, .. } => {
                     if *step == due.step {
@@ -101,7 +104,10 @@ impl App {
                     next.status = EnrolmentStatus::Completed;
                     next.next_step = due.step + 1;
                     next.next_due_at = None;
-                    timeline.push(TimelineEntry { at: now, kind: TimelineKind::CadenceCompleted { cadence: current.cadence.clone() } });
+                    timeline.push(TimelineEntry {
+                        at: now,
+                        kind: TimelineKind::CadenceCompleted { cadence: current.cadence.clone() },
+                    });
                 }
                 _ => {}
             }
@@ -175,7 +181,12 @@ impl App {
     }
 
     /// Sends a claimed touch, retrying transient failures, and records what happened.
-    async fn send_claimed(&self, lead: &Lead, pending: Pending, contacted_before: bool) -> Result<StepOutcome, StoreError> {
+    async fn send_claimed(
+        &self,
+        lead: &Lead,
+        pending: Pending,
+        contacted_before: bool,
+    ) -> Result<StepOutcome, StoreError> {
         let Pending { mut touch, message } = pending;
         let result = match message {
             Err(reason) => Err(ChannelError::Permanent(reason)),

@@ -10,16 +10,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The merge fields a template may use; anything else is a config error at load.
-pub const MERGE_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "source",
-    "campaign",
-    "business_name",
-    "fields",
-];
+pub const MERGE_FIELDS: &[&str] =
+    &["first_name", "last_name", "email", "phone", "source", "campaign", "business_name", "fields"];
 
 /// Why a template could not be loaded or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,10 +116,7 @@ impl Templates {
             let template = self.env.get_template(template).map_err(|e| TemplateError::Render(e.to_string()))?;
             template.render(&context).map(|s| s.trim().to_owned()).map_err(|e| TemplateError::Render(e.to_string()))
         };
-        Ok(Rendered {
-            subject: if has_subject { Some(run(&subject_name(name))?) } else { None },
-            body: run(name)?,
-        })
+        Ok(Rendered { subject: if has_subject { Some(run(&subject_name(name))?) } else { None }, body: run(name)? })
     }
 }
 

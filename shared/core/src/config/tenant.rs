@@ -4,8 +4,7 @@ use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::{ApiKeyHash, ConfigError, ConfigErrors, Templates};
 use crate::domain::{
-    Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
-    StepTime, TenantId,
+    Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step, StepTime, TenantId,
 };
 use crate::engine::Rules;
 use chrono::NaiveTime;
@@ -118,13 +117,14 @@ impl TenantConfig {
         let quiet_hours = match &raw.quiet_hours {
             None => Some(QuietHours::default()),
             Some(q) => {
-                let time = |s: &String| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "must be HH:MM (24-hour)");
+                let time =
+                    |s: &String| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "must be HH:MM (24-hour)");
                 let from = c.check("quiet_hours.allowed_from", &q.allowed_from, time);
                 let until = c.check("quiet_hours.allowed_until", &q.allowed_until, time);
                 match (from, until) {
-                    (Some(from), Some(until)) => {
-                        c.check("quiet_hours.allowed_until", &q.allowed_until, |_| QuietHours::allowed_between(from, until))
-                    }
+                    (Some(from), Some(until)) => c.check("quiet_hours.allowed_until", &q.allowed_until, |_| {
+                        QuietHours::allowed_between(from, until)
+                    }),
                     _ => None,
                 }
             }
@@ -139,7 +139,13 @@ impl TenantConfig {
                     Ok(StepTime::After(d)) if d > chrono::Duration::zero() => Ok(d),
                     _ => Err("must be a duration like `1h` or `1d`"),
                 });
-                let max = c.check(&format!("caps[{i}].max"), &cap.max, |m| if *m >= 1 { Ok(*m) } else { Err("must be at least 1") });
+                let max = c.check(&format!("caps[{i}].max"), &cap.max, |m| {
+                    if *m >= 1 {
+                        Ok(*m)
+                    } else {
+                        Err("must be at least 1")
+                    }
+                });
                 Some(FrequencyCap { per: per?, max: max? })
             })
             .collect();
@@ -166,9 +172,17 @@ impl TenantConfig {
                 });
                 let template = step.template.get_ref();
                 if !raw.templates.contains_key(template) {
-                    c.fail(format!("{field}.template"), Some(&step.template), format!("no template named {template:?}"));
+                    c.fail(
+                        format!("{field}.template"),
+                        Some(&step.template),
+                        format!("no template named {template:?}"),
+                    );
                 } else if channel == Some(Channel::Email) && raw.templates[template].subject.is_none() {
-                    c.fail(format!("{field}.template"), Some(&step.template), format!("email template {template:?} needs a subject"));
+                    c.fail(
+                        format!("{field}.template"),
+                        Some(&step.template),
+                        format!("email template {template:?} needs a subject"),
+                    );
                 }
                 if let (Some(at), Some(channel)) = (at, channel) {
                     steps.push(Step { channel, template: template.clone(), at });
@@ -198,23 +212,26 @@ impl TenantConfig {
             .collect();
 
         match (id, region, zone, quiet_hours) {
-            (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => Ok(Self {
-                id,
-                name: t.name.clone(),
-                default_region,
-                default_zone,
-                sending_numbers,
-                help_text: t.help_text.clone().unwrap_or_else(|| {
-                    format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)
-                }),
-                api_keys,
-                policy: ContactPolicy { quiet_hours, caps },
-                twilio_auth_token: raw.twilio.as_ref().map(|tw| tw.auth_token.clone()),
-                segments,
-                default_cadence: t.default_cadence.get_ref().clone(),
-                cadences,
-                templates,
-            }),
+            (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
+                Ok(Self {
+                    id,
+                    name: t.name.clone(),
+                    default_region,
+                    default_zone,
+                    sending_numbers,
+                    help_text: t
+                        .help_text
+                        .clone()
+                        .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
+                    api_keys,
+                    policy: ContactPolicy { quiet_hours, caps },
+                    twilio_auth_token: raw.twilio.as_ref().map(|tw| tw.auth_token.clone()),
+                    segments,
+                    default_cadence: t.default_cadence.get_ref().clone(),
+                    cadences,
+                    templates,
+                })
+            }
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.errors }),
         }
     }
@@ -226,11 +243,7 @@ impl TenantConfig {
 
     /// The cadence a lead from `source` is enrolled in.
     pub fn cadence_for(&self, source: &str) -> &str {
-        self.segments
-            .iter()
-            .find(|s| s.matches(source))
-            .map(|s| s.cadence.as_str())
-            .unwrap_or(&self.default_cadence)
+        self.segments.iter().find(|s| s.matches(source)).map(|s| s.cadence.as_str()).unwrap_or(&self.default_cadence)
     }
 
     /// The rules the engine reads.

@@ -29,8 +29,7 @@ impl Email {
         if normalised.contains(['<', '>', ' ']) {
             return Err(EmailError::Invalid);
         }
-        let address = email_address::EmailAddress::from_str(&normalised)
-            .map_err(|_| EmailError::Invalid)?;
+        let address = email_address::EmailAddress::from_str(&normalised).map_err(|_| EmailError::Invalid)?;
         // A bare host ("ann@localhost") cannot receive follow-up mail.
         if !address.domain().contains('.') {
             return Err(EmailError::Invalid);

@@ -14,9 +14,7 @@ pub enum IdError {
 fn check_slug(raw: &str, max: usize) -> Result<(), IdError> {
     let ok = !raw.is_empty()
         && raw.len() <= max
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {

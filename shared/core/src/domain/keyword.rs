@@ -20,9 +20,7 @@ const HELP: &[&str] = &["HELP", "INFO"];
 /// Classifies a message the way carriers do: the whole message, ignoring case, surrounding
 /// whitespace and punctuation, must be a keyword. "Stop!" opts out; "don't stop" is a reply.
 pub fn classify_reply(body: &str) -> ReplyIntent {
-    let word: String = body
-        .trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
-        .to_uppercase();
+    let word: String = body.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).to_uppercase();
     if OPT_OUT.contains(&word.as_str()) {
         ReplyIntent::OptOut
     } else if OPT_IN.contains(&word.as_str()) {

@@ -53,9 +53,7 @@ impl Lead {
 
     /// Whether a touch on `channel` may go out at all: an address, consent, no opt-out.
     pub fn reachable_on(&self, channel: Channel) -> bool {
-        self.address(channel).is_some()
-            && self.consent.allows(channel)
-            && !self.opted_out.contains(&channel)
+        self.address(channel).is_some() && self.consent.allows(channel) && !self.opted_out.contains(&channel)
     }
 
     /// Whether any channel can reach the lead.

@@ -2,8 +2,7 @@
 
 use super::slot::next_allowed;
 use crate::domain::{
-    Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind,
-    StopReason,
+    Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind, StopReason,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -96,9 +95,7 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
             Some((e, cadence)) if e.is_active() => schedule_step(view, e, cadence, 0, rules, now),
             _ => vec![Command::Drop { reason: DropReason::Unknown }],
         },
-        Event::StepDue { enrolment, step, version } => {
-            step_due(view, enrolment, *step, *version, rules, now)
-        }
+        Event::StepDue { enrolment, step, version } => step_due(view, enrolment, *step, *version, rules, now),
         Event::Replied => {
             let mut commands = stop_all(view, StopReason::Replied);
             commands.push(Command::HandOff { reason: "replied".to_owned() });
@@ -115,11 +112,7 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
     }
 }
 
-fn find<'a>(
-    view: LeadView<'a>,
-    id: &EnrolmentId,
-    rules: Rules<'a>,
-) -> Option<(&'a Enrolment, &'a Cadence)> {
+fn find<'a>(view: LeadView<'a>, id: &EnrolmentId, rules: Rules<'a>) -> Option<(&'a Enrolment, &'a Cadence)> {
     let enrolment = view.enrolments.iter().find(|e| &e.id == id)?;
     let cadence = rules.cadences.get(&enrolment.cadence)?;
     Some((enrolment, cadence))
@@ -176,12 +169,8 @@ fn step_due(
     if slot > now {
         return vec![Command::Schedule { enrolment: id.clone(), step, at: slot }];
     }
-    let mut commands = vec![Command::Send {
-        enrolment: id.clone(),
-        step,
-        channel,
-        template: definition.template.clone(),
-    }];
+    let mut commands =
+        vec![Command::Send { enrolment: id.clone(), step, channel, template: definition.template.clone() }];
     let mut after: Vec<DateTime<Utc>> = view.touch_times.to_vec();
     after.push(now);
     let view_after = LeadView { touch_times: &after, ..view };

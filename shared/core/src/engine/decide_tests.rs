@@ -5,9 +5,9 @@
 
 use super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 use crate::domain::{
-    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
-    EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName,
-    PhoneNumber, Step, StepTime, StopReason, TenantId,
+    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId, EnrolmentStatus,
+    FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, Step, StepTime,
+    StopReason, TenantId,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,12 +41,7 @@ fn lead_in(zone: &str) -> Lead {
             sms: true,
             email: true,
             voice: true,
-            evidence: ConsentEvidence {
-                text: None,
-                captured_at: enrolled_at(),
-                ip: None,
-                source: "web".to_owned(),
-            },
+            evidence: ConsentEvidence { text: None, captured_at: enrolled_at(), ip: None, source: "web".to_owned() },
         },
         opted_out: BTreeSet::new(),
         needs_human: false,
@@ -62,11 +57,7 @@ fn lead() -> Lead {
 }
 
 fn step(channel: Channel, template: &str, at: &str) -> Step {
-    Step {
-        channel,
-        template: template.to_owned(),
-        at: StepTime::parse(at).unwrap(),
-    }
+    Step { channel, template: template.to_owned(), at: StepTime::parse(at).unwrap() }
 }
 
 /// sms at once, email two hours later, a call on day 1 at 10:00.
@@ -76,20 +67,11 @@ fn cadences() -> BTreeMap<String, Cadence> {
         step(Channel::Email, "welcome_email", "2h"),
         step(Channel::Voice, "day1_call", "day 1 at 10:00"),
     ];
-    BTreeMap::from([(
-        "standard".to_owned(),
-        Cadence {
-            name: "standard".to_owned(),
-            steps,
-        },
-    )])
+    BTreeMap::from([("standard".to_owned(), Cadence { name: "standard".to_owned(), steps })])
 }
 
 fn policy(caps: Vec<FrequencyCap>) -> ContactPolicy {
-    ContactPolicy {
-        quiet_hours: Default::default(),
-        caps,
-    }
+    ContactPolicy { quiet_hours: Default::default(), caps }
 }
 
 /// An active enrolment in "standard" whose next step is `next_step`, due at `due`.
@@ -119,25 +101,12 @@ struct World {
 
 impl World {
     fn new(enrolments: Vec<Enrolment>) -> Self {
-        World {
-            lead: lead(),
-            enrolments,
-            touches: vec![],
-            policy: policy(vec![]),
-            cadences: cadences(),
-        }
+        World { lead: lead(), enrolments, touches: vec![], policy: policy(vec![]), cadences: cadences() }
     }
 
     fn decide(&self, event: Event, now: DateTime<Utc>) -> Vec<Command> {
-        let view = LeadView {
-            lead: &self.lead,
-            enrolments: &self.enrolments,
-            touch_times: &self.touches,
-        };
-        let rules = Rules {
-            policy: &self.policy,
-            cadences: &self.cadences,
-        };
+        let view = LeadView { lead: &self.lead, enrolments: &self.enrolments, touch_times: &self.touches };
+        let rules = Rules { policy: &self.policy, cadences: &self.cadences };
         decide(view, &event, rules, now)
     }
 
@@ -148,11 +117,7 @@ impl World {
     /// The message the scheduler holds for the first enrolment.
     fn due_message(&self) -> Event {
         let e = &self.enrolments[0];
-        Event::StepDue {
-            enrolment: e.id.clone(),
-            step: e.next_step,
-            version: e.version,
-        }
+        Event::StepDue { enrolment: e.id.clone(), step: e.next_step, version: e.version }
     }
 }
 
@@ -164,14 +129,7 @@ fn enrolling_schedules_the_first_step_at_its_due_time() {
     e.next_due_at = None;
     let w = World::new(vec![e]);
     let commands = w.decide(Event::Enrolled { enrolment: w.id() }, enrolled_at());
-    assert_eq!(
-        commands,
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 0,
-            at: enrolled_at()
-        }]
-    );
+    assert_eq!(commands, vec![Command::Schedule { enrolment: w.id(), step: 0, at: enrolled_at() }]);
 }
 
 #[test]
@@ -183,36 +141,17 @@ fn an_enrolment_during_quiet_hours_schedules_the_first_step_for_the_morning() {
     let w = World::new(vec![e]);
     let commands = w.decide(Event::Enrolled { enrolment: w.id() }, late);
     let morning = at("2026-06-02T12:00:00Z"); // 08:00 EDT
-    assert_eq!(
-        commands,
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 0,
-            at: morning
-        }]
-    );
+    assert_eq!(commands, vec![Command::Schedule { enrolment: w.id(), step: 0, at: morning }]);
 }
 
 #[test]
 fn enrolling_an_unknown_or_inactive_enrolment_is_dropped() {
     let mut w = World::new(vec![enrolment(0, enrolled_at(), 1)]);
-    let unknown = Event::Enrolled {
-        enrolment: EnrolmentId::new(),
-    };
-    assert_eq!(
-        w.decide(unknown, enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::Unknown
-        }]
-    );
+    let unknown = Event::Enrolled { enrolment: EnrolmentId::new() };
+    assert_eq!(w.decide(unknown, enrolled_at()), vec![Command::Drop { reason: DropReason::Unknown }]);
     w.enrolments[0].status = EnrolmentStatus::Stopped(StopReason::Replied);
     let stopped = Event::Enrolled { enrolment: w.id() };
-    assert_eq!(
-        w.decide(stopped, enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::Unknown
-        }]
-    );
+    assert_eq!(w.decide(stopped, enrolled_at()), vec![Command::Drop { reason: DropReason::Unknown }]);
 }
 
 #[test]
@@ -232,17 +171,8 @@ fn a_due_step_is_sent_and_the_next_one_scheduled() {
     assert_eq!(
         commands,
         vec![
-            Command::Send {
-                enrolment: w.id(),
-                step: 0,
-                channel: Channel::Sms,
-                template: "welcome_sms".to_owned()
-            },
-            Command::Schedule {
-                enrolment: w.id(),
-                step: 1,
-                at: at("2026-06-01T16:00:00Z")
-            },
+            Command::Send { enrolment: w.id(), step: 0, channel: Channel::Sms, template: "welcome_sms".to_owned() },
+            Command::Schedule { enrolment: w.id(), step: 1, at: at("2026-06-01T16:00:00Z") },
         ]
     );
 }
@@ -255,18 +185,8 @@ fn day_at_steps_are_read_in_the_leads_zone() {
     let mut w = World::new(vec![enrolment(1, now, 2)]);
     w.lead = lead_in("Asia/Tokyo");
     let commands = w.decide(w.due_message(), now);
-    assert!(
-        matches!(commands[0], Command::Send { step: 1, .. }),
-        "{commands:?}"
-    );
-    assert_eq!(
-        commands[1],
-        Command::Schedule {
-            enrolment: w.id(),
-            step: 2,
-            at: at("2026-06-02T01:00:00Z")
-        }
-    );
+    assert!(matches!(commands[0], Command::Send { step: 1, .. }), "{commands:?}");
+    assert_eq!(commands[1], Command::Schedule { enrolment: w.id(), step: 2, at: at("2026-06-02T01:00:00Z") });
 }
 
 #[test]
@@ -275,35 +195,18 @@ fn the_next_step_is_never_scheduled_in_the_past() {
     let now = at("2026-06-01T17:00:00Z");
     let w = World::new(vec![enrolment(0, enrolled_at(), 1)]);
     let commands = w.decide(w.due_message(), now);
-    assert_eq!(
-        commands[1],
-        Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: now
-        }
-    );
+    assert_eq!(commands[1], Command::Schedule { enrolment: w.id(), step: 1, at: now });
 }
 
 #[test]
 fn the_touch_just_sent_counts_against_the_caps_of_the_next_step() {
     let mut w = World::new(vec![enrolment(0, enrolled_at(), 1)]);
     w.cadences.get_mut("standard").unwrap().steps[1].at = StepTime::parse("0m").unwrap();
-    w.policy = policy(vec![FrequencyCap {
-        per: Duration::hours(1),
-        max: 1,
-    }]);
+    w.policy = policy(vec![FrequencyCap { per: Duration::hours(1), max: 1 }]);
     let commands = w.decide(w.due_message(), enrolled_at());
     assert!(matches!(commands[0], Command::Send { step: 0, .. }));
     let an_hour_later = enrolled_at() + Duration::hours(1);
-    assert_eq!(
-        commands[1],
-        Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: an_hour_later
-        }
-    );
+    assert_eq!(commands[1], Command::Schedule { enrolment: w.id(), step: 1, at: an_hour_later });
 }
 
 // Tokens
@@ -311,29 +214,11 @@ fn the_touch_just_sent_counts_against_the_caps_of_the_next_step() {
 #[test]
 fn a_step_due_with_an_old_token_is_dropped() {
     let w = World::new(vec![enrolment(1, enrolled_at(), 5)]);
-    let old = Event::StepDue {
-        enrolment: w.id(),
-        step: 1,
-        version: 3,
-    };
-    assert_eq!(
-        w.decide(old, enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::StaleToken
-        }]
-    );
+    let old = Event::StepDue { enrolment: w.id(), step: 1, version: 3 };
+    assert_eq!(w.decide(old, enrolled_at()), vec![Command::Drop { reason: DropReason::StaleToken }]);
     // The right version but another step is no better.
-    let wrong_step = Event::StepDue {
-        enrolment: w.id(),
-        step: 0,
-        version: 5,
-    };
-    assert_eq!(
-        w.decide(wrong_step, enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::StaleToken
-        }]
-    );
+    let wrong_step = Event::StepDue { enrolment: w.id(), step: 0, version: 5 };
+    assert_eq!(w.decide(wrong_step, enrolled_at()), vec![Command::Drop { reason: DropReason::StaleToken }]);
 }
 
 #[test]
@@ -342,19 +227,10 @@ fn the_redelivered_previous_message_rearms_the_current_step() {
     // scheduled step 1, so a redelivery of step 0's message re-arms step 1 unchanged.
     let due = at("2026-06-01T16:00:00Z");
     let w = World::new(vec![enrolment(1, due, 2)]);
-    let previous = Event::StepDue {
-        enrolment: w.id(),
-        step: 0,
-        version: 1,
-    };
+    let previous = Event::StepDue { enrolment: w.id(), step: 0, version: 1 };
     assert_eq!(
         w.decide(previous, enrolled_at()),
-        vec![Command::Rearm {
-            enrolment: w.id(),
-            step: 1,
-            version: 2,
-            at: due
-        }]
+        vec![Command::Rearm { enrolment: w.id(), step: 1, version: 2, at: due }]
     );
 }
 
@@ -363,42 +239,19 @@ fn a_message_for_a_stopped_enrolment_is_dropped_not_rearmed() {
     let mut w = World::new(vec![enrolment(1, enrolled_at(), 2)]);
     w.enrolments[0].status = EnrolmentStatus::Stopped(StopReason::OptedOut);
     for version in [1, 2] {
-        let message = Event::StepDue {
-            enrolment: w.id(),
-            step: 1,
-            version,
-        };
-        assert_eq!(
-            w.decide(message, enrolled_at()),
-            vec![Command::Drop {
-                reason: DropReason::StaleToken
-            }]
-        );
+        let message = Event::StepDue { enrolment: w.id(), step: 1, version };
+        assert_eq!(w.decide(message, enrolled_at()), vec![Command::Drop { reason: DropReason::StaleToken }]);
     }
 }
 
 #[test]
 fn a_message_for_an_unknown_enrolment_or_cadence_is_dropped() {
     let mut w = World::new(vec![enrolment(0, enrolled_at(), 1)]);
-    let stranger = Event::StepDue {
-        enrolment: EnrolmentId::new(),
-        step: 0,
-        version: 1,
-    };
-    assert_eq!(
-        w.decide(stranger, enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::Unknown
-        }]
-    );
+    let stranger = Event::StepDue { enrolment: EnrolmentId::new(), step: 0, version: 1 };
+    assert_eq!(w.decide(stranger, enrolled_at()), vec![Command::Drop { reason: DropReason::Unknown }]);
     // The tenant file no longer has the cadence.
     w.cadences.clear();
-    assert_eq!(
-        w.decide(w.due_message(), enrolled_at()),
-        vec![Command::Drop {
-            reason: DropReason::Unknown
-        }]
-    );
+    assert_eq!(w.decide(w.due_message(), enrolled_at()), vec![Command::Drop { reason: DropReason::Unknown }]);
 }
 
 // Putting a message back
@@ -408,14 +261,7 @@ fn an_early_message_is_put_back_until_its_due_time() {
     let due = at("2026-06-01T16:00:00Z");
     let w = World::new(vec![enrolment(1, due, 2)]);
     let early = due - Duration::seconds(40);
-    assert_eq!(
-        w.decide(w.due_message(), early),
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: due
-        }]
-    );
+    assert_eq!(w.decide(w.due_message(), early), vec![Command::Schedule { enrolment: w.id(), step: 1, at: due }]);
 }
 
 #[test]
@@ -424,35 +270,18 @@ fn a_late_message_that_lands_in_quiet_hours_is_put_back_to_the_morning() {
     let w = World::new(vec![enrolment(1, due, 2)]);
     let late = at("2026-06-02T01:05:00Z"); // 21:05 EDT
     let morning = at("2026-06-02T12:00:00Z"); // 08:00 EDT
-    assert_eq!(
-        w.decide(w.due_message(), late),
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: morning
-        }]
-    );
+    assert_eq!(w.decide(w.due_message(), late), vec![Command::Schedule { enrolment: w.id(), step: 1, at: morning }]);
 }
 
 #[test]
 fn a_capped_step_waits_for_the_cap_window() {
     // Another cadence touched the lead 20 minutes ago; one touch an hour.
     let mut w = World::new(vec![enrolment(1, enrolled_at(), 2)]);
-    w.policy = policy(vec![FrequencyCap {
-        per: Duration::hours(1),
-        max: 1,
-    }]);
+    w.policy = policy(vec![FrequencyCap { per: Duration::hours(1), max: 1 }]);
     w.touches = vec![enrolled_at() - Duration::minutes(20)];
     let commands = w.decide(w.due_message(), enrolled_at());
     let freed = enrolled_at() + Duration::minutes(40);
-    assert_eq!(
-        commands,
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: freed
-        }]
-    );
+    assert_eq!(commands, vec![Command::Schedule { enrolment: w.id(), step: 1, at: freed }]);
 }
 
 // Skips
@@ -465,17 +294,8 @@ fn an_unconsented_step_is_skipped_and_the_next_one_scheduled() {
     assert_eq!(
         commands,
         vec![
-            Command::Skip {
-                enrolment: w.id(),
-                step: 0,
-                channel: Channel::Sms,
-                reason: SkipReason::NoConsent
-            },
-            Command::Schedule {
-                enrolment: w.id(),
-                step: 1,
-                at: at("2026-06-01T16:00:00Z")
-            },
+            Command::Skip { enrolment: w.id(), step: 0, channel: Channel::Sms, reason: SkipReason::NoConsent },
+            Command::Schedule { enrolment: w.id(), step: 1, at: at("2026-06-01T16:00:00Z") },
         ]
     );
 }
@@ -487,12 +307,7 @@ fn an_opted_out_channel_is_skipped() {
     let commands = w.decide(w.due_message(), enrolled_at());
     assert_eq!(
         commands[0],
-        Command::Skip {
-            enrolment: w.id(),
-            step: 0,
-            channel: Channel::Sms,
-            reason: SkipReason::OptedOut
-        }
+        Command::Skip { enrolment: w.id(), step: 0, channel: Channel::Sms, reason: SkipReason::OptedOut }
     );
 }
 
@@ -504,12 +319,7 @@ fn a_channel_without_an_address_is_skipped() {
     let commands = w.decide(w.due_message(), at("2026-06-01T16:00:00Z"));
     assert_eq!(
         commands[0],
-        Command::Skip {
-            enrolment: w.id(),
-            step: 1,
-            channel: Channel::Email,
-            reason: SkipReason::NoAddress
-        }
+        Command::Skip { enrolment: w.id(), step: 1, channel: Channel::Email, reason: SkipReason::NoAddress }
     );
 }
 
@@ -520,10 +330,7 @@ fn a_skipped_step_is_skipped_even_in_quiet_hours() {
     let mut w = World::new(vec![enrolment(0, night, 1)]);
     w.lead.consent.sms = false;
     let commands = w.decide(w.due_message(), night);
-    assert!(
-        matches!(commands[0], Command::Skip { step: 0, .. }),
-        "{commands:?}"
-    );
+    assert!(matches!(commands[0], Command::Skip { step: 0, .. }), "{commands:?}");
 }
 
 // The end
@@ -536,12 +343,7 @@ fn the_last_step_completes_the_cadence() {
     assert_eq!(
         commands,
         vec![
-            Command::Send {
-                enrolment: w.id(),
-                step: 2,
-                channel: Channel::Voice,
-                template: "day1_call".to_owned()
-            },
+            Command::Send { enrolment: w.id(), step: 2, channel: Channel::Voice, template: "day1_call".to_owned() },
             Command::Complete { enrolment: w.id() },
         ]
     );
@@ -556,12 +358,7 @@ fn a_skipped_last_step_completes_the_cadence() {
     assert_eq!(
         commands,
         vec![
-            Command::Skip {
-                enrolment: w.id(),
-                step: 2,
-                channel: Channel::Voice,
-                reason: SkipReason::NoConsent
-            },
+            Command::Skip { enrolment: w.id(), step: 2, channel: Channel::Voice, reason: SkipReason::NoConsent },
             Command::Complete { enrolment: w.id() },
         ]
     );
@@ -573,10 +370,7 @@ fn a_step_past_the_end_of_a_shortened_cadence_completes_it() {
     let due = at("2026-06-02T14:00:00Z");
     let mut w = World::new(vec![enrolment(2, due, 3)]);
     w.cadences.get_mut("standard").unwrap().steps.truncate(1);
-    assert_eq!(
-        w.decide(w.due_message(), due),
-        vec![Command::Complete { enrolment: w.id() }]
-    );
+    assert_eq!(w.decide(w.due_message(), due), vec![Command::Complete { enrolment: w.id() }]);
 }
 
 // Stops
@@ -586,30 +380,18 @@ fn three_enrolments() -> World {
     let mut done = enrolment(3, enrolled_at(), 4);
     done.status = EnrolmentStatus::Completed;
     done.next_due_at = None;
-    World::new(vec![
-        enrolment(0, enrolled_at(), 1),
-        enrolment(1, enrolled_at(), 2),
-        done,
-    ])
+    World::new(vec![enrolment(0, enrolled_at(), 1), enrolment(1, enrolled_at(), 2), done])
 }
 
 fn stops(w: &World, reason: StopReason) -> Vec<Command> {
-    w.enrolments[..2]
-        .iter()
-        .map(|e| Command::Stop {
-            enrolment: e.id.clone(),
-            reason,
-        })
-        .collect()
+    w.enrolments[..2].iter().map(|e| Command::Stop { enrolment: e.id.clone(), reason }).collect()
 }
 
 #[test]
 fn a_reply_stops_every_active_cadence_and_hands_off() {
     let w = three_enrolments();
     let mut expected = stops(&w, StopReason::Replied);
-    expected.push(Command::HandOff {
-        reason: "replied".to_owned(),
-    });
+    expected.push(Command::HandOff { reason: "replied".to_owned() });
     assert_eq!(w.decide(Event::Replied, enrolled_at()), expected);
 }
 
@@ -617,24 +399,14 @@ fn a_reply_stops_every_active_cadence_and_hands_off() {
 fn a_reply_with_no_active_cadence_still_hands_off() {
     let mut w = World::new(vec![enrolment(0, enrolled_at(), 1)]);
     w.enrolments[0].status = EnrolmentStatus::Completed;
-    assert_eq!(
-        w.decide(Event::Replied, enrolled_at()),
-        vec![Command::HandOff {
-            reason: "replied".to_owned()
-        }]
-    );
+    assert_eq!(w.decide(Event::Replied, enrolled_at()), vec![Command::HandOff { reason: "replied".to_owned() }]);
 }
 
 #[test]
 fn an_opt_out_stops_every_active_cadence() {
     let w = three_enrolments();
-    let event = Event::OptedOut {
-        channels: vec![Channel::Sms, Channel::Voice],
-    };
-    assert_eq!(
-        w.decide(event, enrolled_at()),
-        stops(&w, StopReason::OptedOut)
-    );
+    let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+    assert_eq!(w.decide(event, enrolled_at()), stops(&w, StopReason::OptedOut));
 }
 
 #[test]
@@ -642,10 +414,7 @@ fn booked_stops_the_cadence_but_contacted_does_not() {
     let w = three_enrolments();
     let outcome = |kind| w.decide(Event::Outcome(kind), enrolled_at());
     assert_eq!(outcome(OutcomeKind::Booked), stops(&w, StopReason::Booked));
-    assert_eq!(
-        outcome(OutcomeKind::Disqualified),
-        stops(&w, StopReason::Disqualified)
-    );
+    assert_eq!(outcome(OutcomeKind::Disqualified), stops(&w, StopReason::Disqualified));
     assert_eq!(outcome(OutcomeKind::Won), stops(&w, StopReason::Won));
     assert_eq!(outcome(OutcomeKind::Contacted), vec![]);
     assert_eq!(outcome(OutcomeKind::NoShow), vec![]);
@@ -669,10 +438,6 @@ fn a_window_that_opens_in_the_repeated_hour_is_not_opened_early() {
     let second_opening = at("2024-10-27T01:30:00Z"); // 02:30 CET
     assert_eq!(
         w.decide(w.due_message(), now),
-        vec![Command::Schedule {
-            enrolment: w.id(),
-            step: 1,
-            at: second_opening
-        }]
+        vec![Command::Schedule { enrolment: w.id(), step: 1, at: second_opening }]
     );
 }

@@ -6,13 +6,11 @@
 //! exactly like `App::execute_step` and the stop writes do, and record every touch sent. The
 //! properties are then read off the record.
 
-use super::{
-    decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules,
-};
+use super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
 use crate::domain::{
-    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
-    EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber,
-    QuietHours, Step, StepTime, StopReason, TenantId,
+    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId, EnrolmentStatus,
+    FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber, QuietHours, Step, StepTime, StopReason,
+    TenantId,
 };
 use chrono::{DateTime, Duration, NaiveTime, Offset, TimeZone, Utc};
 use proptest::prelude::*;
@@ -55,10 +53,7 @@ fn zone(name: &str) -> LeadZone {
 }
 
 fn offset_at(zone: LeadZone, t: i64) -> i32 {
-    zone.tz()
-        .offset_from_utc_datetime(&utc(t).naive_utc())
-        .fix()
-        .local_minus_utc()
+    zone.tz().offset_from_utc_datetime(&utc(t).naive_utc()).fix().local_minus_utc()
 }
 
 fn utc(seconds: i64) -> DateTime<Utc> {
@@ -92,22 +87,13 @@ fn transitions(zone: LeadZone) -> Vec<DateTime<Utc>> {
         }
         day += DAY;
     }
-    cache
-        .lock()
-        .expect("not poisoned")
-        .insert(name, found.clone());
+    cache.lock().expect("not poisoned").insert(name, found.clone());
     found
 }
 
 /// An instant in 2024-2027, two times out of three within a few days of one of the zone's
 /// DST changes (when it has any), so that cadences and quiet hours straddle them.
-fn instant_for(
-    zone: LeadZone,
-    near: bool,
-    pick: Index,
-    offset: i64,
-    uniform: i64,
-) -> DateTime<Utc> {
+fn instant_for(zone: LeadZone, near: bool, pick: Index, offset: i64, uniform: i64) -> DateTime<Utc> {
     let changes = transitions(zone);
     if near && !changes.is_empty() {
         changes[pick.index(changes.len())] + Duration::seconds(offset)
@@ -118,13 +104,7 @@ fn instant_for(
 
 /// A zone from `ZONES` and an instant biased towards its DST changes.
 fn zone_and_instant() -> impl Strategy<Value = (LeadZone, DateTime<Utc>)> {
-    (
-        prop::sample::select(ZONES.to_vec()),
-        prop::bool::weighted(0.66),
-        any::<Index>(),
-        -6 * DAY..2 * DAY,
-        FROM..UNTIL,
-    )
+    (prop::sample::select(ZONES.to_vec()), prop::bool::weighted(0.66), any::<Index>(), -6 * DAY..2 * DAY, FROM..UNTIL)
         .prop_map(|(name, near, pick, offset, uniform)| {
             let z = zone(name);
             (z, instant_for(z, near, pick, offset, uniform))
@@ -143,13 +123,7 @@ fn quiet_hours(start: u32, end: u32) -> QuietHours {
 // Leads, cadences, policies
 // ---------------------------------------------------------------------------------------------
 
-fn lead(
-    zone: LeadZone,
-    consent: [bool; 3],
-    email: bool,
-    phone: bool,
-    received_at: DateTime<Utc>,
-) -> Lead {
+fn lead(zone: LeadZone, consent: [bool; 3], email: bool, phone: bool, received_at: DateTime<Utc>) -> Lead {
     let [sms, email_ok, voice] = consent;
     Lead {
         id: LeadId::new(),
@@ -170,12 +144,7 @@ fn lead(
             sms,
             email: email_ok,
             voice,
-            evidence: ConsentEvidence {
-                text: None,
-                captured_at: received_at,
-                ip: None,
-                source: "web".to_owned(),
-            },
+            evidence: ConsentEvidence { text: None, captured_at: received_at, ip: None, source: "web".to_owned() },
         },
         opted_out: BTreeSet::new(),
         needs_human: false,
@@ -207,37 +176,21 @@ fn cadence() -> impl Strategy<Value = Cadence> {
         steps: steps
             .into_iter()
             .enumerate()
-            .map(|(i, (channel, at))| Step {
-                channel,
-                template: format!("step_{i}"),
-                at,
-            })
+            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at })
             .collect(),
     })
 }
 
 fn cap() -> impl Strategy<Value = FrequencyCap> {
-    let pers = vec![
-        Duration::minutes(30),
-        Duration::hours(1),
-        Duration::hours(6),
-        Duration::days(1),
-        Duration::days(7),
-    ];
+    let pers =
+        vec![Duration::minutes(30), Duration::hours(1), Duration::hours(6), Duration::days(1), Duration::days(7)];
     (prop::sample::select(pers), 1..=4u32).prop_map(|(per, max)| FrequencyCap { per, max })
 }
 
 /// An allowed window starting 06:00-12:59 and ending 15:00-23:59, and 0 to 3 caps.
 fn policy() -> impl Strategy<Value = ContactPolicy> {
-    (
-        6 * 60..13 * 60u32,
-        15 * 60..24 * 60u32,
-        prop::collection::vec(cap(), 0..=3),
-    )
-        .prop_map(|(start, end, caps)| ContactPolicy {
-            quiet_hours: quiet_hours(start, end),
-            caps,
-        })
+    (6 * 60..13 * 60u32, 15 * 60..24 * 60u32, prop::collection::vec(cap(), 0..=3))
+        .prop_map(|(start, end, caps)| ContactPolicy { quiet_hours: quiet_hours(start, end), caps })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,9 +231,7 @@ struct Scenario {
     seed: Option<u64>,
 }
 
-fn scenario(
-    interrupt: impl Strategy<Value = Option<Interrupt>>,
-) -> impl Strategy<Value = Scenario> {
+fn scenario(interrupt: impl Strategy<Value = Option<Interrupt>>) -> impl Strategy<Value = Scenario> {
     (
         zone_and_instant(),
         prop::array::uniform3(prop::bool::weighted(0.75)),
@@ -292,49 +243,26 @@ fn scenario(
         interrupt,
         prop::option::weighted(0.8, any::<u64>()),
     )
-        .prop_map(
-            |(
-                (zone, enrolled_at),
-                consent,
-                email,
-                phone,
+        .prop_map(|((zone, enrolled_at), consent, email, phone, cadence, policy, prior, interrupt, seed)| {
+            Scenario {
+                lead: lead(zone, consent, email, phone, enrolled_at),
                 cadence,
                 policy,
-                prior,
+                enrolled_at,
+                prior: prior.into_iter().map(|s| enrolled_at - Duration::seconds(s)).collect(),
                 interrupt,
                 seed,
-            )| {
-                Scenario {
-                    lead: lead(zone, consent, email, phone, enrolled_at),
-                    cadence,
-                    policy,
-                    enrolled_at,
-                    prior: prior
-                        .into_iter()
-                        .map(|s| enrolled_at - Duration::seconds(s))
-                        .collect(),
-                    interrupt,
-                    seed,
-                }
-            },
-        )
+            }
+        })
 }
 
 fn interrupt() -> impl Strategy<Value = Interrupt> {
     (
-        prop::sample::select(vec![
-            Interruption::OptOut,
-            Interruption::OptOutOnly,
-            Interruption::Reply,
-        ]),
+        prop::sample::select(vec![Interruption::OptOut, Interruption::OptOutOnly, Interruption::Reply]),
         0..14usize,
         any::<u16>(),
     )
-        .prop_map(|(kind, before, fraction)| Interrupt {
-            kind,
-            before,
-            fraction,
-        })
+        .prop_map(|(kind, before, fraction)| Interrupt { kind, before, fraction })
 }
 
 fn sometimes_interrupted() -> impl Strategy<Value = Option<Interrupt>> {
@@ -419,11 +347,7 @@ struct Sim<'a> {
 impl Sim<'_> {
     fn decide(&mut self, event: &Event, now: DateTime<Utc>) -> Vec<Command> {
         let enrolments = std::slice::from_ref(&self.enrolment);
-        let view = LeadView {
-            lead: &self.lead,
-            enrolments,
-            touch_times: &self.run.touch_times,
-        };
+        let view = LeadView { lead: &self.lead, enrolments, touch_times: &self.run.touch_times };
         let commands = decide(view, event, self.rules, now);
         for command in &commands {
             if let Command::Schedule { at, .. } = command {
@@ -434,11 +358,7 @@ impl Sim<'_> {
     }
 
     fn step_due(&mut self, due: Due, now: DateTime<Utc>) -> Vec<Command> {
-        let event = Event::StepDue {
-            enrolment: self.enrolment.id.clone(),
-            step: due.step,
-            version: due.version,
-        };
+        let event = Event::StepDue { enrolment: self.enrolment.id.clone(), step: due.step, version: due.version };
         self.decide(&event, now)
     }
 
@@ -446,10 +366,7 @@ impl Sim<'_> {
         Due {
             step: self.enrolment.next_step,
             version: self.enrolment.version,
-            at: self
-                .enrolment
-                .next_due_at
-                .expect("an active enrolment has a due time"),
+            at: self.enrolment.next_due_at.expect("an active enrolment has a due time"),
         }
     }
 
@@ -465,18 +382,12 @@ impl Sim<'_> {
                 version: e.version,
                 at: e.next_due_at.expect("active"),
             };
-            assert_eq!(
-                commands,
-                vec![rearm],
-                "an old message at {now}: {message:?}"
-            );
+            assert_eq!(commands, vec![rearm], "an old message at {now}: {message:?}");
             self.run.rearms += 1;
         } else {
             assert_eq!(
                 commands,
-                vec![Command::Drop {
-                    reason: DropReason::StaleToken
-                }],
+                vec![Command::Drop { reason: DropReason::StaleToken }],
                 "an old message at {now}: {message:?}"
             );
         }
@@ -487,23 +398,14 @@ impl Sim<'_> {
         let steps = self.rules.cadences[&self.enrolment.cadence].steps.len();
         let id = self.enrolment.id.clone();
         match commands {
-            [Command::Schedule {
-                enrolment,
-                step,
-                at,
-            }] if *step == due.step => {
+            [Command::Schedule { enrolment, step, at }] if *step == due.step => {
                 assert_eq!(enrolment, &id);
                 self.run.deferrals += 1;
                 self.enrolment.next_due_at = Some(*at);
             }
             [first @ (Command::Send { .. } | Command::Skip { .. }), next] => {
                 match first {
-                    Command::Send {
-                        enrolment,
-                        step,
-                        channel,
-                        template,
-                    } => {
+                    Command::Send { enrolment, step, channel, template } => {
                         assert_eq!((enrolment, *step), (&id, due.step));
                         self.run.touch_times.push(now);
                         self.run.sent.push(Sent {
@@ -514,20 +416,14 @@ impl Sim<'_> {
                         });
                         self.run.handled.push((*step, Handled::Sent));
                     }
-                    Command::Skip {
-                        enrolment, step, ..
-                    } => {
+                    Command::Skip { enrolment, step, .. } => {
                         assert_eq!((enrolment, *step), (&id, due.step));
                         self.run.handled.push((*step, Handled::Skipped));
                     }
                     _ => unreachable!(),
                 }
                 match next {
-                    Command::Schedule {
-                        enrolment,
-                        step,
-                        at,
-                    } if *step == due.step + 1 => {
+                    Command::Schedule { enrolment, step, at } if *step == due.step + 1 => {
                         assert_eq!(enrolment, &id);
                         self.enrolment.next_step = *step;
                         self.enrolment.next_due_at = Some(*at);
@@ -541,30 +437,16 @@ impl Sim<'_> {
                     other => panic!("after step {} of {steps} came {other:?}", due.step),
                 }
             }
-            other => panic!(
-                "the current message for step {} at {now} gave {other:?}",
-                due.step
-            ),
+            other => panic!("the current message for step {} at {now} gave {other:?}", due.step),
         }
         self.enrolment.version += 1;
     }
 
     /// Applies `Stop` commands like the app's stop writes.
     fn apply_stops(&mut self, commands: &[Command], reason: StopReason) {
-        let stop = Command::Stop {
-            enrolment: self.enrolment.id.clone(),
-            reason,
-        };
-        let expected = if self.enrolment.is_active() {
-            vec![stop]
-        } else {
-            vec![]
-        };
-        let stops: Vec<Command> = commands
-            .iter()
-            .filter(|c| matches!(c, Command::Stop { .. }))
-            .cloned()
-            .collect();
+        let stop = Command::Stop { enrolment: self.enrolment.id.clone(), reason };
+        let expected = if self.enrolment.is_active() { vec![stop] } else { vec![] };
+        let stops: Vec<Command> = commands.iter().filter(|c| matches!(c, Command::Stop { .. })).cloned().collect();
         assert_eq!(stops, expected);
         if self.enrolment.is_active() {
             self.enrolment.status = EnrolmentStatus::Stopped(reason);
@@ -580,9 +462,7 @@ impl Sim<'_> {
             Interruption::OptOut | Interruption::OptOutOnly => {
                 self.lead.opted_out.extend([Channel::Sms, Channel::Voice]);
                 if kind == Interruption::OptOut {
-                    let event = Event::OptedOut {
-                        channels: vec![Channel::Sms, Channel::Voice],
-                    };
+                    let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
                     let commands = self.decide(&event, now);
                     self.apply_stops(&commands, StopReason::OptedOut);
                 }
@@ -591,10 +471,7 @@ impl Sim<'_> {
                 self.lead.replied_at = Some(now);
                 self.lead.needs_human = true;
                 let commands = self.decide(&Event::Replied, now);
-                assert!(
-                    matches!(commands.last(), Some(Command::HandOff { .. })),
-                    "a reply hands off: {commands:?}"
-                );
+                assert!(matches!(commands.last(), Some(Command::HandOff { .. })), "a reply hands off: {commands:?}");
                 self.apply_stops(&commands, StopReason::Replied);
             }
         }
@@ -622,25 +499,12 @@ fn simulate(
         status: EnrolmentStatus::Active,
         version: 1,
     };
-    let run = Run {
-        touch_times: prior.to_vec(),
-        ..Run::default()
-    };
-    let mut sim = Sim {
-        lead,
-        enrolment,
-        rules,
-        run,
-    };
+    let run = Run { touch_times: prior.to_vec(), ..Run::default() };
+    let mut sim = Sim { lead, enrolment, rules, run };
     let mut rng = Rng(seed);
 
     // Intake: the first step is placed by the engine; the version stays 1.
-    let commands = sim.decide(
-        &Event::Enrolled {
-            enrolment: sim.enrolment.id.clone(),
-        },
-        enrolled_at,
-    );
+    let commands = sim.decide(&Event::Enrolled { enrolment: sim.enrolment.id.clone() }, enrolled_at);
     match commands.as_slice() {
         [Command::Schedule { step: 0, at, .. }] => sim.enrolment.next_due_at = Some(*at),
         [Command::Complete { .. }] => sim.enrolment.status = EnrolmentStatus::Completed,
@@ -652,12 +516,9 @@ fn simulate(
     let mut was_early = false;
     while sim.enrolment.is_active() && sim.run.deliveries < MAX_DELIVERIES {
         let due = sim.due();
-        if let Some(i) =
-            interrupt.filter(|i| i.before == sim.run.deliveries && sim.run.interrupted.is_none())
-        {
+        if let Some(i) = interrupt.filter(|i| i.before == sim.run.deliveries && sim.run.interrupted.is_none()) {
             let gap = (due.at - clock).num_milliseconds().max(0);
-            let at =
-                clock + Duration::milliseconds(gap * i64::from(i.fraction) / i64::from(u16::MAX));
+            let at = clock + Duration::milliseconds(gap * i64::from(i.fraction) / i64::from(u16::MAX));
             clock = at;
             sim.interrupt(i.kind, at);
             if !sim.enrolment.is_active() {
@@ -703,19 +564,8 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules {
-        policy: &s.policy,
-        cadences: &cadences,
-    };
-    simulate(
-        s.lead.clone(),
-        rules,
-        &s.cadence.name,
-        s.enrolled_at,
-        &s.prior,
-        s.interrupt,
-        s.seed,
-    )
+    let rules = Rules { policy: &s.policy, cadences: &cadences };
+    simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
 }
 
 /// Touches in `(t - per, t]`.
@@ -879,11 +729,7 @@ fn zones_with_changes() -> Vec<LeadZone> {
     static ZONES_WITH_CHANGES: OnceLock<Vec<LeadZone>> = OnceLock::new();
     ZONES_WITH_CHANGES
         .get_or_init(|| {
-            chrono_tz::TZ_VARIANTS
-                .iter()
-                .map(|tz| zone(tz.name()))
-                .filter(|z| !transitions(*z).is_empty())
-                .collect()
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| zone(tz.name())).filter(|z| !transitions(*z).is_empty()).collect()
         })
         .clone()
 }
@@ -909,11 +755,7 @@ fn window_at_a_change() -> impl Strategy<Value = (LeadZone, DateTime<Utc>, Quiet
         .prop_map(|(z, pick, offset_ms, start_near, before, d, spread)| {
             let changes = transitions(z);
             let change = changes[pick.index(changes.len())];
-            let edge = if before {
-                z.local(change - Duration::seconds(1))
-            } else {
-                z.local(change)
-            };
+            let edge = if before { z.local(change - Duration::seconds(1)) } else { z.local(change) };
             let edge = minutes_of(edge.time()) + d;
             let spread = i32::from(spread);
             let (start, end) = if start_near {
@@ -929,27 +771,11 @@ fn window_at_a_change() -> impl Strategy<Value = (LeadZone, DateTime<Utc>, Quiet
 }
 
 /// `outside_quiet_hours(t)` is at or after `t`, inside the window, and the first such instant.
-fn check_outside_quiet_hours(
-    zone: LeadZone,
-    t: DateTime<Utc>,
-    hours: &QuietHours,
-) -> Result<(), TestCaseError> {
+fn check_outside_quiet_hours(zone: LeadZone, t: DateTime<Utc>, hours: &QuietHours) -> Result<(), TestCaseError> {
     let slot = outside_quiet_hours(t, zone, hours);
     let show = |i: DateTime<Utc>| format!("{i} ({} local)", local_hhmm(zone, i));
-    prop_assert!(
-        slot >= t,
-        "{} moved back to {} for {:?}",
-        show(t),
-        show(slot),
-        hours
-    );
-    prop_assert!(
-        hours.allows(zone.local(slot).time()),
-        "{} moved to {}, outside {:?}",
-        show(t),
-        show(slot),
-        hours
-    );
+    prop_assert!(slot >= t, "{} moved back to {} for {:?}", show(t), show(slot), hours);
+    prop_assert!(hours.allows(zone.local(slot).time()), "{} moved to {}, outside {:?}", show(t), show(slot), hours);
     prop_assert_eq!(slot == t, hours.allows(zone.local(t).time()));
     // The first such instant: quiet just before it, and (sampled every 10 minutes) quiet all
     // the way from `t`. One known exception, conservative and so tolerated: when the clocks go
@@ -989,26 +815,12 @@ fn check_next_allowed(
     let hours = &policy.quiet_hours;
     let show = |i: DateTime<Utc>| format!("{i} ({} local)", local_hhmm(zone, i));
     prop_assert!(slot >= t, "{} moved back to {}", show(t), show(slot));
-    prop_assert!(
-        hours.allows(zone.local(slot).time()),
-        "{} moved to {}, outside {:?}",
-        show(t),
-        show(slot),
-        hours
-    );
+    prop_assert!(hours.allows(zone.local(slot).time()), "{} moved to {}, outside {:?}", show(t), show(slot), hours);
     for cap in &policy.caps {
-        prop_assert!(
-            in_window(history, slot, cap.per) < cap.max as usize,
-            "{:?} full at {}",
-            cap,
-            slot
-        );
+        prop_assert!(in_window(history, slot, cap.per) < cap.max as usize, "{:?} full at {}", cap, slot);
     }
-    let free = hours.allows(zone.local(t).time())
-        && policy
-            .caps
-            .iter()
-            .all(|c| in_window(history, t, c.per) < c.max as usize);
+    let free =
+        hours.allows(zone.local(t).time()) && policy.caps.iter().all(|c| in_window(history, t, c.per) < c.max as usize);
     prop_assert_eq!(slot == t, free);
     Ok(())
 }
@@ -1051,50 +863,28 @@ fn the_simulations_exercise_every_path() {
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = scenario(sometimes_interrupted());
-    let (mut sent, mut skipped, mut deferrals, mut rearms, mut stopped, mut held_back) =
-        (0, 0, 0, 0, 0, 0);
+    let (mut sent, mut skipped, mut deferrals, mut rearms, mut stopped, mut held_back) = (0, 0, 0, 0, 0, 0);
     for _ in 0..300 {
-        let s = strategy
-            .new_tree(&mut runner)
-            .expect("a scenario")
-            .current();
+        let s = strategy.new_tree(&mut runner).expect("a scenario").current();
         let run = simulate_scenario(&s);
         sent += run.sent.len();
-        skipped += run
-            .handled
-            .iter()
-            .filter(|(_, h)| *h == Handled::Skipped)
-            .count();
+        skipped += run.handled.iter().filter(|(_, h)| *h == Handled::Skipped).count();
         deferrals += run.deferrals;
         rearms += run.rearms;
-        stopped += usize::from(matches!(
-            run.final_status,
-            Some(EnrolmentStatus::Stopped(_))
-        ));
+        stopped += usize::from(matches!(run.final_status, Some(EnrolmentStatus::Stopped(_))));
         // Sent later than due by more than the scheduler's lateness: quiet hours or a cap.
         held_back += run
             .sent
             .iter()
             .filter(|t| {
-                let due = s.cadence.steps[t.step]
-                    .at
-                    .due_at(s.enrolled_at, s.lead.profile.zone);
+                let due = s.cadence.steps[t.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
                 t.at - due > Duration::hours(4)
             })
             .count();
     }
-    assert!(
-        sent > 600 && skipped > 200,
-        "sent {sent}, skipped {skipped}"
-    );
-    assert!(
-        deferrals > 30 && rearms > 100,
-        "deferrals {deferrals}, rearms {rearms}"
-    );
-    assert!(
-        stopped > 10 && held_back > 200,
-        "stopped {stopped}, held back {held_back}"
-    );
+    assert!(sent > 600 && skipped > 200, "sent {sent}, skipped {skipped}");
+    assert!(deferrals > 30 && rearms > 100, "deferrals {deferrals}, rearms {rearms}");
+    assert!(stopped > 10 && held_back > 200, "stopped {stopped}, held back {held_back}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1109,26 +899,14 @@ fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
                                                                            // Simulated time only: 31 days of cadence run on a manual clock.
     let started = std::time::Instant::now();
     let lead = lead(ny, [true, true, true], true, true, enrolled_at);
-    let run = simulate(
-        lead,
-        tenant.rules(),
-        "standard",
-        enrolled_at,
-        &[],
-        None,
-        None,
-    );
+    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
 
-    let sent: Vec<(String, Channel)> = run
-        .sent
-        .iter()
-        .map(|s| (s.at.to_rfc3339(), s.channel))
-        .collect();
+    let sent: Vec<(String, Channel)> = run.sent.iter().map(|s| (s.at.to_rfc3339(), s.channel)).collect();
     let at = |s: &str| s.to_owned();
     assert_eq!(
         sent,
         vec![
-            (at("2026-03-05T14:00:00+00:00"), Channel::Sms), // 0m: Thu 09:00 EST
+            (at("2026-03-05T14:00:00+00:00"), Channel::Sms),   // 0m: Thu 09:00 EST
             (at("2026-03-05T14:05:00+00:00"), Channel::Email), // 5m
             (at("2026-03-06T14:00:00+00:00"), Channel::Email), // 1d: Fri 09:00 EST
             (at("2026-03-08T14:00:00+00:00"), Channel::Voice), // day 3 at 10:00 EDT (DST from Sun 02:00)
@@ -1155,15 +933,9 @@ fn the_demo_cadence_runs_to_its_end_across_the_us_dst_change() {
         ]
     );
     for s in &run.sent {
-        assert!(
-            tenant.policy.quiet_hours.allows(ny.local(s.at).time()),
-            "{s:?}"
-        );
+        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
         for cap in &tenant.policy.caps {
-            assert!(
-                in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize,
-                "{s:?} {cap:?}"
-            );
+            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
         }
     }
     assert!(run.schedules.iter().all(|(now, at)| at >= now));
@@ -1183,21 +955,8 @@ fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() 
     // Sat 31 Oct 2026, 20:58 EDT; the clocks go back on Sunday 1 November.
     let enrolled_at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 58, 0).unwrap();
     let lead = lead(ny, [true, true, true], true, true, enrolled_at);
-    let run = simulate(
-        lead,
-        tenant.rules(),
-        "standard",
-        enrolled_at,
-        &[],
-        None,
-        None,
-    );
-    let first: Vec<String> = run
-        .sent
-        .iter()
-        .take(3)
-        .map(|s| local_hhmm(ny, s.at))
-        .collect();
+    let run = simulate(lead, tenant.rules(), "standard", enrolled_at, &[], None, None);
+    let first: Vec<String> = run.sent.iter().take(3).map(|s| local_hhmm(ny, s.at)).collect();
     assert_eq!(
         first,
         [
@@ -1207,15 +966,9 @@ fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() 
         ]
     );
     for s in &run.sent {
-        assert!(
-            tenant.policy.quiet_hours.allows(ny.local(s.at).time()),
-            "{s:?}"
-        );
+        assert!(tenant.policy.quiet_hours.allows(ny.local(s.at).time()), "{s:?}");
         for cap in &tenant.policy.caps {
-            assert!(
-                in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize,
-                "{s:?} {cap:?}"
-            );
+            assert!(in_window(&run.touch_times, s.at, cap.per) <= cap.max as usize, "{s:?} {cap:?}");
         }
     }
     assert_eq!(run.sent.len(), 9);

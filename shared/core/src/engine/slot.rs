@@ -32,11 +32,7 @@ pub fn outside_quiet_hours(t: DateTime<Utc>, zone: LeadZone, hours: &QuietHours)
     if hours.allows(local.time()) {
         return t;
     }
-    let day = if local.time() < hours.start() {
-        local.date()
-    } else {
-        local.date() + chrono::Days::new(1)
-    };
+    let day = if local.time() < hours.start() { local.date() } else { local.date() + chrono::Days::new(1) };
     let wall = day.and_time(hours.start());
     let opening = zone.first_instant_at_or_after(wall);
     if opening >= t {
@@ -55,11 +51,8 @@ fn under_caps(t: DateTime<Utc>, caps: &[FrequencyCap], history: &[DateTime<Utc>]
     let mut latest = t;
     for cap in caps {
         // A touch at `h` counts for a touch at `t` while `t - h < per`.
-        let mut in_window: Vec<DateTime<Utc>> = history
-            .iter()
-            .copied()
-            .filter(|h| *h <= t && t - *h < cap.per)
-            .collect();
+        let mut in_window: Vec<DateTime<Utc>> =
+            history.iter().copied().filter(|h| *h <= t && t - *h < cap.per).collect();
         let max = cap.max as usize;
         if in_window.len() >= max {
             in_window.sort_unstable();

@@ -12,7 +12,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-pub(super) async fn post_lead(State(state): State<HttpState>, headers: HeaderMap, request: Body) -> Result<Response, ApiError> {
+pub(super) async fn post_lead(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    request: Body,
+) -> Result<Response, ApiError> {
     let tenant = tenant_of(&state, &headers)?;
     let idempotency_key = headers
         .get("idempotency-key")
@@ -21,11 +25,8 @@ pub(super) async fn post_lead(State(state): State<HttpState>, headers: HeaderMap
         .transpose()?;
     let bytes = body::read(request).await?;
     let form: LeadForm = body::json(&bytes)?;
-    let (receipt, replayed) = state
-        .app
-        .intake(&tenant, IntakeRequest { form, idempotency_key })
-        .await
-        .map_err(|e| match e {
+    let (receipt, replayed) =
+        state.app.intake(&tenant, IntakeRequest { form, idempotency_key }).await.map_err(|e| match e {
             IntakeError::Invalid(fields) => ApiError::Invalid(fields),
             IntakeError::Store(e) => e.into(),
         })?;

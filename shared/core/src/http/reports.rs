@@ -12,7 +12,10 @@ use std::collections::HashMap;
 fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     query
         .get(name)
-        .map(|raw| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| ApiError::field(name, "must be a date like 2026-01-31")))
+        .map(|raw| {
+            NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                .map_err(|_| ApiError::field(name, "must be a date like 2026-01-31"))
+        })
         .transpose()
 }
 

@@ -13,7 +13,12 @@ fn forbidden() -> ApiError {
     ApiError::Forbidden("the X-Twilio-Signature does not match this request".to_owned())
 }
 
-pub(super) async fn inbound_sms(State(state): State<HttpState>, headers: HeaderMap, uri: Uri, request: Body) -> Result<Response, ApiError> {
+pub(super) async fn inbound_sms(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    uri: Uri,
+    request: Body,
+) -> Result<Response, ApiError> {
     let bytes = body::read(request).await?;
     let params: Vec<(String, String)> =
         form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();

@@ -39,12 +39,12 @@ mod tests {
     }
 
     #[test]
-    fn matches_the_example_in_twilios_security_documentation() {
+    fn matches_the_example_in_twilios_own_validator_tests() {
         let params = pairs(&[
             ("CallSid", "CA1234567890ABCDE"),
-            ("Caller", "+12349013030"),
+            ("Caller", "+14158675309"),
             ("Digits", "1234"),
-            ("From", "+12349013030"),
+            ("From", "+14158675309"),
             ("To", "+18005551212"),
         ]);
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2";

@@ -4,8 +4,7 @@
 //! step (`claim`). Implementations: redb (embedded) and DynamoDB (TransactWriteItems).
 
 use crate::domain::{
-    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId,
-    TimelineEntry, Touch,
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -72,7 +71,12 @@ pub struct Claim {
 #[async_trait]
 pub trait LeadStore: Send + Sync {
     /// The receipt under an idempotency key, if it has not expired at `now`.
-    async fn receipt(&self, tenant: &TenantId, key: &IdempotencyKey, now: DateTime<Utc>) -> Result<Option<IntakeReceipt>, StoreError>;
+    async fn receipt(
+        &self,
+        tenant: &TenantId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IntakeReceipt>, StoreError>;
     /// A lead by id, within the tenant.
     async fn lead(&self, tenant: &TenantId, id: &LeadId) -> Result<Option<Lead>, StoreError>;
     /// The tenant's lead with this email.
@@ -95,9 +99,19 @@ pub trait LeadStore: Send + Sync {
     /// The lead's timeline, oldest first.
     async fn timeline(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<TimelineEntry>, StoreError>;
     /// Appends to the timeline (entries that need no atomicity with anything else).
-    async fn append_timeline(&self, tenant: &TenantId, lead: &LeadId, entries: &[TimelineEntry]) -> Result<(), StoreError>;
+    async fn append_timeline(
+        &self,
+        tenant: &TenantId,
+        lead: &LeadId,
+        entries: &[TimelineEntry],
+    ) -> Result<(), StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.
-    async fn counts(&self, tenant: &TenantId, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String, u64)>, StoreError>;
+    async fn counts(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String, u64)>, StoreError>;
 }

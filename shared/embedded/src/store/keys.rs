@@ -75,7 +75,11 @@ mod tests {
     fn every_tenant_key_starts_with_its_tenant() {
         let t = TenantId::parse("acme").unwrap();
         let lead_id = LeadId::new();
-        for key in [lead(&t, &lead_id), email(&t, &Email::parse("a@b.co").unwrap()), enrolment(&t, &lead_id, &EnrolmentId::new())] {
+        for key in [
+            lead(&t, &lead_id),
+            email(&t, &Email::parse("a@b.co").unwrap()),
+            enrolment(&t, &lead_id, &EnrolmentId::new()),
+        ] {
             assert!(key.starts_with(&tenant_prefix(&t)), "{key}");
         }
     }

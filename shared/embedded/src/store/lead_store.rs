@@ -5,8 +5,7 @@ use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, LEADS, TIMELINE, TOUCHE
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
-    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId,
-    TimelineEntry, Touch,
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
 };
 use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use redb::{ReadableTable, WriteTransaction};
@@ -19,7 +18,12 @@ struct StoredReceipt {
     expires_at: DateTime<Utc>,
 }
 
-fn append_timeline(tx: &WriteTransaction, tenant: &TenantId, lead: &LeadId, entries: &[TimelineEntry]) -> Result<(), StoreError> {
+fn append_timeline(
+    tx: &WriteTransaction,
+    tenant: &TenantId,
+    lead: &LeadId,
+    entries: &[TimelineEntry],
+) -> Result<(), StoreError> {
     for entry in entries {
         let seq = next_seq(tx, "timeline")?;
         let mut table = tx.open_table(TIMELINE).map_err(unavailable)?;
@@ -41,7 +45,8 @@ fn check_contact(tx: &WriteTransaction, key: &str, lead: &LeadId, what: &'static
 fn check_enrolment(tx: &WriteTransaction, enrolment: &Enrolment, expected: Option<u64>) -> Result<(), StoreError> {
     let table = tx.open_table(ENROLMENTS).map_err(unavailable)?;
     let key = keys::enrolment(&enrolment.tenant, &enrolment.lead_id, &enrolment.id);
-    let stored: Option<Enrolment> = table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
+    let stored: Option<Enrolment> =
+        table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
     match (expected, stored) {
         (None, None) => Ok(()),
         (None, Some(_)) => Err(StoreError::Duplicate("enrolment")),
@@ -74,7 +79,8 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
     // Conditions first: nothing below this block fails on a condition.
     {
         let leads = tx.open_table(LEADS).map_err(unavailable)?;
-        let stored: Option<Lead> = leads.get(lead_key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
+        let stored: Option<Lead> =
+            leads.get(lead_key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
         match (lead.version, stored) {
             (1, Some(_)) => return Err(StoreError::Duplicate("lead id")),
             (1, None) => {}
@@ -91,7 +97,8 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
     if let Some(record) = &write.idempotency {
         let table = tx.open_table(IDEMPOTENCY).map_err(unavailable)?;
         let key = keys::idempotency(tenant, &record.key);
-        let stored: Option<StoredReceipt> = table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
+        let stored: Option<StoredReceipt> =
+            table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
         if let Some(stored) = stored {
             if stored.expires_at > record.created_at {
                 return Err(StoreError::Duplicate("idempotency key"));
@@ -113,7 +120,9 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
     if let Some(record) = &write.idempotency {
         let mut table = tx.open_table(IDEMPOTENCY).map_err(unavailable)?;
         let stored = StoredReceipt { receipt: record.receipt.clone(), expires_at: record.expires_at };
-        table.insert(keys::idempotency(tenant, &record.key).as_str(), encode(&stored).as_slice()).map_err(unavailable)?;
+        table
+            .insert(keys::idempotency(tenant, &record.key).as_str(), encode(&stored).as_slice())
+            .map_err(unavailable)?;
     }
     for w in &write.enrolments {
         put_enrolment(tx, &w.enrolment)?;
@@ -141,7 +150,12 @@ impl EmbeddedStore {
 
 #[async_trait]
 impl LeadStore for EmbeddedStore {
-    async fn receipt(&self, tenant: &TenantId, key: &IdempotencyKey, now: DateTime<Utc>) -> Result<Option<IntakeReceipt>, StoreError> {
+    async fn receipt(
+        &self,
+        tenant: &TenantId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IntakeReceipt>, StoreError> {
         let stored: Option<StoredReceipt> = self.get(IDEMPOTENCY, &keys::idempotency(tenant, key))?;
         // Expired records are ignored here, whether or not anything has deleted them yet.
         Ok(stored.filter(|s| s.expires_at > now).map(|s| s.receipt))
@@ -197,7 +211,12 @@ impl LeadStore for EmbeddedStore {
         self.scan(TIMELINE, &keys::lead_prefix(tenant, lead))
     }
 
-    async fn append_timeline(&self, tenant: &TenantId, lead: &LeadId, entries: &[TimelineEntry]) -> Result<(), StoreError> {
+    async fn append_timeline(
+        &self,
+        tenant: &TenantId,
+        lead: &LeadId,
+        entries: &[TimelineEntry],
+    ) -> Result<(), StoreError> {
         let (tenant, lead, entries) = (tenant.clone(), lead.clone(), entries.to_vec());
         self.write(move |tx| append_timeline(tx, &tenant, &lead, &entries)).await
     }
@@ -215,7 +234,12 @@ impl LeadStore for EmbeddedStore {
         .await
     }
 
-    async fn counts(&self, tenant: &TenantId, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String, u64)>, StoreError> {
+    async fn counts(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String, u64)>, StoreError> {
         let tx = self.db.begin_read().map_err(unavailable)?;
         let table = tx.open_table(COUNTERS).map_err(unavailable)?;
         let mut counts = Vec::new();

@@ -64,14 +64,22 @@ impl EmbeddedStore {
     }
 
     /// One value by key.
-    pub(crate) fn get<T: DeserializeOwned>(&self, table: TableDefinition<&str, &[u8]>, key: &str) -> Result<Option<T>, StoreError> {
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         let tx = self.db.begin_read().map_err(unavailable)?;
         let table = tx.open_table(table).map_err(unavailable)?;
         table.get(key).map_err(unavailable)?.map(|v| decode(v.value())).transpose()
     }
 
     /// Every value whose key starts with `prefix`, in key order.
-    pub(crate) fn scan<T: DeserializeOwned>(&self, table: TableDefinition<&str, &[u8]>, prefix: &str) -> Result<Vec<T>, StoreError> {
+    pub(crate) fn scan<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
         let tx = self.db.begin_read().map_err(unavailable)?;
         let table = tx.open_table(table).map_err(unavailable)?;
         let end = keys::prefix_end(prefix);
@@ -102,4 +110,3 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError>
 }
 
 pub(crate) use keys::{outbox as outbox_key, prefix_end, schedule as schedule_key};
-

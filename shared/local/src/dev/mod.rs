@@ -78,7 +78,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let tenants = load_tenants(&options.configs)?;
     let tenant_ids: Vec<_> = tenants.iter().map(|t| t.id.clone()).collect();
     let directory = Arc::new(TenantDirectory::new(tenants)?);
-    let store = EmbeddedStore::open(&options.data).with_context(|| format!("cannot open the store in {}", options.data.display()))?;
+    let store = EmbeddedStore::open(&options.data)
+        .with_context(|| format!("cannot open the store in {}", options.data.display()))?;
     let manual = options.manual_clock.map(|start| Arc::new(ManualClock::new(start)));
     let clock: Arc<dyn Clock> = match &manual {
         Some(manual) => manual.clone(),
@@ -97,7 +98,9 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let rearmed = scheduler.reconcile(&tenant_ids).await?;
     tracing::info!(pending = scheduler.pending()?, rearmed, "schedule reloaded");
 
-    let listener = tokio::net::TcpListener::bind(options.listen).await.with_context(|| format!("cannot listen on {}", options.listen))?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
     let addr = listener.local_addr()?;
     let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };

@@ -23,7 +23,10 @@ pub(super) fn dev_routes(state: DevState) -> Router {
         .with_state(state)
 }
 
-async fn outbox(State(state): State<DevState>, Query(query): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+async fn outbox(
+    State(state): State<DevState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let lead = match query.get("lead_id") {
         Some(raw) => Some(LeadId::parse(raw).map_err(|_| ApiError::field("lead_id", "is not a lead id"))?),
         None => None,
@@ -43,7 +46,11 @@ struct Advance {
 
 async fn advance(State(state): State<DevState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
     let Some(manual) = &state.manual else {
-        return Ok((StatusCode::CONFLICT, Json(json!({ "error": "the clock is the system clock: start with --clock manual", "fields": [] }))).into_response());
+        return Ok((
+            StatusCode::CONFLICT,
+            Json(json!({ "error": "the clock is the system clock: start with --clock manual", "fields": [] })),
+        )
+            .into_response());
     };
     let advance: Advance = serde_json::from_slice(&body).map_err(|e| ApiError::field("seconds", e))?;
     // Up to a year at a time; a step backwards is not a thing clocks do.
