@@ -20,6 +20,8 @@ use tokio::process::Command;
 pub struct BenchOptions {
     pub leads: usize,
     pub concurrency: usize,
+    /// Offered load in leads per second (open loop); `None` posts as fast as answers come.
+    pub rate: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -90,7 +92,7 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let mut workers = Vec::new();
     for _ in 0..options.concurrency {
         let (client, base, next) = (client.clone(), base.clone(), next.clone());
-        let total = options.leads;
+        let (total, rate) = (options.leads, options.rate);
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut ids = Vec::new();
@@ -98,6 +100,13 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if i >= total {
                     break;
+                }
+                if let Some(rate) = rate {
+                    // Lead i is offered at its own instant, late or not: an open loop.
+                    tokio::time::sleep_until(tokio::time::Instant::from_std(
+                        started + Duration::from_secs_f64(i as f64 / rate),
+                    ))
+                    .await;
                 }
                 let body = serde_json::json!({
                     "first_name": "Bench",
@@ -150,8 +159,9 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         .collect();
     speed.sort_by(f64::total_cmp);
     http_ms.sort_by(f64::total_cmp);
+    let offered = options.rate.map(|r| format!("{r:.0} leads/s offered")).unwrap_or_else(|| "closed loop".to_owned());
     println!(
-        "leadflow bench: {} leads, {} concurrent posts, redb store with fsync on commit",
+        "leadflow bench: {} leads, up to {} concurrent posts, {offered}; redb store, fsync on every commit",
         options.leads, options.concurrency
     );
     println!("  first touches seen:   {} of {}", speed.len(), ids.len());

@@ -7,6 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use leadflow_core::config::{hash_api_key, TenantConfig};
+use leadflow_core::http::twilio_signature;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -51,6 +52,17 @@ enum Command {
     },
     /// Validate tenant files and print what they define.
     CheckConfig { files: Vec<PathBuf> },
+    /// Print the X-Twilio-Signature Twilio would send (to try the webhook with curl).
+    TwilioSign {
+        /// The full public URL of the webhook.
+        #[arg(long)]
+        url: String,
+        /// The tenant's Twilio auth token.
+        #[arg(long)]
+        token: String,
+        /// Form parameters as NAME=VALUE.
+        params: Vec<String>,
+    },
     /// Print the line to paste into a tenant file for an API key.
     HashKey { key: String },
     /// Post leads concurrently to a fresh dev server and print speed to lead and throughput.
@@ -61,6 +73,9 @@ enum Command {
         /// How many posts are in flight at once.
         #[arg(long, default_value_t = 200)]
         concurrency: usize,
+        /// Offered load in leads per second (open loop). Default: as fast as answers come.
+        #[arg(long)]
+        rate: Option<f64>,
     },
 }
 
@@ -111,11 +126,24 @@ pub fn main() -> anyhow::Result<()> {
             anyhow::ensure!(!failed, "invalid tenant file(s)");
             Ok(())
         }
+        Command::TwilioSign { url, token, params } => {
+            let pairs = params
+                .iter()
+                .map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+                .collect::<Option<Vec<_>>>()
+                .context("parameters are NAME=VALUE")?;
+            println!("{}", twilio_signature(&token, &url, &pairs));
+            Ok(())
+        }
         Command::HashKey { key } => {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
             Ok(())
         }
-        Command::Bench { leads, concurrency } => runtime()?.block_on(bench::run(BenchOptions { leads, concurrency })),
+        Command::Bench { leads, concurrency, rate } => {
+            anyhow::ensure!(leads > 0 && concurrency > 0, "--leads and --concurrency must be at least 1");
+            anyhow::ensure!(rate.is_none_or(|r| r > 0.0), "--rate must be positive");
+            runtime()?.block_on(bench::run(BenchOptions { leads, concurrency, rate }))
+        }
     }
 }
 

@@ -85,7 +85,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    let scheduler = LocalScheduler::new(store.clone());
+    let scheduler = LocalScheduler::new(store.clone())?;
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
     let app = App {
         store: Arc::new(store.clone()),
@@ -96,7 +96,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     };
     scheduler.attach(app.clone());
     let rearmed = scheduler.reconcile(&tenant_ids).await?;
-    tracing::info!(pending = scheduler.pending()?, rearmed, "schedule reloaded");
+    tracing::info!(pending = scheduler.pending(), rearmed, "schedule reloaded");
 
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
