@@ -2,6 +2,10 @@
 //! task that runs each one when it falls due. Delivery is at-least-once (a crash after a run
 //! and before its entry is removed runs it again); the step use case's conditional claim
 //! makes the touch itself exactly-once.
+//!
+//! The table is the durable record; an in-memory copy of it (loaded at start, changed
+//! after each durable write) is what the timer reads, so finding due work never scans the
+//! database.
 
 use crate::clock::ManualClock;
 use crate::store::{decode, encode, prefix_end, schedule_key, unavailable, EmbeddedStore, SCHEDULE};
@@ -10,14 +14,14 @@ use chrono::{DateTime, Duration, Utc};
 use leadflow_core::app::App;
 use leadflow_core::domain::TenantId;
 use leadflow_core::ports::{DueTouch, ScheduleError, StoreError, TouchScheduler};
-use redb::{ReadableTable, ReadableTableMetadata};
-use std::collections::HashSet;
+use redb::ReadableTable;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 
 /// How many steps run at once.
-const CONCURRENCY: usize = 64;
+const CONCURRENCY: usize = 256;
 /// How long a step that failed (store unavailable) waits before it runs again.
 const RETRY_AFTER: Duration = Duration::seconds(5);
 
@@ -26,6 +30,8 @@ pub struct LocalScheduler {
     store: EmbeddedStore,
     app: OnceLock<App>,
     wake: Notify,
+    /// The table's rows, keyed the same way (by due time, then name).
+    pending: Mutex<BTreeMap<String, DueTouch>>,
     in_flight: Mutex<HashSet<String>>,
     permits: Arc<Semaphore>,
 }
@@ -35,15 +41,22 @@ fn schedule_error(e: StoreError) -> ScheduleError {
 }
 
 impl LocalScheduler {
-    /// A scheduler over `store`. It runs nothing until `attach` gives it the use cases.
-    pub fn new(store: EmbeddedStore) -> Arc<Self> {
-        Arc::new(Self {
+    /// A scheduler over `store`, with the touches it holds from an earlier run. It runs
+    /// nothing until `attach` gives it the use cases.
+    pub fn new(store: EmbeddedStore) -> Result<Arc<Self>, StoreError> {
+        let pending = load(&store)?;
+        Ok(Arc::new(Self {
             store,
             app: OnceLock::new(),
             wake: Notify::new(),
+            pending: Mutex::new(pending),
             in_flight: Mutex::new(HashSet::new()),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
-        })
+        }))
+    }
+
+    fn pending_rows(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, DueTouch>> {
+        self.pending.lock().expect("pending lock")
     }
 
     /// Gives the scheduler the use cases it runs due steps with.
@@ -76,42 +89,21 @@ impl LocalScheduler {
     }
 
     /// The due time of the earliest pending touch.
-    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let tx = self.store.db.begin_read().map_err(unavailable)?;
-        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-        let first = table.first().map_err(unavailable)?;
-        first.map(|(_, v)| decode::<DueTouch>(v.value()).map(|d| d.due_at)).transpose()
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.pending_rows().values().next().map(|d| d.due_at)
     }
 
     /// How many touches are pending.
-    pub fn pending(&self) -> Result<u64, StoreError> {
-        let tx = self.store.db.begin_read().map_err(unavailable)?;
-        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-        table.len().map_err(unavailable)
-    }
-
-    fn due_entries(&self, now: DateTime<Utc>) -> Result<Vec<(String, DueTouch)>, StoreError> {
-        let tx = self.store.db.begin_read().map_err(unavailable)?;
-        let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-        let end = prefix_end(&schedule_key(now, ""));
-        let mut due = Vec::new();
-        for item in table.range(..end.as_str()).map_err(unavailable)? {
-            let (key, value) = item.map_err(unavailable)?;
-            due.push((key.value().to_owned(), decode::<DueTouch>(value.value())?));
-        }
-        Ok(due)
+    pub fn pending(&self) -> usize {
+        self.pending_rows().len()
     }
 
     /// Starts every touch due at the app's `now` that is not already running.
     fn dispatch_due(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
         let Some(app) = self.app.get() else { return Vec::new() };
-        let due = match self.due_entries(app.clock.now()) {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the schedule");
-                return Vec::new();
-            }
-        };
+        let end = prefix_end(&schedule_key(app.clock.now(), ""));
+        let due: Vec<(String, DueTouch)> =
+            self.pending_rows().range(..end).map(|(k, d)| (k.clone(), d.clone())).collect();
         let mut in_flight = self.in_flight.lock().expect("in-flight lock");
         due.into_iter()
             .filter(|(key, _)| in_flight.insert(key.clone()))
@@ -139,21 +131,29 @@ impl LocalScheduler {
                 Some(DueTouch { due_at: app.clock.now() + RETRY_AFTER, ..touch })
             }
         };
+        let retry_row = retry.map(|r| (schedule_key(r.due_at, &r.name()), r));
+        let (removed_key, row) = (key.clone(), retry_row.clone());
         let removed = self
             .store
             .write(move |tx| {
                 let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-                table.remove(key.as_str()).map_err(unavailable)?;
-                if let Some(retry) = retry {
-                    table
-                        .insert(schedule_key(retry.due_at, &retry.name()).as_str(), encode(&retry).as_slice())
-                        .map_err(unavailable)?;
+                table.remove(removed_key.as_str()).map_err(unavailable)?;
+                if let Some((retry_key, retry)) = row {
+                    table.insert(retry_key.as_str(), encode(&retry).as_slice()).map_err(unavailable)?;
                 }
                 Ok(())
             })
             .await;
-        if let Err(e) = removed {
-            tracing::error!(error = %e, "cannot update the schedule");
+        match removed {
+            Ok(()) => {
+                let mut pending = self.pending_rows();
+                pending.remove(&key);
+                if let Some((retry_key, retry)) = retry_row {
+                    pending.insert(retry_key, retry);
+                }
+            }
+            // The row stays, in memory as on disk: it runs again, and the claim drops it.
+            Err(e) => tracing::error!(error = %e, "cannot update the schedule"),
         }
     }
 
@@ -163,7 +163,7 @@ impl LocalScheduler {
         loop {
             let woken = self.wake.notified();
             self.dispatch_due();
-            let next = self.next_due().ok().flatten();
+            let next = self.next_due();
             match (next, self.app.get()) {
                 (Some(at), Some(app)) if follows_wall_clock => {
                     let wait = (at - app.clock.now()).to_std().unwrap_or_default();
@@ -199,7 +199,7 @@ impl LocalScheduler {
     pub async fn advance_to(self: &Arc<Self>, clock: &ManualClock, target: DateTime<Utc>) -> Result<(), StoreError> {
         loop {
             self.drain().await;
-            match self.next_due()? {
+            match self.next_due() {
                 Some(at) if at <= target => clock.set(at),
                 _ => break,
             }
@@ -214,28 +214,44 @@ impl LocalScheduler {
 impl TouchScheduler for LocalScheduler {
     async fn schedule(&self, due: DueTouch) -> Result<(), ScheduleError> {
         let key = schedule_key(due.due_at, &due.name());
-        let value = encode(&due);
+        let (row_key, value) = (key.clone(), encode(&due));
         self.store
             .write(move |tx| {
                 let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-                table.insert(key.as_str(), value.as_slice()).map_err(unavailable)?;
+                table.insert(row_key.as_str(), value.as_slice()).map_err(unavailable)?;
                 Ok(())
             })
             .await
             .map_err(schedule_error)?;
+        self.pending_rows().insert(key, due);
         self.wake.notify_one();
         Ok(())
     }
 
     async fn cancel(&self, due: &DueTouch) -> Result<(), ScheduleError> {
         let key = schedule_key(due.due_at, &due.name());
+        let row_key = key.clone();
         self.store
             .write(move |tx| {
                 let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
-                table.remove(key.as_str()).map_err(unavailable)?;
+                table.remove(row_key.as_str()).map_err(unavailable)?;
                 Ok(())
             })
             .await
-            .map_err(schedule_error)
+            .map_err(schedule_error)?;
+        self.pending_rows().remove(&key);
+        Ok(())
     }
+}
+
+/// Reads every pending row of the table.
+fn load(store: &EmbeddedStore) -> Result<BTreeMap<String, DueTouch>, StoreError> {
+    let tx = store.db.begin_read().map_err(unavailable)?;
+    let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
+    let mut rows = BTreeMap::new();
+    for item in table.iter().map_err(unavailable)? {
+        let (key, value) = item.map_err(unavailable)?;
+        rows.insert(key.value().to_owned(), decode::<DueTouch>(value.value())?);
+    }
+    Ok(rows)
 }

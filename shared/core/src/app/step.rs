@@ -125,15 +125,24 @@ impl App {
             Err(StoreError::AlreadyClaimed) => return Ok(StepOutcome::Dropped),
             Err(e) => return Err(e.into()),
         }
-        // The next step is scheduled before this one is sent, so a crash during the send
-        // loses nothing; a duplicate schedule is harmless (the claim is conditional).
-        if let Some(next_due) = scheduled(&next) {
-            self.scheduler.schedule(next_due).await?;
-        }
-        match pending {
-            Some(pending) => Ok(self.send_claimed(&lead, pending, touches.iter().any(is_sent)).await?),
-            None => Ok(outcome),
-        }
+        // The next step is scheduled while this one is sent: neither waits for the other, and
+        // a crash that loses the schedule is repaired by `Rearm` when this message comes back.
+        let schedule_next = async {
+            match scheduled(&next) {
+                Some(next_due) => self.scheduler.schedule(next_due).await,
+                None => Ok(()),
+            }
+        };
+        let send = async {
+            match pending {
+                Some(pending) => self.send_claimed(&lead, pending, touches.iter().any(is_sent)).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (scheduled_next, sent) = tokio::join!(schedule_next, send);
+        let sent = sent?;
+        scheduled_next?;
+        Ok(sent.unwrap_or(outcome))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -206,19 +215,15 @@ impl App {
         };
         let sent_at = self.clock.now();
         let source = lead.profile.source.clone();
+        let mut counts = Vec::new();
         let outcome = match result {
             Ok(provider_id) => {
                 touch.status = TouchStatus::Sent { sent_at, provider_id };
-                let mut counts = vec![(Counter::Touch { source: source.clone(), channel: touch.channel }.key(), 1)];
+                counts.push((Counter::Touch { source: source.clone(), channel: touch.channel }.key(), 1));
                 if !contacted_before {
                     let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
                     counts.push((Counter::FirstTouch { source: source.clone() }.key(), 1));
                     counts.push((Counter::SpeedToLead { source, bucket: latency_bucket(ms) }.key(), 1));
-                }
-                // Counted on the lead's arrival day, so a report's speed to lead and its leads
-                // describe the same leads.
-                if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
-                    tracing::warn!(error = %e, "touch counters not updated");
                 }
                 StepOutcome::Sent { touch_id: touch.id.clone() }
             }
@@ -228,7 +233,18 @@ impl App {
                 StepOutcome::Failed { touch_id: touch.id.clone(), reason }
             }
         };
-        self.store.record_touch(&touch).await?;
+        // Counted on the lead's arrival day, so a report's speed to lead and its leads
+        // describe the same leads.
+        let count = async {
+            if counts.is_empty() {
+                return;
+            }
+            if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
+                tracing::warn!(error = %e, "touch counters not updated");
+            }
+        };
+        let (recorded, ()) = tokio::join!(self.store.record_touch(&touch), count);
+        recorded?;
         Ok(outcome)
     }
 }
