@@ -1,18 +1,8 @@
-//! Clocks: the real one, and one that moves only when told (`leadflow dev --clock manual`).
+//! A clock that moves only when told (`leadflow dev --clock manual`, tests).
 
 use chrono::{DateTime, Utc};
 use leadflow_core::ports::Clock;
 use std::sync::Mutex;
-
-/// The system's wall clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// A clock that stands still until `set` or `advance` moves it.
 #[derive(Debug)]

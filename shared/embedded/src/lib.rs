@@ -5,14 +5,14 @@
 //! - `LocalScheduler`: the `TouchScheduler` port as a persistent table plus a timer task;
 //!   pending touches survive a restart and fire once (the step use case's claim sees to it).
 //! - `OutboxChannel`: the `Channel` port that records (and prints) instead of sending.
-//! - `SystemClock` and `ManualClock`.
+//! - `ManualClock`.
 
 mod clock;
 mod outbox;
 mod schedule;
 mod store;
 
-pub use clock::{ManualClock, SystemClock};
+pub use clock::ManualClock;
 pub use outbox::{OutboxChannel, OutboxEntry};
 pub use schedule::LocalScheduler;
 pub use store::EmbeddedStore;

@@ -25,14 +25,33 @@ const CONCURRENCY: usize = 256;
 /// How long a step that failed (store unavailable) waits before it runs again.
 const RETRY_AFTER: Duration = Duration::seconds(5);
 
+/// What the timer knows, under one lock so that "due" and "running" are read together.
+#[derive(Default)]
+struct State {
+    /// The table's rows, keyed the same way (by due time, then name).
+    pending: BTreeMap<String, DueTouch>,
+    /// Rows being run now.
+    in_flight: HashSet<String>,
+}
+
+/// Takes a row off `in_flight` when its run ends, however it ends (a panic included).
+struct Running<'a> {
+    scheduler: &'a LocalScheduler,
+    key: String,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.scheduler.state().in_flight.remove(&self.key);
+    }
+}
+
 /// The `TouchScheduler` port for local runs.
 pub struct LocalScheduler {
     store: EmbeddedStore,
     app: OnceLock<App>,
     wake: Notify,
-    /// The table's rows, keyed the same way (by due time, then name).
-    pending: Mutex<BTreeMap<String, DueTouch>>,
-    in_flight: Mutex<HashSet<String>>,
+    state: Mutex<State>,
     permits: Arc<Semaphore>,
 }
 
@@ -49,14 +68,15 @@ impl LocalScheduler {
             store,
             app: OnceLock::new(),
             wake: Notify::new(),
-            pending: Mutex::new(pending),
-            in_flight: Mutex::new(HashSet::new()),
+            state: Mutex::new(State { pending, in_flight: HashSet::new() }),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
         }))
     }
 
-    fn pending_rows(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, DueTouch>> {
-        self.pending.lock().expect("pending lock")
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave it half-changed (each change is one
+        // map operation), so a poisoned lock is still good to use.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Gives the scheduler the use cases it runs due steps with.
@@ -72,15 +92,7 @@ impl LocalScheduler {
         let mut count = 0;
         for tenant in tenants {
             for enrolment in app.store.active_enrolments(tenant).await? {
-                let Some(due_at) = enrolment.next_due_at else { continue };
-                let due = DueTouch {
-                    tenant: enrolment.tenant.clone(),
-                    lead_id: enrolment.lead_id.clone(),
-                    enrolment_id: enrolment.id.clone(),
-                    step: enrolment.next_step,
-                    version: enrolment.version,
-                    due_at,
-                };
+                let Some(due) = DueTouch::next_of(&enrolment) else { continue };
                 self.schedule(due).await.map_err(|e| StoreError::Unavailable(e.0))?;
                 count += 1;
             }
@@ -90,30 +102,35 @@ impl LocalScheduler {
 
     /// The due time of the earliest pending touch.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        self.pending_rows().values().next().map(|d| d.due_at)
+        self.state().pending.values().next().map(|d| d.due_at)
     }
 
     /// How many touches are pending.
     pub fn pending(&self) -> usize {
-        self.pending_rows().len()
+        self.state().pending.len()
     }
 
     /// Starts every touch due at the app's `now` that is not already running.
     fn dispatch_due(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
         let Some(app) = self.app.get() else { return Vec::new() };
         let end = prefix_end(&schedule_key(app.clock.now(), ""));
-        let due: Vec<(String, DueTouch)> =
-            self.pending_rows().range(..end).map(|(k, d)| (k.clone(), d.clone())).collect();
-        let mut in_flight = self.in_flight.lock().expect("in-flight lock");
+        let due: Vec<(String, DueTouch)> = {
+            let mut state = self.state();
+            let State { pending, in_flight } = &mut *state;
+            pending
+                .range(..end)
+                .filter(|(key, _)| in_flight.insert((*key).clone()))
+                .map(|(key, due)| (key.clone(), due.clone()))
+                .collect()
+        };
         due.into_iter()
-            .filter(|(key, _)| in_flight.insert(key.clone()))
             .map(|(key, touch)| {
                 let this = self.clone();
                 let app = app.clone();
                 tokio::spawn(async move {
                     let _permit = this.permits.clone().acquire_owned().await;
+                    let _running = Running { scheduler: &this, key: key.clone() };
                     this.run_one(&app, &key, touch).await;
-                    this.in_flight.lock().expect("in-flight lock").remove(&key);
                 })
             })
             .collect()
@@ -146,10 +163,10 @@ impl LocalScheduler {
             .await;
         match removed {
             Ok(()) => {
-                let mut pending = self.pending_rows();
-                pending.remove(&key);
+                let mut state = self.state();
+                state.pending.remove(&key);
                 if let Some((retry_key, retry)) = retry_row {
-                    pending.insert(retry_key, retry);
+                    state.pending.insert(retry_key, retry);
                 }
             }
             // The row stays, in memory as on disk: it runs again, and the claim drops it.
@@ -180,18 +197,23 @@ impl LocalScheduler {
     /// Runs everything due now, and what that schedules for now, until nothing due is left.
     pub async fn drain(self: &Arc<Self>) {
         loop {
-            let handles = self.dispatch_due();
-            let idle = handles.is_empty();
-            for handle in handles {
+            for handle in self.dispatch_due() {
                 let _ = handle.await;
             }
-            if idle {
-                if self.in_flight.lock().expect("in-flight lock").is_empty() {
-                    return;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            if self.settled() {
+                return;
             }
+            // Runs started elsewhere (the timer task) are still going: wait for them.
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
+    }
+
+    /// Nothing is due and nothing is running, read at one instant.
+    fn settled(&self) -> bool {
+        let Some(app) = self.app.get() else { return true };
+        let end = prefix_end(&schedule_key(app.clock.now(), ""));
+        let state = self.state();
+        state.in_flight.is_empty() && state.pending.range(..end).next().is_none()
     }
 
     /// Moves a manual clock to `target`, stopping at each due time on the way so every
@@ -223,7 +245,7 @@ impl TouchScheduler for LocalScheduler {
             })
             .await
             .map_err(schedule_error)?;
-        self.pending_rows().insert(key, due);
+        self.state().pending.insert(key, due);
         self.wake.notify_one();
         Ok(())
     }
@@ -239,7 +261,7 @@ impl TouchScheduler for LocalScheduler {
             })
             .await
             .map_err(schedule_error)?;
-        self.pending_rows().remove(&key);
+        self.state().pending.remove(&key);
         Ok(())
     }
 }

@@ -90,6 +90,11 @@ pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Dev { listen, data, configs, clock, now, public_url, quiet } => {
+            // The /dev routes (outbox, clock) have no authentication: loopback only.
+            anyhow::ensure!(
+                listen.ip().is_loopback(),
+                "leadflow dev listens on loopback only (127.0.0.1 or ::1): its /dev routes are unauthenticated"
+            );
             if now.is_some() && matches!(clock, ClockKind::System) {
                 anyhow::bail!("--now needs --clock manual");
             }

@@ -71,16 +71,7 @@ fn stop_writes(
     for command in commands {
         let Command::Stop { enrolment, reason } = command else { continue };
         let Some(current) = enrolments.iter().find(|e| &e.id == enrolment) else { continue };
-        if let Some(due_at) = current.next_due_at {
-            cancels.push(DueTouch {
-                tenant: current.tenant.clone(),
-                lead_id: current.lead_id.clone(),
-                enrolment_id: current.id.clone(),
-                step: current.next_step,
-                version: current.version,
-                due_at,
-            });
-        }
+        cancels.extend(DueTouch::next_of(current));
         let mut stopped = current.clone();
         stopped.status = EnrolmentStatus::Stopped(*reason);
         stopped.next_due_at = None;

@@ -4,7 +4,9 @@
 //! invariant, or the list of fields that were wrong and why.
 
 use crate::config::TenantConfig;
-use crate::domain::{Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region};
+use crate::domain::{
+    source_slug, Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -70,21 +72,6 @@ fn check<T>(errors: &mut Vec<FieldError>, field: &str, result: Result<Option<T>,
 const MAX_FIELDS: usize = 50;
 const MAX_FIELD_VALUE: usize = 1_000;
 const MAX_LABEL: usize = 100;
-
-/// Lowercase, `[a-z0-9._-]`, at most 64 characters: safe in counter keys and report rows.
-fn source_slug(raw: &str) -> Result<String, &'static str> {
-    let trimmed = raw.trim().to_lowercase();
-    if trimmed.is_empty() {
-        return Err("is empty");
-    }
-    if trimmed.chars().count() > 64 {
-        return Err("is longer than 64 characters");
-    }
-    Ok(trimmed
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
-        .collect())
-}
 
 fn short_text(raw: &str, max: usize) -> Result<Option<String>, String> {
     let trimmed = raw.trim();

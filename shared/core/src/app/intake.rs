@@ -2,7 +2,6 @@
 
 use super::counters::Counter;
 use super::form::{FieldError, LeadForm, ParsedLead};
-use super::step::scheduled;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -10,7 +9,7 @@ use crate::domain::{
     TimelineKind,
 };
 use crate::engine::{decide, Command, Event, LeadView};
-use crate::ports::{EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
+use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
@@ -72,7 +71,7 @@ impl App {
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, now).await?,
             };
             let write = LeadWrite { idempotency: idempotency(&receipt), ..write };
-            let first_schedule = write.enrolments.iter().find_map(|w| scheduled(&w.enrolment));
+            let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
             match self.store.write_lead(write).await {
                 Ok(()) => {
                     if let Some(due) = first_schedule {

@@ -128,7 +128,7 @@ impl App {
         // The next step is scheduled while this one is sent: neither waits for the other, and
         // a crash that loses the schedule is repaired by `Rearm` when this message comes back.
         let schedule_next = async {
-            match scheduled(&next) {
+            match DueTouch::next_of(&next) {
                 Some(next_due) => self.scheduler.schedule(next_due).await,
                 None => Ok(()),
             }
@@ -251,19 +251,4 @@ impl App {
 
 fn is_sent(touch: &Touch) -> bool {
     matches!(touch.status, TouchStatus::Sent { .. })
-}
-
-/// The message that runs an enrolment's next step, if it has one.
-pub(super) fn scheduled(enrolment: &Enrolment) -> Option<DueTouch> {
-    if !enrolment.is_active() {
-        return None;
-    }
-    Some(DueTouch {
-        tenant: enrolment.tenant.clone(),
-        lead_id: enrolment.lead_id.clone(),
-        enrolment_id: enrolment.id.clone(),
-        step: enrolment.next_step,
-        version: enrolment.version,
-        due_at: enrolment.next_due_at?,
-    })
 }

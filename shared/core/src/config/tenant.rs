@@ -4,7 +4,8 @@ use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::{ApiKeyHash, ConfigError, ConfigErrors, Templates};
 use crate::domain::{
-    Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step, StepTime, TenantId,
+    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
+    StepTime, TenantId,
 };
 use crate::engine::Rules;
 use chrono::NaiveTime;
@@ -203,11 +204,20 @@ impl TenantConfig {
             .enumerate()
             .map(|(i, s)| {
                 known_cadence(&mut c, &format!("segments[{i}].cadence"), &s.cadence);
-                Segment {
-                    name: s.name.clone(),
-                    sources: s.sources.iter().map(|p| p.trim().to_lowercase()).collect(),
-                    cadence: s.cadence.get_ref().clone(),
+                let mut sources = Vec::new();
+                for (j, pattern) in s.sources.iter().enumerate() {
+                    // Patterns are read as sources are, so "Facebook Ads" matches what a form
+                    // sends as "facebook ads" (both become "facebook-ads").
+                    let (stem, wildcard) = match pattern.trim().strip_suffix('*') {
+                        Some(stem) => (stem, "*"),
+                        None => (pattern.as_str(), ""),
+                    };
+                    match source_slug(stem) {
+                        Ok(slug) => sources.push(format!("{slug}{wildcard}")),
+                        Err(e) => c.fail(format!("segments[{i}].sources[{j}]"), Some(&s.cadence), e),
+                    }
                 }
+                Segment { name: s.name.clone(), sources, cadence: s.cadence.get_ref().clone() }
             })
             .collect();
 

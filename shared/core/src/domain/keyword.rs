@@ -17,10 +17,12 @@ const OPT_OUT: &[&str] = &["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "Q
 const OPT_IN: &[&str] = &["START", "UNSTOP"];
 const HELP: &[&str] = &["HELP", "INFO"];
 
-/// Classifies a message the way carriers do: the whole message, ignoring case, surrounding
-/// whitespace and punctuation, must be a keyword. "Stop!" opts out; "don't stop" is a reply.
+/// Classifies a message the way carriers do: the whole message, ignoring case and whatever
+/// surrounds the word, must be a keyword. "Stop!" opts out; "don't stop" is a reply.
 pub fn classify_reply(body: &str) -> ReplyIntent {
-    let word: String = body.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).to_uppercase();
+    // Anything around the word that is not a letter or digit goes: spaces, "!!", curly
+    // quotes, "。", emoji.
+    let word: String = body.trim_matches(|c: char| !c.is_alphanumeric()).to_uppercase();
     if OPT_OUT.contains(&word.as_str()) {
         ReplyIntent::OptOut
     } else if OPT_IN.contains(&word.as_str()) {
@@ -56,6 +58,12 @@ mod tests {
             ("don't stop", ReplyIntent::Conversation),
             ("stopping by tomorrow", ReplyIntent::Conversation),
             ("yes please call me", ReplyIntent::Conversation),
+            ("“STOP”", ReplyIntent::OptOut),
+            ("STOP。", ReplyIntent::OptOut),
+            ("stop 🛑", ReplyIntent::OptOut),
+            ("“STOP”", ReplyIntent::OptOut),
+            ("STOP。", ReplyIntent::OptOut),
+            ("stop 🛑", ReplyIntent::OptOut),
             ("", ReplyIntent::Conversation),
         ];
         for (body, expected) in cases {

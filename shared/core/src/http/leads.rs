@@ -5,6 +5,7 @@ use super::{body, ApiError, HttpState};
 use crate::app::{IntakeError, IntakeRequest, LeadDetails, LeadForm, LeadViewError, OutcomeError};
 use crate::domain::{IdempotencyKey, LeadId, OutcomeKind};
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -37,17 +38,19 @@ pub(super) async fn post_lead(
     Ok(response)
 }
 
-fn lead_id(raw: &str) -> Result<LeadId, ApiError> {
-    LeadId::parse(raw).map_err(|_| ApiError::NotFound(format!("no lead {raw:?}")))
+/// The lead id of the path; one that is not even UTF-8 is no lead either.
+fn lead_id(path: Result<Path<String>, PathRejection>) -> Result<LeadId, ApiError> {
+    let Ok(Path(raw)) = path else { return Err(ApiError::NotFound("no such lead".to_owned())) };
+    LeadId::parse(&raw).map_err(|_| ApiError::NotFound(format!("no lead {raw:?}")))
 }
 
 pub(super) async fn get_lead(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<LeadDetails>, ApiError> {
     let tenant = tenant_of(&state, &headers)?;
-    let id = lead_id(&id)?;
+    let id = lead_id(path)?;
     state.app.lead_details(&tenant, &id).await.map(Json).map_err(|e| match e {
         LeadViewError::NotFound => ApiError::NotFound(format!("no lead {id}")),
         LeadViewError::Store(e) => e.into(),
@@ -63,11 +66,11 @@ struct OutcomeBody {
 pub(super) async fn post_event(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     request: Body,
 ) -> Result<Response, ApiError> {
     let tenant = tenant_of(&state, &headers)?;
-    let id = lead_id(&id)?;
+    let id = lead_id(path)?;
     let bytes = body::read(request).await?;
     let outcome_body: OutcomeBody = body::json(&bytes)?;
     let kind = outcome_body.kind.ok_or_else(|| ApiError::field("type", "is required"))?;

@@ -29,14 +29,32 @@ pub struct HttpState {
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Every public route.
-pub fn router(state: HttpState) -> Router {
+/// The lead API (the intake function): post, read, report outcomes.
+pub fn lead_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/leads", post(leads::post_lead))
         .route("/v1/leads/{id}", get(leads::get_lead))
         .route("/v1/leads/{id}/events", post(leads::post_event))
-        .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
-        .route("/v1/reports/summary", get(reports::summary))
+}
+
+/// Carrier webhooks (the inbound function).
+pub fn inbound_routes() -> Router<HttpState> {
+    Router::new().route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
+}
+
+/// Reports (the report function).
+pub fn report_routes() -> Router<HttpState> {
+    Router::new().route("/v1/reports/summary", get(reports::summary))
+}
+
+/// Every public route: what `leadflow dev` serves.
+pub fn router(state: HttpState) -> Router {
+    serve(lead_routes().merge(inbound_routes()).merge(report_routes()), state)
+}
+
+/// Finishes a set of routes: a JSON 404 for anything else, panics turned into a 500.
+pub fn serve(routes: Router<HttpState>, state: HttpState) -> Router {
+    routes
         .fallback(|| async { ApiError::NotFound("no such route".to_owned()) })
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::Internal("unexpected failure".to_owned()))

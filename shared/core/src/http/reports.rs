@@ -3,18 +3,23 @@
 use super::auth::tenant_of;
 use super::{ApiError, HttpState};
 use crate::app::{ReportError, Summary};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashMap;
 
+/// A report date: `YYYY-MM-DD` between the years 2000 and 2999 (anything else is a typo,
+/// and bounding it keeps date arithmetic far from overflow).
 fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     query
         .get(name)
         .map(|raw| {
             NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                .map_err(|_| ApiError::field(name, "must be a date like 2026-01-31"))
+                .ok()
+                .filter(|d| (2000..3000).contains(&d.year()))
+                .ok_or_else(|| ApiError::field(name, "must be a date like 2026-01-31"))
         })
         .transpose()
 }
@@ -22,12 +27,13 @@ fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>
 pub(super) async fn summary(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Summary>, ApiError> {
     let tenant = tenant_of(&state, &headers)?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(format!("the query string does not parse: {e}")))?;
     // Defaults: the last 30 UTC days, today included.
     let to = date(&query, "to")?.unwrap_or_else(|| state.app.clock.now().date_naive());
-    let from = date(&query, "from")?.unwrap_or(to - Duration::days(29));
+    let from = date(&query, "from")?.unwrap_or_else(|| to - Duration::days(29));
     state.app.summary(&tenant, from, to).await.map(Json).map_err(|e| match e {
         ReportError::Invalid(field) => ApiError::Invalid(vec![field]),
         ReportError::Store(e) => e.into(),

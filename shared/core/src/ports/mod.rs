@@ -3,10 +3,12 @@
 
 mod channel;
 mod clock;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod scheduler;
 mod store;
 
 pub use channel::{Channel, ChannelError, OutboundMessage};
-pub use clock::Clock;
+pub use clock::{Clock, SystemClock};
 pub use scheduler::{DueTouch, ScheduleError, TouchScheduler};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};

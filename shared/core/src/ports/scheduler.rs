@@ -1,6 +1,6 @@
 //! Making a step run at its due time.
 
-use crate::domain::{EnrolmentId, LeadId, TenantId};
+use crate::domain::{Enrolment, EnrolmentId, LeadId, TenantId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,21 @@ pub struct DueTouch {
 }
 
 impl DueTouch {
+    /// The message that runs an active enrolment's next step.
+    pub fn next_of(enrolment: &Enrolment) -> Option<Self> {
+        if !enrolment.is_active() {
+            return None;
+        }
+        Some(Self {
+            tenant: enrolment.tenant.clone(),
+            lead_id: enrolment.lead_id.clone(),
+            enrolment_id: enrolment.id.clone(),
+            step: enrolment.next_step,
+            version: enrolment.version,
+            due_at: enrolment.next_due_at?,
+        })
+    }
+
     /// A deterministic name: scheduling the same step twice cannot create a twin.
     pub fn name(&self) -> String {
         format!("{}-{}-{}-{}", self.tenant, self.enrolment_id, self.step, self.version)

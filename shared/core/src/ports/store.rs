@@ -105,6 +105,16 @@ pub trait LeadStore: Send + Sync {
         lead: &LeadId,
         entries: &[TimelineEntry],
     ) -> Result<(), StoreError>;
+    /// Whether a number opted out of the tenant's texts and calls. Kept apart from leads, so
+    /// a STOP from a number that is not (yet) a lead still holds when it becomes one.
+    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
+    /// Records (or, with `false`, lifts) a number's opt-out.
+    async fn set_number_opt_out(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        opted_out: bool,
+    ) -> Result<(), StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

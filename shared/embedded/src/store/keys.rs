@@ -16,6 +16,10 @@ pub fn phone(tenant: &TenantId, phone: &PhoneNumber) -> String {
     format!("{tenant}#phone#{phone}")
 }
 
+pub fn opt_out(tenant: &TenantId, phone: &PhoneNumber) -> String {
+    format!("{tenant}#{phone}")
+}
+
 pub fn idempotency(tenant: &TenantId, key: &IdempotencyKey) -> String {
     format!("{tenant}#{}", key.as_str())
 }

@@ -1,7 +1,7 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
 use super::{decode, encode, keys, next_seq, unavailable, EmbeddedStore};
-use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, LEADS, TIMELINE, TOUCHES};
+use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
@@ -219,6 +219,31 @@ impl LeadStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         let (tenant, lead, entries) = (tenant.clone(), lead.clone(), entries.to_vec());
         self.write(move |tx| append_timeline(tx, &tenant, &lead, &entries)).await
+    }
+
+    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
+        Ok(table.get(keys::opt_out(tenant, phone).as_str()).map_err(unavailable)?.is_some())
+    }
+
+    async fn set_number_opt_out(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        opted_out: bool,
+    ) -> Result<(), StoreError> {
+        let key = keys::opt_out(tenant, phone);
+        self.write(move |tx| {
+            let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
+            if opted_out {
+                table.insert(key.as_str(), 1).map_err(unavailable)?;
+            } else {
+                table.remove(key.as_str()).map_err(unavailable)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

@@ -24,6 +24,7 @@ pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("co
 pub(crate) const SCHEDULE: TableDefinition<&str, &[u8]> = TableDefinition::new("schedule");
 pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
 pub(crate) const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+pub(crate) const OPT_OUTS: TableDefinition<&str, u64> = TableDefinition::new("opt_outs");
 
 /// leadflow's data in one redb file.
 #[derive(Clone)]
@@ -49,6 +50,7 @@ impl EmbeddedStore {
             tx.open_table(SCHEDULE).map_err(unavailable)?;
             tx.open_table(OUTBOX).map_err(unavailable)?;
             tx.open_table(SEQUENCES).map_err(unavailable)?;
+            tx.open_table(OPT_OUTS).map_err(unavailable)?;
         }
         tx.commit().map_err(unavailable)?;
         let writer = Writer::start(db.clone());

@@ -74,7 +74,15 @@ fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
                 continue;
             }
         };
-        let (completions, broke): (Vec<Completion>, Vec<bool>) = batch.into_iter().map(|job| job(&tx)).unzip();
+        // A job that panics loses its answer (its caller sees `Unavailable`) and spoils the
+        // batch like a redb error would; the writer itself lives on.
+        let (completions, broke): (Vec<Option<Completion>>, Vec<bool>) = batch
+            .into_iter()
+            .map(|job| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx))) {
+                Ok((complete, broke)) => (Some(complete), broke),
+                Err(_) => (None, true),
+            })
+            .unzip();
         // A job that failed inside redb may have written half its change: keep none of the batch.
         let committed = if broke.contains(&true) {
             let _ = tx.abort();
@@ -82,7 +90,7 @@ fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
         } else {
             tx.commit().map_err(unavailable)
         };
-        for complete in completions {
+        for complete in completions.into_iter().flatten() {
             complete(committed.clone());
         }
     }

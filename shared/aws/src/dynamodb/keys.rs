@@ -1,0 +1,115 @@
+//! Key builders: small pure functions, one per item kind. Every partition key starts with
+//! the tenant (except the tenant directory itself).
+
+use chrono::NaiveDate;
+use leadflow_core::domain::{Email, EnrolmentId, IdempotencyKey, LeadId, PhoneNumber, TenantId, TouchId};
+
+/// The sort key of the lead item in its partition.
+pub const LEAD_SK: &str = "LEAD";
+/// The sort key of an email or phone uniqueness item.
+pub const CONTACT_SK: &str = "CONTACT";
+/// The sort key of an idempotency record.
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+/// The partition of tenant files.
+pub const TENANTS_PK: &str = "TENANTS";
+/// Sort-key prefixes of the items in a lead's partition.
+pub const ENROLMENT_PREFIX: &str = "EN#";
+pub const TOUCH_PREFIX: &str = "TC#";
+pub const EVENT_PREFIX: &str = "EV#";
+pub const DAY_PREFIX: &str = "DAY#";
+
+/// A lead's partition: the lead, its enrolments, touches and timeline.
+pub fn lead_pk(tenant: &TenantId, lead: &LeadId) -> String {
+    format!("T#{tenant}#L#{lead}")
+}
+
+pub fn enrolment_sk(id: &EnrolmentId) -> String {
+    format!("{ENROLMENT_PREFIX}{id}")
+}
+
+pub fn touch_sk(id: &TouchId) -> String {
+    format!("{TOUCH_PREFIX}{id}")
+}
+
+/// Timeline entries sort by a time-ordered UUID (v7, monotonic within a process), so
+/// entries of one write keep their order.
+pub fn event_sk(id: uuid::Uuid) -> String {
+    format!("{EVENT_PREFIX}{}", id.simple())
+}
+
+pub fn email_pk(tenant: &TenantId, email: &Email) -> String {
+    format!("T#{tenant}#EMAIL#{email}")
+}
+
+pub fn phone_pk(tenant: &TenantId, phone: &PhoneNumber) -> String {
+    format!("T#{tenant}#PHONE#{phone}")
+}
+
+/// A number's opt-out, apart from any lead.
+pub fn opt_out_pk(tenant: &TenantId, phone: &PhoneNumber) -> String {
+    format!("T#{tenant}#OPTOUT#{phone}")
+}
+
+/// The sort key of an opt-out item.
+pub const OPT_OUT_SK: &str = "OPTOUT";
+
+pub fn idempotency_pk(tenant: &TenantId, key: &IdempotencyKey) -> String {
+    format!("T#{tenant}#IDEM#{}", key.as_str())
+}
+
+/// One partition of per-day counter items per tenant: a report is one Query.
+pub fn counters_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#COUNTERS")
+}
+
+pub fn day_sk(day: NaiveDate) -> String {
+    format!("{DAY_PREFIX}{day}")
+}
+
+/// The GSI partition holding a tenant's active enrolments (sparse: only active ones).
+pub fn active_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#ACTIVE")
+}
+
+pub fn tenant_sk(tenant: &TenantId) -> String {
+    format!("T#{tenant}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> TenantId {
+        TenantId::parse("acme").unwrap()
+    }
+
+    #[test]
+    fn every_tenant_key_starts_with_the_tenant() {
+        let t = tenant();
+        let keys = [
+            lead_pk(&t, &LeadId::new()),
+            email_pk(&t, &Email::parse("a@b.co").unwrap()),
+            phone_pk(&t, &PhoneNumber::parse_e164("+14155552671").unwrap()),
+            idempotency_pk(&t, &IdempotencyKey::parse("k1").unwrap()),
+            counters_pk(&t),
+            active_pk(&t),
+        ];
+        for key in keys {
+            assert!(key.starts_with("T#acme#"), "{key}");
+        }
+    }
+
+    #[test]
+    fn day_keys_sort_by_date() {
+        let early = day_sk(NaiveDate::from_ymd_opt(2026, 1, 9).unwrap());
+        let late = day_sk(NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
+        assert!(early < late);
+    }
+
+    #[test]
+    fn event_keys_sort_in_creation_order() {
+        let a = event_sk(uuid::Uuid::now_v7());
+        let b = event_sk(uuid::Uuid::now_v7());
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,439 @@
+//! `LeadStore` over DynamoDB.
+
+use super::errors::{corrupt, transaction_error, unavailable};
+use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, TouchItem};
+use super::keys;
+use super::schema::ACTIVE_INDEX;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, NaiveDate, Utc};
+use leadflow_core::domain::{
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
+};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The store over one table.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn to_item<T: Serialize>(value: &T) -> Item {
+    serde_dynamo::to_item(value).expect("stored shapes serialise")
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(corrupt)
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// A conditional Put inside a transaction.
+struct Conditional {
+    item: Item,
+    condition: Option<&'static str>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl Conditional {
+    fn put(item: Item) -> Self {
+        Self { item, condition: None, values: Vec::new() }
+    }
+
+    fn when(mut self, condition: &'static str, values: Vec<(&'static str, AttributeValue)>) -> Self {
+        self.condition = Some(condition);
+        self.values = values;
+        self
+    }
+}
+
+const ABSENT: &str = "attribute_not_exists(pk)";
+
+fn enrolment_item(enrolment: &Enrolment) -> EnrolmentItem {
+    let active = enrolment.is_active();
+    EnrolmentItem {
+        pk: keys::lead_pk(&enrolment.tenant, &enrolment.lead_id),
+        sk: keys::enrolment_sk(&enrolment.id),
+        version: enrolment.version,
+        enrolment: enrolment.clone(),
+        gsi1pk: active.then(|| keys::active_pk(&enrolment.tenant)),
+        gsi1sk: active.then(|| {
+            let due = enrolment.next_due_at.map(|d| d.to_rfc3339()).unwrap_or_default();
+            format!("{due}#{}", enrolment.id)
+        }),
+    }
+}
+
+fn enrolment_put(enrolment: &Enrolment, expected: Option<u64>) -> (Conditional, StoreError) {
+    let put = Conditional::put(to_item(&enrolment_item(enrolment)));
+    match expected {
+        None => (put.when(ABSENT, vec![]), StoreError::Duplicate("enrolment")),
+        Some(version) => (put.when("version = :expected", vec![(":expected", n(version))]), StoreError::AlreadyClaimed),
+    }
+}
+
+fn event_puts(tenant: &TenantId, lead: &LeadId, entries: &[TimelineEntry]) -> Vec<(Conditional, StoreError)> {
+    entries
+        .iter()
+        .map(|entry| {
+            let item = EventItem {
+                pk: keys::lead_pk(tenant, lead),
+                sk: keys::event_sk(uuid::Uuid::now_v7()),
+                entry: entry.clone(),
+            };
+            (Conditional::put(to_item(&item)), StoreError::Stale)
+        })
+        .collect()
+}
+
+impl DynamoStore {
+    /// A store over `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, pk: String, sk: &str) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.map(from_item).transpose()
+    }
+
+    /// Every item of a partition whose sort key starts with `prefix`, in sort-key order.
+    async fn query_prefix<T: DeserializeOwned>(&self, pk: String, prefix: &str) -> Result<Vec<T>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                items.push(from_item(item)?);
+            }
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    async fn lead_by_contact(&self, tenant: &TenantId, pk: String) -> Result<Option<Lead>, StoreError> {
+        let Some(contact) = self.get::<ContactItem>(pk, keys::CONTACT_SK).await? else { return Ok(None) };
+        let id = LeadId::parse(&contact.lead_id).map_err(corrupt)?;
+        self.lead(tenant, &id).await
+    }
+
+    /// Runs one TransactWriteItems; `puts[i].1` is what a failed condition on item `i` means.
+    async fn transact(&self, puts: Vec<(Conditional, StoreError)>) -> Result<(), StoreError> {
+        let (conditionals, meanings): (Vec<Conditional>, Vec<StoreError>) = puts.into_iter().unzip();
+        let mut items = Vec::with_capacity(conditionals.len());
+        for c in conditionals {
+            let mut put = Put::builder().table_name(&self.table).set_item(Some(c.item));
+            if let Some(condition) = c.condition {
+                put = put.condition_expression(condition);
+            }
+            for (name, value) in c.values {
+                put = put.expression_attribute_values(name, value);
+            }
+            items.push(TransactWriteItem::builder().put(put.build().map_err(unavailable)?).build());
+        }
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| transaction_error(e, &meanings))
+    }
+}
+
+#[async_trait]
+impl LeadStore for DynamoStore {
+    async fn receipt(
+        &self,
+        tenant: &TenantId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IntakeReceipt>, StoreError> {
+        let item: Option<IdempotencyItem> = self.get(keys::idempotency_pk(tenant, key), keys::IDEMPOTENCY_SK).await?;
+        // TTL deletes expired items eventually, not promptly: the expiry is checked here.
+        Ok(item.filter(|i| i.expires_at > now.timestamp()).map(|i| i.receipt))
+    }
+
+    async fn lead(&self, tenant: &TenantId, id: &LeadId) -> Result<Option<Lead>, StoreError> {
+        let item: Option<LeadItem> = self.get(keys::lead_pk(tenant, id), keys::LEAD_SK).await?;
+        Ok(item.map(|i| i.lead).filter(|lead| lead.tenant == *tenant))
+    }
+
+    async fn lead_by_email(&self, tenant: &TenantId, email: &Email) -> Result<Option<Lead>, StoreError> {
+        self.lead_by_contact(tenant, keys::email_pk(tenant, email)).await
+    }
+
+    async fn lead_by_phone(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<Lead>, StoreError> {
+        self.lead_by_contact(tenant, keys::phone_pk(tenant, phone)).await
+    }
+
+    async fn write_lead(&self, write: LeadWrite) -> Result<(), StoreError> {
+        let lead = &write.lead;
+        let tenant = &lead.tenant;
+        let item = LeadItem {
+            pk: keys::lead_pk(tenant, &lead.id),
+            sk: keys::LEAD_SK.to_owned(),
+            version: lead.version,
+            lead: lead.clone(),
+        };
+        let mut puts = vec![if lead.version == 1 {
+            (Conditional::put(to_item(&item)).when(ABSENT, vec![]), StoreError::Duplicate("lead id"))
+        } else {
+            let previous = vec![(":previous", n(lead.version - 1))];
+            (Conditional::put(to_item(&item)).when("version = :previous", previous), StoreError::Stale)
+        }];
+        let contacts = [
+            (lead.profile.email.as_ref().map(|e| keys::email_pk(tenant, e)), "email"),
+            (lead.profile.phone.as_ref().map(|p| keys::phone_pk(tenant, p)), "phone"),
+        ];
+        for (pk, what) in contacts {
+            let Some(pk) = pk else { continue };
+            let contact = ContactItem { pk, sk: keys::CONTACT_SK.to_owned(), lead_id: lead.id.to_string() };
+            let mine = vec![(":lead", s(lead.id.to_string()))];
+            puts.push((
+                Conditional::put(to_item(&contact)).when("attribute_not_exists(pk) OR lead_id = :lead", mine),
+                StoreError::Duplicate(what),
+            ));
+        }
+        if let Some(record) = &write.idempotency {
+            let item = IdempotencyItem {
+                pk: keys::idempotency_pk(tenant, &record.key),
+                sk: keys::IDEMPOTENCY_SK.to_owned(),
+                receipt: record.receipt.clone(),
+                expires_at: record.expires_at.timestamp(),
+                ttl: record.expires_at.timestamp(),
+            };
+            let created = vec![(":created", n(record.created_at.timestamp()))];
+            puts.push((
+                Conditional::put(to_item(&item)).when("attribute_not_exists(pk) OR expires_at <= :created", created),
+                StoreError::Duplicate("idempotency key"),
+            ));
+        }
+        for w in &write.enrolments {
+            puts.push(enrolment_put(&w.enrolment, w.expected_version));
+        }
+        puts.extend(event_puts(tenant, &lead.id, &write.timeline));
+        self.transact(puts).await
+    }
+
+    async fn claim(&self, claim: Claim) -> Result<(), StoreError> {
+        let enrolment = &claim.enrolment;
+        let mut puts = vec![enrolment_put(enrolment, Some(claim.expected_version))];
+        if let Some(touch) = &claim.touch {
+            let item = TouchItem {
+                pk: keys::lead_pk(&touch.tenant, &touch.lead_id),
+                sk: keys::touch_sk(&touch.id),
+                touch: touch.clone(),
+            };
+            puts.push((Conditional::put(to_item(&item)).when(ABSENT, vec![]), StoreError::Duplicate("touch")));
+        }
+        puts.extend(event_puts(&enrolment.tenant, &enrolment.lead_id, &claim.timeline));
+        self.transact(puts).await
+    }
+
+    async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError> {
+        let item = TouchItem {
+            pk: keys::lead_pk(&touch.tenant, &touch.lead_id),
+            sk: keys::touch_sk(&touch.id),
+            touch: touch.clone(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {
+        let items: Vec<EnrolmentItem> = self.query_prefix(keys::lead_pk(tenant, lead), keys::ENROLMENT_PREFIX).await?;
+        Ok(items.into_iter().map(|i| i.enrolment).collect())
+    }
+
+    async fn active_enrolments(&self, tenant: &TenantId) -> Result<Vec<Enrolment>, StoreError> {
+        let mut enrolments = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(ACTIVE_INDEX)
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", s(keys::active_pk(tenant)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                let item: EnrolmentItem = from_item(item)?;
+                enrolments.push(item.enrolment);
+            }
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        enrolments.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(enrolments)
+    }
+
+    async fn touches(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Touch>, StoreError> {
+        let items: Vec<TouchItem> = self.query_prefix(keys::lead_pk(tenant, lead), keys::TOUCH_PREFIX).await?;
+        Ok(items.into_iter().map(|i| i.touch).collect())
+    }
+
+    async fn timeline(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<TimelineEntry>, StoreError> {
+        let items: Vec<EventItem> = self.query_prefix(keys::lead_pk(tenant, lead), keys::EVENT_PREFIX).await?;
+        Ok(items.into_iter().map(|i| i.entry).collect())
+    }
+
+    async fn append_timeline(
+        &self,
+        tenant: &TenantId,
+        lead: &LeadId,
+        entries: &[TimelineEntry],
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.transact(event_puts(tenant, lead, entries)).await
+    }
+
+    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::opt_out_pk(tenant, phone)))
+            .key("sk", s(keys::OPT_OUT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item.is_some())
+    }
+
+    async fn set_number_opt_out(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        opted_out: bool,
+    ) -> Result<(), StoreError> {
+        let (pk, sk) = (s(keys::opt_out_pk(tenant, phone)), s(keys::OPT_OUT_SK));
+        if opted_out {
+            let item = HashMap::from([("pk".to_owned(), pk), ("sk".to_owned(), sk)]);
+            self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        } else {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", pk)
+                .key("sk", sk)
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        // One atomic ADD per counter, all in one request: never read-modify-write.
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::counters_pk(tenant)))
+            .key("sk", s(keys::day_sk(day)));
+        let mut clauses = Vec::new();
+        for (i, (name, count)) in counts.iter().enumerate() {
+            clauses.push(format!("#c{i} :n{i}"));
+            update = update
+                .expression_attribute_names(format!("#c{i}"), name)
+                .expression_attribute_values(format!(":n{i}"), n(count));
+        }
+        update.update_expression(format!("ADD {}", clauses.join(", "))).send().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn counts(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String, u64)>, StoreError> {
+        let mut counts = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(keys::counters_pk(tenant)))
+                .expression_attribute_values(":from", s(keys::day_sk(from)))
+                .expression_attribute_values(":to", s(keys::day_sk(to)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items.unwrap_or_default() {
+                let day = match item.get("sk") {
+                    Some(AttributeValue::S(sk)) => {
+                        sk.trim_start_matches(keys::DAY_PREFIX).parse::<NaiveDate>().map_err(corrupt)?
+                    }
+                    _ => return Err(corrupt("a counter item without a day")),
+                };
+                for (name, value) in item {
+                    if let AttributeValue::N(number) = value {
+                        counts.push((day, name, number.parse().map_err(corrupt)?));
+                    }
+                }
+            }
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(counts),
+            }
+        }
+    }
+}
