@@ -45,6 +45,11 @@ async fn events_for_an_unknown_lead_are_404() {
     assert_eq!(response.status(), 404);
     let response = app.post_event("../../etc/passwd", &json!({ "type": "won" })).await;
     assert_eq!(response.status(), 404);
+    // Not even UTF-8: still a JSON 404, not a text 400.
+    let response = app.get_lead_as(DEMO_API_KEY, "%FF%FE").await;
+    assert_eq!(response.status(), 404);
+    let error: Value = response.json().await.unwrap();
+    assert!(error["error"].is_string());
 }
 
 #[tokio::test]

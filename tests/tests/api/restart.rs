@@ -150,3 +150,14 @@ async fn a_kill_in_the_middle_of_a_busy_run_never_sends_a_touch_twice() {
     // the few in flight at the kill are missing.
     assert!(all.len() >= 40 * 9 - 64, "only in-flight touches may be missing: {}", all.len());
 }
+
+#[test]
+fn the_dev_server_refuses_to_listen_beyond_loopback() {
+    let output = Command::new(env!("CARGO_BIN_EXE_leadflow-under-test"))
+        .args(["dev", "--listen", "0.0.0.0:0", "--data"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("loopback"));
+}

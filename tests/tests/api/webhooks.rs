@@ -114,3 +114,21 @@ async fn a_signed_message_with_a_bad_sender_is_422() {
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["fields"][0]["field"], "From");
 }
+
+#[tokio::test]
+async fn a_stop_from_a_number_that_is_not_a_lead_yet_still_holds_when_it_becomes_one() {
+    let app = spawn_app().await;
+    let response = app.text_in(&lead_phone(7), "STOP").await;
+    assert_eq!(response.status(), 200);
+    let mut body = leadflow_tests::lead_body(7);
+    body["consent"] = serde_json::json!({ "sms": true, "voice": true, "email": false });
+    let receipt: Value = app.post_lead(&body).await.json().await.unwrap();
+    assert_eq!(receipt["status"], "suppressed", "only sms and voice were consented, and the number said STOP");
+    app.advance(30 * 86_400).await;
+    assert!(app.outbox(None).await.is_empty());
+    // START lifts it for the future.
+    app.text_in(&lead_phone(8), "STOP").await;
+    app.text_in(&lead_phone(8), "START").await;
+    let receipt: Value = app.post_lead(&leadflow_tests::lead_body(8)).await.json().await.unwrap();
+    assert_eq!(receipt["status"], "enrolled");
+}

@@ -214,6 +214,8 @@ impl LeadForm {
             }
         }
 
+        let zone =
+            zone.unwrap_or_else(|| infer_zone(country.as_ref().map(|(_, code)| code.as_str()), phone.as_ref(), tenant));
         match first_name {
             Some(first_name) if errors.is_empty() => Ok(ParsedLead {
                 consent: Consent {
@@ -234,7 +236,7 @@ impl LeadForm {
                     phone,
                     source,
                     campaign,
-                    zone: zone.unwrap_or(tenant.default_zone),
+                    zone,
                     postcode,
                     country: country.map(|(_, code)| code),
                     fields,
@@ -243,6 +245,19 @@ impl LeadForm {
             _ => Err(errors),
         }
     }
+}
+
+/// A lead that sends no zone: the zone of its country (the `country` field, else its
+/// phone's) when that country keeps one zone and is not the tenant's own, else the tenant's
+/// default. Within the tenant's own country the tenant's default is the better guess.
+fn infer_zone(country: Option<&str>, phone: Option<&PhoneNumber>, tenant: &TenantConfig) -> LeadZone {
+    let home = String::from(tenant.default_region);
+    country
+        .map(str::to_owned)
+        .or_else(|| phone.and_then(PhoneNumber::country))
+        .filter(|code| !code.eq_ignore_ascii_case(&home))
+        .and_then(|code| LeadZone::of_country(&code))
+        .unwrap_or(tenant.default_zone)
 }
 
 #[cfg(test)]
@@ -278,6 +293,20 @@ mod tests {
             .parse(&TenantConfig::demo(), Utc::now())
             .unwrap();
         assert_eq!(lead.profile.phone.unwrap().as_str(), "+442079460958");
+    }
+
+    #[test]
+    fn a_lead_abroad_without_a_zone_gets_its_countrys_zone() {
+        let tenant = TenantConfig::demo();
+        let by_phone =
+            LeadForm { phone: Some("+44 20 7946 0958".into()), ..form() }.parse(&tenant, Utc::now()).unwrap();
+        assert_eq!(String::from(by_phone.profile.zone), "Europe/London");
+        let by_country = LeadForm { phone: None, email: Some("a@b.co".into()), country: Some("JP".into()), ..form() }
+            .parse(&tenant, Utc::now())
+            .unwrap();
+        assert_eq!(String::from(by_country.profile.zone), "Asia/Tokyo");
+        let at_home = form().parse(&tenant, Utc::now()).unwrap();
+        assert_eq!(String::from(at_home.profile.zone), "America/New_York", "the tenant's default at home");
     }
 
     #[test]

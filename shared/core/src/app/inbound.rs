@@ -40,6 +40,12 @@ impl App {
         let now = self.clock.now();
         let intent = classify_reply(&sms.body);
         let body: String = sms.body.chars().take(MAX_BODY).collect();
+        // The number's own opt-out record holds whether or not it is a lead yet.
+        match intent {
+            ReplyIntent::OptOut => self.store.set_number_opt_out(&tenant.id, &sms.from, true).await?,
+            ReplyIntent::OptIn => self.store.set_number_opt_out(&tenant.id, &sms.from, false).await?,
+            _ => {}
+        }
         let Some(lead) = self.store.lead_by_phone(&tenant.id, &sms.from).await? else {
             tracing::info!(tenant = %tenant.id, "SMS from a number that is not a lead");
             return Ok(match intent {

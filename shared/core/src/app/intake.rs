@@ -5,8 +5,8 @@ use super::form::{FieldError, LeadForm, ParsedLead};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId, TimelineEntry,
-    TimelineKind,
+    Channel, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId,
+    TimelineEntry, TimelineKind,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
@@ -44,10 +44,16 @@ impl App {
         let now = self.clock.now();
         if let Some(key) = &request.idempotency_key {
             if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
+                self.rearm_unstarted(tenant, &receipt).await;
                 return Ok((receipt, true));
             }
         }
         let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
+        // A number that texted STOP before it was ever a lead stays silenced.
+        let silenced = match &parsed.profile.phone {
+            Some(phone) => self.store.number_opted_out(&tenant.id, phone).await?,
+            None => false,
+        };
         let idempotency = |receipt: &IntakeReceipt| {
             request.idempotency_key.clone().map(|key| IdempotencyRecord {
                 key,
@@ -67,18 +73,20 @@ impl App {
                 (found, _) => found,
             };
             let (write, receipt, counter) = match existing {
-                None => self.new_lead(tenant, &parsed, now),
-                Some(lead) => self.merged_lead(tenant, lead, &parsed, now).await?,
+                None => self.new_lead(tenant, &parsed, silenced, now),
+                Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
             };
             let write = LeadWrite { idempotency: idempotency(&receipt), ..write };
             let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
             match self.store.write_lead(write).await {
                 Ok(()) => {
                     if let Some(due) = first_schedule {
-                        // The lead is stored either way; a lost schedule is re-armed on
-                        // restart (locally) or by the sweeper (on AWS).
+                        // The lead is stored, but without its first touch it would wait for a
+                        // restart: answer 503, and the client's retry (same Idempotency-Key)
+                        // re-arms it.
                         if let Err(e) = self.scheduler.schedule(due).await {
                             tracing::error!(error = %e, lead = %receipt.lead_id, "first touch not scheduled");
+                            return Err(StoreError::Unavailable(e.to_string()).into());
                         }
                     }
                     let day = now.date_naive();
@@ -103,10 +111,28 @@ impl App {
         Err(StoreError::Stale.into())
     }
 
+    /// On a replay: schedules again the first touch of an enrolment that never ran (in case
+    /// the first attempt stored the lead but failed to schedule). A twin is harmless.
+    async fn rearm_unstarted(&self, tenant: &TenantConfig, receipt: &IntakeReceipt) {
+        if receipt.next_touch_at.is_none() {
+            return;
+        }
+        let enrolments = match self.store.enrolments(&tenant.id, &receipt.lead_id).await {
+            Ok(enrolments) => enrolments,
+            Err(e) => return tracing::warn!(error = %e, "replay: enrolments not read"),
+        };
+        for due in enrolments.iter().filter(|e| e.version == 1).filter_map(DueTouch::next_of) {
+            if let Err(e) = self.scheduler.schedule(due).await {
+                tracing::warn!(error = %e, "replay: first touch not re-armed");
+            }
+        }
+    }
+
     fn new_lead(
         &self,
         tenant: &TenantConfig,
         parsed: &ParsedLead,
+        silenced: bool,
         now: DateTime<Utc>,
     ) -> (LeadWrite, IntakeReceipt, Counter) {
         let lead = Lead {
@@ -114,7 +140,7 @@ impl App {
             tenant: tenant.id.clone(),
             profile: parsed.profile.clone(),
             consent: parsed.consent.clone(),
-            opted_out: BTreeSet::new(),
+            opted_out: if silenced { BTreeSet::from([Channel::Sms, Channel::Voice]) } else { BTreeSet::new() },
             needs_human: false,
             replied_at: None,
             outcome: None,
@@ -141,11 +167,15 @@ impl App {
         tenant: &TenantConfig,
         current: Lead,
         parsed: &ParsedLead,
+        silenced: bool,
         now: DateTime<Utc>,
     ) -> Result<(LeadWrite, IntakeReceipt, Counter), StoreError> {
         let enrolments = self.store.enrolments(&tenant.id, &current.id).await?;
         let mut lead = current.clone();
         lead.version += 1;
+        if silenced {
+            lead.opted_out.extend([Channel::Sms, Channel::Voice]);
+        }
         let new = &parsed.profile;
         let p = &mut lead.profile;
         // A contact point is added only if no other lead owns it (the store enforces it too).

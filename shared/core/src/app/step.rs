@@ -220,11 +220,6 @@ impl App {
             Ok(provider_id) => {
                 touch.status = TouchStatus::Sent { sent_at, provider_id };
                 counts.push((Counter::Touch { source: source.clone(), channel: touch.channel }.key(), 1));
-                if !contacted_before {
-                    let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
-                    counts.push((Counter::FirstTouch { source: source.clone() }.key(), 1));
-                    counts.push((Counter::SpeedToLead { source, bucket: latency_bucket(ms) }.key(), 1));
-                }
                 StepOutcome::Sent { touch_id: touch.id.clone() }
             }
             Err(e) => {
@@ -233,19 +228,29 @@ impl App {
                 StepOutcome::Failed { touch_id: touch.id.clone(), reason }
             }
         };
+        self.store.record_touch(&touch).await?;
+        if matches!(outcome, StepOutcome::Sent { .. }) && !contacted_before && self.is_first_touch(&touch).await? {
+            let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
+            counts.push((Counter::FirstTouch { source: source.clone() }.key(), 1));
+            counts.push((Counter::SpeedToLead { source, bucket: latency_bucket(ms) }.key(), 1));
+        }
         // Counted on the lead's arrival day, so a report's speed to lead and its leads
         // describe the same leads.
-        let count = async {
-            if counts.is_empty() {
-                return;
-            }
-            if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
-                tracing::warn!(error = %e, "touch counters not updated");
-            }
-        };
-        let (recorded, ()) = tokio::join!(self.store.record_touch(&touch), count);
-        recorded?;
+        if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
+            tracing::warn!(error = %e, "touch counters not updated");
+        }
         Ok(outcome)
+    }
+
+    /// Whether `touch` is the lead's first: the earliest claimed of its touches that did not
+    /// fail. Read after recording, so two steps sent at once agree on which one it is.
+    async fn is_first_touch(&self, touch: &Touch) -> Result<bool, StoreError> {
+        let touches = self.store.touches(&touch.tenant, &touch.lead_id).await?;
+        let first = touches
+            .iter()
+            .filter(|t| !matches!(t.status, TouchStatus::Failed { .. }))
+            .min_by(|a, b| (a.claimed_at, &a.id).cmp(&(b.claimed_at, &b.id)));
+        Ok(first.is_some_and(|first| first.id == touch.id))
     }
 }
 

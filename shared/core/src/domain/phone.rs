@@ -69,6 +69,12 @@ impl PhoneNumber {
         Ok(Self(parsed.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
+    /// The ISO 3166 code of the number's country, where the number tells.
+    pub fn country(&self) -> Option<String> {
+        let parsed = phonenumber::parse(None, &self.0).ok()?;
+        parsed.country().id().map(|id| id.as_ref().to_owned())
+    }
+
     /// The E.164 text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -119,6 +125,12 @@ mod tests {
         assert_eq!(PhoneNumber::parse("call me", us()), Err(PhoneError::Unparseable));
         assert!(PhoneNumber::parse("+1 000 000 0000", us()).is_err());
         assert_eq!(PhoneNumber::parse("+1 415 555 267", us()), Err(PhoneError::Invalid));
+    }
+
+    #[test]
+    fn a_number_knows_its_country() {
+        assert_eq!(PhoneNumber::parse_e164("+442079460958").unwrap().country().as_deref(), Some("GB"));
+        assert_eq!(PhoneNumber::parse_e164("+14155552671").unwrap().country().as_deref(), Some("US"));
     }
 
     #[test]

@@ -48,6 +48,76 @@ impl LeadZone {
     }
 }
 
+/// Countries that keep one time zone, by ISO 3166 code. Multi-zone countries (US, CA, MX,
+/// BR, AU, RU, ...) and those with outlying zones (ES, PT, CL, ...) are left out: for them
+/// the tenant's default zone is the better guess.
+const SINGLE_ZONE_COUNTRIES: &[(&str, &str)] = &[
+    ("AE", "Asia/Dubai"),
+    ("AR", "America/Argentina/Buenos_Aires"),
+    ("AT", "Europe/Vienna"),
+    ("BE", "Europe/Brussels"),
+    ("BG", "Europe/Sofia"),
+    ("CH", "Europe/Zurich"),
+    ("CN", "Asia/Shanghai"),
+    ("CO", "America/Bogota"),
+    ("CZ", "Europe/Prague"),
+    ("DE", "Europe/Berlin"),
+    ("DK", "Europe/Copenhagen"),
+    ("EE", "Europe/Tallinn"),
+    ("FI", "Europe/Helsinki"),
+    ("FR", "Europe/Paris"),
+    ("GB", "Europe/London"),
+    ("GG", "Europe/Guernsey"),
+    ("GR", "Europe/Athens"),
+    ("HK", "Asia/Hong_Kong"),
+    ("HR", "Europe/Zagreb"),
+    ("HU", "Europe/Budapest"),
+    ("IE", "Europe/Dublin"),
+    ("IL", "Asia/Jerusalem"),
+    ("IM", "Europe/Isle_of_Man"),
+    ("IN", "Asia/Kolkata"),
+    ("IS", "Atlantic/Reykjavik"),
+    ("IT", "Europe/Rome"),
+    ("JE", "Europe/Jersey"),
+    ("JM", "America/Jamaica"),
+    ("JP", "Asia/Tokyo"),
+    ("KR", "Asia/Seoul"),
+    ("LT", "Europe/Vilnius"),
+    ("LV", "Europe/Riga"),
+    ("MY", "Asia/Kuala_Lumpur"),
+    ("NG", "Africa/Lagos"),
+    ("NL", "Europe/Amsterdam"),
+    ("NO", "Europe/Oslo"),
+    ("NZ", "Pacific/Auckland"),
+    ("PE", "America/Lima"),
+    ("PH", "Asia/Manila"),
+    ("PL", "Europe/Warsaw"),
+    ("PR", "America/Puerto_Rico"),
+    ("RO", "Europe/Bucharest"),
+    ("RS", "Europe/Belgrade"),
+    ("SA", "Asia/Riyadh"),
+    ("SE", "Europe/Stockholm"),
+    ("SG", "Asia/Singapore"),
+    ("SI", "Europe/Ljubljana"),
+    ("SK", "Europe/Bratislava"),
+    ("TH", "Asia/Bangkok"),
+    ("TR", "Europe/Istanbul"),
+    ("TW", "Asia/Taipei"),
+    ("UA", "Europe/Kyiv"),
+    ("VN", "Asia/Ho_Chi_Minh"),
+    ("ZA", "Africa/Johannesburg"),
+];
+
+impl LeadZone {
+    /// The zone of a country that keeps only one.
+    pub fn of_country(code: &str) -> Option<Self> {
+        SINGLE_ZONE_COUNTRIES
+            .iter()
+            .find(|(country, _)| country.eq_ignore_ascii_case(code))
+            .and_then(|(_, zone)| LeadZone::parse(zone).ok())
+    }
+}
+
 impl TryFrom<String> for LeadZone {
     type Error = ZoneError;
     fn try_from(raw: String) -> Result<Self, ZoneError> {
@@ -65,6 +135,15 @@ impl From<LeadZone> for String {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn every_single_zone_country_names_a_known_zone() {
+        for (country, zone) in SINGLE_ZONE_COUNTRIES {
+            assert!(LeadZone::of_country(country).is_some(), "{country} -> {zone}");
+        }
+        assert_eq!(LeadZone::of_country("gb").map(String::from).as_deref(), Some("Europe/London"));
+        assert_eq!(LeadZone::of_country("US"), None, "several zones: no guess");
+    }
 
     #[test]
     fn unknown_zones_are_refused() {
