@@ -3,7 +3,11 @@
 //! - `DynamoStore`: the `LeadStore` port over one DynamoDB table (single-table design).
 //! - `QueueScheduler`: the `TouchScheduler` port over SQS (due within 15 minutes) and
 //!   EventBridge Scheduler one-time schedules (later) targeting the same queue.
-//! - `tenants`: tenant files kept in the table, loaded once per cold start.
+//! - `LogChannel`: touches as structured log lines until the providers of issue 4.
+//! - `runtime` and `handlers`: what the four Lambda mains call.
 
+pub mod channel;
 pub mod dynamodb;
+pub mod handlers;
+pub mod runtime;
 pub mod scheduler;

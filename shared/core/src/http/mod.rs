@@ -21,8 +21,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct HttpState {
     pub app: App,
-    /// The public base URL (`https://abc.execute-api.us-east-1.amazonaws.com`), which Twilio
-    /// signs webhook URLs with.
+    /// The public base URL (`https://leads.example.com`), which Twilio signs webhook URLs
+    /// with; empty to use `https://` and the request's `Host`.
     pub public_url: Arc<str>,
 }
 

@@ -32,7 +32,7 @@ pub(super) async fn inbound_sms(
     let token = tenant.twilio_auth_token.as_deref().ok_or_else(forbidden)?;
     let signature = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/v1/webhooks/twilio/sms");
-    let url = format!("{}{}", state.public_url.trim_end_matches('/'), path);
+    let url = format!("{}{}", public_base(&state, &headers)?, path);
     if !verify_twilio_signature(token, &url, &params, signature) {
         return Err(forbidden());
     }
@@ -52,6 +52,16 @@ pub(super) async fn inbound_sms(
         ),
     };
     Ok(([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response())
+}
+
+/// The base URL Twilio called: the configured one, else `https://` and the request's host
+/// (API Gateway's own domain, when no custom domain is configured).
+fn public_base(state: &HttpState, headers: &HeaderMap) -> Result<String, ApiError> {
+    if !state.public_url.is_empty() {
+        return Ok(state.public_url.trim_end_matches('/').to_owned());
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).ok_or_else(forbidden)?;
+    Ok(format!("https://{host}"))
 }
 
 /// Escapes text for an XML element body.

@@ -1,0 +1,41 @@
+//! The handlers behind the Lambda mains, kept here so tests feed them events directly.
+
+use crate::runtime::Settings;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEventObj};
+use axum::Router;
+use leadflow_core::app::App;
+use leadflow_core::http::{serve, HttpState};
+use leadflow_core::ports::DueTouch;
+
+/// An HTTP function's router: `routes` (one function's share of the API) over `app`.
+pub fn http_router(routes: Router<HttpState>, app: App, settings: &Settings) -> Router {
+    serve(routes, HttpState { app, public_url: settings.public_url.clone().into() })
+}
+
+/// Runs each due touch of an SQS batch on its own; the ones that failed (malformed, or the
+/// store or queue unavailable) are reported back so that only they are delivered again.
+pub async fn step_batch(app: &App, event: SqsEventObj<serde_json::Value>) -> SqsBatchResponse {
+    let mut failures = Vec::new();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let result = match serde_json::from_value::<DueTouch>(record.body) {
+            Err(e) => Err(format!("not a due touch: {e}")),
+            Ok(due) => app
+                .execute_step(&due)
+                .await
+                .map(|outcome| {
+                    tracing::info!(lead = %due.lead_id, step = due.step, ?outcome, "step handled");
+                })
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(reason) = result {
+            tracing::warn!(message = %id, %reason, "step failed; SQS will deliver it again");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failures.push(failure);
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}
