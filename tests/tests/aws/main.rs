@@ -1,0 +1,11 @@
+//! The Lambda handlers end to end against a local AWS emulator (moto server): the intake,
+//! step, inbound and report handlers fed with the sample events of `events/`, over real
+//! DynamoDB, SQS and EventBridge Scheduler wire protocols. The emulator never fires schedules,
+//! so the harness reads them back and fires them into the real queue as Scheduler would.
+//!
+//! Needs `AWS_ENDPOINT_URL` (tests/run exports it); without it every test fails.
+
+mod delivery;
+mod flow;
+mod harness;
+mod timing;
