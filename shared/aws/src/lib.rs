@@ -9,5 +9,6 @@
 pub mod channel;
 pub mod dynamodb;
 pub mod handlers;
+pub mod metrics;
 pub mod runtime;
 pub mod scheduler;

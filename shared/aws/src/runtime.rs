@@ -3,6 +3,7 @@
 
 use crate::channel::LogChannel;
 use crate::dynamodb::{load_tenants, DynamoStore};
+use crate::metrics::RequestCounter;
 use crate::scheduler::{QueueScheduler, QueueTargets};
 use aws_config::SdkConfig;
 use leadflow_core::app::App;
@@ -54,11 +55,29 @@ pub async fn build_app(
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> Result<App, lambda_error::Error> {
-    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    build_counted_app(sdk, settings, clock, None).await
+}
+
+/// `build_app`, with every SDK request counted by `counter` (for the request benchmark).
+pub async fn build_counted_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+) -> Result<App, lambda_error::Error> {
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk);
+    let mut sqs = aws_sdk_sqs::config::Builder::from(sdk);
+    let mut scheduler = aws_sdk_scheduler::config::Builder::from(sdk);
+    if let Some(counter) = counter {
+        dynamodb = dynamodb.interceptor(counter.clone());
+        sqs = sqs.interceptor(counter.clone());
+        scheduler = scheduler.interceptor(counter);
+    }
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(dynamodb.build());
     let tenants = load_tenants(&dynamodb, &settings.table).await?;
     let scheduler = QueueScheduler::new(
-        aws_sdk_sqs::Client::new(sdk),
-        aws_sdk_scheduler::Client::new(sdk),
+        aws_sdk_sqs::Client::from_conf(sqs.build()),
+        aws_sdk_scheduler::Client::from_conf(scheduler.build()),
         settings.targets.clone(),
         clock.clone(),
     );

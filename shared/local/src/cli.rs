@@ -52,6 +52,14 @@ enum Command {
     },
     /// Validate tenant files and print what they define.
     CheckConfig { files: Vec<PathBuf> },
+    /// Validate a tenant file and store it in a deployed stack's table (AWS credentials and
+    /// region from the usual environment or profile).
+    PushTenant {
+        /// The stack's table (the `TableName` output of the stack).
+        #[arg(long)]
+        table: String,
+        file: PathBuf,
+    },
     /// Print the X-Twilio-Signature Twilio would send (to try the webhook with curl).
     TwilioSign {
         /// The full public URL of the webhook.
@@ -130,6 +138,21 @@ pub fn main() -> anyhow::Result<()> {
             }
             anyhow::ensure!(!failed, "invalid tenant file(s)");
             Ok(())
+        }
+        Command::PushTenant { table, file } => {
+            let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            runtime()?.block_on(async {
+                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                let client = aws_sdk_dynamodb::Client::new(&sdk);
+                let tenant = leadflow_aws::dynamodb::push_tenant(&client, &table, &source, &file.display().to_string())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!(
+                    "tenant {} stored in {table}; running functions pick it up at their next cold start",
+                    tenant.id
+                );
+                anyhow::Ok(())
+            })
         }
         Command::TwilioSign { url, token, params } => {
             let pairs = params

@@ -19,7 +19,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leadflow_aws::handlers;
-use leadflow_aws::runtime::{build_app, Settings};
+use leadflow_aws::metrics::RequestCounter;
+use leadflow_aws::runtime::{build_counted_app, Settings};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
 use leadflow_core::config::DEMO_TENANT;
@@ -137,6 +138,8 @@ pub struct Stack {
     pub app: App,
     pub settings: Settings,
     pub sent: Arc<Sent>,
+    /// Every AWS request the use cases make (not the harness's own).
+    pub counter: RequestCounter,
     sqs: aws_sdk_sqs::Client,
     scheduler: aws_sdk_scheduler::Client,
     /// While set, the clock follows real time from this reading and instant on (while SQS
@@ -181,10 +184,13 @@ impl Stack {
             public_url: String::new(),
         };
         let clock = Arc::new(ManualClock::new(start));
-        let mut app = build_app(&sdk, &settings, clock.clone()).await.unwrap_or_else(|e| panic!("build_app: {e}"));
+        let counter = RequestCounter::default();
+        let mut app = build_counted_app(&sdk, &settings, clock.clone(), Some(counter.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("build_app: {e}"));
         let sent = Arc::new(Sent::default());
         app.channel = Arc::new(Recording { inner: app.channel.clone(), sent: sent.clone() });
-        Self { clock, app, settings, sent, sqs, scheduler, real_time: Mutex::new(None) }
+        Self { clock, app, settings, sent, counter, sqs, scheduler, real_time: Mutex::new(None) }
     }
 
     // ---- HTTP functions ----
