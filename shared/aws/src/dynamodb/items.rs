@@ -25,9 +25,11 @@ pub(super) struct IdempotencyItem {
     pub pk: String,
     pub sk: String,
     pub receipt: IntakeReceipt,
-    /// Epoch seconds; reads compare it, they do not trust TTL deletion.
-    pub expires_at: i64,
-    /// The table's TTL attribute (same value): DynamoDB deletes the item some time after.
+    /// Microseconds since the epoch; reads and conditions compare it, they do not trust TTL
+    /// deletion.
+    pub expires_at_us: i64,
+    /// The table's TTL attribute (epoch seconds, rounded up): DynamoDB deletes the item some
+    /// time after.
     pub ttl: i64,
 }
 

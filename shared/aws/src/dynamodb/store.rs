@@ -1,6 +1,6 @@
 //! `LeadStore` over DynamoDB.
 
-use super::errors::{corrupt, transaction_error, unavailable};
+use super::errors::{corrupt, transaction_failure, unavailable, TransactionFailure};
 use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, TouchItem};
 use super::keys;
 use super::schema::ACTIVE_INDEX;
@@ -15,6 +15,8 @@ use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::time::Duration;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -61,6 +63,31 @@ impl Conditional {
 }
 
 const ABSENT: &str = "attribute_not_exists(pk)";
+
+/// The most items DynamoDB takes in one TransactWriteItems.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// How often a transaction is sent when DynamoDB cancels it for a conflict with another one.
+const TRANSACTION_ATTEMPTS: u32 = 4;
+
+/// The pause before sending a conflicting transaction again: "equal jitter" over a window
+/// that doubles (10-20 ms, 20-40 ms, 40-80 ms), so two racers drift apart.
+fn conflict_backoff(attempt: u32) -> Duration {
+    let window = 20u64 << (attempt - 1).min(6);
+    let random = RandomState::new().hash_one((attempt, std::time::SystemTime::now()));
+    Duration::from_millis(window / 2 + random % (window / 2 + 1))
+}
+
+/// Instants compared inside DynamoDB conditions: microseconds since the epoch.
+fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// Epoch seconds for the TTL attribute, rounded up so that TTL never deletes a record
+/// before it has expired.
+fn ttl_seconds(at: DateTime<Utc>) -> i64 {
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+}
 
 fn enrolment_item(enrolment: &Enrolment) -> EnrolmentItem {
     let active = enrolment.is_active();
@@ -153,6 +180,13 @@ impl DynamoStore {
     }
 
     /// Runs one TransactWriteItems; `puts[i].1` is what a failed condition on item `i` means.
+    ///
+    /// DynamoDB cancels a transaction that meets another one on the same item
+    /// (`TransactionConflict`) without saying whether its conditions hold. Nothing was
+    /// written then, so it is sent again after a short jittered pause: the loser of a race
+    /// then sees the winner's write and fails on the real condition (`Duplicate("email")`,
+    /// `AlreadyClaimed` ...), as the port promises. Only if the conflicts go on is it `Stale`
+    /// (read again, retry). Each attempt is a new request (a new client request token).
     async fn transact(&self, puts: Vec<(Conditional, StoreError)>) -> Result<(), StoreError> {
         let (conditionals, meanings): (Vec<Conditional>, Vec<StoreError>) = puts.into_iter().unzip();
         let mut items = Vec::with_capacity(conditionals.len());
@@ -166,13 +200,19 @@ impl DynamoStore {
             }
             items.push(TransactWriteItem::builder().put(put.build().map_err(unavailable)?).build());
         }
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| transaction_error(e, &meanings))
+        for attempt in 1..=TRANSACTION_ATTEMPTS {
+            let sent = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let Err(e) = sent else { return Ok(()) };
+            match transaction_failure(e, &meanings) {
+                TransactionFailure::Condition(e) | TransactionFailure::Other(e) => return Err(e),
+                TransactionFailure::Conflict if attempt < TRANSACTION_ATTEMPTS => {
+                    tracing::debug!(attempt, "transaction conflict, sending it again");
+                    tokio::time::sleep(conflict_backoff(attempt)).await;
+                }
+                TransactionFailure::Conflict => break,
+            }
+        }
+        Err(StoreError::Stale)
     }
 }
 
@@ -186,7 +226,7 @@ impl LeadStore for DynamoStore {
     ) -> Result<Option<IntakeReceipt>, StoreError> {
         let item: Option<IdempotencyItem> = self.get(keys::idempotency_pk(tenant, key), keys::IDEMPOTENCY_SK).await?;
         // TTL deletes expired items eventually, not promptly: the expiry is checked here.
-        Ok(item.filter(|i| i.expires_at > now.timestamp()).map(|i| i.receipt))
+        Ok(item.filter(|i| i.expires_at_us > micros(now)).map(|i| i.receipt))
     }
 
     async fn lead(&self, tenant: &TenantId, id: &LeadId) -> Result<Option<Lead>, StoreError> {
@@ -235,12 +275,13 @@ impl LeadStore for DynamoStore {
                 pk: keys::idempotency_pk(tenant, &record.key),
                 sk: keys::IDEMPOTENCY_SK.to_owned(),
                 receipt: record.receipt.clone(),
-                expires_at: record.expires_at.timestamp(),
-                ttl: record.expires_at.timestamp(),
+                expires_at_us: micros(record.expires_at),
+                ttl: ttl_seconds(record.expires_at),
             };
-            let created = vec![(":created", n(record.created_at.timestamp()))];
+            // A record that expired by the time this request was first accepted is replaced.
+            let created = vec![(":created", n(micros(record.created_at)))];
             puts.push((
-                Conditional::put(to_item(&item)).when("attribute_not_exists(pk) OR expires_at <= :created", created),
+                Conditional::put(to_item(&item)).when("attribute_not_exists(pk) OR expires_at_us <= :created", created),
                 StoreError::Duplicate("idempotency key"),
             ));
         }
@@ -287,6 +328,11 @@ impl LeadStore for DynamoStore {
         Ok(items.into_iter().map(|i| i.enrolment).collect())
     }
 
+    /// Served by the sparse `gsi1` index, so no scan. A global secondary index is eventually
+    /// consistent (DynamoDB offers no consistent read on it): on the real service an
+    /// enrolment written a moment ago may be missing or shown at its previous version until
+    /// the index catches up (typically well under a second). Fine for its use, reconciling
+    /// schedules after a restart; the emulator updates the index synchronously.
     async fn active_enrolments(&self, tenant: &TenantId) -> Result<Vec<Enrolment>, StoreError> {
         let mut enrolments = Vec::new();
         let mut start: Option<Item> = None;
@@ -331,10 +377,11 @@ impl LeadStore for DynamoStore {
         lead: &LeadId,
         entries: &[TimelineEntry],
     ) -> Result<(), StoreError> {
-        if entries.is_empty() {
-            return Ok(());
+        // Entries need no atomicity with each other: a long list goes in several transactions.
+        for chunk in entries.chunks(MAX_TRANSACTION_ITEMS) {
+            self.transact(event_puts(tenant, lead, chunk)).await?;
         }
-        self.transact(event_puts(tenant, lead, entries)).await
+        Ok(())
     }
 
     async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
@@ -413,6 +460,8 @@ impl LeadStore for DynamoStore {
                 .expression_attribute_values(":pk", s(keys::counters_pk(tenant)))
                 .expression_attribute_values(":from", s(keys::day_sk(from)))
                 .expression_attribute_values(":to", s(keys::day_sk(to)))
+                // A report right after a count sees it (an eventually consistent read may not).
+                .consistent_read(true)
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
