@@ -9,7 +9,13 @@ async fn a_lead_goes_from_intake_through_the_queue_to_its_first_sms_then_stop_an
     let stack = Stack::new(start_time()).await;
 
     // Intake answers at once and leaves step 0 on the queue: due now, so SQS, not Scheduler.
+    stack.counter.take();
     let id = stack.post_lead().await;
+    // Intake is one atomic write: lead, dedupe keys and enrolment in one transaction.
+    let requests = stack.counter.take();
+    let count = |op: &str| requests.get(&("DynamoDB".to_owned(), op.to_owned())).copied().unwrap_or(0);
+    assert_eq!(count("TransactWriteItems"), 1, "{requests:?}");
+    assert_eq!(count("PutItem"), 0, "nothing written outside the transaction: {requests:?}");
     let lead = stack.lead(&id).await;
     assert_eq!(lead["state"], "active");
     assert_eq!(lead["touches"], json!([]), "intake sends nothing itself");
