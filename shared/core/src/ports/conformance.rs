@@ -1432,3 +1432,29 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await;
     (a_out.expect("a finished"), b_out.expect("b finished"))
 }
+
+/// One `#[tokio::test]` per conformance check, plus one running them all on one store, for
+/// the store `$fresh` makes (an expression, awaited inside an async test; it may evaluate to
+/// a `(guard, store)` pair where the guard must outlive the store, or to the store alone via
+/// `((), store)`).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($fresh:expr) => {
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant);
+
+        #[tokio::test]
+        async fn all_checks_share_one_store() {
+            let (_guard, store) = $fresh;
+            $crate::ports::conformance::run_all(&store).await;
+        }
+    };
+    (@each $fresh:expr; $($check:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let (_guard, store) = $fresh;
+                $crate::ports::conformance::$check(&store).await;
+            }
+        )*
+    };
+}
