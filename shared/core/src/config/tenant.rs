@@ -100,7 +100,7 @@ impl TenantConfig {
             .sending_numbers
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| c.check(&format!("tenant.sending_numbers[{i}]"), n, |s| PhoneNumber::parse_e164(s)))
+            .filter_map(|(i, n)| c.check(&format!("tenant.sending_numbers[{i}]"), n, |s| PhoneNumber::from_e164(s)))
             .collect();
 
         let api_keys = raw

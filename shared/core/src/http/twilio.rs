@@ -26,7 +26,7 @@ pub(super) async fn inbound_sms(
 
     // Nothing is recorded, and nothing about tenants revealed, before the signature holds.
     let tenant = param("To")
-        .and_then(|to| PhoneNumber::parse_e164(to).ok())
+        .and_then(|to| PhoneNumber::from_e164(to).ok())
         .and_then(|to| state.app.tenants.by_number(&to))
         .ok_or_else(forbidden)?;
     let token = tenant.twilio_auth_token.as_deref().ok_or_else(forbidden)?;
@@ -39,7 +39,7 @@ pub(super) async fn inbound_sms(
 
     let from = param("From")
         .ok_or_else(|| ApiError::field("From", "is required"))
-        .and_then(|raw| PhoneNumber::parse_e164(raw).map_err(|e| ApiError::field("From", e)))?;
+        .and_then(|raw| PhoneNumber::from_e164(raw).map_err(|e| ApiError::field("From", e)))?;
     let sms = InboundSms { from, body: param("Body").unwrap_or_default().to_owned() };
     let answer = state.app.inbound_sms(&tenant, sms).await.map_err(|e| match e {
         InboundError::Store(e) => ApiError::from(e),
