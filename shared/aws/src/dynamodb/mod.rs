@@ -7,6 +7,7 @@
 mod errors;
 mod items;
 pub mod keys;
+mod pages;
 mod schema;
 mod store;
 mod tenants;

@@ -3,6 +3,7 @@
 use super::errors::{corrupt, transaction_failure, unavailable, TransactionFailure};
 use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, TouchItem};
 use super::keys;
+use super::pages::{all_items, Item};
 use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -17,8 +18,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
-
-type Item = HashMap<String, AttributeValue>;
 
 /// The store over one table.
 #[derive(Clone, Debug)]
@@ -148,29 +147,15 @@ impl DynamoStore {
 
     /// Every item of a partition whose sort key starts with `prefix`, in sort-key order.
     async fn query_prefix<T: DeserializeOwned>(&self, pk: String, prefix: &str) -> Result<Vec<T>, StoreError> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                items.push(from_item(item)?);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(items),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(true);
+        all_items(query).await?.into_iter().map(from_item).collect()
     }
 
     async fn lead_by_contact(&self, tenant: &TenantId, pk: String) -> Result<Option<Lead>, StoreError> {
@@ -334,28 +319,17 @@ impl LeadStore for DynamoStore {
     /// the index catches up (typically well under a second). Fine for its use, reconciling
     /// schedules after a restart; the emulator updates the index synchronously.
     async fn active_enrolments(&self, tenant: &TenantId) -> Result<Vec<Enrolment>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(ACTIVE_INDEX)
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", s(keys::active_pk(tenant)));
         let mut enrolments = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(ACTIVE_INDEX)
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", s(keys::active_pk(tenant)))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                let item: EnrolmentItem = from_item(item)?;
-                enrolments.push(item.enrolment);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
+        for item in all_items(query).await? {
+            let item: EnrolmentItem = from_item(item)?;
+            enrolments.push(item.enrolment);
         }
         enrolments.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(enrolments)
@@ -449,40 +423,30 @@ impl LeadStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, String, u64)>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(keys::counters_pk(tenant)))
+            .expression_attribute_values(":from", s(keys::day_sk(from)))
+            .expression_attribute_values(":to", s(keys::day_sk(to)))
+            // A report right after a count sees it (an eventually consistent read may not).
+            .consistent_read(true);
         let mut counts = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::counters_pk(tenant)))
-                .expression_attribute_values(":from", s(keys::day_sk(from)))
-                .expression_attribute_values(":to", s(keys::day_sk(to)))
-                // A report right after a count sees it (an eventually consistent read may not).
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output.items.unwrap_or_default() {
-                let day = match item.get("sk") {
-                    Some(AttributeValue::S(sk)) => {
-                        sk.trim_start_matches(keys::DAY_PREFIX).parse::<NaiveDate>().map_err(corrupt)?
-                    }
-                    _ => return Err(corrupt("a counter item without a day")),
-                };
-                for (name, value) in item {
-                    if let AttributeValue::N(number) = value {
-                        counts.push((day, name, number.parse().map_err(corrupt)?));
-                    }
+        for item in all_items(query).await? {
+            let day = match item.get("sk") {
+                Some(AttributeValue::S(sk)) => {
+                    sk.trim_start_matches(keys::DAY_PREFIX).parse::<NaiveDate>().map_err(corrupt)?
+                }
+                _ => return Err(corrupt("a counter item without a day")),
+            };
+            for (name, value) in item {
+                if let AttributeValue::N(number) = value {
+                    counts.push((day, name, number.parse().map_err(corrupt)?));
                 }
             }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(counts),
-            }
         }
+        Ok(counts)
     }
 }

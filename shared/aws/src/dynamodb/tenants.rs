@@ -6,6 +6,7 @@
 use super::errors::{corrupt, unavailable};
 use super::items::TenantItem;
 use super::keys;
+use super::pages::all_items;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::Utc;
@@ -42,25 +43,15 @@ pub async fn push_tenant(client: &Client, table: &str, source: &str, origin: &st
 
 /// Every tenant file in the table, each validated again.
 pub async fn load_tenants(client: &Client, table: &str) -> Result<Vec<TenantConfig>, StoreError> {
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::TENANTS_PK.to_owned()));
     let mut tenants = Vec::new();
-    let mut start = None;
-    loop {
-        let output = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::TENANTS_PK.to_owned()))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(unavailable)?;
-        for item in output.items.unwrap_or_default() {
-            let item: TenantItem = serde_dynamo::from_item(item).map_err(corrupt)?;
-            tenants.push(TenantConfig::parse(&item.source, &item.sk).map_err(corrupt)?);
-        }
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(tenants),
-        }
+    for item in all_items(query).await? {
+        let item: TenantItem = serde_dynamo::from_item(item).map_err(corrupt)?;
+        tenants.push(TenantConfig::parse(&item.source, &item.sk).map_err(corrupt)?);
     }
+    Ok(tenants)
 }
