@@ -50,6 +50,18 @@ async fn advance(client: &reqwest::Client, base: &str, seconds: i64) {
     assert_eq!(response.status(), 200);
 }
 
+/// Posts `count` distinct leads, asserting each 202; answers their ids.
+async fn post_leads(client: &reqwest::Client, base: &str, count: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let response =
+            client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&lead_body(n)).send().await.unwrap();
+        assert_eq!(response.status(), 202);
+        ids.push(response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
 /// (lead, step) -> how many times it was sent.
 fn sends(outbox: &[Value]) -> BTreeMap<(String, u64), usize> {
     let mut counts = BTreeMap::new();
@@ -65,18 +77,7 @@ async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() 
     let data = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
     let server = start(data.path(), "2026-03-05T15:00:00Z");
-    let mut ids = Vec::new();
-    for n in 0..20 {
-        let response = client
-            .post(format!("{}/v1/leads", server.base))
-            .bearer_auth(DEMO_API_KEY)
-            .json(&lead_body(n))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
-        ids.push(response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned());
-    }
+    let ids = post_leads(&client, &server.base, 20).await;
     // Killed at rest: the first texts are out, everything else is pending. (A kill in the
     // middle of a send is the next test.)
     advance(&client, &server.base, 0).await;
@@ -121,16 +122,7 @@ async fn a_kill_in_the_middle_of_a_busy_run_never_sends_a_touch_twice() {
     let data = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
     let server = start(data.path(), "2026-03-05T15:00:00Z");
-    for n in 0..40 {
-        let response = client
-            .post(format!("{}/v1/leads", server.base))
-            .bearer_auth(DEMO_API_KEY)
-            .json(&lead_body(n))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
-    }
+    post_leads(&client, &server.base, 40).await;
     // Start a month-long run and kill the process while it is in full flight.
     let (c, base) = (client.clone(), server.base.clone());
     let run = tokio::spawn(async move {
