@@ -1,7 +1,7 @@
 # Sourced by tests/run and tests/bench-aws: installs a pinned moto server in a venv under
 # target/, starts it on a free loopback port, waits for it, exports AWS_ENDPOINT_URL, the
 # region and dummy credentials, and stops it by PID when the sourcing script exits.
-MOTO_REQUIREMENT="moto[server,dynamodb,sqs]==5.2.5"
+MOTO_REQUIREMENT="moto[server,dynamodb,sqs,ssm]==5.2.5"
 VENV=target/venv
 STAMP="$VENV/.installed"
 

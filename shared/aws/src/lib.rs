@@ -4,6 +4,7 @@
 //! - `QueueScheduler`: the `TouchScheduler` port over SQS (due within 15 minutes) and
 //!   EventBridge Scheduler one-time schedules (later) targeting the same queue.
 //! - `LogChannel`: touches as structured log lines until the providers of issue 4.
+//! - `secrets`: tenant secrets from SSM Parameter Store.
 //! - `runtime` and `handlers`: what the four Lambda mains call.
 
 pub mod channel;
@@ -12,3 +13,4 @@ pub mod handlers;
 pub mod metrics;
 pub mod runtime;
 pub mod scheduler;
+pub mod secrets;

@@ -18,9 +18,8 @@ async fn client() -> aws_sdk_dynamodb::Client {
              AWS_REGION and dummy credentials."
         )
     });
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"));
+    let mut loader =
+        leadflow_aws::runtime::sdk_loader().endpoint_url(endpoint).region(aws_config::Region::new("us-east-1"));
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
         // Never look further (profiles, instance metadata) for credentials to send to an emulator.
         loader = loader.credentials_provider(Credentials::new("testing", "testing", None, None, "conformance"));

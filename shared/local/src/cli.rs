@@ -142,7 +142,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::PushTenant { table, file } => {
             let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             runtime()?.block_on(async {
-                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                let sdk = leadflow_aws::runtime::sdk_loader().load().await;
                 let client = aws_sdk_dynamodb::Client::new(&sdk);
                 let tenant = leadflow_aws::dynamodb::push_tenant(&client, &table, &source, &file.display().to_string())
                     .await

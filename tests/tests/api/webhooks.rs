@@ -132,3 +132,71 @@ async fn a_stop_from_a_number_that_is_not_a_lead_yet_still_holds_when_it_becomes
     let receipt: Value = app.post_lead(&leadflow_tests::lead_body(8)).await.json().await.unwrap();
     assert_eq!(receipt["status"], "enrolled");
 }
+
+fn twiml_message(text: &str) -> String {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{text}</Message></Response>")
+}
+
+const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+const OPT_OUT_TEXT: &str =
+    "Bright Smile Dental: you are unsubscribed and will get no more messages. Reply START to resubscribe.";
+
+#[tokio::test]
+async fn every_carrier_keyword_set_opts_out_including_aws_and_french() {
+    for (n, word) in ["OPT-OUT", "arrêt", "REMOVE", "td", "STOP ALL"].iter().enumerate() {
+        let app = spawn_app().await;
+        let id = app.enrol(n as u32).await;
+        let response = app.text_in(&lead_phone(n as u32), word).await;
+        assert_eq!(response.text().await.unwrap(), EMPTY_TWIML, "{word:?}: the carrier confirms its own keywords");
+        assert_eq!(app.lead(&id).await["state"], "opted_out", "{word:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_in_words_opts_out_with_its_evidence_and_one_confirmation() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let response = app.text_in(&lead_phone(1), "Please stop texting me").await;
+    // Carriers do not read words as a keyword, so leadflow confirms, once.
+    assert_eq!(response.text().await.unwrap(), twiml_message(OPT_OUT_TEXT));
+    let again = app.text_in(&lead_phone(1), "I said stop texting me!!").await;
+    assert_eq!(again.text().await.unwrap(), EMPTY_TWIML, "at most one confirmation per opt-out");
+
+    app.advance(30 * 86_400).await;
+    assert_eq!(app.outbox(Some(&id)).await.len(), 1, "nothing after the opt-out");
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice"]));
+    let evidence = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "opted_out").unwrap().clone();
+    assert_eq!(evidence["message"], "Please stop texting me");
+    assert_eq!(evidence["channel"], "sms");
+    assert!(evidence["at"].is_string(), "{evidence}");
+}
+
+#[tokio::test]
+async fn an_opt_out_holds_for_the_number_across_new_enquiries_and_yes_opts_back_in() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    app.text_in(&lead_phone(1), "take me off your list").await;
+    // The same person enquires again: the number stays silenced, for every cadence.
+    let again = app.post_lead(&leadflow_tests::lead_body(1)).await;
+    assert!(again.status().is_success(), "{}", again.status());
+    app.advance(30 * 86_400).await;
+    assert_eq!(app.outbox(Some(&id)).await.len(), 1, "no texts or calls after the opt-out");
+
+    // YES after an opt-out re-opts in, and leadflow confirms it (carriers do not know YES).
+    let response = app.text_in(&lead_phone(1), "Yes").await;
+    assert_eq!(
+        response.text().await.unwrap(),
+        twiml_message("Bright Smile Dental: you are resubscribed. Reply STOP to opt out.")
+    );
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["opted_out"], serde_json::json!([]));
+    // And a YES from a number that never opted out is a conversation (a confirmed slot).
+    let other = app.enrol(2).await;
+    let reply = app.text_in(&lead_phone(2), "yes").await;
+    assert_eq!(reply.text().await.unwrap(), EMPTY_TWIML);
+    let lead = app.lead(&other).await;
+    assert_eq!(lead["state"], "needs_human");
+    let handoff = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "handed_off").unwrap().clone();
+    assert_eq!(handoff["reason"], "replied by SMS (confirm_slot, score 90)");
+}

@@ -15,18 +15,20 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEventObj};
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_ssm::types::ParameterType;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leadflow_aws::handlers;
 use leadflow_aws::metrics::RequestCounter;
-use leadflow_aws::runtime::{build_counted_app, Settings};
+use leadflow_aws::runtime::{build_counted_app, Settings, TenantSecrets};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
 use leadflow_core::config::DEMO_TENANT;
 use leadflow_core::http::{inbound_routes, lead_routes, report_routes, HttpState};
 use leadflow_core::ports::{Channel, ChannelError, Clock, OutboundMessage};
 use leadflow_embedded::ManualClock;
+use leadflow_tests::DEMO_TWILIO_TOKEN;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -51,7 +53,7 @@ pub fn sqs_bodies(file: &str, vars: &[(&str, &str)]) -> Vec<String> {
 }
 
 /// The SDK configuration for the emulator; fails (never skips) without `AWS_ENDPOINT_URL`.
-async fn sdk_config() -> SdkConfig {
+pub async fn sdk_config() -> SdkConfig {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|url| !url.trim().is_empty()).unwrap_or_else(|| {
         panic!(
             "AWS_ENDPOINT_URL is not set: the `aws` tests run the Lambda handlers against a local AWS \
@@ -60,9 +62,8 @@ async fn sdk_config() -> SdkConfig {
              export AWS_ENDPOINT_URL=http://127.0.0.1:PORT yourself."
         )
     });
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"));
+    let mut loader =
+        leadflow_aws::runtime::sdk_loader().endpoint_url(endpoint).region(aws_config::Region::new("us-east-1"));
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
         // Never look further (profiles, instance metadata) for credentials to send to an emulator.
         loader = loader
@@ -150,6 +151,11 @@ pub struct Stack {
 impl Stack {
     /// A new table, queue and schedule group, the demo tenant pushed, the clock at `start`.
     pub async fn new(start: DateTime<Utc>) -> Self {
+        Self::with_tenant(start, |tenant| tenant).await
+    }
+
+    /// `new`, with the demo tenant's file changed by `edit` before it is pushed.
+    pub async fn with_tenant(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
         let sdk = sdk_config().await;
         let suffix = uuid::Uuid::now_v7().simple().to_string();
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -160,7 +166,23 @@ impl Stack {
         leadflow_aws::dynamodb::create_table(&dynamodb, &table)
             .await
             .unwrap_or_else(|e| panic!("creating table {table} in the emulator: {e}"));
-        leadflow_aws::dynamodb::push_tenant(&dynamodb, &table, DEMO_TENANT, "demo.toml")
+        // The demo tenant as an agency would deploy it: its Twilio token in Parameter Store.
+        let token_parameter = format!("/leadflow-{suffix}/demo/twilio-auth-token");
+        aws_sdk_ssm::Client::new(&sdk)
+            .put_parameter()
+            .name(&token_parameter)
+            .value(DEMO_TWILIO_TOKEN)
+            .r#type(ParameterType::SecureString)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("storing the Twilio token in the emulator's SSM: {e}"));
+        let tenant = DEMO_TENANT.replace(
+            &format!("auth_token = \"{DEMO_TWILIO_TOKEN}\""),
+            &format!("auth_token = \"ssm:{token_parameter}\""),
+        );
+        assert_ne!(tenant, DEMO_TENANT, "the demo tenant's Twilio token line moved");
+        let tenant = edit(tenant);
+        leadflow_aws::dynamodb::push_tenant(&dynamodb, &table, &tenant, "demo.toml")
             .await
             .unwrap_or_else(|e| panic!("pushing the demo tenant: {e}"));
 
@@ -182,6 +204,7 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: String::new(),
+            secrets: TenantSecrets::Read,
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();

@@ -8,4 +8,6 @@
 mod delivery;
 mod flow;
 mod harness;
+mod providers;
+mod secrets;
 mod timing;

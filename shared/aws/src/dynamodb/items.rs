@@ -1,7 +1,7 @@
 //! The stored shapes. Private: what leaves the store is a domain type, parsed again.
 
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::{Enrolment, IntakeReceipt, Lead, TimelineEntry, Touch};
+use leadflow_core::domain::{Enrolment, IntakeReceipt, Lead, OptOutRecord, TimelineEntry, Touch};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -58,6 +58,13 @@ pub(super) struct EventItem {
     pub pk: String,
     pub sk: String,
     pub entry: TimelineEntry,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct OptOutItem {
+    pub pk: String,
+    pub sk: String,
+    pub record: OptOutRecord,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -1,21 +1,21 @@
 //! `LeadStore` over DynamoDB.
 
 use super::errors::{corrupt, transaction_failure, unavailable, TransactionFailure};
-use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, TouchItem};
+use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, OptOutItem, TouchItem};
 use super::keys;
 use super::pages::{all_items, Item};
 use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
-    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
+    Touch,
 };
 use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
 
@@ -358,7 +358,7 @@ impl LeadStore for DynamoStore {
         Ok(())
     }
 
-    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
+    async fn number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<OptOutRecord>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -369,30 +369,44 @@ impl LeadStore for DynamoStore {
             .send()
             .await
             .map_err(unavailable)?;
-        Ok(output.item.is_some())
+        output.item.map(|item| from_item::<OptOutItem>(item).map(|i| i.record)).transpose()
     }
 
-    async fn set_number_opt_out(
+    async fn record_number_opt_out(
         &self,
         tenant: &TenantId,
         phone: &PhoneNumber,
-        opted_out: bool,
-    ) -> Result<(), StoreError> {
-        let (pk, sk) = (s(keys::opt_out_pk(tenant, phone)), s(keys::OPT_OUT_SK));
-        if opted_out {
-            let item = HashMap::from([("pk".to_owned(), pk), ("sk".to_owned(), sk)]);
-            self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(unavailable)?;
-        } else {
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key("pk", pk)
-                .key("sk", sk)
-                .send()
-                .await
-                .map_err(unavailable)?;
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError> {
+        let item =
+            OptOutItem { pk: keys::opt_out_pk(tenant, phone), sk: keys::OPT_OUT_SK.to_owned(), record: record.clone() };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(unavailable(e)),
         }
-        Ok(())
+    }
+
+    async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::opt_out_pk(tenant, phone)))
+            .key("sk", s(keys::OPT_OUT_SK))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.attributes.is_some_and(|a| !a.is_empty()))
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

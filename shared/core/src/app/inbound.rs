@@ -4,7 +4,9 @@ use super::change::Change;
 use super::counters::Counter;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{classify_reply, Channel, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind};
+use crate::domain::{
+    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind,
+};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 
@@ -21,7 +23,7 @@ pub struct InboundSms {
 /// What to answer the carrier with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SmsAnswer {
-    /// No message back (the carrier sends its own opt-out and opt-in confirmations).
+    /// No message back (for STOP and START the carrier sends its own confirmation).
     Nothing,
     /// Reply with this text.
     Reply(String),
@@ -38,20 +40,31 @@ impl App {
     /// Handles an SMS from a lead to `tenant`.
     pub async fn inbound_sms(&self, tenant: &TenantConfig, sms: InboundSms) -> Result<SmsAnswer, InboundError> {
         let now = self.clock.now();
-        let intent = classify_reply(&sms.body);
         let body: String = sms.body.chars().take(MAX_BODY).collect();
-        // The number's own opt-out record holds whether or not it is a lead yet.
-        match intent {
-            ReplyIntent::OptOut => self.store.set_number_opt_out(&tenant.id, &sms.from, true).await?,
-            ReplyIntent::OptIn => self.store.set_number_opt_out(&tenant.id, &sms.from, false).await?,
-            _ => {}
-        }
+        // The number's own opt-out record holds whether or not it is a lead yet, and across
+        // all of the tenant's cadences at once.
+        let prior_opt_out = self.store.number_opt_out(&tenant.id, &sms.from).await?;
+        let intent = read_reply(&sms.body, prior_opt_out.is_some());
+        let answer = match intent {
+            ReplyIntent::OptOut(by) => {
+                let record = OptOutRecord { at: now, channel: Channel::Sms, message: body.clone() };
+                let first = self.store.record_number_opt_out(&tenant.id, &sms.from, &record).await?;
+                // The carrier confirms its own keywords; words it does not understand, so
+                // leadflow confirms those, once per opt-out.
+                let carrier_confirms = by == OptOutBy::Keyword && tenant.carrier_confirms_keywords;
+                confirm(first && !carrier_confirms, &tenant.opt_out_text)
+            }
+            ReplyIntent::OptIn(by) => {
+                let lifted = self.store.lift_number_opt_out(&tenant.id, &sms.from).await?;
+                let carrier_confirms = by == OptInBy::Keyword && tenant.carrier_confirms_keywords;
+                confirm(lifted && !carrier_confirms, &tenant.opt_in_text)
+            }
+            ReplyIntent::Help => SmsAnswer::Reply(tenant.help_text.clone()),
+            ReplyIntent::Conversation { .. } => SmsAnswer::Nothing,
+        };
         let Some(lead) = self.store.lead_by_phone(&tenant.id, &sms.from).await? else {
             tracing::info!(tenant = %tenant.id, "SMS from a number that is not a lead");
-            return Ok(match intent {
-                ReplyIntent::Help => SmsAnswer::Reply(tenant.help_text.clone()),
-                _ => SmsAnswer::Nothing,
-            });
+            return Ok(answer);
         };
         let rules = tenant.rules();
         let mut first_reply = false;
@@ -60,7 +73,7 @@ impl App {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
                 let mut next = lead.clone();
                 let (commands, kind) = match intent {
-                    ReplyIntent::OptOut => {
+                    ReplyIntent::OptOut(_) => {
                         // A STOP by text silences the number: texts and calls alike.
                         next.opted_out.extend([Channel::Sms, Channel::Voice]);
                         let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
@@ -69,13 +82,13 @@ impl App {
                             vec![TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() }],
                         )
                     }
-                    ReplyIntent::OptIn => {
+                    ReplyIntent::OptIn(_) => {
                         next.opted_out.remove(&Channel::Sms);
                         next.opted_out.remove(&Channel::Voice);
                         (Vec::new(), vec![TimelineKind::OptedIn { channel: Channel::Sms, message: body.clone() }])
                     }
                     ReplyIntent::Help => (Vec::new(), vec![TimelineKind::HelpRequested { message: body.clone() }]),
-                    ReplyIntent::Conversation => {
+                    ReplyIntent::Conversation { topic, score } => {
                         next.needs_human = true;
                         first_reply = next.replied_at.is_none();
                         next.replied_at = next.replied_at.or(Some(now));
@@ -83,7 +96,9 @@ impl App {
                             decide(view, &Event::Replied, rules, now),
                             vec![
                                 TimelineKind::Replied { channel: Channel::Sms, body: body.clone() },
-                                TimelineKind::HandedOff { reason: "replied by SMS".to_owned() },
+                                TimelineKind::HandedOff {
+                                    reason: format!("replied by SMS ({}, score {score})", topic.label()),
+                                },
                             ],
                         )
                     }
@@ -95,10 +110,10 @@ impl App {
 
         let source = lead.profile.source.clone();
         let counter = match intent {
-            ReplyIntent::OptOut if !lead.opted_out.contains(&Channel::Sms) => {
+            ReplyIntent::OptOut(_) if !lead.opted_out.contains(&Channel::Sms) => {
                 Some(Counter::OptOut { source, channel: Channel::Sms })
             }
-            ReplyIntent::Conversation if first_reply => Some(Counter::Reply { source, channel: Channel::Sms }),
+            ReplyIntent::Conversation { .. } if first_reply => Some(Counter::Reply { source, channel: Channel::Sms }),
             _ => None,
         };
         if let (Some(counter), Some(_)) = (counter, changed) {
@@ -108,9 +123,14 @@ impl App {
                 tracing::warn!(error = %e, "inbound counter not updated");
             }
         }
-        Ok(match intent {
-            ReplyIntent::Help => SmsAnswer::Reply(tenant.help_text.clone()),
-            _ => SmsAnswer::Nothing,
-        })
+        Ok(answer)
+    }
+}
+
+fn confirm(send: bool, text: &str) -> SmsAnswer {
+    if send {
+        SmsAnswer::Reply(text.to_owned())
+    } else {
+        SmsAnswer::Nothing
     }
 }

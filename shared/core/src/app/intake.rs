@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How long a replayed `Idempotency-Key` returns the first answer.
 const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
@@ -51,7 +51,7 @@ impl App {
         let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
         // A number that texted STOP before it was ever a lead stays silenced.
         let silenced = match &parsed.profile.phone {
-            Some(phone) => self.store.number_opted_out(&tenant.id, phone).await?,
+            Some(phone) => self.store.number_opt_out(&tenant.id, phone).await?.is_some(),
             None => false,
         };
         let idempotency = |receipt: &IntakeReceipt| {
@@ -141,6 +141,7 @@ impl App {
             profile: parsed.profile.clone(),
             consent: parsed.consent.clone(),
             opted_out: if silenced { BTreeSet::from([Channel::Sms, Channel::Voice]) } else { BTreeSet::new() },
+            undeliverable: BTreeMap::new(),
             needs_human: false,
             replied_at: None,
             outcome: None,

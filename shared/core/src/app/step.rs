@@ -1,17 +1,15 @@
 //! Executing a due step: check everything again, claim, send, record, schedule the next.
 
+use super::change::Change;
 use super::counters::{latency_bucket, Counter};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus,
+    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{ChannelError, Claim, DueTouch, OutboundMessage, ScheduleError, StoreError};
 use chrono::{DateTime, Utc};
-
-/// Attempts of a send that fails transiently (timeouts, 429, 5xx) before it counts as failed.
-const SEND_ATTEMPTS: u32 = 3;
 
 /// What a due message led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +187,8 @@ impl App {
         Pending { touch, message }
     }
 
-    /// Sends a claimed touch, retrying transient failures, and records what happened.
+    /// Sends a claimed touch and records what happened. Retries are the adapter's business (on
+    /// 429 and 5xx only): a touch whose fate is unknown is never sent again.
     async fn send_claimed(
         &self,
         lead: &Lead,
@@ -198,21 +197,14 @@ impl App {
     ) -> Result<StepOutcome, StoreError> {
         let Pending { mut touch, message } = pending;
         let result = match message {
-            Err(reason) => Err(ChannelError::Permanent(reason)),
-            Ok(message) => {
-                let mut attempt = 0;
-                loop {
-                    attempt += 1;
-                    match self.channel.send(&message, self.clock.now()).await {
-                        Err(ChannelError::Transient(reason)) if attempt < SEND_ATTEMPTS => {
-                            tracing::warn!(touch = %touch.id, %reason, attempt, "send failed, retrying");
-                            tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
-                        }
-                        other => break other,
-                    }
-                }
-            }
+            Err(detail) => Err(ChannelError::Permanent { reason: Undeliverable::Rejected, detail }),
+            Ok(message) => self.channel.send(&message, self.clock.now()).await,
         };
+        if let Err(ChannelError::Permanent { reason, detail }) = &result {
+            if reason.suppresses_channel() {
+                self.suppress_channel(lead, touch.channel, *reason, detail).await?;
+            }
+        }
         let sent_at = self.clock.now();
         let source = lead.profile.source.clone();
         let mut counts = Vec::new();
@@ -240,6 +232,26 @@ impl App {
             tracing::warn!(error = %e, "touch counters not updated");
         }
         Ok(outcome)
+    }
+
+    /// Closes a channel that can never reach the lead, so the cadence's later touches on it
+    /// are skipped (the cadence itself moves on: its next step is already scheduled).
+    async fn suppress_channel(
+        &self,
+        lead: &Lead,
+        channel: Channel,
+        reason: Undeliverable,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        self.change_lead(&lead.tenant, &lead.id, now, |lead, _| {
+            let mut next = lead.clone();
+            next.undeliverable.insert(channel, reason);
+            let kind = TimelineKind::ChannelSuppressed { channel, reason, detail: detail.to_owned() };
+            Change { lead: next, enrolment_commands: Vec::new(), timeline: vec![TimelineEntry { at: now, kind }] }
+        })
+        .await?;
+        Ok(())
     }
 
     /// Whether `touch` is the lead's first: the earliest claimed of its touches that did not

@@ -57,6 +57,11 @@ impl TenantDirectory {
         self.by_number.get(number).and_then(|id| self.get(id))
     }
 
+    /// Every tenant.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<TenantConfig>> {
+        self.by_id.values()
+    }
+
     /// A tenant by id.
     pub fn get(&self, id: &TenantId) -> Option<Arc<TenantConfig>> {
         self.by_id.get(id).cloned()

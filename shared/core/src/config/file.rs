@@ -15,6 +15,8 @@ pub(super) struct RawTenantFile {
     #[serde(default)]
     pub caps: Vec<RawCap>,
     pub twilio: Option<RawTwilio>,
+    pub telnyx: Option<RawTelnyx>,
+    pub sms: Option<RawSms>,
     #[serde(default)]
     pub segments: Vec<RawSegment>,
     pub cadences: BTreeMap<String, RawCadence>,
@@ -31,6 +33,9 @@ pub(super) struct RawTenant {
     #[serde(default)]
     pub sending_numbers: Vec<Spanned<String>>,
     pub help_text: Option<String>,
+    pub opt_out_text: Option<String>,
+    pub opt_in_text: Option<String>,
+    pub carrier_confirms_keywords: Option<bool>,
     pub default_cadence: Spanned<String>,
 }
 
@@ -58,7 +63,25 @@ pub(super) struct RawCap {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTwilio {
-    pub auth_token: String,
+    pub auth_token: Spanned<String>,
+    pub account_sid: Option<Spanned<String>>,
+    pub messaging_service_sid: Option<String>,
+    pub api_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTelnyx {
+    pub api_key: Spanned<String>,
+    pub messaging_profile_id: Option<String>,
+    pub api_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSms {
+    pub provider: Spanned<String>,
+    pub messages_per_second: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,15 +4,19 @@
 //! that `leadflow dev` runs when no `--config` is given.
 
 mod api_key;
+mod channels;
 mod directory;
 mod errors;
 mod file;
+mod secret;
 mod templates;
 mod tenant;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
+pub use channels::{SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use errors::{ConfigError, ConfigErrors};
+pub use secret::{Secret, SecretError, SecretRef};
 pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};
 pub use tenant::{Segment, TenantConfig};
 

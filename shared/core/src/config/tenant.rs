@@ -1,15 +1,16 @@
 //! A validated tenant.
 
+use super::channels::sms_settings;
 use super::errors::line_of;
 use super::file::RawTenantFile;
-use super::{ApiKeyHash, ConfigError, ConfigErrors, Templates};
+use super::{ApiKeyHash, ConfigError, ConfigErrors, Secret, SecretError, SmsProvider, SmsSettings, Templates};
 use crate::domain::{
     source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
     StepTime, TenantId,
 };
 use crate::engine::Rules;
 use chrono::NaiveTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
 
 /// Routes leads whose source matches to a cadence.
@@ -41,22 +42,40 @@ pub struct TenantConfig {
     pub default_zone: LeadZone,
     pub sending_numbers: Vec<PhoneNumber>,
     pub help_text: String,
+    /// The one confirmation of an opt-out leadflow sends itself.
+    pub opt_out_text: String,
+    /// The confirmation of a re-opt-in leadflow sends itself.
+    pub opt_in_text: String,
+    /// Whether the carrier answers STOP/START keywords itself (Twilio Advanced Opt-Out, AWS
+    /// End User Messaging keywords; default true). leadflow then confirms only what the
+    /// carrier cannot recognise: revocations in words and a YES after an opt-out.
+    pub carrier_confirms_keywords: bool,
     pub api_keys: Vec<(String, ApiKeyHash)>,
     pub policy: ContactPolicy,
-    pub twilio_auth_token: Option<String>,
+    /// Verifies Twilio's webhook signatures (X-Twilio-Signature) and, with an account SID,
+    /// authenticates its sends.
+    pub twilio_auth_token: Option<Secret>,
+    /// The SMS provider touches go out through; none: the runtime's default channel (the
+    /// outbox locally, the log channel on AWS).
+    pub sms: Option<SmsSettings>,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
     pub templates: Templates,
 }
 
-struct Checker<'s> {
+pub(super) struct Checker<'s> {
     source: &'s str,
     errors: Vec<ConfigError>,
 }
 
 impl Checker<'_> {
-    fn fail<T>(&mut self, field: impl Into<String>, spanned: Option<&Spanned<T>>, message: impl Into<String>) {
+    pub(super) fn fail<T>(
+        &mut self,
+        field: impl Into<String>,
+        spanned: Option<&Spanned<T>>,
+        message: impl Into<String>,
+    ) {
         self.errors.push(ConfigError {
             line: spanned.map(|s| line_of(self.source, s.span().start)),
             field: field.into(),
@@ -64,7 +83,7 @@ impl Checker<'_> {
         });
     }
 
-    fn check<T, V, E: std::fmt::Display>(
+    pub(super) fn check<T, V, E: std::fmt::Display>(
         &mut self,
         field: &str,
         spanned: &Spanned<V>,
@@ -221,6 +240,10 @@ impl TenantConfig {
             })
             .collect();
 
+        let twilio_auth_token =
+            raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
+        let sms = sms_settings(&mut c, &raw);
+
         match (id, region, zone, quiet_hours) {
             (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
                 Ok(Self {
@@ -233,9 +256,21 @@ impl TenantConfig {
                         .help_text
                         .clone()
                         .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
+                    opt_out_text: t.opt_out_text.clone().unwrap_or_else(|| {
+                        format!(
+                            "{}: you are unsubscribed and will get no more messages. Reply START to resubscribe.",
+                            t.name
+                        )
+                    }),
+                    opt_in_text: t
+                        .opt_in_text
+                        .clone()
+                        .unwrap_or_else(|| format!("{}: you are resubscribed. Reply STOP to opt out.", t.name)),
+                    carrier_confirms_keywords: t.carrier_confirms_keywords.unwrap_or(true),
                     api_keys,
                     policy: ContactPolicy { quiet_hours, caps },
-                    twilio_auth_token: raw.twilio.as_ref().map(|tw| tw.auth_token.clone()),
+                    twilio_auth_token,
+                    sms,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -256,8 +291,86 @@ impl TenantConfig {
         self.segments.iter().find(|s| s.matches(source)).map(|s| s.cadence.as_str()).unwrap_or(&self.default_cadence)
     }
 
+    /// Every secret of this tenant, with the field that holds it. (A field added here must be
+    /// added to `secrets_mut` too.)
+    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let telnyx = match &self.sms {
+            Some(SmsSettings { provider: SmsProvider::Telnyx { api_key, .. }, .. }) => Some(api_key),
+            _ => None,
+        };
+        let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).collect()
+    }
+
+    fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
+        let telnyx = match &mut self.sms {
+            Some(SmsSettings { provider: SmsProvider::Telnyx { api_key, .. }, .. }) => Some(api_key),
+            _ => None,
+        };
+        let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).collect()
+    }
+
+    /// The SSM parameters this tenant's secrets are read from.
+    pub fn secret_parameters(&self) -> Vec<&str> {
+        self.secrets().into_iter().filter_map(|(_, s)| s.parameter()).collect()
+    }
+
+    /// Fills in every secret: `env:` ones from the process environment, `ssm:` ones from
+    /// `parameters` (name to value, as fetched from Parameter Store).
+    pub fn resolve_secrets(&mut self, parameters: &HashMap<String, String>) -> Result<(), SecretError> {
+        let tenant = self.id.clone();
+        for (field, secret) in self.secrets_mut() {
+            secret.resolve(&format!("tenant {tenant}: {field}"), parameters)?;
+        }
+        Ok(())
+    }
+
     /// The rules the engine reads.
     pub fn rules(&self) -> Rules<'_> {
         Rules { policy: &self.policy, cadences: &self.cadences }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DEMO_TENANT;
+
+    fn demo_with_token(token: &str) -> String {
+        DEMO_TENANT.replace(r#"auth_token = "demo_twilio_auth_token""#, &format!("auth_token = \"{token}\""))
+    }
+
+    #[test]
+    fn an_error_names_its_field_and_line() {
+        let source =
+            DEMO_TENANT.replace(r#"default_timezone = "America/New_York""#, r#"default_timezone = "Mars/Olympus""#);
+        let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+        let line = source.lines().position(|l| l.contains("Mars/Olympus")).unwrap() + 1;
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "tenant.default_timezone");
+        assert_eq!(errors.errors[0].line, Some(line));
+    }
+
+    #[test]
+    fn secrets_kept_in_parameter_store_are_named_then_resolved() {
+        let mut tenant = TenantConfig::parse(&demo_with_token("ssm:/leadflow/demo/twilio"), "demo.toml").unwrap();
+        assert_eq!(tenant.secret_parameters(), ["/leadflow/demo/twilio"]);
+        assert_eq!(tenant.twilio_auth_token.as_ref().unwrap().expose(), None);
+
+        let unresolved = tenant.clone().resolve_secrets(&HashMap::new()).unwrap_err();
+        assert!(unresolved.to_string().contains("tenant demo: twilio.auth_token"), "{unresolved}");
+
+        let fetched = HashMap::from([("/leadflow/demo/twilio".to_owned(), "tok".to_owned())]);
+        tenant.resolve_secrets(&fetched).unwrap();
+        assert_eq!(tenant.twilio_auth_token.unwrap().expose(), Some("tok"));
+    }
+
+    #[test]
+    fn a_malformed_secret_reference_is_a_config_error() {
+        let source = demo_with_token("ssm:leadflow/no-slash");
+        let errors = TenantConfig::parse(&source, "demo.toml").unwrap_err();
+        assert_eq!(errors.errors[0].field, "twilio.auth_token");
+        assert!(errors.errors[0].line.is_some());
     }
 }

@@ -36,3 +36,27 @@ impl fmt::Display for Channel {
         f.write_str(self.as_str())
     }
 }
+
+/// Why a send can never succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undeliverable {
+    /// Not a valid address for this channel (a malformed or unallocated number).
+    InvalidAddress,
+    /// The address cannot receive this channel (SMS to a landline).
+    Unreachable,
+    /// The recipient opted out at the carrier (Twilio 21610), or unsubscribed at the provider.
+    OptedOutAtCarrier,
+    /// The carrier or provider blocks messages to this address.
+    Blocked,
+    /// Refused for a reason of ours, not the lead's (credentials, sender, template): the
+    /// lead's channel stays open.
+    Rejected,
+}
+
+impl Undeliverable {
+    /// Whether the lead's channel is closed for good: later touches on it are skipped.
+    pub fn suppresses_channel(self) -> bool {
+        !matches!(self, Undeliverable::Rejected)
+    }
+}

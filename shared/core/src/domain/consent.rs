@@ -36,3 +36,13 @@ impl Consent {
         }
     }
 }
+
+/// A number's opt-out from a tenant's texts and calls, with its evidence: what was said, when,
+/// on which channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOutRecord {
+    pub at: DateTime<Utc>,
+    pub channel: Channel,
+    /// The message as the person sent it ("STOP", "please stop texting me").
+    pub message: String,
+}

@@ -1,6 +1,6 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
-use super::{Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, TenantId};
+use super::{Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, TenantId, Undeliverable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +30,10 @@ pub struct Lead {
     pub consent: Consent,
     /// Channels the lead revoked (STOP silences sms and voice; an unsubscribe, email).
     pub opted_out: BTreeSet<Channel>,
+    /// Channels a provider said can never reach the lead (an invalid number, a landline for
+    /// SMS, a bounced address), with why.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub undeliverable: BTreeMap<Channel, Undeliverable>,
     /// Set by a reply; cleared when a human marks the lead contacted.
     pub needs_human: bool,
     /// When the lead first replied with something other than a keyword.
@@ -51,9 +55,13 @@ impl Lead {
         }
     }
 
-    /// Whether a touch on `channel` may go out at all: an address, consent, no opt-out.
+    /// Whether a touch on `channel` may go out at all: an address that works, consent, no
+    /// opt-out.
     pub fn reachable_on(&self, channel: Channel) -> bool {
-        self.address(channel).is_some() && self.consent.allows(channel) && !self.opted_out.contains(&channel)
+        self.address(channel).is_some()
+            && self.consent.allows(channel)
+            && !self.opted_out.contains(&channel)
+            && !self.undeliverable.contains_key(&channel)
     }
 
     /// Whether any channel can reach the lead.

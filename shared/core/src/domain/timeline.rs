@@ -1,6 +1,6 @@
 //! What happened to a lead, in order: the `events` half of `GET /v1/leads/{id}`.
 
-use super::{Channel, OutcomeKind, StopReason};
+use super::{Channel, OutcomeKind, StopReason, Undeliverable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -16,16 +16,54 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum TimelineKind {
-    Received { source: String, campaign: Option<String> },
-    Merged { source: String, campaign: Option<String> },
-    Enrolled { cadence: String },
-    StepSkipped { step: usize, channel: Channel, reason: String },
-    CadenceCompleted { cadence: String },
-    CadenceStopped { cadence: String, reason: StopReason },
-    Replied { channel: Channel, body: String },
-    OptedOut { channel: Channel, message: String },
-    OptedIn { channel: Channel, message: String },
-    HelpRequested { message: String },
-    HandedOff { reason: String },
-    Outcome { outcome: OutcomeKind },
+    Received {
+        source: String,
+        campaign: Option<String>,
+    },
+    Merged {
+        source: String,
+        campaign: Option<String>,
+    },
+    Enrolled {
+        cadence: String,
+    },
+    StepSkipped {
+        step: usize,
+        channel: Channel,
+        reason: String,
+    },
+    CadenceCompleted {
+        cadence: String,
+    },
+    CadenceStopped {
+        cadence: String,
+        reason: StopReason,
+    },
+    Replied {
+        channel: Channel,
+        body: String,
+    },
+    OptedOut {
+        channel: Channel,
+        message: String,
+    },
+    OptedIn {
+        channel: Channel,
+        message: String,
+    },
+    HelpRequested {
+        message: String,
+    },
+    HandedOff {
+        reason: String,
+    },
+    /// A provider said the channel can never reach the lead; its later touches are skipped.
+    ChannelSuppressed {
+        channel: Channel,
+        reason: Undeliverable,
+        detail: String,
+    },
+    Outcome {
+        outcome: OutcomeKind,
+    },
 }

@@ -53,6 +53,8 @@ pub enum SkipReason {
     NoConsent,
     OptedOut,
     NoAddress,
+    /// A provider said this channel can never reach the lead.
+    Undeliverable,
 }
 
 impl SkipReason {
@@ -62,6 +64,7 @@ impl SkipReason {
             SkipReason::NoConsent => "no consent for this channel",
             SkipReason::OptedOut => "opted out of this channel",
             SkipReason::NoAddress => "no address for this channel",
+            SkipReason::Undeliverable => "this channel cannot reach the lead",
         }
     }
 }
@@ -154,6 +157,8 @@ fn step_due(
         Some(SkipReason::NoConsent)
     } else if lead.opted_out.contains(&channel) {
         Some(SkipReason::OptedOut)
+    } else if lead.undeliverable.contains_key(&channel) {
+        Some(SkipReason::Undeliverable)
     } else {
         None
     };

@@ -44,6 +44,7 @@ fn lead_in(zone: &str) -> Lead {
             evidence: ConsentEvidence { text: None, captured_at: enrolled_at(), ip: None, source: "web".to_owned() },
         },
         opted_out: BTreeSet::new(),
+        undeliverable: Default::default(),
         needs_human: false,
         replied_at: None,
         outcome: None,

@@ -147,6 +147,7 @@ fn lead(zone: LeadZone, consent: [bool; 3], email: bool, phone: bool, received_a
             evidence: ConsentEvidence { text: None, captured_at: received_at, ip: None, source: "web".to_owned() },
         },
         opted_out: BTreeSet::new(),
+        undeliverable: Default::default(),
         needs_human: false,
         replied_at: None,
         outcome: None,

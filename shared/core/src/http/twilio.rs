@@ -29,7 +29,7 @@ pub(super) async fn inbound_sms(
         .and_then(|to| PhoneNumber::from_e164(to).ok())
         .and_then(|to| state.app.tenants.by_number(&to))
         .ok_or_else(forbidden)?;
-    let token = tenant.twilio_auth_token.as_deref().ok_or_else(forbidden)?;
+    let token = tenant.twilio_auth_token.as_ref().and_then(|t| t.expose()).ok_or_else(forbidden)?;
     let signature = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/v1/webhooks/twilio/sms");
     let url = format!("{}{}", public_base(&state, &headers)?, path);

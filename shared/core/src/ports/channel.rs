@@ -1,6 +1,6 @@
 //! Handing a touch to a provider (or, locally, to the outbox).
 
-use crate::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
+use crate::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId, Undeliverable};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,12 +24,16 @@ pub struct OutboundMessage {
 /// Why a send failed, as far as the cadence cares.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChannelError {
-    /// Worth retrying (timeouts, 429, 5xx).
+    /// Not sent, failed for now (429, 5xx, no connection) after the adapter's own retries.
     #[error("transient: {0}")]
     Transient(String),
-    /// Will never succeed (invalid number, blocked, opted out at the carrier).
-    #[error("permanent: {0}")]
-    Permanent(String),
+    /// The provider may or may not have taken the message (a timeout once the request was
+    /// sent, a 2xx without an id): the touch is recorded as failed and never sent again.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
+    /// Will never succeed as it is.
+    #[error("permanent ({reason:?}): {detail}")]
+    Permanent { reason: Undeliverable, detail: String },
 }
 
 /// Sends touches.

@@ -11,8 +11,8 @@
 use super::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
 use crate::domain::{
     Channel, Consent, ConsentEvidence, Email, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt,
-    IntakeStatus, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, StopReason, TenantId,
-    TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus,
+    IntakeStatus, Lead, LeadId, LeadProfile, LeadZone, OptOutRecord, OutcomeKind, PersonName, PhoneNumber, StopReason,
+    TenantId, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +45,7 @@ pub async fn run_all(store: &dyn LeadStore) {
     touches_are_oldest_first(store).await;
     the_timeline_keeps_insertion_order(store).await;
     counts_add_up_within_the_days_and_the_tenant(store).await;
+    a_number_opt_out_keeps_its_first_evidence_until_lifted(store).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1163,6 +1164,37 @@ pub async fn counts_add_up_within_the_days_and_the_tenant(store: &dyn LeadStore)
 // Fixtures
 // ---------------------------------------------------------------------------------------
 
+/// A number's opt-out: recorded once with its evidence (a second record, even a concurrent
+/// one, answers false and changes nothing), per tenant, and lifted by an opt-in.
+pub async fn a_number_opt_out_keeps_its_first_evidence_until_lifted(store: &dyn LeadStore) {
+    let (tenant, other, phone) = (fresh_tenant(), fresh_tenant(), fresh_phone());
+    let record = |message: &str, minutes| OptOutRecord {
+        at: t0() + Duration::minutes(minutes),
+        channel: Channel::Sms,
+        message: message.to_owned(),
+    };
+    assert_eq!(store.number_opt_out(&tenant, &phone).await, Ok(None), "a number starts opted in");
+    assert_eq!(store.lift_number_opt_out(&tenant, &phone).await, Ok(false), "lifting nothing answers false");
+
+    let (a, b) = both(
+        store.record_number_opt_out(&tenant, &phone, &record("STOP", 0)),
+        store.record_number_opt_out(&tenant, &phone, &record("stop texting me", 0)),
+    )
+    .await;
+    assert!(matches!((&a, &b), (Ok(true), Ok(false)) | (Ok(false), Ok(true))), "exactly one first record: {a:?} {b:?}");
+    let first = store.number_opt_out(&tenant, &phone).await.expect("readable").expect("opted out");
+    assert!(["STOP", "stop texting me"].contains(&first.message.as_str()), "the evidence is kept: {first:?}");
+    assert_eq!(first.at, t0(), "the evidence keeps its time");
+
+    assert_eq!(store.record_number_opt_out(&tenant, &phone, &record("QUIT", 5)).await, Ok(false));
+    assert_eq!(store.number_opt_out(&tenant, &phone).await, Ok(Some(first)), "a later STOP keeps the first record");
+    assert_eq!(store.number_opt_out(&other, &phone).await, Ok(None), "an opt-out belongs to one tenant");
+
+    assert_eq!(store.lift_number_opt_out(&tenant, &phone).await, Ok(true), "lifting answers that there was one");
+    assert_eq!(store.number_opt_out(&tenant, &phone).await, Ok(None), "lifted");
+    assert_eq!(store.record_number_opt_out(&tenant, &phone, &record("STOP", 9)).await, Ok(true), "opts out again");
+}
+
 fn unique() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
@@ -1221,6 +1253,8 @@ fn new_lead(tenant: &TenantId, email: Option<Email>, phone: Option<PhoneNumber>)
             },
         },
         opted_out: BTreeSet::new(),
+        // Not empty, so every round trip checks it is kept.
+        undeliverable: BTreeMap::from([(Channel::Voice, Undeliverable::Unreachable)]),
         needs_human: false,
         replied_at: None,
         outcome: None,
@@ -1440,7 +1474,7 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($fresh:expr) => {
-        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant);
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted);
 
         #[tokio::test]
         async fn all_checks_share_one_store() {

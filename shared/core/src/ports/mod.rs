@@ -8,6 +8,7 @@ pub mod conformance;
 mod scheduler;
 mod store;
 
+pub use crate::domain::Undeliverable;
 pub use channel::{Channel, ChannelError, OutboundMessage};
 pub use clock::{Clock, SystemClock};
 pub use scheduler::{DueTouch, ScheduleError, TouchScheduler};

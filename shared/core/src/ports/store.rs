@@ -4,7 +4,8 @@
 //! step (`claim`). Implementations: redb (embedded) and DynamoDB (TransactWriteItems).
 
 use crate::domain::{
-    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
+    Touch,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -105,16 +106,19 @@ pub trait LeadStore: Send + Sync {
         lead: &LeadId,
         entries: &[TimelineEntry],
     ) -> Result<(), StoreError>;
-    /// Whether a number opted out of the tenant's texts and calls. Kept apart from leads, so
-    /// a STOP from a number that is not (yet) a lead still holds when it becomes one.
-    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
-    /// Records (or, with `false`, lifts) a number's opt-out.
-    async fn set_number_opt_out(
+    /// A number's opt-out from the tenant's texts and calls, if it has one. Kept apart from
+    /// leads, so a STOP from a number that is not (yet) a lead still holds when it becomes one.
+    async fn number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<OptOutRecord>, StoreError>;
+    /// Records a number's opt-out. Answers false if it had opted out already: the first record
+    /// stands, and only one caller ever sees true (at most one confirmation message).
+    async fn record_number_opt_out(
         &self,
         tenant: &TenantId,
         phone: &PhoneNumber,
-        opted_out: bool,
-    ) -> Result<(), StoreError>;
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError>;
+    /// Lifts a number's opt-out; answers whether it had one.
+    async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

@@ -5,7 +5,8 @@ use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, LEADS, OPT_OUTS, TIMELI
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
-    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, PhoneNumber, TenantId, TimelineEntry, Touch,
+    Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
+    Touch,
 };
 use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use redb::{ReadableTable, WriteTransaction};
@@ -221,27 +222,34 @@ impl LeadStore for EmbeddedStore {
         self.write(move |tx| append_timeline(tx, &tenant, &lead, &entries)).await
     }
 
-    async fn number_opted_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
-        let tx = self.db.begin_read().map_err(unavailable)?;
-        let table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
-        Ok(table.get(keys::opt_out(tenant, phone).as_str()).map_err(unavailable)?.is_some())
+    async fn number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<OptOutRecord>, StoreError> {
+        self.get(OPT_OUTS, &keys::opt_out(tenant, phone))
     }
 
-    async fn set_number_opt_out(
+    async fn record_number_opt_out(
         &self,
         tenant: &TenantId,
         phone: &PhoneNumber,
-        opted_out: bool,
-    ) -> Result<(), StoreError> {
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError> {
+        let (key, value) = (keys::opt_out(tenant, phone), encode(record));
+        self.write(move |tx| {
+            let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
+            if table.get(key.as_str()).map_err(unavailable)?.is_some() {
+                return Ok(false);
+            }
+            table.insert(key.as_str(), value.as_slice()).map_err(unavailable)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
         let key = keys::opt_out(tenant, phone);
         self.write(move |tx| {
             let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
-            if opted_out {
-                table.insert(key.as_str(), 1).map_err(unavailable)?;
-            } else {
-                table.remove(key.as_str()).map_err(unavailable)?;
-            }
-            Ok(())
+            let removed = table.remove(key.as_str()).map_err(unavailable)?.is_some();
+            Ok(removed)
         })
         .await
     }

@@ -24,7 +24,9 @@ pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("co
 pub(crate) const SCHEDULE: TableDefinition<&str, &[u8]> = TableDefinition::new("schedule");
 pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
 pub(crate) const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
-pub(crate) const OPT_OUTS: TableDefinition<&str, u64> = TableDefinition::new("opt_outs");
+/// A number's opt-out record (JSON), by tenant and number. (`opt_outs_v2`: the first table
+/// held a flag without the evidence; no release ever wrote it.)
+pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
 
 /// leadflow's data in one redb file.
 #[derive(Clone)]

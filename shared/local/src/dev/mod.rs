@@ -10,6 +10,7 @@ use leadflow_core::config::{TenantConfig, TenantDirectory};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Clock, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub(crate) struct DevState {
     pub clock: Arc<dyn Clock>,
 }
 
+/// The tenant files, with their secrets resolved: `env:` ones from this process's
+/// environment. `ssm:` ones exist only on AWS, so a file that uses them is refused here.
 fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
     if configs.is_empty() {
         return Ok(vec![TenantConfig::demo()]);
@@ -68,7 +71,11 @@ fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
         .iter()
         .map(|path| {
             let source = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            TenantConfig::parse(&source, &path.display().to_string()).map_err(anyhow::Error::from)
+            let mut tenant = TenantConfig::parse(&source, &path.display().to_string())?;
+            tenant.resolve_secrets(&HashMap::new()).with_context(|| {
+                format!("{}: leadflow dev reads secrets inline or from env:NAME; ssm: ones on AWS only", path.display())
+            })?;
+            Ok(tenant)
         })
         .collect()
 }

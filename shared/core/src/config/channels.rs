@@ -1,0 +1,88 @@
+//! Which provider a tenant's touches go out through, and its account. Only the plain facts
+//! live here; the adapters that use them are in leadflow-providers.
+
+use super::file::RawTenantFile;
+use super::tenant::Checker;
+use super::Secret;
+
+/// A long code's throughput, the safe default when a tenant names none.
+const DEFAULT_MESSAGES_PER_SECOND: f64 = 1.0;
+
+/// The SMS provider of a tenant.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    pub provider: SmsProvider,
+    /// Each sending number's throughput (1 for a US long code, 3 toll-free, 100 short code).
+    pub messages_per_second: f64,
+}
+
+/// An SMS provider account.
+#[derive(Debug, Clone)]
+pub enum SmsProvider {
+    /// Twilio's Messages API; authenticated with the tenant's `[twilio] auth_token`.
+    Twilio { account_sid: String, messaging_service_sid: Option<String>, api_url: Option<String> },
+    /// Telnyx's Messaging API.
+    Telnyx { api_key: Secret, messaging_profile_id: Option<String>, api_url: Option<String> },
+}
+
+/// Reads `[sms]` with the provider section it names.
+pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSettings> {
+    let sms = raw.sms.as_ref()?;
+    let messages_per_second = match &sms.messages_per_second {
+        None => DEFAULT_MESSAGES_PER_SECOND,
+        Some(rate) => c.check("sms.messages_per_second", rate, |r| {
+            if r.is_finite() && *r > 0.0 {
+                Ok(*r)
+            } else {
+                Err("must be a number of messages per second above 0")
+            }
+        })?,
+    };
+    let url = |c: &mut Checker, field: &str, url: &Option<toml::Spanned<String>>| match url {
+        None => Some(None),
+        Some(url) => c
+            .check(field, url, |u| {
+                if u.starts_with("https://") || u.starts_with("http://127.0.0.1") || u.starts_with("http://localhost") {
+                    Ok(Some(u.trim_end_matches('/').to_owned()))
+                } else {
+                    Err("must be an https:// URL (plain http only on loopback, for tests)")
+                }
+            })
+            .map(Some)?,
+    };
+    let provider = match sms.provider.get_ref().as_str() {
+        "twilio" => {
+            let Some(twilio) = &raw.twilio else {
+                c.fail("sms.provider", Some(&sms.provider), "twilio needs a [twilio] section with account_sid");
+                return None;
+            };
+            let Some(sid) = &twilio.account_sid else {
+                c.fail("sms.provider", Some(&sms.provider), "twilio needs [twilio] account_sid to send");
+                return None;
+            };
+            let account_sid = c.check("twilio.account_sid", sid, |s| {
+                if s.len() == 34 && s.starts_with("AC") && s[2..].chars().all(|c| c.is_ascii_hexdigit()) {
+                    Ok(s.clone())
+                } else {
+                    Err("must be AC followed by 32 hex digits")
+                }
+            })?;
+            let api_url = url(c, "twilio.api_url", &twilio.api_url)?;
+            SmsProvider::Twilio { account_sid, messaging_service_sid: twilio.messaging_service_sid.clone(), api_url }
+        }
+        "telnyx" => {
+            let Some(telnyx) = &raw.telnyx else {
+                c.fail("sms.provider", Some(&sms.provider), "telnyx needs a [telnyx] section with api_key");
+                return None;
+            };
+            let api_key = c.check("telnyx.api_key", &telnyx.api_key, |raw| Secret::parse(raw))?;
+            let api_url = url(c, "telnyx.api_url", &telnyx.api_url)?;
+            SmsProvider::Telnyx { api_key, messaging_profile_id: telnyx.messaging_profile_id.clone(), api_url }
+        }
+        other => {
+            c.fail("sms.provider", Some(&sms.provider), format!("{other:?} is not a provider: use twilio or telnyx"));
+            return None;
+        }
+    };
+    Some(SmsSettings { provider, messages_per_second })
+}

@@ -1,0 +1,83 @@
+//! leadflow's outbound SMS providers: [`TwilioSms`] and [`TelnyxSms`], each an adapter of the
+//! [`Channel`](leadflow_core::ports::Channel) port, sharing one way of talking to a provider.
+//!
+//! # The sending discipline ([`send`])
+//!
+//! A touch must reach the lead at most once, and neither provider's send endpoint dedupes
+//! for us (Twilio has no idempotency key; Telnyx's send-message endpoint declares none). So:
+//!
+//! - **Timeout per attempt** (default 10 s; [`RetryPolicy::timeout`]), a shorter connect
+//!   timeout (default 3 s), and no redirects followed.
+//! - **Retry only what cannot duplicate, or what the provider asked for:** a connection that
+//!   never opened (nothing was sent), HTTP 429 and 5xx. Backoff doubles from
+//!   [`RetryPolicy::base_delay`] with equal jitter; a `Retry-After` in seconds on 429/503 is
+//!   waited out instead; every wait is capped at [`RetryPolicy::max_delay`]; at most
+//!   [`RetryPolicy::attempts`] attempts (default 3), then
+//!   [`ChannelError::Transient`](leadflow_core::ports::ChannelError::Transient).
+//! - **Never retry an ambiguous failure:** a timeout or broken connection once the request
+//!   was sent, or a 2xx whose body cannot be read, may mean the provider took the message.
+//!   That is [`ChannelError::OutcomeUnknown`](leadflow_core::ports::ChannelError::OutcomeUnknown):
+//!   the touch is recorded as failed and never sent again.
+//! - **Any other 4xx is the adapter's to read:** its error code becomes an
+//!   [`Undeliverable`](leadflow_core::ports::Undeliverable) (opted out, invalid, unreachable,
+//!   blocked; anything of ours, like credentials or the sender, is `Rejected`, which leaves
+//!   the lead's channel open). Never retried.
+//!
+//! # Pacing ([`pacing`])
+//!
+//! Before each send the adapter waits for a token of its sending number's bucket
+//! ([`Pacer`]): 1/s for a long code, 3/s toll-free, 100/s for a short code, per process.
+//!
+//! # Secrets and logs ([`redact`])
+//!
+//! Auth tokens and API keys are held as [`Secret`], which `Debug` and `Display` never show.
+//! Logs (`tracing`, info on success, warn on failure) carry the touch id, the provider and
+//! its message id, and phone numbers masked to their last four digits; never the message
+//! body. Phone numbers quoted in providers' error messages are masked in the error detail too.
+//!
+//! # Crates
+//!
+//! `reqwest` with rustls on ring and the OS trust store (the TLS stack the rest of leadflow
+//! uses; no OpenSSL, no aws-lc-rs), `fastrand` for jitter, `tokio::time` for every wait (so
+//! tests can pause time), `wiremock` in the tests, which run against real HTTP on loopback.
+
+pub mod pacing;
+pub mod redact;
+pub mod routing;
+pub mod send;
+pub mod telnyx;
+pub mod twilio;
+
+pub use pacing::{Pacer, Rate};
+pub use redact::Secret;
+pub use routing::{ProviderChannels, RoutingError};
+pub use send::{BuildError, HttpSender, RetryPolicy};
+pub use telnyx::{TelnyxConfig, TelnyxSms};
+pub use twilio::{TwilioAuth, TwilioConfig, TwilioSms};
+
+use leadflow_core::domain::Channel as ChannelKind;
+use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
+
+/// A refusal of ours (configuration, wrong channel): the lead's channel stays open.
+fn rejected(detail: impl Into<String>) -> ChannelError {
+    ChannelError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
+}
+
+/// These adapters carry SMS only.
+fn require_sms(provider: &str, message: &OutboundMessage) -> Result<(), ChannelError> {
+    if message.channel == ChannelKind::Sms {
+        Ok(())
+    } else {
+        Err(rejected(format!("{provider}: this adapter sends SMS, not {:?}", message.channel)))
+    }
+}
+
+/// One log line per send: the touch, the masked number, the provider's id or the error;
+/// never the body.
+fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
+    let to = redact::mask_phone(&message.to);
+    match result {
+        Ok(id) => tracing::info!(provider, touch = %message.touch_id, %to, %id, "sms accepted"),
+        Err(error) => tracing::warn!(provider, touch = %message.touch_id, %to, %error, "sms not sent"),
+    }
+}

@@ -1,0 +1,91 @@
+//! One `Channel` for a whole deployment: each touch goes to the provider its tenant configured
+//! for its channel, and to the runtime's default channel (the outbox locally, the log channel
+//! on AWS) where a tenant configured none.
+
+use crate::pacing::{Pacer, Rate};
+use crate::send::BuildError;
+use crate::telnyx::{TelnyxConfig, TelnyxSms};
+use crate::twilio::{TwilioAuth, TwilioConfig, TwilioSms};
+use crate::Secret;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory};
+use leadflow_core::domain::{Channel as ChannelKind, TenantId};
+use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Why a tenant's provider could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RoutingError {
+    #[error("tenant {tenant}: {field} is not resolved (this runtime reads no secrets)")]
+    UnresolvedSecret { tenant: TenantId, field: &'static str },
+    #[error("tenant {0}: sms.provider twilio needs [twilio] auth_token")]
+    NoTwilioToken(TenantId),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// Touches routed by tenant and channel.
+pub struct ProviderChannels {
+    sms: HashMap<TenantId, Arc<dyn Channel>>,
+    fallback: Arc<dyn Channel>,
+}
+
+impl ProviderChannels {
+    /// The providers every tenant configured, over `fallback` for the rest.
+    pub fn new(tenants: &TenantDirectory, fallback: Arc<dyn Channel>) -> Result<Self, RoutingError> {
+        let mut sms = HashMap::new();
+        for tenant in tenants.all() {
+            if let Some(adapter) = sms_adapter(tenant)? {
+                sms.insert(tenant.id.clone(), adapter);
+            }
+        }
+        Ok(Self { sms, fallback })
+    }
+}
+
+#[async_trait]
+impl Channel for ProviderChannels {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+        let provider = match message.channel {
+            ChannelKind::Sms => self.sms.get(&message.tenant),
+            // Email and voice providers are not wired yet: the default channel has them.
+            ChannelKind::Email | ChannelKind::Voice => None,
+        };
+        provider.unwrap_or(&self.fallback).send(message, now).await
+    }
+}
+
+/// The tenant's SMS adapter, if it configured a provider.
+fn sms_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+    let Some(settings) = &tenant.sms else { return Ok(None) };
+    let pacer = Pacer::new(Rate::per_second(settings.messages_per_second));
+    let secret = |secret: &leadflow_core::config::Secret, field| {
+        secret
+            .expose()
+            .map(Secret::new)
+            .ok_or_else(|| RoutingError::UnresolvedSecret { tenant: tenant.id.clone(), field })
+    };
+    let adapter: Arc<dyn Channel> = match &settings.provider {
+        SmsProvider::Twilio { account_sid, messaging_service_sid, api_url } => {
+            let token =
+                tenant.twilio_auth_token.as_ref().ok_or_else(|| RoutingError::NoTwilioToken(tenant.id.clone()))?;
+            let mut config = TwilioConfig::new(account_sid, TwilioAuth::AuthToken(secret(token, "twilio.auth_token")?));
+            config.messaging_service_sid = messaging_service_sid.clone();
+            if let Some(url) = api_url {
+                config.base_url = url.clone();
+            }
+            Arc::new(TwilioSms::new(config, pacer)?)
+        }
+        SmsProvider::Telnyx { api_key, messaging_profile_id, api_url } => {
+            let mut config = TelnyxConfig::new(secret(api_key, "telnyx.api_key")?);
+            config.messaging_profile_id = messaging_profile_id.clone();
+            if let Some(url) = api_url {
+                config.base_url = url.clone();
+            }
+            Arc::new(TelnyxSms::new(config, pacer)?)
+        }
+    };
+    Ok(Some(adapter))
+}

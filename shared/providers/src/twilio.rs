@@ -1,0 +1,222 @@
+//! Twilio Programmable Messaging: `POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json`,
+//! HTTP basic auth, a form body; the answer's `sid` is the provider message id.
+//!
+//! Twilio's Messages API takes no idempotency key: a request it received is a message it may
+//! send, however the exchange ended. leadflow claims a touch before sending it, so a touch is
+//! sent at most once as long as this adapter never resends after an ambiguous failure (a
+//! timeout or a broken connection once the request went out); see [`crate::send`].
+
+use crate::pacing::Pacer;
+use crate::redact::{redact_phones, Secret};
+use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
+use crate::{log_outcome, rejected, require_sms};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
+use serde::Deserialize;
+
+const PROVIDER: &str = "twilio";
+
+/// Where Twilio's REST API lives.
+pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+
+/// How requests authenticate (HTTP basic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwilioAuth {
+    /// The account's auth token; the username is the account SID.
+    AuthToken(Secret),
+    /// An API key (`SK...`) and its secret, which Twilio recommends for production: it can be
+    /// revoked alone.
+    ApiKey { sid: String, secret: Secret },
+}
+
+/// A Twilio account to send from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwilioConfig {
+    /// `AC...`: the account the messages belong to (part of the URL).
+    pub account_sid: String,
+    pub auth: TwilioAuth,
+    /// `MG...`: send through a Messaging Service. Twilio then picks the sender from the
+    /// service's pool when the message names no `from`, and uses the named one when it does.
+    pub messaging_service_sid: Option<String>,
+    /// Where Twilio posts delivery status for each message (overrides the service's).
+    pub status_callback: Option<String>,
+    /// The API's base URL, without a trailing slash; [`DEFAULT_BASE_URL`] but in tests.
+    pub base_url: String,
+    pub retry: RetryPolicy,
+}
+
+impl TwilioConfig {
+    /// An account with the default base URL and retry policy, no Messaging Service and no
+    /// status callback.
+    pub fn new(account_sid: impl Into<String>, auth: TwilioAuth) -> Self {
+        Self {
+            account_sid: account_sid.into(),
+            auth,
+            messaging_service_sid: None,
+            status_callback: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Sends SMS touches through Twilio.
+#[derive(Debug, Clone)]
+pub struct TwilioSms {
+    config: TwilioConfig,
+    url: String,
+    http: HttpSender,
+    pacer: Pacer,
+}
+
+impl TwilioSms {
+    /// An adapter for `config`, pacing each sending number with `pacer`.
+    pub fn new(config: TwilioConfig, pacer: Pacer) -> Result<Self, BuildError> {
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            config.base_url.trim_end_matches('/'),
+            config.account_sid
+        );
+        let http = HttpSender::new(config.retry)?;
+        Ok(Self { config, url, http, pacer })
+    }
+
+    fn credentials(&self) -> (&str, &str) {
+        match &self.config.auth {
+            TwilioAuth::AuthToken(token) => (&self.config.account_sid, token.expose()),
+            TwilioAuth::ApiKey { sid, secret } => (sid, secret.expose()),
+        }
+    }
+}
+
+#[async_trait]
+impl Channel for TwilioSms {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
+        require_sms(PROVIDER, message)?;
+        let service = self.config.messaging_service_sid.as_deref();
+        let sender = match (message.from.as_deref(), service) {
+            (Some(from), _) => from,
+            (None, Some(service)) => service,
+            (None, None) => return Err(rejected("twilio: no From number on the message and no Messaging Service")),
+        };
+        let mut form: Vec<(&str, &str)> = vec![("To", &message.to)];
+        if let Some(from) = &message.from {
+            form.push(("From", from));
+        }
+        if let Some(service) = service {
+            form.push(("MessagingServiceSid", service));
+        }
+        form.push(("Body", &message.body));
+        if let Some(callback) = &self.config.status_callback {
+            form.push(("StatusCallback", callback));
+        }
+
+        self.pacer.acquire(sender).await;
+        let (user, password) = self.credentials();
+        let reply = self
+            .http
+            .send(PROVIDER, |client| client.post(&self.url).basic_auth(user, Some(password)).form(&form))
+            .await;
+        let result = reply.and_then(read_reply);
+        log_outcome(PROVIDER, message, &result);
+        result
+    }
+}
+
+/// The created message (Twilio answers 201 with the whole resource).
+#[derive(Deserialize)]
+struct Created {
+    sid: String,
+}
+
+/// Twilio's error body: `{"code": 21610, "message": "...", "more_info": "...", "status": 400}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: Option<u32>,
+    message: Option<String>,
+}
+
+fn read_reply(reply: Reply) -> Result<String, ChannelError> {
+    if reply.status.is_success() {
+        return match serde_json::from_slice::<Created>(&reply.body) {
+            Ok(created) if !created.sid.is_empty() => Ok(created.sid),
+            _ => Err(ChannelError::OutcomeUnknown(format!(
+                "twilio answered {} without a message sid; the message was probably sent, \
+                 so it is not resent",
+                reply.status
+            ))),
+        };
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
+    let code = body.as_ref().and_then(|b| b.code);
+    let text = body.and_then(|b| b.message).map(|m| redact_phones(&m)).unwrap_or_default();
+    let reason = code.map_or(Undeliverable::Rejected, undeliverable);
+    let code = code.map_or_else(|| "no error code".to_owned(), |c| format!("error {c}"));
+    Err(ChannelError::Permanent { reason, detail: format!("twilio answered {} ({code}): {text}", reply.status) })
+}
+
+/// What a Twilio error code says about the lead's number. Codes, from Twilio's error
+/// dictionary (<https://www.twilio.com/docs/api/errors/NNNNN>):
+///
+/// - 21610 "Attempt to send to unsubscribed recipient": the lead texted STOP to this sender.
+/// - 21211 "Invalid 'To' Phone Number"; 21217 "Phone number does not appear to be valid";
+///   30005 "Unknown destination handset" (delivery-time).
+/// - 21614 "'To' number is not a valid mobile number"; 21635 "'To' number cannot be a
+///   landline"; 30006 "Landline or unreachable carrier" (delivery-time): no SMS possible.
+/// - 30004 "Message blocked": the destination is blocked from receiving it (delivery-time).
+///
+/// Everything else is [`Undeliverable::Rejected`], a fault of ours that leaves the lead's
+/// channel open, in particular:
+/// 20003 (authentication); 21401 (the *sender* is not an SMS-enabled Twilio number or
+/// sender ID, despite its title "Invalid Phone Number"); 21408 (the account has no geo
+/// permission for the destination region); 21606, 21659, 21660, 21661 (the `From` is not
+/// ours, not SMS-capable or in the wrong country); 21608 (trial account, unverified `To`);
+/// 21612 (this `To`/`From` pair cannot be connected: a sender restriction, another sender
+/// may reach the lead); 21421 (a number-purchase / Messaging-Service error, not about the
+/// `To`); 30007 "Message filtered" (our content or sender tripped Twilio's or the
+/// carrier's filter: the lead may still receive other messages, so the channel stays open).
+pub fn undeliverable(code: u32) -> Undeliverable {
+    match code {
+        21610 => Undeliverable::OptedOutAtCarrier,
+        21211 | 21217 | 30005 => Undeliverable::InvalidAddress,
+        21614 | 21635 | 30006 => Undeliverable::Unreachable,
+        30004 => Undeliverable::Blocked,
+        _ => Undeliverable::Rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply { status: StatusCode::from_u16(status).unwrap(), body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn codes_map_to_what_they_say_about_the_lead() {
+        assert_eq!(undeliverable(21610), Undeliverable::OptedOutAtCarrier);
+        assert_eq!(undeliverable(21211), Undeliverable::InvalidAddress);
+        assert_eq!(undeliverable(21614), Undeliverable::Unreachable);
+        assert_eq!(undeliverable(30004), Undeliverable::Blocked);
+        assert_eq!(undeliverable(21606), Undeliverable::Rejected);
+        assert_eq!(undeliverable(99999), Undeliverable::Rejected);
+    }
+
+    #[test]
+    fn an_error_without_a_json_body_is_rejected_with_its_status() {
+        let Err(ChannelError::Permanent { reason, detail }) = read_reply(reply(401, "Unauthorized")) else {
+            panic!("expected a permanent error");
+        };
+        assert_eq!(reason, Undeliverable::Rejected);
+        assert!(detail.contains("401"), "{detail}");
+    }
+
+    #[test]
+    fn a_success_without_a_sid_is_an_unknown_outcome() {
+        let error = read_reply(reply(201, "{}")).unwrap_err();
+        assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{error:?}");
+    }
+}

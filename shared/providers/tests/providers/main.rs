@@ -1,0 +1,6 @@
+//! The providers against real HTTP on loopback (wiremock): one test binary.
+
+mod discipline;
+mod support;
+mod telnyx;
+mod twilio;
