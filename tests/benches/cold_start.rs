@@ -19,6 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 7;
+const FUNCTIONS: [&str; 4] = ["intake", "step", "inbound", "report"];
 
 /// Kills a child process when dropped, so a failed run leaves nothing behind.
 struct Running(Child);
@@ -55,9 +56,9 @@ async fn main() {
         Command::new("cargo")
             .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1"])
             .args(["--invoke-port", &port.to_string()])
-            // Outside the workspace: with --only-lambda-apis it builds nothing, and it need
-            // not read (or wait on) this workspace's manifests.
-            .current_dir(std::env::temp_dir())
+            // In an empty package of its own: with --only-lambda-apis it builds nothing, but it
+            // still reads the manifest where it runs, and need not read (or wait on) ours.
+            .current_dir(empty_package())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -90,12 +91,14 @@ async fn main() {
     println!("  {:<8} {:>12} {:>12} {:>10} {:>14}", "function", "first call", "second call", "init", "binary");
     for (name, payload) in functions {
         let binary = bin_dir.join(name);
+        let function_log = std::env::temp_dir().join(format!("leadflow-cold-start-{name}.log"));
         let (mut cold, mut warm) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
             let started = Instant::now();
             let _function = Running(
                 Command::new(&binary)
-                    .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}/.rt"))
+                    // cargo-lambda serves each function's Runtime API under its name.
+                    .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt/{name}"))
                     .env("AWS_LAMBDA_FUNCTION_NAME", name)
                     .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
                     .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
@@ -108,7 +111,7 @@ async fn main() {
                     .env("AWS_SECRET_ACCESS_KEY", "testing")
                     .env("AWS_REGION", "us-east-1")
                     .stdout(Stdio::null())
-                    .stderr(Stdio::null())
+                    .stderr(std::fs::File::create(&function_log).unwrap())
                     .spawn()
                     .unwrap_or_else(|e| panic!("{}: {e}", binary.display())),
             );
@@ -127,10 +130,27 @@ async fn main() {
     }
 }
 
+/// A package whose binaries are named like the functions (and do nothing), for
+/// `cargo lambda watch` to read: it routes invocations only to functions it knows by name.
+fn empty_package() -> PathBuf {
+    let dir = std::env::temp_dir().join("leadflow-cold-start-runtime-api");
+    std::fs::create_dir_all(dir.join("src/bin")).unwrap();
+    let manifest = "[package]\nname = \"runtime-api\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n";
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    for name in FUNCTIONS {
+        std::fs::write(dir.join(format!("src/bin/{name}.rs")), "fn main() {}\n").unwrap();
+    }
+    dir
+}
+
 /// One invocation through the Runtime API emulator's Invoke API, which must succeed.
 async fn invoke(http: &reqwest::Client, port: u16, name: &str, payload: &str) {
     let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/{name}/invocations");
-    let reply = http.post(url).body(payload.to_owned()).send().await.unwrap();
+    let reply = http.post(url).body(payload.to_owned()).timeout(Duration::from_secs(20)).send().await;
+    let reply = reply.unwrap_or_else(|e| {
+        let log = std::fs::read_to_string(std::env::temp_dir().join(format!("leadflow-cold-start-{name}.log")));
+        panic!("{name}: no answer from the function: {e}\n{}", log.unwrap_or_default())
+    });
     let status = reply.status();
     let body = reply.text().await.unwrap();
     assert!(status.is_success() && !body.contains("errorType"), "{name}: {status} {body}");

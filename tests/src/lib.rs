@@ -45,8 +45,16 @@ fn demo_tenant_file(dir: &std::path::Path) -> PathBuf {
 /// Starts `leadflow dev` in-process on 127.0.0.1:0 with a manual clock at `start_time()`,
 /// serving the demo tenant and a second tenant.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|demo| demo.to_owned(), false).await
+}
+
+/// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
+/// tenants' providers if `live_channels`.
+pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
     let data = tempfile::tempdir().unwrap();
-    let configs = vec![demo_tenant_file(data.path()), other_tenant_file()];
+    let demo = demo_tenant_file(data.path());
+    std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
+    let configs = vec![demo, other_tenant_file()];
     let server = dev::start(DevOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         data: data.path().join("store"),
@@ -54,6 +62,7 @@ pub async fn spawn_app() -> TestApp {
         manual_clock: Some(start_time()),
         public_url: None,
         print_outbox: false,
+        live_channels,
     })
     .await
     .unwrap();

@@ -15,7 +15,7 @@ impl Channel for LogChannel {
         tracing::info!(
             touch = %message.touch_id,
             tenant = %message.tenant,
-            lead = %message.lead_id,
+            lead = message.lead_id.as_ref().map(tracing::field::display),
             channel = %message.channel,
             step = message.step,
             due_at = %message.due_at,

@@ -21,17 +21,6 @@ pub struct Settings {
     /// The API's public base URL, which Twilio signs webhook URLs with; empty for the
     /// request's own host.
     pub public_url: String,
-    /// Whether this function reads the tenants' secrets.
-    pub secrets: TenantSecrets,
-}
-
-/// Whether a function reads the tenants' secrets (provider tokens, signing keys). Only those
-/// that do may call SSM; the others leave `ssm:` secrets unresolved, and nothing of theirs
-/// uses one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TenantSecrets {
-    Read,
-    Skip,
 }
 
 /// A setting that is missing.
@@ -47,7 +36,7 @@ impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
     /// `LEADFLOW_SCHEDULE_GROUP`, `LEADFLOW_SCHEDULER_ROLE_ARN` and (optional)
     /// `LEADFLOW_PUBLIC_URL`.
-    pub fn from_env(secrets: TenantSecrets) -> Result<Self, MissingSetting> {
+    pub fn from_env() -> Result<Self, MissingSetting> {
         Ok(Self {
             table: var("LEADFLOW_TABLE")?,
             targets: QueueTargets {
@@ -57,63 +46,83 @@ impl Settings {
                 scheduler_role_arn: var("LEADFLOW_SCHEDULER_ROLE_ARN")?,
             },
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
-            secrets,
         })
     }
 }
 
-/// The use cases over DynamoDB, SQS + Scheduler and the log channel, with every tenant in
-/// the table.
-pub async fn build_app(
-    sdk: &SdkConfig,
-    settings: &Settings,
-    clock: Arc<dyn Clock>,
-) -> Result<App, lambda_error::Error> {
-    build_counted_app(sdk, settings, clock, None).await
+/// The SDK clients of a function, each counting its requests into `counter` if given.
+struct Clients {
+    dynamodb: aws_sdk_dynamodb::Client,
+    sqs: aws_sdk_sqs::Client,
+    scheduler: aws_sdk_scheduler::Client,
 }
 
-/// `build_app`, with every SDK request counted by `counter` (for the request benchmark).
-pub async fn build_counted_app(
+fn clients(sdk: &SdkConfig, counter: Option<&RequestCounter>) -> Clients {
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk);
+    let mut sqs = aws_sdk_sqs::config::Builder::from(sdk);
+    let mut scheduler = aws_sdk_scheduler::config::Builder::from(sdk);
+    if let Some(counter) = counter {
+        dynamodb = dynamodb.interceptor(counter.clone());
+        sqs = sqs.interceptor(counter.clone());
+        scheduler = scheduler.interceptor(counter.clone());
+    }
+    Clients {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+        sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
+        scheduler: aws_sdk_scheduler::Client::from_conf(scheduler.build()),
+    }
+}
+
+fn assemble(
+    clients: Clients,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    tenants: TenantDirectory,
+    channel: Arc<dyn Channel>,
+) -> App {
+    let scheduler = QueueScheduler::new(clients.sqs, clients.scheduler, settings.targets.clone(), clock.clone());
+    App {
+        store: Arc::new(DynamoStore::new(clients.dynamodb, settings.table.clone())),
+        scheduler: Arc::new(scheduler),
+        channel,
+        clock,
+        tenants: Arc::new(tenants),
+    }
+}
+
+/// The use cases over DynamoDB and SQS + Scheduler, with every tenant in the table, for the
+/// functions that send nothing (intake, report): no secrets read, touches to the log channel.
+/// Kept apart from `build_sending_app` so their binaries link neither SSM nor the providers.
+pub async fn build_app(
     sdk: &SdkConfig,
     settings: &Settings,
     clock: Arc<dyn Clock>,
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
-    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk);
-    let mut sqs = aws_sdk_sqs::config::Builder::from(sdk);
-    let mut scheduler = aws_sdk_scheduler::config::Builder::from(sdk);
+    let clients = clients(sdk, counter.as_ref());
+    let tenants = TenantDirectory::new(load_tenants(&clients.dynamodb, &settings.table).await?)?;
+    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel)))
+}
+
+/// `build_app` for the functions that talk to providers (step, inbound): the tenants' secrets
+/// read from SSM Parameter Store, each tenant's SMS through its provider, the rest to the log
+/// channel.
+pub async fn build_sending_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+) -> Result<App, lambda_error::Error> {
+    let clients = clients(sdk, counter.as_ref());
+    let mut tenants = load_tenants(&clients.dynamodb, &settings.table).await?;
     let mut ssm = aws_sdk_ssm::config::Builder::from(sdk);
     if let Some(counter) = counter {
-        dynamodb = dynamodb.interceptor(counter.clone());
-        sqs = sqs.interceptor(counter.clone());
-        ssm = ssm.interceptor(counter.clone());
-        scheduler = scheduler.interceptor(counter);
+        ssm = ssm.interceptor(counter);
     }
-    let dynamodb = aws_sdk_dynamodb::Client::from_conf(dynamodb.build());
-    let mut tenants = load_tenants(&dynamodb, &settings.table).await?;
-    if settings.secrets == TenantSecrets::Read {
-        resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants).await?;
-    }
-    let scheduler = QueueScheduler::new(
-        aws_sdk_sqs::Client::from_conf(sqs.build()),
-        aws_sdk_scheduler::Client::from_conf(scheduler.build()),
-        settings.targets.clone(),
-        clock.clone(),
-    );
-    let tenants = Arc::new(TenantDirectory::new(tenants)?);
-    // Only the functions that read secrets send anything; the others keep the log channel
-    // (their tenants' provider tokens are not resolved).
-    let channel: Arc<dyn Channel> = match settings.secrets {
-        TenantSecrets::Read => Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel))?),
-        TenantSecrets::Skip => Arc::new(LogChannel),
-    };
-    Ok(App {
-        store: Arc::new(DynamoStore::new(dynamodb, settings.table.clone())),
-        scheduler: Arc::new(scheduler),
-        channel,
-        clock,
-        tenants,
-    })
+    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants).await?;
+    let tenants = TenantDirectory::new(tenants)?;
+    let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel))?);
+    Ok(assemble(clients, settings, clock, tenants, channel))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the
@@ -124,11 +133,21 @@ pub fn sdk_loader() -> aws_config::ConfigLoader {
     aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https)
 }
 
-/// Settings from the environment, the SDK's default configuration, the wall clock.
-pub async fn app_from_env(secrets: TenantSecrets) -> Result<(App, Settings), lambda_error::Error> {
-    let settings = Settings::from_env(secrets)?;
+/// `build_app` with settings from the environment, the SDK's default configuration and the
+/// wall clock.
+pub async fn app_from_env() -> Result<(App, Settings), lambda_error::Error> {
+    let settings = Settings::from_env()?;
     let sdk = sdk_loader().load().await;
-    let app = build_app(&sdk, &settings, Arc::new(SystemClock)).await?;
+    let app = build_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
+    Ok((app, settings))
+}
+
+/// `build_sending_app` with settings from the environment, the SDK's default configuration
+/// and the wall clock.
+pub async fn sending_app_from_env() -> Result<(App, Settings), lambda_error::Error> {
+    let settings = Settings::from_env()?;
+    let sdk = sdk_loader().load().await;
+    let app = build_sending_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
     Ok((app, settings))
 }
 

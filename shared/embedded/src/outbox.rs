@@ -9,12 +9,13 @@ use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, StoreError};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
-/// A touch as the outbox recorded it.
+/// A touch (or a reply to an inbound SMS) as the outbox recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub id: TouchId,
     pub tenant: TenantId,
-    pub lead_id: LeadId,
+    /// None for a reply, which belongs to no cadence.
+    pub lead_id: Option<LeadId>,
     pub channel: ChannelKind,
     pub to: String,
     pub from: Option<String>,
@@ -38,7 +39,7 @@ impl OutboxChannel {
         Self { store, print }
     }
 
-    /// Every recorded touch in order, optionally only one lead's.
+    /// Every recorded touch in order, optionally only one lead's (which leaves out replies).
     pub fn list(&self, lead: Option<&LeadId>) -> Result<Vec<OutboxEntry>, StoreError> {
         let tx = self.store.db.begin_read().map_err(unavailable)?;
         let table = tx.open_table(OUTBOX).map_err(unavailable)?;
@@ -46,7 +47,7 @@ impl OutboxChannel {
         for item in table.iter().map_err(unavailable)? {
             let (_, value) = item.map_err(unavailable)?;
             let entry: OutboxEntry = decode(value.value())?;
-            if lead.is_none_or(|id| *id == entry.lead_id) {
+            if lead.is_none_or(|id| entry.lead_id.as_ref() == Some(id)) {
                 entries.push(entry);
             }
         }
@@ -82,12 +83,14 @@ impl Channel for OutboxChannel {
             .map_err(|e| ChannelError::Transient(e.to_string()))?;
         if self.print {
             println!(
-                "[outbox] {} {} -> {} (lead {}, step {}): {}",
+                "[outbox] {} {} -> {} ({}): {}",
                 now.format("%Y-%m-%d %H:%M:%S"),
                 entry.channel,
                 entry.to,
-                entry.lead_id,
-                entry.step,
+                match &entry.lead_id {
+                    Some(lead) => format!("lead {lead}, step {}", entry.step),
+                    None => "reply".to_owned(),
+                },
                 entry.subject.as_deref().map(|s| format!("{s} / {}", entry.body)).unwrap_or(entry.body.clone())
             );
         }

@@ -26,7 +26,8 @@ pub struct BenchOptions {
 
 #[derive(Deserialize)]
 struct OutboxRow {
-    lead_id: String,
+    /// None for a reply to an inbound SMS, which is no lead's touch.
+    lead_id: Option<String>,
     step: usize,
     due_at: DateTime<Utc>,
     sent_at: DateTime<Utc>,
@@ -142,7 +143,7 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let first_touches: HashMap<String, OutboxRow> = loop {
         let rows: Vec<OutboxRow> = client.get(format!("{base}/dev/outbox")).send().await?.json().await?;
         let firsts: HashMap<String, OutboxRow> =
-            rows.into_iter().filter(|r| r.step == 0).map(|r| (r.lead_id.clone(), r)).collect();
+            rows.into_iter().filter(|r| r.step == 0).filter_map(|r| Some((r.lead_id.clone()?, r))).collect();
         if firsts.len() >= ids.len() || Instant::now() > deadline {
             break firsts;
         }

@@ -49,6 +49,10 @@ enum Command {
         /// Do not print touches as they go to the outbox.
         #[arg(long)]
         quiet: bool,
+        /// Send through the providers tenant files configure (`[sms] provider`); without it
+        /// every touch goes to the outbox.
+        #[arg(long)]
+        live_channels: bool,
     },
     /// Validate tenant files and print what they define.
     CheckConfig { files: Vec<PathBuf> },
@@ -97,7 +101,7 @@ pub fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Dev { listen, data, configs, clock, now, public_url, quiet } => {
+        Command::Dev { listen, data, configs, clock, now, public_url, quiet, live_channels } => {
             // The /dev routes (outbox, clock) have no authentication: loopback only.
             anyhow::ensure!(
                 listen.ip().is_loopback(),
@@ -107,7 +111,8 @@ pub fn main() -> anyhow::Result<()> {
                 anyhow::bail!("--now needs --clock manual");
             }
             let manual_clock = matches!(clock, ClockKind::Manual).then(|| now.unwrap_or_else(Utc::now));
-            let options = DevOptions { listen, data, configs, manual_clock, public_url, print_outbox: !quiet };
+            let options =
+                DevOptions { listen, data, configs, manual_clock, public_url, print_outbox: !quiet, live_channels };
             runtime()?.block_on(async {
                 let server = dev::start(options).await?;
                 // The first line of stdout is the contract scripts and the benchmark read.

@@ -5,6 +5,8 @@ mod dev;
 mod events;
 mod intake;
 mod isolation;
+mod providers;
 mod reports;
 mod restart;
+mod telnyx;
 mod webhooks;

@@ -21,7 +21,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leadflow_aws::handlers;
 use leadflow_aws::metrics::RequestCounter;
-use leadflow_aws::runtime::{build_counted_app, Settings, TenantSecrets};
+use leadflow_aws::runtime::{build_sending_app, Settings};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
 use leadflow_core::config::DEMO_TENANT;
@@ -204,13 +204,12 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: String::new(),
-            secrets: TenantSecrets::Read,
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();
-        let mut app = build_counted_app(&sdk, &settings, clock.clone(), Some(counter.clone()))
+        let mut app = build_sending_app(&sdk, &settings, clock.clone(), Some(counter.clone()))
             .await
-            .unwrap_or_else(|e| panic!("build_app: {e}"));
+            .unwrap_or_else(|e| panic!("build_sending_app: {e}"));
         let sent = Arc::new(Sent::default());
         app.channel = Arc::new(Recording { inner: app.channel.clone(), sent: sent.clone() });
         Self { clock, app, settings, sent, counter, sqs, scheduler, real_time: Mutex::new(None) }

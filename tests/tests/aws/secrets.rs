@@ -1,5 +1,5 @@
 use crate::harness::sdk_config;
-use leadflow_aws::runtime::{build_app, Settings, TenantSecrets};
+use leadflow_aws::runtime::{build_app, build_sending_app, Settings};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::config::DEMO_TENANT;
 use leadflow_embedded::ManualClock;
@@ -17,8 +17,8 @@ async fn a_secret_missing_from_parameter_store_fails_the_cold_start_with_its_nam
     let tenant = DEMO_TENANT.replace(DEMO_TWILIO_TOKEN, "ssm:/leadflow/nobody-stored-this");
     leadflow_aws::dynamodb::push_tenant(&dynamodb, &table, &tenant, "demo.toml").await.unwrap();
 
-    let settings = |secrets| Settings {
-        table: table.clone(),
+    let settings = Settings {
+        table,
         targets: QueueTargets {
             queue_url: "http://127.0.0.1:1/unused".into(),
             queue_arn: "arn:aws:sqs:us-east-1:123456789012:unused".into(),
@@ -26,13 +26,12 @@ async fn a_secret_missing_from_parameter_store_fails_the_cold_start_with_its_nam
             scheduler_role_arn: "arn:aws:iam::123456789012:role/unused".into(),
         },
         public_url: String::new(),
-        secrets,
     };
     let clock = Arc::new(ManualClock::new(start_time()));
-    let error = build_app(&sdk, &settings(TenantSecrets::Read), clock.clone()).await.err().expect("a missing secret");
+    let error = build_sending_app(&sdk, &settings, clock.clone(), None).await.err().expect("a missing secret");
     let error = error.to_string();
     assert!(error.contains("tenant demo: twilio.auth_token"), "{error}");
     assert!(error.contains("/leadflow/nobody-stored-this"), "{error}");
 
-    assert!(build_app(&sdk, &settings(TenantSecrets::Skip), clock).await.is_ok());
+    assert!(build_app(&sdk, &settings, clock, None).await.is_ok());
 }

@@ -174,7 +174,7 @@ impl App {
             .map(|rendered| OutboundMessage {
                 touch_id: touch.id.clone(),
                 tenant: lead.tenant.clone(),
-                lead_id: lead.id.clone(),
+                lead_id: Some(lead.id.clone()),
                 channel,
                 to,
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),

@@ -75,7 +75,11 @@ pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSe
                 c.fail("sms.provider", Some(&sms.provider), "telnyx needs a [telnyx] section with api_key");
                 return None;
             };
-            let api_key = c.check("telnyx.api_key", &telnyx.api_key, |raw| Secret::parse(raw))?;
+            let Some(api_key) = &telnyx.api_key else {
+                c.fail("sms.provider", Some(&sms.provider), "telnyx needs [telnyx] api_key to send");
+                return None;
+            };
+            let api_key = c.check("telnyx.api_key", api_key, |raw| Secret::parse(raw))?;
             let api_url = url(c, "telnyx.api_url", &telnyx.api_url)?;
             SmsProvider::Telnyx { api_key, messaging_profile_id: telnyx.messaging_profile_id.clone(), api_url }
         }

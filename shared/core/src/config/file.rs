@@ -72,7 +72,8 @@ pub(super) struct RawTwilio {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTelnyx {
-    pub api_key: Spanned<String>,
+    pub api_key: Option<Spanned<String>>,
+    pub public_key: Option<Spanned<String>>,
     pub messaging_profile_id: Option<String>,
     pub api_url: Option<Spanned<String>>,
 }

@@ -6,6 +6,7 @@
 mod api_key;
 mod channels;
 mod directory;
+mod ed25519_key;
 mod errors;
 mod file;
 mod secret;
@@ -15,6 +16,7 @@ mod tenant;
 pub use api_key::{hash_api_key, ApiKeyHash};
 pub use channels::{SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
+pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};

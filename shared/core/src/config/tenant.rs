@@ -3,7 +3,9 @@
 use super::channels::sms_settings;
 use super::errors::line_of;
 use super::file::RawTenantFile;
-use super::{ApiKeyHash, ConfigError, ConfigErrors, Secret, SecretError, SmsProvider, SmsSettings, Templates};
+use super::{
+    ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings, Templates,
+};
 use crate::domain::{
     source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
     StepTime, TenantId,
@@ -55,6 +57,9 @@ pub struct TenantConfig {
     /// Verifies Twilio's webhook signatures (X-Twilio-Signature) and, with an account SID,
     /// authenticates its sends.
     pub twilio_auth_token: Option<Secret>,
+    /// Verifies Telnyx's webhook signatures (telnyx-signature-ed25519): the account's public
+    /// key, from `[telnyx] public_key`. Public, so not a secret.
+    pub telnyx_public_key: Option<Ed25519PublicKey>,
     /// The SMS provider touches go out through; none: the runtime's default channel (the
     /// outbox locally, the log channel on AWS).
     pub sms: Option<SmsSettings>,
@@ -242,6 +247,11 @@ impl TenantConfig {
 
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
+        let telnyx_public_key = raw
+            .telnyx
+            .as_ref()
+            .and_then(|tx| tx.public_key.as_ref())
+            .and_then(|key| c.check("telnyx.public_key", key, |raw| Ed25519PublicKey::parse(raw)));
         let sms = sms_settings(&mut c, &raw);
 
         match (id, region, zone, quiet_hours) {
@@ -270,6 +280,7 @@ impl TenantConfig {
                     api_keys,
                     policy: ContactPolicy { quiet_hours, caps },
                     twilio_auth_token,
+                    telnyx_public_key,
                     sms,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
@@ -372,5 +383,49 @@ mod tests {
         let errors = TenantConfig::parse(&source, "demo.toml").unwrap_err();
         assert_eq!(errors.errors[0].field, "twilio.auth_token");
         assert!(errors.errors[0].line.is_some());
+    }
+
+    /// The demo tenant with `sections` (TOML) before it.
+    fn demo_with(sections: &str) -> String {
+        format!("{sections}\n{DEMO_TENANT}")
+    }
+
+    const PUBLIC_KEY: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+
+    #[test]
+    fn a_tenant_may_receive_through_telnyx_without_sending_through_it() {
+        let tenant = TenantConfig::parse(&demo_with(&format!("[telnyx]\npublic_key = \"{PUBLIC_KEY}\"")), "t").unwrap();
+        assert_eq!(tenant.telnyx_public_key, Some(Ed25519PublicKey::parse(PUBLIC_KEY).unwrap()));
+        assert!(tenant.sms.is_none());
+        assert_eq!(tenant.secret_parameters(), Vec::<&str>::new(), "a public key is not a secret");
+    }
+
+    #[test]
+    fn a_telnyx_public_key_that_is_not_32_bytes_of_base64_names_its_line() {
+        let source = demo_with("[telnyx]\npublic_key = \"c2hvcnQ=\"");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "telnyx.public_key");
+        assert_eq!(errors.errors[0].line, Some(2));
+        assert!(errors.errors[0].message.contains("32-byte"), "{errors}");
+    }
+
+    #[test]
+    fn sending_through_telnyx_still_needs_an_api_key() {
+        let without_section = TenantConfig::parse(&demo_with("[sms]\nprovider = \"telnyx\""), "t").unwrap_err();
+        assert_eq!(without_section.errors[0].field, "sms.provider");
+        assert!(without_section.errors[0].message.contains("needs a [telnyx] section with api_key"));
+
+        let source = demo_with(&format!("[sms]\nprovider = \"telnyx\"\n\n[telnyx]\npublic_key = \"{PUBLIC_KEY}\""));
+        let without_key = TenantConfig::parse(&source, "t").unwrap_err();
+        assert_eq!(without_key.errors.len(), 1, "{without_key}");
+        assert_eq!(without_key.errors[0].field, "sms.provider");
+        assert_eq!(without_key.errors[0].line, Some(2));
+        assert_eq!(without_key.errors[0].message, "telnyx needs [telnyx] api_key to send");
+
+        let source = demo_with("[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"ssm:/leadflow/demo/telnyx\"");
+        let tenant = TenantConfig::parse(&source, "t").unwrap();
+        assert_eq!(tenant.secret_parameters(), ["/leadflow/demo/telnyx"]);
+        assert_eq!(tenant.telnyx_public_key, None);
     }
 }

@@ -12,13 +12,18 @@ pub(super) async fn read(body: Body) -> Result<Bytes, ApiError> {
 /// A JSON object body: 400 if it is not JSON or not an object, 422 naming the field whose
 /// type is wrong.
 pub(super) fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(object(bytes)?).map_err(|e| {
+        let field = e.path().to_string();
+        ApiError::field(&field, e.into_inner().to_string())
+    })
+}
+
+/// A JSON object body, not yet typed: 400 if it is not JSON or not an object.
+pub(super) fn object(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     if !value.is_object() {
         return Err(ApiError::BadRequest("the body must be a JSON object".to_owned()));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        ApiError::field(&field, e.into_inner().to_string())
-    })
+    Ok(value)
 }

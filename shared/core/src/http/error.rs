@@ -13,6 +13,9 @@ use serde_json::json;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A body that is not the shape its sender documents (a webhook's event), naming the field.
+    #[error("{}: {}", .0.field, .0.message)]
+    Malformed(FieldError),
     #[error("a valid API key is required: Authorization: Bearer <key>")]
     Unauthorized,
     #[error("{0}")]
@@ -37,7 +40,7 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -67,6 +70,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let body = match &self {
             ApiError::Invalid(fields) => json!({ "error": "invalid fields", "fields": fields }),
+            ApiError::Malformed(field) => json!({ "error": self.to_string(), "fields": [field] }),
             other => json!({ "error": other.to_string(), "fields": [] }),
         };
         let mut response = (status, Json(body)).into_response();

@@ -6,6 +6,8 @@ mod body;
 mod error;
 mod leads;
 mod reports;
+mod telnyx;
+mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
 
@@ -39,7 +41,9 @@ pub fn lead_routes() -> Router<HttpState> {
 
 /// Carrier webhooks (the inbound function).
 pub fn inbound_routes() -> Router<HttpState> {
-    Router::new().route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
+    Router::new()
+        .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
+        .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
 }
 
 /// Reports (the report function).

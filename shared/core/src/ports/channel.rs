@@ -1,17 +1,19 @@
 //! Handing a touch to a provider (or, locally, to the outbox).
 
-use crate::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId, Undeliverable};
+use crate::domain::{Channel as ChannelKind, LeadId, PhoneNumber, TenantId, TouchId, Undeliverable};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// A rendered touch, ready for a provider.
+/// A rendered touch, or a reply to an inbound message, ready for a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboundMessage {
     /// Our id for the touch; providers without an idempotency key of their own get this one.
     pub touch_id: TouchId,
     pub tenant: TenantId,
-    pub lead_id: LeadId,
+    /// The lead a cadence touch is for; none for a reply, which may answer a number that is
+    /// not a lead.
+    pub lead_id: Option<LeadId>,
     pub channel: ChannelKind,
     pub to: String,
     pub from: Option<String>,
@@ -19,6 +21,26 @@ pub struct OutboundMessage {
     pub body: String,
     pub step: usize,
     pub due_at: DateTime<Utc>,
+}
+
+impl OutboundMessage {
+    /// An SMS from the tenant's number `from` answering one `to` sent it (HELP's text, the
+    /// confirmation of an opt-out in words), for providers that take no answer in the webhook
+    /// response. No cadence's touch: an id of its own, no lead, step 0, due now.
+    pub fn sms_reply(tenant: TenantId, from: &PhoneNumber, to: &PhoneNumber, body: String, now: DateTime<Utc>) -> Self {
+        Self {
+            touch_id: TouchId::new(),
+            tenant,
+            lead_id: None,
+            channel: ChannelKind::Sms,
+            to: to.to_string(),
+            from: Some(from.to_string()),
+            subject: None,
+            body,
+            step: 0,
+            due_at: now,
+        }
+    }
 }
 
 /// Why a send failed, as far as the cadence cares.

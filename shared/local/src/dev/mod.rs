@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use leadflow_core::app::App;
 use leadflow_core::config::{TenantConfig, TenantDirectory};
 use leadflow_core::http::{router, HttpState};
-use leadflow_core::ports::{Clock, SystemClock};
+use leadflow_core::ports::{Channel, Clock, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
+use leadflow_providers::ProviderChannels;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub struct DevOptions {
     pub public_url: Option<String>,
     /// Print each touch as the outbox records it.
     pub print_outbox: bool,
+    /// Send through the providers tenants configure (`[sms] provider`) instead of the
+    /// outbox. Off by default: a tenant file copied from production must not text real
+    /// people from a laptop by accident.
+    pub live_channels: bool,
 }
 
 /// A running dev server.
@@ -94,10 +99,15 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     };
     let scheduler = LocalScheduler::new(store.clone())?;
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
+    let channel: Arc<dyn Channel> = if options.live_channels {
+        Arc::new(ProviderChannels::new(&directory, Arc::new(outbox.clone()))?)
+    } else {
+        Arc::new(outbox.clone())
+    };
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
-        channel: Arc::new(outbox.clone()),
+        channel,
         clock: clock.clone(),
         tenants: directory,
     };

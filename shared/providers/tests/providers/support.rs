@@ -19,7 +19,7 @@ pub fn sms(from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
     OutboundMessage {
         touch_id: TouchId::new(),
         tenant: TenantId::parse("acme").unwrap(),
-        lead_id: LeadId::new(),
+        lead_id: Some(LeadId::new()),
         channel: ChannelKind::Sms,
         to: to.to_owned(),
         from: from.map(str::to_owned),
