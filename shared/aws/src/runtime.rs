@@ -121,7 +121,8 @@ pub async fn build_sending_app(
     }
     resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants).await?;
     let tenants = TenantDirectory::new(tenants)?;
-    let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel))?);
+    let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
+    let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?);
     Ok(assemble(clients, settings, clock, tenants, channel))
 }
 

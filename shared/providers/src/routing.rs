@@ -33,11 +33,17 @@ pub struct ProviderChannels {
 }
 
 impl ProviderChannels {
-    /// The providers every tenant configured, over `fallback` for the rest.
-    pub fn new(tenants: &TenantDirectory, fallback: Arc<dyn Channel>) -> Result<Self, RoutingError> {
+    /// The providers every tenant configured, over `fallback` for the rest. With the API's
+    /// `public_url`, Twilio reports each message's delivery to `/v1/webhooks/twilio/status`.
+    pub fn new(
+        tenants: &TenantDirectory,
+        fallback: Arc<dyn Channel>,
+        public_url: Option<&str>,
+    ) -> Result<Self, RoutingError> {
+        let status_callback = public_url.map(|url| format!("{}/v1/webhooks/twilio/status", url.trim_end_matches('/')));
         let mut sms = HashMap::new();
         for tenant in tenants.all() {
-            if let Some(adapter) = sms_adapter(tenant)? {
+            if let Some(adapter) = sms_adapter(tenant, status_callback.as_deref())? {
                 sms.insert(tenant.id.clone(), adapter);
             }
         }
@@ -58,7 +64,7 @@ impl Channel for ProviderChannels {
 }
 
 /// The tenant's SMS adapter, if it configured a provider.
-fn sms_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
     let Some(settings) = &tenant.sms else { return Ok(None) };
     let pacer = Pacer::new(Rate::per_second(settings.messages_per_second));
     let secret = |secret: &leadflow_core::config::Secret, field| {
@@ -73,6 +79,7 @@ fn sms_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, Routin
                 tenant.twilio_auth_token.as_ref().ok_or_else(|| RoutingError::NoTwilioToken(tenant.id.clone()))?;
             let mut config = TwilioConfig::new(account_sid, TwilioAuth::AuthToken(secret(token, "twilio.auth_token")?));
             config.messaging_service_sid = messaging_service_sid.clone();
+            config.status_callback = status_callback.map(str::to_owned);
             if let Some(url) = api_url {
                 config.base_url = url.clone();
             }

@@ -12,6 +12,7 @@ use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_sms};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use leadflow_core::domain::twilio_undeliverable;
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
 use serde::Deserialize;
 
@@ -39,7 +40,8 @@ pub struct TwilioConfig {
     /// `MG...`: send through a Messaging Service. Twilio then picks the sender from the
     /// service's pool when the message names no `from`, and uses the named one when it does.
     pub messaging_service_sid: Option<String>,
-    /// Where Twilio posts delivery status for each message (overrides the service's).
+    /// Where Twilio posts delivery status (`…/v1/webhooks/twilio/status`); each touch adds its
+    /// lead and touch ids as the query. Overrides the Messaging Service's own.
     pub status_callback: Option<String>,
     /// The API's base URL, without a trailing slash; [`DEFAULT_BASE_URL`] but in tests.
     pub base_url: String,
@@ -108,7 +110,14 @@ impl Channel for TwilioSms {
             form.push(("MessagingServiceSid", service));
         }
         form.push(("Body", &message.body));
-        if let Some(callback) = &self.config.status_callback {
+        // Each touch's callback names its lead and touch (Twilio signs the whole URL, so they
+        // come back authenticated): a delivery failure reported later closes the same channel
+        // a synchronous refusal would.
+        let callback = match (&self.config.status_callback, &message.lead_id) {
+            (Some(base), Some(lead)) => Some(format!("{base}?lead={lead}&touch={}", message.touch_id)),
+            _ => None,
+        };
+        if let Some(callback) = &callback {
             form.push(("StatusCallback", callback));
         }
 
@@ -151,39 +160,9 @@ fn read_reply(reply: Reply) -> Result<String, ChannelError> {
     let body: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
     let code = body.as_ref().and_then(|b| b.code);
     let text = body.and_then(|b| b.message).map(|m| redact_phones(&m)).unwrap_or_default();
-    let reason = code.map_or(Undeliverable::Rejected, undeliverable);
+    let reason = code.map_or(Undeliverable::Rejected, twilio_undeliverable);
     let code = code.map_or_else(|| "no error code".to_owned(), |c| format!("error {c}"));
     Err(ChannelError::Permanent { reason, detail: format!("twilio answered {} ({code}): {text}", reply.status) })
-}
-
-/// What a Twilio error code says about the lead's number. Codes, from Twilio's error
-/// dictionary (<https://www.twilio.com/docs/api/errors/NNNNN>):
-///
-/// - 21610 "Attempt to send to unsubscribed recipient": the lead texted STOP to this sender.
-/// - 21211 "Invalid 'To' Phone Number"; 21217 "Phone number does not appear to be valid";
-///   30005 "Unknown destination handset" (delivery-time).
-/// - 21614 "'To' number is not a valid mobile number"; 21635 "'To' number cannot be a
-///   landline"; 30006 "Landline or unreachable carrier" (delivery-time): no SMS possible.
-/// - 30004 "Message blocked": the destination is blocked from receiving it (delivery-time).
-///
-/// Everything else is [`Undeliverable::Rejected`], a fault of ours that leaves the lead's
-/// channel open, in particular:
-/// 20003 (authentication); 21401 (the *sender* is not an SMS-enabled Twilio number or
-/// sender ID, despite its title "Invalid Phone Number"); 21408 (the account has no geo
-/// permission for the destination region); 21606, 21659, 21660, 21661 (the `From` is not
-/// ours, not SMS-capable or in the wrong country); 21608 (trial account, unverified `To`);
-/// 21612 (this `To`/`From` pair cannot be connected: a sender restriction, another sender
-/// may reach the lead); 21421 (a number-purchase / Messaging-Service error, not about the
-/// `To`); 30007 "Message filtered" (our content or sender tripped Twilio's or the
-/// carrier's filter: the lead may still receive other messages, so the channel stays open).
-pub fn undeliverable(code: u32) -> Undeliverable {
-    match code {
-        21610 => Undeliverable::OptedOutAtCarrier,
-        21211 | 21217 | 30005 => Undeliverable::InvalidAddress,
-        21614 | 21635 | 30006 => Undeliverable::Unreachable,
-        30004 => Undeliverable::Blocked,
-        _ => Undeliverable::Rejected,
-    }
 }
 
 #[cfg(test)]
@@ -193,16 +172,6 @@ mod tests {
 
     fn reply(status: u16, body: &str) -> Reply {
         Reply { status: StatusCode::from_u16(status).unwrap(), body: body.as_bytes().to_vec() }
-    }
-
-    #[test]
-    fn codes_map_to_what_they_say_about_the_lead() {
-        assert_eq!(undeliverable(21610), Undeliverable::OptedOutAtCarrier);
-        assert_eq!(undeliverable(21211), Undeliverable::InvalidAddress);
-        assert_eq!(undeliverable(21614), Undeliverable::Unreachable);
-        assert_eq!(undeliverable(30004), Undeliverable::Blocked);
-        assert_eq!(undeliverable(21606), Undeliverable::Rejected);
-        assert_eq!(undeliverable(99999), Undeliverable::Rejected);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod lead_view;
 mod outcome;
 mod report;
 mod step;
+mod undeliverable;
 
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};

@@ -1,6 +1,5 @@
 //! Executing a due step: check everything again, claim, send, record, schedule the next.
 
-use super::change::Change;
 use super::counters::{latency_bucket, Counter};
 use super::App;
 use crate::config::TenantConfig;
@@ -201,9 +200,7 @@ impl App {
             Ok(message) => self.channel.send(&message, self.clock.now()).await,
         };
         if let Err(ChannelError::Permanent { reason, detail }) = &result {
-            if reason.suppresses_channel() {
-                self.suppress_channel(lead, touch.channel, *reason, detail).await?;
-            }
+            self.close_channel(&lead.tenant, &lead.id, touch.channel, *reason, detail).await?;
         }
         let sent_at = self.clock.now();
         let source = lead.profile.source.clone();
@@ -232,26 +229,6 @@ impl App {
             tracing::warn!(error = %e, "touch counters not updated");
         }
         Ok(outcome)
-    }
-
-    /// Closes a channel that can never reach the lead, so the cadence's later touches on it
-    /// are skipped (the cadence itself moves on: its next step is already scheduled).
-    async fn suppress_channel(
-        &self,
-        lead: &Lead,
-        channel: Channel,
-        reason: Undeliverable,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let now = self.clock.now();
-        self.change_lead(&lead.tenant, &lead.id, now, |lead, _| {
-            let mut next = lead.clone();
-            next.undeliverable.insert(channel, reason);
-            let kind = TimelineKind::ChannelSuppressed { channel, reason, detail: detail.to_owned() };
-            Change { lead: next, enrolment_commands: Vec::new(), timeline: vec![TimelineEntry { at: now, kind }] }
-        })
-        .await?;
-        Ok(())
     }
 
     /// Whether `touch` is the lead's first: the earliest claimed of its touches that did not

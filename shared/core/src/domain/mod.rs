@@ -1,6 +1,7 @@
 //! Domain types: each one parses its input once and carries its invariant from then on.
 
 mod cadence;
+mod carrier_errors;
 mod channel;
 mod consent;
 mod email;
@@ -18,6 +19,7 @@ mod touch;
 mod zone;
 
 pub use cadence::{Cadence, CadenceName, Step, StepTime, StepTimeError};
+pub use carrier_errors::twilio_undeliverable;
 pub use channel::{Channel, Undeliverable};
 pub use consent::{Consent, ConsentEvidence, OptOutRecord};
 pub use email::{Email, EmailError};

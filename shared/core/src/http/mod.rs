@@ -43,6 +43,7 @@ pub fn lead_routes() -> Router<HttpState> {
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
+        .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
 }
 

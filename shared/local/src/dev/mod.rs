@@ -100,7 +100,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let scheduler = LocalScheduler::new(store.clone())?;
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
     let channel: Arc<dyn Channel> = if options.live_channels {
-        Arc::new(ProviderChannels::new(&directory, Arc::new(outbox.clone()))?)
+        // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
+        Arc::new(ProviderChannels::new(&directory, Arc::new(outbox.clone()), options.public_url.as_deref())?)
     } else {
         Arc::new(outbox.clone())
     };

@@ -42,7 +42,8 @@ async fn a_send_posts_the_form_twilio_expects_with_basic_auth() {
     let twilio = adapter(&server, |c| c.status_callback = Some("https://hooks.example.com/twilio/status".into()));
     let body = "Hi Ann & co: 50% off? Reply STOP to opt out";
 
-    let sid = twilio.send(&sms(Some(FROM), TO, body), Utc::now()).await;
+    let message = sms(Some(FROM), TO, body);
+    let sid = twilio.send(&message, Utc::now()).await;
 
     assert_eq!(sid.as_deref(), Ok("SM0123"));
     let requests = received(&server).await;
@@ -58,7 +59,14 @@ async fn a_send_posts_the_form_twilio_expects_with_basic_auth() {
             ("To", TO),
             ("From", FROM),
             ("Body", body),
-            ("StatusCallback", "https://hooks.example.com/twilio/status")
+            (
+                "StatusCallback",
+                &format!(
+                    "https://hooks.example.com/twilio/status?lead={}&touch={}",
+                    message.lead_id.as_ref().unwrap(),
+                    message.touch_id
+                )
+            )
         ])
     );
 }

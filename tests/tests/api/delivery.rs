@@ -1,0 +1,61 @@
+//! POST /v1/webhooks/twilio/status: Twilio reporting, after it accepted a touch, that it could
+//! not deliver it.
+
+use leadflow_tests::{lead_phone, spawn_app, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
+use serde_json::json;
+
+/// A status callback for `lead`'s SMS, signed as Twilio signs it (the URL with its query).
+async fn report(app: &TestApp, lead: &str, status: &str, code: Option<&str>, signed: bool) -> reqwest::Response {
+    let url = format!("{}/v1/webhooks/twilio/status?lead={lead}&touch=tc_0000000000000000000000000000abcd", app.base);
+    let to = lead_phone(1);
+    let mut params = vec![("MessageSid", "SM1"), ("MessageStatus", status), ("From", DEMO_NUMBER), ("To", &to)];
+    if let Some(code) = code {
+        params.push(("ErrorCode", code));
+    }
+    let signature = if signed { twilio_signature(DEMO_TWILIO_TOKEN, &url, &params) } else { "forged".to_owned() };
+    app.client.post(url).form(&params).header("X-Twilio-Signature", signature).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_undelivered_sms_to_a_landline_closes_sms_and_the_cadence_skips_it_from_then_on() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    app.settle().await;
+
+    let response = report(&app, &id, "undelivered", Some("30006"), true).await;
+    assert_eq!(response.status(), 204);
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["undeliverable"], json!({ "sms": "unreachable" }));
+    let events: Vec<&str> = lead["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(events.iter().filter(|e| **e == "channel_suppressed").count(), 1, "{events:?}");
+
+    // A repeated report changes nothing more.
+    report(&app, &id, "failed", Some("30006"), true).await;
+    let again = app.lead(&id).await;
+    assert_eq!(again["events"].as_array().unwrap().len(), lead["events"].as_array().unwrap().len());
+
+    // The cadence goes on by email, and its later SMS steps are skipped.
+    app.advance(31 * 86_400).await;
+    let channels: Vec<String> =
+        app.outbox(Some(&id)).await.iter().map(|m| m["channel"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(channels.iter().filter(|c| *c == "sms").count(), 1, "only the SMS sent before the report: {channels:?}");
+    assert!(channels.iter().any(|c| c == "email"), "{channels:?}");
+}
+
+#[tokio::test]
+async fn delivered_statuses_and_failures_of_ours_leave_the_lead_alone() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    for (status, code) in [("delivered", None), ("sent", None), ("failed", Some("30007")), ("undelivered", Some("x"))] {
+        assert_eq!(report(&app, &id, status, code, true).await.status(), 204, "{status} {code:?}");
+    }
+    assert!(app.lead(&id).await.get("undeliverable").is_none(), "30007 (filtered) is ours: the lead keeps SMS");
+}
+
+#[tokio::test]
+async fn a_forged_status_callback_is_403_and_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    assert_eq!(report(&app, &id, "undelivered", Some("30006"), false).await.status(), 403);
+    assert!(app.lead(&id).await.get("undeliverable").is_none());
+}
