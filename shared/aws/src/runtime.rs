@@ -9,8 +9,8 @@ use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
 use leadflow_core::app::App;
 use leadflow_core::config::TenantDirectory;
-use leadflow_core::ports::{Channel, Clock, SystemClock};
-use leadflow_providers::ProviderChannels;
+use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
+use leadflow_providers::{ChatNotifier, ProviderChannels};
 use std::sync::Arc;
 
 /// The environment a function reads (set by infra/template.yaml).
@@ -79,12 +79,14 @@ fn assemble(
     clock: Arc<dyn Clock>,
     tenants: TenantDirectory,
     channel: Arc<dyn Channel>,
+    notifier: Arc<dyn Notifier>,
 ) -> App {
     let scheduler = QueueScheduler::new(clients.sqs, clients.scheduler, settings.targets.clone(), clock.clone());
     App {
         store: Arc::new(DynamoStore::new(clients.dynamodb, settings.table.clone())),
         scheduler: Arc::new(scheduler),
         channel,
+        notifier,
         clock,
         tenants: Arc::new(tenants),
     }
@@ -101,12 +103,12 @@ pub async fn build_app(
 ) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
     let tenants = TenantDirectory::new(load_tenants(&clients.dynamodb, &settings.table).await?)?;
-    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel)))
+    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel), Arc::new(LogNotifier)))
 }
 
 /// `build_app` for the functions that talk to providers (step, inbound): the tenants' secrets
-/// read from SSM Parameter Store, each tenant's SMS through its provider, the rest to the log
-/// channel.
+/// read from SSM Parameter Store, each tenant's SMS through its provider (the rest to the log
+/// channel), hand-offs to its team chat.
 pub async fn build_sending_app(
     sdk: &SdkConfig,
     settings: &Settings,
@@ -123,7 +125,8 @@ pub async fn build_sending_app(
     let tenants = TenantDirectory::new(tenants)?;
     let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
     let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?);
-    Ok(assemble(clients, settings, clock, tenants, channel))
+    let notifier = Arc::new(ChatNotifier::new(&tenants)?);
+    Ok(assemble(clients, settings, clock, tenants, channel, notifier))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the

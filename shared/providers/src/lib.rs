@@ -41,6 +41,7 @@
 //! uses; no OpenSSL, no aws-lc-rs), `fastrand` for jitter, `tokio::time` for every wait (so
 //! tests can pause time), `wiremock` in the tests, which run against real HTTP on loopback.
 
+pub mod chat;
 pub mod pacing;
 pub mod redact;
 pub mod routing;
@@ -48,6 +49,7 @@ pub mod send;
 pub mod telnyx;
 pub mod twilio;
 
+pub use chat::ChatNotifier;
 pub use pacing::{Pacer, Rate};
 pub use redact::Secret;
 pub use routing::{ProviderChannels, RoutingError};

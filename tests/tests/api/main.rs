@@ -4,6 +4,7 @@ mod cadence;
 mod delivery;
 mod dev;
 mod events;
+mod handoff;
 mod intake;
 mod isolation;
 mod providers;

@@ -5,10 +5,14 @@ use super::counters::Counter;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind,
+    read_reply, Channel, Lead, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, ReplyTopic, TimelineEntry,
+    TimelineKind,
 };
 use crate::engine::{decide, Event, LeadView};
-use crate::ports::StoreError;
+use crate::ports::{Handoff, StoreError};
+
+/// How many of the lead's latest messages a hand-off quotes.
+const HANDOFF_MESSAGES: usize = 3;
 
 /// The longest reply body kept on a timeline (ten SMS segments).
 const MAX_BODY: usize = 1_600;
@@ -116,14 +120,47 @@ impl App {
             ReplyIntent::Conversation { .. } if first_reply => Some(Counter::Reply { source, channel: Channel::Sms }),
             _ => None,
         };
-        if let (Some(counter), Some(_)) = (counter, changed) {
+        if let (Some(counter), Some(_)) = (counter, &changed) {
             if let Err(e) =
                 self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await
             {
                 tracing::warn!(error = %e, "inbound counter not updated");
             }
         }
+        if let (ReplyIntent::Conversation { topic, score }, Some(lead)) = (intent, &changed) {
+            self.notify_handoff(lead, topic, score).await;
+        }
         Ok(answer)
+    }
+
+    /// Tells the tenant's people that `lead` replied, with its last few messages. Best effort:
+    /// the lead is already marked as needing a human.
+    async fn notify_handoff(&self, lead: &Lead, topic: ReplyTopic, score: u8) {
+        let timeline = self.store.timeline(&lead.tenant, &lead.id).await.unwrap_or_default();
+        let mut messages: Vec<String> = timeline
+            .into_iter()
+            .filter_map(|entry| match entry.kind {
+                TimelineKind::Replied { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        messages.drain(..messages.len().saturating_sub(HANDOFF_MESSAGES));
+        let name = match &lead.profile.last_name {
+            Some(last) => format!("{} {}", lead.profile.first_name, last),
+            None => lead.profile.first_name.to_string(),
+        };
+        let handoff = Handoff {
+            tenant: lead.tenant.clone(),
+            lead_id: lead.id.clone(),
+            lead_name: name,
+            source: lead.profile.source.clone(),
+            topic,
+            score,
+            messages,
+        };
+        if let Err(e) = self.notifier.hand_off(&handoff).await {
+            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "hand-off not posted");
+        }
     }
 }
 

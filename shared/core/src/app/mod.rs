@@ -22,7 +22,7 @@ pub use report::{ReportError, Summary, SummaryRow};
 pub use step::{StepError, StepOutcome};
 
 use crate::config::TenantDirectory;
-use crate::ports::{Channel, Clock, LeadStore, TouchScheduler};
+use crate::ports::{Channel, Clock, LeadStore, Notifier, TouchScheduler};
 use std::sync::Arc;
 
 /// The ports and tenants every use case runs against.
@@ -31,6 +31,7 @@ pub struct App {
     pub store: Arc<dyn LeadStore>,
     pub scheduler: Arc<dyn TouchScheduler>,
     pub channel: Arc<dyn Channel>,
+    pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tenants: Arc<TenantDirectory>,
 }

@@ -90,3 +90,40 @@ pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSe
     };
     Some(SmsSettings { provider, messages_per_second })
 }
+
+/// Where a tenant's people hear that a lead wants a human: an incoming webhook of their team
+/// chat. The URL is a secret (whoever has it can post to the channel).
+#[derive(Debug, Clone)]
+pub enum HandoffChat {
+    Slack(Secret),
+    Teams(Secret),
+}
+
+impl HandoffChat {
+    /// The webhook URL's secret.
+    pub fn webhook(&self) -> &Secret {
+        match self {
+            HandoffChat::Slack(url) | HandoffChat::Teams(url) => url,
+        }
+    }
+
+    pub(super) fn webhook_mut(&mut self) -> &mut Secret {
+        match self {
+            HandoffChat::Slack(url) | HandoffChat::Teams(url) => url,
+        }
+    }
+}
+
+/// Reads `[handoff]`: one of `slack_webhook`, `teams_webhook`.
+pub(super) fn handoff_chat(c: &mut Checker, raw: &RawTenantFile) -> Option<HandoffChat> {
+    let handoff = raw.handoff.as_ref()?;
+    match (&handoff.slack_webhook, &handoff.teams_webhook) {
+        (Some(url), None) => c.check("handoff.slack_webhook", url, |raw| Secret::parse(raw)).map(HandoffChat::Slack),
+        (None, Some(url)) => c.check("handoff.teams_webhook", url, |raw| Secret::parse(raw)).map(HandoffChat::Teams),
+        (Some(url), Some(_)) => {
+            c.fail("handoff", Some(url), "name one team chat: slack_webhook or teams_webhook");
+            None
+        }
+        (None, None) => None,
+    }
+}

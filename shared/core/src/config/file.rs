@@ -17,6 +17,7 @@ pub(super) struct RawTenantFile {
     pub twilio: Option<RawTwilio>,
     pub telnyx: Option<RawTelnyx>,
     pub sms: Option<RawSms>,
+    pub handoff: Option<RawHandoff>,
     #[serde(default)]
     pub segments: Vec<RawSegment>,
     pub cadences: BTreeMap<String, RawCadence>,
@@ -76,6 +77,13 @@ pub(super) struct RawTelnyx {
     pub public_key: Option<Spanned<String>>,
     pub messaging_profile_id: Option<String>,
     pub api_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHandoff {
+    pub slack_webhook: Option<Spanned<String>>,
+    pub teams_webhook: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

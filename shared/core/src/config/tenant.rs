@@ -1,6 +1,6 @@
 //! A validated tenant.
 
-use super::channels::sms_settings;
+use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::{
@@ -63,6 +63,8 @@ pub struct TenantConfig {
     /// The SMS provider touches go out through; none: the runtime's default channel (the
     /// outbox locally, the log channel on AWS).
     pub sms: Option<SmsSettings>,
+    /// The team chat hand-offs are posted to; none: they are logged.
+    pub handoff: Option<HandoffChat>,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -253,6 +255,7 @@ impl TenantConfig {
             .and_then(|tx| tx.public_key.as_ref())
             .and_then(|key| c.check("telnyx.public_key", key, |raw| Ed25519PublicKey::parse(raw)));
         let sms = sms_settings(&mut c, &raw);
+        let handoff = handoff_chat(&mut c, &raw);
 
         match (id, region, zone, quiet_hours) {
             (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
@@ -282,6 +285,7 @@ impl TenantConfig {
                     twilio_auth_token,
                     telnyx_public_key,
                     sms,
+                    handoff,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -310,7 +314,8 @@ impl TenantConfig {
             _ => None,
         };
         let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).collect()
+        let handoff = self.handoff.as_ref().map(|chat| ("handoff webhook", chat.webhook()));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
     }
 
     fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
@@ -319,7 +324,8 @@ impl TenantConfig {
             _ => None,
         };
         let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).collect()
+        let handoff = self.handoff.as_mut().map(|chat| ("handoff webhook", chat.webhook_mut()));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
     }
 
     /// The SSM parameters this tenant's secrets are read from.
@@ -375,6 +381,18 @@ mod tests {
         let fetched = HashMap::from([("/leadflow/demo/twilio".to_owned(), "tok".to_owned())]);
         tenant.resolve_secrets(&fetched).unwrap();
         assert_eq!(tenant.twilio_auth_token.unwrap().expose(), Some("tok"));
+    }
+
+    #[test]
+    fn a_team_chat_webhook_is_a_secret_and_only_one_chat_may_be_named() {
+        let slack = format!("[handoff]\nslack_webhook = \"ssm:/leadflow/demo/slack\"\n\n{DEMO_TENANT}");
+        let tenant = TenantConfig::parse(&slack, "demo.toml").unwrap();
+        assert!(matches!(tenant.handoff, Some(HandoffChat::Slack(_))));
+        assert!(tenant.secret_parameters().contains(&"/leadflow/demo/slack"));
+
+        let both = format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{DEMO_TENANT}");
+        let errors = TenantConfig::parse(&both, "demo.toml").unwrap_err();
+        assert_eq!(errors.errors[0].field, "handoff");
     }
 
     #[test]

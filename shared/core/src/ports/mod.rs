@@ -5,11 +5,13 @@ mod channel;
 mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod notifier;
 mod scheduler;
 mod store;
 
 pub use crate::domain::Undeliverable;
 pub use channel::{Channel, ChannelError, OutboundMessage};
 pub use clock::{Clock, SystemClock};
+pub use notifier::{Handoff, LogNotifier, Notifier};
 pub use scheduler::{DueTouch, ScheduleError, TouchScheduler};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};

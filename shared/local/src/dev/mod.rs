@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use leadflow_core::app::App;
 use leadflow_core::config::{TenantConfig, TenantDirectory};
 use leadflow_core::http::{router, HttpState};
-use leadflow_core::ports::{Channel, Clock, SystemClock};
+use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_providers::ProviderChannels;
+use leadflow_providers::{ChatNotifier, ProviderChannels};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -99,16 +99,19 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     };
     let scheduler = LocalScheduler::new(store.clone())?;
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
-    let channel: Arc<dyn Channel> = if options.live_channels {
+    let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
-        Arc::new(ProviderChannels::new(&directory, Arc::new(outbox.clone()), options.public_url.as_deref())?)
+        let public_url = options.public_url.as_deref();
+        let channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
+        (Arc::new(channel), Arc::new(ChatNotifier::new(&directory)?))
     } else {
-        Arc::new(outbox.clone())
+        (Arc::new(outbox.clone()), Arc::new(LogNotifier))
     };
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
         channel,
+        notifier,
         clock: clock.clone(),
         tenants: directory,
     };

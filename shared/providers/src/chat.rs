@@ -1,0 +1,72 @@
+//! Hand-offs posted to a tenant's team chat: a Slack or Microsoft Teams incoming webhook, with
+//! the same sending discipline as the SMS providers (timeout, retries on 429/5xx only).
+
+use crate::routing::RoutingError;
+use crate::send::{HttpSender, RetryPolicy};
+use async_trait::async_trait;
+use leadflow_core::config::{HandoffChat, TenantDirectory};
+use leadflow_core::domain::TenantId;
+use leadflow_core::ports::{Handoff, LogNotifier, Notifier};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Each tenant's team chat; tenants without one get a log line.
+pub struct ChatNotifier {
+    webhooks: HashMap<TenantId, String>,
+    http: HttpSender,
+}
+
+impl ChatNotifier {
+    /// The chats every tenant configured (their webhook URLs resolved).
+    pub fn new(tenants: &TenantDirectory) -> Result<Self, RoutingError> {
+        let mut webhooks = HashMap::new();
+        for tenant in tenants.all() {
+            if let Some(chat) = &tenant.handoff {
+                let url = chat.webhook().expose().ok_or_else(|| RoutingError::UnresolvedSecret {
+                    tenant: tenant.id.clone(),
+                    field: match chat {
+                        HandoffChat::Slack(_) => "handoff.slack_webhook",
+                        HandoffChat::Teams(_) => "handoff.teams_webhook",
+                    },
+                })?;
+                webhooks.insert(tenant.id.clone(), url.to_owned());
+            }
+        }
+        Ok(Self { webhooks, http: HttpSender::new(RetryPolicy::default())? })
+    }
+}
+
+/// The message both chats render: Slack and Teams incoming webhooks take `{"text": …}` with
+/// light markdown.
+pub fn handoff_text(handoff: &Handoff) -> String {
+    let mut text = format!(
+        "*{}* replied ({}): {}, score {}/100. Lead {} needs a human.",
+        handoff.lead_name,
+        handoff.source,
+        handoff.topic.label().replace('_', " "),
+        handoff.score,
+        handoff.lead_id
+    );
+    for message in &handoff.messages {
+        text.push_str("\n> ");
+        text.push_str(&message.replace('\n', " "));
+    }
+    text
+}
+
+#[async_trait]
+impl Notifier for ChatNotifier {
+    async fn hand_off(&self, handoff: &Handoff) -> Result<(), String> {
+        let Some(url) = self.webhooks.get(&handoff.tenant) else {
+            return LogNotifier.hand_off(handoff).await;
+        };
+        let body = json!({ "text": handoff_text(handoff) });
+        let reply =
+            self.http.send("team chat", |client| client.post(url).json(&body)).await.map_err(|e| e.to_string())?;
+        if reply.status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the team chat answered {}", reply.status))
+        }
+    }
+}
