@@ -1,10 +1,10 @@
 //! Hand-offs posted to a tenant's team chat: a Slack or Microsoft Teams incoming webhook, with
 //! the same sending discipline as the SMS providers (timeout, retries on 429/5xx only).
 
-use crate::routing::RoutingError;
+use crate::routing::{exposed, RoutingError};
 use crate::send::{HttpSender, RetryPolicy};
 use async_trait::async_trait;
-use leadflow_core::config::{HandoffChat, TenantDirectory};
+use leadflow_core::config::TenantDirectory;
 use leadflow_core::domain::TenantId;
 use leadflow_core::ports::{Handoff, LogNotifier, Notifier};
 use serde_json::json;
@@ -22,13 +22,7 @@ impl ChatNotifier {
         let mut webhooks = HashMap::new();
         for tenant in tenants.all() {
             if let Some(chat) = &tenant.handoff {
-                let url = chat.webhook().expose().ok_or_else(|| RoutingError::UnresolvedSecret {
-                    tenant: tenant.id.clone(),
-                    field: match chat {
-                        HandoffChat::Slack(_) => "handoff.slack_webhook",
-                        HandoffChat::Teams(_) => "handoff.teams_webhook",
-                    },
-                })?;
+                let url = exposed(tenant, chat.field(), chat.webhook())?;
                 webhooks.insert(tenant.id.clone(), url.to_owned());
             }
         }

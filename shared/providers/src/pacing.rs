@@ -81,22 +81,12 @@ impl Pacer {
         Self::new(Rate::per_second(f64::INFINITY))
     }
 
-    /// Gives `from` its own rate (a toll-free number or a short code among long codes).
-    /// Call while building, before the pacer is cloned.
-    pub fn with_rate(mut self, from: impl Into<String>, rate: Rate) -> Self {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => {
-                inner.rates.insert(from.into(), rate);
-                self
-            }
-            None => {
-                let mut rates = self.inner.rates.clone();
-                rates.insert(from.into(), rate);
-                Self {
-                    inner: Arc::new(Inner { default: self.inner.default, rates, buckets: Mutex::new(HashMap::new()) }),
-                }
-            }
-        }
+    /// Gives `from` its own rate (a toll-free number or a short code among long codes). A
+    /// building step: the pacer it answers starts with fresh buckets.
+    pub fn with_rate(self, from: impl Into<String>, rate: Rate) -> Self {
+        let mut rates = self.inner.rates.clone();
+        rates.insert(from.into(), rate);
+        Self { inner: Arc::new(Inner { default: self.inner.default, rates, buckets: Mutex::default() }) }
     }
 
     /// The rate `from` is paced at.

@@ -67,12 +67,7 @@ impl Channel for ProviderChannels {
 fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
     let Some(settings) = &tenant.sms else { return Ok(None) };
     let pacer = Pacer::new(Rate::per_second(settings.messages_per_second));
-    let secret = |secret: &leadflow_core::config::Secret, field| {
-        secret
-            .expose()
-            .map(Secret::new)
-            .ok_or_else(|| RoutingError::UnresolvedSecret { tenant: tenant.id.clone(), field })
-    };
+    let secret = |secret, field| exposed(tenant, field, secret).map(Secret::new);
     let adapter: Arc<dyn Channel> = match &settings.provider {
         SmsProvider::Twilio { account_sid, messaging_service_sid, api_url } => {
             let token =
@@ -95,4 +90,13 @@ fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<O
         }
     };
     Ok(Some(adapter))
+}
+
+/// A tenant's secret, which this runtime must have resolved.
+pub(crate) fn exposed<'s>(
+    tenant: &TenantConfig,
+    field: &'static str,
+    secret: &'s leadflow_core::config::Secret,
+) -> Result<&'s str, RoutingError> {
+    secret.expose().ok_or_else(|| RoutingError::UnresolvedSecret { tenant: tenant.id.clone(), field })
 }

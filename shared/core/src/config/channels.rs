@@ -100,6 +100,14 @@ pub enum HandoffChat {
 }
 
 impl HandoffChat {
+    /// The tenant-file field the webhook is written in.
+    pub fn field(&self) -> &'static str {
+        match self {
+            HandoffChat::Slack(_) => "handoff.slack_webhook",
+            HandoffChat::Teams(_) => "handoff.teams_webhook",
+        }
+    }
+
     /// The webhook URL's secret.
     pub fn webhook(&self) -> &Secret {
         match self {

@@ -314,7 +314,7 @@ impl TenantConfig {
             _ => None,
         };
         let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
-        let handoff = self.handoff.as_ref().map(|chat| ("handoff webhook", chat.webhook()));
+        let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
         twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
     }
 
@@ -324,7 +324,7 @@ impl TenantConfig {
             _ => None,
         };
         let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
-        let handoff = self.handoff.as_mut().map(|chat| ("handoff webhook", chat.webhook_mut()));
+        let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
         twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
     }
 
