@@ -5,26 +5,27 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use axum::Router;
 use leadflow_core::app::App;
 use leadflow_core::http::{serve, HttpState};
-use leadflow_core::ports::DueTouch;
+use leadflow_core::ports::Wakeup;
 
 /// An HTTP function's router: `routes` (one function's share of the API) over `app`.
 pub fn http_router(routes: Router<HttpState>, app: App, settings: &Settings) -> Router {
     serve(routes, HttpState { app, public_url: settings.public_url.clone().into() })
 }
 
-/// Runs each due touch of an SQS batch on its own; the ones that failed (malformed, or the
-/// store or queue unavailable) are reported back so that only they are delivered again.
+/// Runs each wakeup (a due touch, a hand-off's SLA check) of an SQS batch on its own; the
+/// ones that failed (malformed, or the store or queue unavailable) are reported back so that
+/// only they are delivered again.
 pub async fn step_batch(app: &App, event: SqsEventObj<serde_json::Value>) -> SqsBatchResponse {
     let mut failures = Vec::new();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
-        let result = match serde_json::from_value::<DueTouch>(record.body) {
-            Err(e) => Err(format!("not a due touch: {e}")),
-            Ok(due) => app
-                .execute_step(&due)
+        let result = match serde_json::from_value::<Wakeup>(record.body) {
+            Err(e) => Err(format!("not a wakeup: {e}")),
+            Ok(wakeup) => app
+                .wake(&wakeup)
                 .await
                 .map(|outcome| {
-                    tracing::info!(lead = %due.lead_id, step = due.step, ?outcome, "step handled");
+                    tracing::info!(lead = %wakeup.lead_id(), ?outcome, "wakeup handled");
                 })
                 .map_err(|e| e.to_string()),
         };

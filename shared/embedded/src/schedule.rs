@@ -1,5 +1,5 @@
-//! The in-process scheduler: pending touches in a redb table, ordered by due time, and a
-//! task that runs each one when it falls due. Delivery is at-least-once (a crash after a run
+//! The in-process scheduler: pending wakeups (touches, hand-off SLA checks) in a redb table,
+//! ordered by due time, and a task that runs each one when it falls due. Delivery is at-least-once (a crash after a run
 //! and before its entry is removed runs it again); the step use case's conditional claim
 //! makes the touch itself exactly-once.
 //!
@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use leadflow_core::app::App;
 use leadflow_core::domain::TenantId;
-use leadflow_core::ports::{DueTouch, ScheduleError, StoreError, TouchScheduler};
+use leadflow_core::ports::{DueTouch, ScheduleError, StoreError, TouchScheduler, Wakeup};
 use redb::ReadableTable;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -29,7 +29,7 @@ const RETRY_AFTER: Duration = Duration::seconds(5);
 #[derive(Default)]
 struct State {
     /// The table's rows, keyed the same way (by due time, then name).
-    pending: BTreeMap<String, DueTouch>,
+    pending: BTreeMap<String, Wakeup>,
     /// Rows being run now.
     in_flight: HashSet<String>,
 }
@@ -93,7 +93,7 @@ impl LocalScheduler {
         for tenant in tenants {
             for enrolment in app.store.active_enrolments(tenant).await? {
                 let Some(due) = DueTouch::next_of(&enrolment) else { continue };
-                self.schedule(due).await.map_err(|e| StoreError::Unavailable(e.0))?;
+                self.schedule(due.into()).await.map_err(|e| StoreError::Unavailable(e.0))?;
                 count += 1;
             }
         }
@@ -102,7 +102,7 @@ impl LocalScheduler {
 
     /// The due time of the earliest pending touch.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        self.state().pending.values().next().map(|d| d.due_at)
+        self.state().pending.values().next().map(Wakeup::due_at)
     }
 
     /// How many touches are pending.
@@ -114,7 +114,7 @@ impl LocalScheduler {
     fn dispatch_due(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
         let Some(app) = self.app.get() else { return Vec::new() };
         let end = prefix_end(&schedule_key(app.clock.now(), ""));
-        let due: Vec<(String, DueTouch)> = {
+        let due: Vec<(String, Wakeup)> = {
             let mut state = self.state();
             let State { pending, in_flight } = &mut *state;
             pending
@@ -124,31 +124,31 @@ impl LocalScheduler {
                 .collect()
         };
         due.into_iter()
-            .map(|(key, touch)| {
+            .map(|(key, wakeup)| {
                 let this = self.clone();
                 let app = app.clone();
                 tokio::spawn(async move {
                     let _permit = this.permits.clone().acquire_owned().await;
                     let _running = Running { scheduler: &this, key: key.clone() };
-                    this.run_one(&app, &key, touch).await;
+                    this.run_one(&app, &key, wakeup).await;
                 })
             })
             .collect()
     }
 
-    async fn run_one(&self, app: &App, key: &str, touch: DueTouch) {
+    async fn run_one(&self, app: &App, key: &str, wakeup: Wakeup) {
         let key = key.to_owned();
-        let retry = match app.execute_step(&touch).await {
+        let retry = match app.wake(&wakeup).await {
             Ok(outcome) => {
-                tracing::debug!(lead = %touch.lead_id, step = touch.step, ?outcome, "step ran");
+                tracing::debug!(lead = %wakeup.lead_id(), ?outcome, "wakeup ran");
                 None
             }
             Err(e) => {
-                tracing::warn!(error = %e, lead = %touch.lead_id, "step failed; retrying later");
-                Some(DueTouch { due_at: app.clock.now() + RETRY_AFTER, ..touch })
+                tracing::warn!(error = %e, lead = %wakeup.lead_id(), "wakeup failed; retrying later");
+                Some(wakeup.at(app.clock.now() + RETRY_AFTER))
             }
         };
-        let retry_row = retry.map(|r| (schedule_key(r.due_at, &r.name()), r));
+        let retry_row = retry.map(|r| (schedule_key(r.due_at(), &r.name()), r));
         let (removed_key, row) = (key.clone(), retry_row.clone());
         let removed = self
             .store
@@ -234,9 +234,9 @@ impl LocalScheduler {
 
 #[async_trait]
 impl TouchScheduler for LocalScheduler {
-    async fn schedule(&self, due: DueTouch) -> Result<(), ScheduleError> {
-        let key = schedule_key(due.due_at, &due.name());
-        let (row_key, value) = (key.clone(), encode(&due));
+    async fn schedule(&self, wakeup: Wakeup) -> Result<(), ScheduleError> {
+        let key = schedule_key(wakeup.due_at(), &wakeup.name());
+        let (row_key, value) = (key.clone(), encode(&wakeup));
         self.store
             .write(move |tx| {
                 let mut table = tx.open_table(SCHEDULE).map_err(unavailable)?;
@@ -245,13 +245,13 @@ impl TouchScheduler for LocalScheduler {
             })
             .await
             .map_err(schedule_error)?;
-        self.state().pending.insert(key, due);
+        self.state().pending.insert(key, wakeup);
         self.wake.notify_one();
         Ok(())
     }
 
-    async fn cancel(&self, due: &DueTouch) -> Result<(), ScheduleError> {
-        let key = schedule_key(due.due_at, &due.name());
+    async fn cancel(&self, wakeup: &Wakeup) -> Result<(), ScheduleError> {
+        let key = schedule_key(wakeup.due_at(), &wakeup.name());
         let row_key = key.clone();
         self.store
             .write(move |tx| {
@@ -267,13 +267,13 @@ impl TouchScheduler for LocalScheduler {
 }
 
 /// Reads every pending row of the table.
-fn load(store: &EmbeddedStore) -> Result<BTreeMap<String, DueTouch>, StoreError> {
+fn load(store: &EmbeddedStore) -> Result<BTreeMap<String, Wakeup>, StoreError> {
     let tx = store.db.begin_read().map_err(unavailable)?;
     let table = tx.open_table(SCHEDULE).map_err(unavailable)?;
     let mut rows = BTreeMap::new();
     for item in table.iter().map_err(unavailable)? {
         let (key, value) = item.map_err(unavailable)?;
-        rows.insert(key.value().to_owned(), decode::<DueTouch>(value.value())?);
+        rows.insert(key.value().to_owned(), decode::<Wakeup>(value.value())?);
     }
     Ok(rows)
 }

@@ -1,4 +1,4 @@
-//! Hand-offs posted to a tenant's team chat: a Slack or Microsoft Teams incoming webhook, with
+//! Hand-offs and their escalations posted to a tenant's team chat: a Slack or Microsoft Teams incoming webhook, with
 //! the same sending discipline as the SMS providers (timeout, retries on 429/5xx only).
 
 use crate::routing::{exposed, RoutingError};
@@ -6,7 +6,7 @@ use crate::send::{HttpSender, RetryPolicy};
 use async_trait::async_trait;
 use leadflow_core::config::TenantDirectory;
 use leadflow_core::domain::TenantId;
-use leadflow_core::ports::{Handoff, LogNotifier, Notifier};
+use leadflow_core::ports::{Escalation, Handoff, LogNotifier, Notifier};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -28,6 +28,18 @@ impl ChatNotifier {
         }
         Ok(Self { webhooks, http: HttpSender::new(RetryPolicy::default())? })
     }
+
+    /// Posts `text` to the tenant's chat (the caller checked there is one).
+    async fn post(&self, url: &str, text: String) -> Result<(), String> {
+        let body = json!({ "text": text });
+        let reply =
+            self.http.send("team chat", |client| client.post(url).json(&body)).await.map_err(|e| e.to_string())?;
+        if reply.status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the team chat answered {}", reply.status))
+        }
+    }
 }
 
 /// The message both chats render: Slack and Teams incoming webhooks take `{"text": …}` with
@@ -41,6 +53,9 @@ pub fn handoff_text(handoff: &Handoff) -> String {
         handoff.score,
         handoff.lead_id
     );
+    if let Some(owner) = &handoff.owner {
+        text.push_str(&format!(" Assigned to {owner}; please mark it contacted within {} min.", handoff.sla_minutes));
+    }
     for message in &handoff.messages {
         text.push_str("\n> ");
         text.push_str(&message.replace('\n', " "));
@@ -48,19 +63,32 @@ pub fn handoff_text(handoff: &Handoff) -> String {
     text
 }
 
+/// The escalation message: it calls on the manager by their mention.
+pub fn escalation_text(escalation: &Escalation) -> String {
+    let who = escalation.manager.as_deref().unwrap_or("Manager");
+    let owner = match &escalation.owner {
+        Some(owner) => format!(" (assigned to {owner})"),
+        None => String::new(),
+    };
+    format!(
+        "{who}: *{}* has waited {} min for a human{owner} and nobody marked lead {} contacted. Please pick it up.",
+        escalation.lead_name, escalation.waited_minutes, escalation.lead_id
+    )
+}
+
 #[async_trait]
 impl Notifier for ChatNotifier {
     async fn hand_off(&self, handoff: &Handoff) -> Result<(), String> {
-        let Some(url) = self.webhooks.get(&handoff.tenant) else {
-            return LogNotifier.hand_off(handoff).await;
-        };
-        let body = json!({ "text": handoff_text(handoff) });
-        let reply =
-            self.http.send("team chat", |client| client.post(url).json(&body)).await.map_err(|e| e.to_string())?;
-        if reply.status.is_success() {
-            Ok(())
-        } else {
-            Err(format!("the team chat answered {}", reply.status))
+        match self.webhooks.get(&handoff.tenant) {
+            Some(url) => self.post(url, handoff_text(handoff)).await,
+            None => LogNotifier.hand_off(handoff).await,
+        }
+    }
+
+    async fn escalate(&self, escalation: &Escalation) -> Result<(), String> {
+        match self.webhooks.get(&escalation.tenant) {
+            Some(url) => self.post(url, escalation_text(escalation)).await,
+            None => LogNotifier.escalate(escalation).await,
         }
     }
 }

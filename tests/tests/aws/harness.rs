@@ -18,6 +18,7 @@ use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName
 use aws_sdk_ssm::types::ParameterType;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Router;
+use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leadflow_aws::handlers;
 use leadflow_aws::metrics::RequestCounter;
@@ -257,6 +258,27 @@ impl Stack {
     /// `apigw-v2-twilio-sms.json` (STOP from the lead's phone) through the inbound function.
     pub async fn text_stop(&self) -> Reply {
         self.inbound(&event("apigw-v2-twilio-sms.json", &[])).await
+    }
+
+    /// `apigw-v2-twilio-sms.json` with other words from the lead's phone, signed again as
+    /// Twilio would sign them, through the inbound function.
+    pub async fn text(&self, words: &str) -> Reply {
+        let mut event: Value = serde_json::from_str(&event("apigw-v2-twilio-sms.json", &[])).unwrap();
+        let body = base64::engine::general_purpose::STANDARD.decode(event["body"].as_str().unwrap()).unwrap();
+        let params: Vec<(String, String)> = form_urlencoded::parse(&body)
+            .map(|(k, v)| {
+                let v = if k == "Body" { words.to_owned() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        let form = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+        let url = format!("https://{}/v1/webhooks/twilio/sms", event["headers"]["host"].as_str().unwrap());
+        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let signature = leadflow_tests::twilio_signature(DEMO_TWILIO_TOKEN, &url, &pairs);
+        event["headers"]["x-twilio-signature"] = json!(signature);
+        event["headers"]["content-length"] = json!(form.len().to_string());
+        event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(form));
+        self.inbound(&event.to_string()).await
     }
 
     /// `apigw-v2-report.json` (March 2026) through the report function.

@@ -7,6 +7,7 @@
 
 mod delivery;
 mod flow;
+mod handoff;
 mod harness;
 mod providers;
 mod secrets;

@@ -58,7 +58,7 @@ async fn a_touch_due_in_three_days_is_scheduled_a_minute_early_and_goes_out_at_i
     assert_eq!(
         input,
         json!({
-            "tenant": "demo", "lead_id": id, "enrolment_id": enrolment["id"], "step": 3,
+            "kind": "touch", "tenant": "demo", "lead_id": id, "enrolment_id": enrolment["id"], "step": 3,
             "version": enrolment["version"], "due_at": "2026-03-08T14:00:00Z",
         })
     );

@@ -62,6 +62,11 @@ pub fn counters_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#COUNTERS")
 }
 
+/// The sort key of a rotation's turn counter, beside the tenant's day counters.
+pub fn rotation_sk(name: &str) -> String {
+    format!("ROTATION#{name}")
+}
+
 pub fn day_sk(day: NaiveDate) -> String {
     format!("{DAY_PREFIX}{day}")
 }

@@ -409,6 +409,23 @@ impl LeadStore for DynamoStore {
         Ok(output.attributes.is_some_and(|a| !a.is_empty()))
     }
 
+    async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::counters_pk(tenant)))
+            .key("sk", s(keys::rotation_sk(rotation)))
+            .update_expression("ADD turn :one")
+            .expression_attribute_values(":one", n(1u64))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let turn = updated.attributes().and_then(|a| a.get("turn")).and_then(|v| v.as_n().ok());
+        turn.and_then(|t| t.parse().ok()).ok_or_else(|| StoreError::Corrupt("a rotation without its turn".to_owned()))
+    }
+
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
         if counts.is_empty() {
             return Ok(());

@@ -1,7 +1,8 @@
-//! The `TouchScheduler` port on AWS: a touch due within 15 minutes is an SQS message with
-//! `DelaySeconds`; a later one is a one-time EventBridge Scheduler schedule that puts the
-//! same message on the same queue a minute early (Scheduler fires anywhere inside its
-//! minute), and the step function re-delays it through SQS to the second.
+//! The `TouchScheduler` port on AWS: a wakeup (a touch, a hand-off's SLA check) due within 15
+//! minutes is an SQS message with `DelaySeconds`; a later one is a one-time EventBridge
+//! Scheduler schedule that puts the same message on the same queue a minute early (Scheduler
+//! fires anywhere inside its minute), and the step function re-delays it through SQS to the
+//! second.
 
 mod names;
 
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_scheduler::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
 use chrono::Duration;
-use leadflow_core::ports::{Clock, DueTouch, ScheduleError, TouchScheduler};
+use leadflow_core::ports::{Clock, ScheduleError, TouchScheduler, Wakeup};
 use std::sync::Arc;
 
 /// The longest delay SQS holds a message (15 minutes).
@@ -65,7 +66,7 @@ impl QueueScheduler {
         Ok(())
     }
 
-    async fn create_schedule(&self, due: &DueTouch, body: String) -> Result<(), ScheduleError> {
+    async fn create_schedule(&self, wakeup: &Wakeup, body: String) -> Result<(), ScheduleError> {
         let target = Target::builder()
             .arn(&self.targets.queue_arn)
             .role_arn(&self.targets.scheduler_role_arn)
@@ -76,9 +77,9 @@ impl QueueScheduler {
         let created = self
             .scheduler
             .create_schedule()
-            .name(schedule_name(due))
+            .name(schedule_name(wakeup))
             .group_name(&self.targets.schedule_group)
-            .schedule_expression(format!("at({})", fire_minute(due.due_at).format("%Y-%m-%dT%H:%M:%S")))
+            .schedule_expression(format!("at({})", fire_minute(wakeup.due_at()).format("%Y-%m-%dT%H:%M:%S")))
             .schedule_expression_timezone("UTC")
             .flexible_time_window(window)
             .action_after_completion(ActionAfterCompletion::Delete)
@@ -96,25 +97,25 @@ impl QueueScheduler {
 
 #[async_trait]
 impl TouchScheduler for QueueScheduler {
-    async fn schedule(&self, due: DueTouch) -> Result<(), ScheduleError> {
-        let body = serde_json::to_string(&due).expect("a due touch serialises");
-        let delay = due.due_at - self.clock.now();
+    async fn schedule(&self, wakeup: Wakeup) -> Result<(), ScheduleError> {
+        let body = serde_json::to_string(&wakeup).expect("a wakeup serialises");
+        let delay = wakeup.due_at() - self.clock.now();
         if delay <= MAX_QUEUE_DELAY {
             self.enqueue(body, delay).await
         } else {
-            self.create_schedule(&due, body).await
+            self.create_schedule(&wakeup, body).await
         }
     }
 
-    async fn cancel(&self, due: &DueTouch) -> Result<(), ScheduleError> {
+    async fn cancel(&self, wakeup: &Wakeup) -> Result<(), ScheduleError> {
         // A queued message cannot be withdrawn (its stale token drops it); a schedule can.
-        if due.due_at - self.clock.now() <= Duration::zero() {
+        if wakeup.due_at() - self.clock.now() <= Duration::zero() {
             return Ok(());
         }
         let deleted = self
             .scheduler
             .delete_schedule()
-            .name(schedule_name(due))
+            .name(schedule_name(wakeup))
             .group_name(&self.targets.schedule_group)
             .send()
             .await;

@@ -1,15 +1,15 @@
 //! Schedule names and times: pure functions.
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use leadflow_core::ports::DueTouch;
+use leadflow_core::ports::Wakeup;
 use sha2::{Digest, Sha256};
 
 /// A deterministic schedule name (`[0-9a-zA-Z-_.]`, at most 64): the same step of the same
-/// enrolment version always gets the same name, so a retry meets `ConflictException`
-/// instead of creating a twin.
-pub fn schedule_name(due: &DueTouch) -> String {
-    let digest = Sha256::digest(due.name().as_bytes());
-    format!("lf-{}-{}", due.tenant.as_str().chars().take(20).collect::<String>(), &hex::encode(digest)[..40])
+/// enrolment version (the same hand-off's SLA check) always gets the same name, so a retry
+/// meets `ConflictException` instead of creating a twin.
+pub fn schedule_name(wakeup: &Wakeup) -> String {
+    let digest = Sha256::digest(wakeup.name().as_bytes());
+    format!("lf-{}-{}", wakeup.tenant().as_str().chars().take(20).collect::<String>(), &hex::encode(digest)[..40])
 }
 
 /// The minute a schedule fires in: at least a full minute before the touch is due, since
@@ -23,16 +23,17 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use leadflow_core::domain::{EnrolmentId, LeadId, TenantId};
+    use leadflow_core::ports::DueTouch;
 
-    fn due(step: usize) -> DueTouch {
-        DueTouch {
+    fn due(step: usize) -> Wakeup {
+        Wakeup::Touch(DueTouch {
             tenant: TenantId::parse("a-tenant-with-a-rather-long-slug-indeed").unwrap(),
             lead_id: LeadId::parse("ld_0000000000000000000000000000abcd").unwrap(),
             enrolment_id: EnrolmentId::parse("en_0000000000000000000000000000abcd").unwrap(),
             step,
             version: 3,
             due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
-        }
+        })
     }
 
     #[test]

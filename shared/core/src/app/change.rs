@@ -43,7 +43,7 @@ impl App {
             match self.store.write_lead(write).await {
                 Ok(()) => {
                     for due in cancels {
-                        if let Err(e) = self.scheduler.cancel(&due).await {
+                        if let Err(e) = self.scheduler.cancel(&due.into()).await {
                             // Harmless: the stale token drops the message when it fires.
                             tracing::warn!(error = %e, "could not withdraw a schedule");
                         }

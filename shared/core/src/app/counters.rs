@@ -34,6 +34,18 @@ pub enum Counter {
         source: String,
         outcome: OutcomeKind,
     },
+    /// A lead started waiting for a human.
+    Handoff {
+        source: String,
+    },
+    /// A human marked a waiting lead contacted within the SLA.
+    SlaMet {
+        source: String,
+    },
+    /// A waiting lead was escalated: nobody marked it contacted within the SLA.
+    SlaMissed {
+        source: String,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -52,6 +64,9 @@ impl Counter {
             Counter::Reply { source, channel } => format!("replies|{source}|{channel}"),
             Counter::OptOut { source, channel } => format!("opt_outs|{source}|{channel}"),
             Counter::Outcome { source, outcome } => format!("outcomes|{source}|{}", outcome.as_str()),
+            Counter::Handoff { source } => format!("handoffs|{source}"),
+            Counter::SlaMet { source } => format!("sla_met|{source}"),
+            Counter::SlaMissed { source } => format!("sla_missed|{source}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
         }
     }
@@ -70,6 +85,9 @@ impl Counter {
             ["outcomes", source, o] => {
                 Counter::Outcome { source: (*source).to_owned(), outcome: OutcomeKind::parse(o)? }
             }
+            ["handoffs", source] => Counter::Handoff { source: (*source).to_owned() },
+            ["sla_met", source] => Counter::SlaMet { source: (*source).to_owned() },
+            ["sla_missed", source] => Counter::SlaMissed { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })
@@ -122,6 +140,9 @@ mod tests {
             Counter::Touch { source: "web".into(), channel: Channel::Sms },
             Counter::Outcome { source: "web".into(), outcome: OutcomeKind::NoShow },
             Counter::SpeedToLead { source: "web".into(), bucket: 42 },
+            Counter::Handoff { source: "web".into() },
+            Counter::SlaMet { source: "web".into() },
+            Counter::SlaMissed { source: "web".into() },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

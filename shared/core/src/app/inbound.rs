@@ -2,17 +2,14 @@
 
 use super::change::Change;
 use super::counters::Counter;
+use super::handoff::hand_off;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    read_reply, Channel, Lead, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, ReplyTopic, TimelineEntry,
-    TimelineKind,
+    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind,
 };
 use crate::engine::{decide, Event, LeadView};
-use crate::ports::{Handoff, StoreError};
-
-/// How many of the lead's latest messages a hand-off quotes.
-const HANDOFF_MESSAGES: usize = 3;
+use crate::ports::StoreError;
 
 /// The longest reply body kept on a timeline (ten SMS segments).
 const MAX_BODY: usize = 1_600;
@@ -71,6 +68,10 @@ impl App {
             return Ok(answer);
         };
         let rules = tenant.rules();
+        let owner = match intent {
+            ReplyIntent::Conversation { .. } => self.next_owner(tenant, &lead).await?,
+            _ => None,
+        };
         let mut first_reply = false;
         let changed = self
             .change_lead(&tenant.id, &lead.id, now, |lead, enrolments| {
@@ -93,18 +94,18 @@ impl App {
                     }
                     ReplyIntent::Help => (Vec::new(), vec![TimelineKind::HelpRequested { message: body.clone() }]),
                     ReplyIntent::Conversation { topic, score } => {
-                        next.needs_human = true;
+                        let (handed_off, assigned) = hand_off(lead, owner.as_ref(), now);
+                        next = handed_off;
                         first_reply = next.replied_at.is_none();
                         next.replied_at = next.replied_at.or(Some(now));
-                        (
-                            decide(view, &Event::Replied, rules, now),
-                            vec![
-                                TimelineKind::Replied { channel: Channel::Sms, body: body.clone() },
-                                TimelineKind::HandedOff {
-                                    reason: format!("replied by SMS ({}, score {score})", topic.label()),
-                                },
-                            ],
-                        )
+                        let mut kinds = vec![
+                            TimelineKind::Replied { channel: Channel::Sms, body: body.clone() },
+                            TimelineKind::HandedOff {
+                                reason: format!("replied by SMS ({}, score {score})", topic.label()),
+                            },
+                        ];
+                        kinds.extend(assigned);
+                        (decide(view, &Event::Replied, rules, now), kinds)
                     }
                 };
                 let timeline = kind.into_iter().map(|kind| TimelineEntry { at: now, kind }).collect();
@@ -121,46 +122,12 @@ impl App {
             _ => None,
         };
         if let (Some(counter), Some(_)) = (counter, &changed) {
-            if let Err(e) =
-                self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await
-            {
-                tracing::warn!(error = %e, "inbound counter not updated");
-            }
+            self.count(tenant, &lead, counter).await;
         }
-        if let (ReplyIntent::Conversation { topic, score }, Some(lead)) = (intent, &changed) {
-            self.notify_handoff(lead, topic, score).await;
+        if let (ReplyIntent::Conversation { topic, score }, Some(changed)) = (intent, &changed) {
+            self.announce_handoff(tenant, &lead, changed, topic, score).await;
         }
         Ok(answer)
-    }
-
-    /// Tells the tenant's people that `lead` replied, with its last few messages. Best effort:
-    /// the lead is already marked as needing a human.
-    async fn notify_handoff(&self, lead: &Lead, topic: ReplyTopic, score: u8) {
-        let timeline = self.store.timeline(&lead.tenant, &lead.id).await.unwrap_or_default();
-        let mut messages: Vec<String> = timeline
-            .into_iter()
-            .filter_map(|entry| match entry.kind {
-                TimelineKind::Replied { body, .. } => Some(body),
-                _ => None,
-            })
-            .collect();
-        messages.drain(..messages.len().saturating_sub(HANDOFF_MESSAGES));
-        let name = match &lead.profile.last_name {
-            Some(last) => format!("{} {}", lead.profile.first_name, last),
-            None => lead.profile.first_name.to_string(),
-        };
-        let handoff = Handoff {
-            tenant: lead.tenant.clone(),
-            lead_id: lead.id.clone(),
-            lead_name: name,
-            source: lead.profile.source.clone(),
-            topic,
-            score,
-            messages,
-        };
-        if let Err(e) = self.notifier.hand_off(&handoff).await {
-            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "hand-off not posted");
-        }
     }
 }
 

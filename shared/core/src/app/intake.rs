@@ -84,7 +84,7 @@ impl App {
                         // The lead is stored, but without its first touch it would wait for a
                         // restart: answer 503, and the client's retry (same Idempotency-Key)
                         // re-arms it.
-                        if let Err(e) = self.scheduler.schedule(due).await {
+                        if let Err(e) = self.scheduler.schedule(due.into()).await {
                             tracing::error!(error = %e, lead = %receipt.lead_id, "first touch not scheduled");
                             return Err(StoreError::Unavailable(e.to_string()).into());
                         }
@@ -122,7 +122,7 @@ impl App {
             Err(e) => return tracing::warn!(error = %e, "replay: enrolments not read"),
         };
         for due in enrolments.iter().filter(|e| e.version == 1).filter_map(DueTouch::next_of) {
-            if let Err(e) = self.scheduler.schedule(due).await {
+            if let Err(e) = self.scheduler.schedule(due.into()).await {
                 tracing::warn!(error = %e, "replay: first touch not re-armed");
             }
         }
@@ -143,6 +143,9 @@ impl App {
             opted_out: if silenced { BTreeSet::from([Channel::Sms, Channel::Voice]) } else { BTreeSet::new() },
             undeliverable: BTreeMap::new(),
             needs_human: false,
+            owner: None,
+            handed_off_at: None,
+            escalated_at: None,
             replied_at: None,
             outcome: None,
             received_at: now,

@@ -4,6 +4,7 @@
 mod change;
 mod counters;
 mod form;
+mod handoff;
 mod inbound;
 mod intake;
 mod lead_view;
@@ -11,15 +12,18 @@ mod outcome;
 mod report;
 mod step;
 mod undeliverable;
+mod wake;
 
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
+pub use handoff::SlaOutcome;
 pub use inbound::{InboundError, InboundSms, SmsAnswer};
 pub use intake::{IntakeError, IntakeRequest};
 pub use lead_view::{LeadDetails, LeadViewError};
 pub use outcome::OutcomeError;
 pub use report::{ReportError, Summary, SummaryRow};
 pub use step::{StepError, StepOutcome};
+pub use wake::WakeOutcome;
 
 use crate::config::TenantDirectory;
 use crate::ports::{Channel, Clock, LeadStore, Notifier, TouchScheduler};

@@ -2,6 +2,7 @@
 
 use super::change::Change;
 use super::counters::Counter;
+use super::handoff::meets_sla;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{LeadId, OutcomeKind, TimelineEntry, TimelineKind};
@@ -27,11 +28,13 @@ impl App {
     ) -> Result<(), OutcomeError> {
         let now = self.clock.now();
         let rules = tenant.rules();
+        let mut sla_met = false;
         let lead = self
             .change_lead(&tenant.id, id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
                 let mut next = lead.clone();
                 next.outcome = Some(outcome);
+                sla_met = outcome == OutcomeKind::Contacted && meets_sla(tenant, lead, now);
                 if outcome == OutcomeKind::Contacted {
                     next.needs_human = false;
                 }
@@ -43,9 +46,9 @@ impl App {
             })
             .await?
             .ok_or(OutcomeError::NotFound)?;
-        let counter = Counter::Outcome { source: lead.profile.source.clone(), outcome };
-        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
-            tracing::warn!(error = %e, "outcome counter not updated");
+        self.count(tenant, &lead, Counter::Outcome { source: lead.profile.source.clone(), outcome }).await;
+        if sla_met {
+            self.count(tenant, &lead, Counter::SlaMet { source: lead.profile.source.clone() }).await;
         }
         Ok(())
     }

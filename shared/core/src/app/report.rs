@@ -22,6 +22,12 @@ pub struct SummaryRow {
     pub replies: u64,
     pub opt_outs: u64,
     pub outcomes: BTreeMap<String, u64>,
+    /// Leads that started waiting for a human (a reply while none was waiting).
+    pub handoffs: u64,
+    /// Waiting leads marked contacted within the hand-off SLA.
+    pub sla_met: u64,
+    /// Waiting leads escalated because nobody marked them contacted in time.
+    pub sla_missed: u64,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
 }
@@ -90,6 +96,9 @@ impl App {
                 | Counter::RepeatEnquiry { source }
                 | Counter::FirstTouch { source }
                 | Counter::Outcome { source, .. }
+                | Counter::Handoff { source }
+                | Counter::SlaMet { source }
+                | Counter::SlaMissed { source }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -111,6 +120,9 @@ impl App {
                     Counter::Outcome { outcome, .. } => {
                         *row.outcomes.entry(outcome.as_str().to_owned()).or_default() += n
                     }
+                    Counter::Handoff { .. } => row.handoffs += n,
+                    Counter::SlaMet { .. } => row.sla_met += n,
+                    Counter::SlaMissed { .. } => row.sla_missed += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

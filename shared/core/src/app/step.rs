@@ -62,7 +62,9 @@ impl App {
         let commands = decide(view, &event, tenant.rules(), now);
 
         if let [Command::Rearm { step, version, at, .. }] = commands.as_slice() {
-            self.scheduler.schedule(DueTouch { step: *step, version: *version, due_at: *at, ..due.clone() }).await?;
+            self.scheduler
+                .schedule(DueTouch { step: *step, version: *version, due_at: *at, ..due.clone() }.into())
+                .await?;
             return Ok(StepOutcome::Rearmed);
         }
         if matches!(commands.as_slice(), [Command::Drop { .. }]) {
@@ -126,7 +128,7 @@ impl App {
         // a crash that loses the schedule is repaired by `Rearm` when this message comes back.
         let schedule_next = async {
             match DueTouch::next_of(&next) {
-                Some(next_due) => self.scheduler.schedule(next_due).await,
+                Some(next_due) => self.scheduler.schedule(next_due.into()).await,
                 None => Ok(()),
             }
         };

@@ -19,6 +19,8 @@ pub(super) struct RawTenantFile {
     pub sms: Option<RawSms>,
     pub handoff: Option<RawHandoff>,
     #[serde(default)]
+    pub reps: Vec<RawRep>,
+    #[serde(default)]
     pub segments: Vec<RawSegment>,
     pub cadences: BTreeMap<String, RawCadence>,
     pub templates: BTreeMap<String, RawTemplate>,
@@ -84,6 +86,16 @@ pub(super) struct RawTelnyx {
 pub(super) struct RawHandoff {
     pub slack_webhook: Option<Spanned<String>>,
     pub teams_webhook: Option<Spanned<String>>,
+    pub sla: Option<Spanned<String>>,
+    pub manager: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRep {
+    pub name: Spanned<String>,
+    pub phone: Option<Spanned<String>>,
+    pub mention: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@ mod ed25519_key;
 mod errors;
 mod file;
 mod secret;
+mod team;
 mod templates;
 mod tenant;
 
@@ -19,6 +20,7 @@ pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
 pub use secret::{Secret, SecretError, SecretRef};
+pub use team::{Rep, Team, DEFAULT_SLA};
 pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};
 pub use tenant::{Segment, TenantConfig};
 

@@ -3,6 +3,7 @@
 use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
+use super::team::{team, Team};
 use super::{
     ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings, Templates,
 };
@@ -65,6 +66,8 @@ pub struct TenantConfig {
     pub sms: Option<SmsSettings>,
     /// The team chat hand-offs are posted to; none: they are logged.
     pub handoff: Option<HandoffChat>,
+    /// The reps hand-offs are assigned to in turn, the hand-off SLA and the manager.
+    pub team: Team,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -256,6 +259,7 @@ impl TenantConfig {
             .and_then(|key| c.check("telnyx.public_key", key, |raw| Ed25519PublicKey::parse(raw)));
         let sms = sms_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
+        let team = team(&mut c, &raw, region);
 
         match (id, region, zone, quiet_hours) {
             (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
@@ -286,6 +290,7 @@ impl TenantConfig {
                     telnyx_public_key,
                     sms,
                     handoff,
+                    team,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -393,6 +398,35 @@ mod tests {
         let both = format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{DEMO_TENANT}");
         let errors = TenantConfig::parse(&both, "demo.toml").unwrap_err();
         assert_eq!(errors.errors[0].field, "handoff");
+    }
+
+    #[test]
+    fn the_team_reads_reps_in_order_with_an_sla_and_a_manager() {
+        let team = "[handoff]\nsla = \"30m\"\nmanager = \"<@UMARA>\"\n\n[[reps]]\nname = \"Dana\"\n\
+                    phone = \"(415) 555-0111\"\nmention = \"<@UDANA>\"\n\n[[reps]]\nname = \"Eli\"\n\n";
+        let tenant = TenantConfig::parse(&format!("{team}{DEMO_TENANT}"), "demo.toml").unwrap();
+        assert_eq!(tenant.team.sla, chrono::Duration::minutes(30));
+        assert_eq!(tenant.team.manager.as_deref(), Some("<@UMARA>"));
+        let names: Vec<&str> = tenant.team.reps.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Dana", "Eli"]);
+        assert_eq!(tenant.team.reps[0].phone.as_ref().unwrap().to_string(), "+14155550111");
+        assert_eq!(TenantConfig::demo().team.sla, chrono::Duration::minutes(15), "the default SLA");
+    }
+
+    #[test]
+    fn a_bad_rep_or_sla_is_named_with_its_field() {
+        let cases = [
+            ("[handoff]\nsla = \"soon\"\n\n", "handoff.sla"),
+            ("[handoff]\nsla = \"30s\"\n\n", "handoff.sla"),
+            ("[[reps]]\nname = \"Dana\"\nphone = \"12\"\n\n", "reps[0].phone"),
+            ("[[reps]]\nname = \"  \"\n\n", "reps[0].name"),
+            ("[[reps]]\nname = \"Dana\"\n\n[[reps]]\nname = \"Dana\"\n\n", "reps[1].name"),
+        ];
+        for (team, field) in cases {
+            let errors = TenantConfig::parse(&format!("{team}{DEMO_TENANT}"), "demo.toml").unwrap_err();
+            assert_eq!(errors.errors[0].field, field, "{team}");
+            assert!(errors.errors[0].line.is_some(), "{team}");
+        }
     }
 
     #[test]

@@ -36,6 +36,16 @@ pub struct Lead {
     pub undeliverable: BTreeMap<Channel, Undeliverable>,
     /// Set by a reply; cleared when a human marks the lead contacted.
     pub needs_human: bool,
+    /// The rep the lead was assigned to at its first hand-off (by name); it stays theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When the lead last started waiting for a human (a reply while none was waiting): the
+    /// start of the hand-off SLA, and the token of its check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_off_at: Option<DateTime<Utc>>,
+    /// When that wait was escalated to the manager, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<DateTime<Utc>>,
     /// When the lead first replied with something other than a keyword.
     pub replied_at: Option<DateTime<Utc>>,
     /// The last outcome a human or a booking tool reported.

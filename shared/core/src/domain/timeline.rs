@@ -57,6 +57,14 @@ pub enum TimelineKind {
     HandedOff {
         reason: String,
     },
+    /// The lead was given to a rep, in turn, at its first hand-off.
+    Assigned {
+        owner: String,
+    },
+    /// Nobody marked the lead contacted within the hand-off SLA: the manager was called on.
+    Escalated {
+        waited_minutes: i64,
+    },
     /// A provider said the channel can never reach the lead; its later touches are skipped.
     ChannelSuppressed {
         channel: Channel,

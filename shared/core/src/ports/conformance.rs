@@ -46,6 +46,7 @@ pub async fn run_all(store: &dyn LeadStore) {
     the_timeline_keeps_insertion_order(store).await;
     counts_add_up_within_the_days_and_the_tenant(store).await;
     a_number_opt_out_keeps_its_first_evidence_until_lifted(store).await;
+    turns_are_taken_once_each_per_tenant_and_rotation(store).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1166,6 +1167,30 @@ pub async fn counts_add_up_within_the_days_and_the_tenant(store: &dyn LeadStore)
 
 /// A number's opt-out: recorded once with its evidence (a second record, even a concurrent
 /// one, answers false and changes nothing), per tenant, and lifted by an opt-in.
+/// A rotation's turns count 1, 2, 3 ... with no turn given twice, even to two callers at
+/// once, and each tenant and rotation counts on its own; counters of days are not disturbed.
+pub async fn turns_are_taken_once_each_per_tenant_and_rotation(store: &dyn LeadStore) {
+    let (tenant, other) = (fresh_tenant(), fresh_tenant());
+    let turn = |tenant: &TenantId, rotation: &'static str| {
+        let tenant = tenant.clone();
+        async move { ok(store.next_turn(&tenant, rotation).await, "next_turn") }
+    };
+    assert_eq!(turn(&tenant, "reps").await, 1, "a rotation's first turn is 1");
+    assert_eq!(turn(&tenant, "reps").await, 2, "the next turn is one more");
+    let (a, b) = both(turn(&tenant, "reps"), turn(&tenant, "reps")).await;
+    let mut concurrent = [a, b];
+    concurrent.sort_unstable();
+    assert_eq!(concurrent, [3, 4], "two turns taken at once must be different turns");
+    assert_eq!(turn(&other, "reps").await, 1, "another tenant's rotation counts on its own");
+    assert_eq!(turn(&tenant, "managers").await, 1, "another rotation counts on its own");
+    let day = NaiveDate::from_ymd_opt(2026, 2, 26).expect("a date");
+    assert_eq!(
+        ok(store.counts(&tenant, day, day + chrono::Days::new(400)).await, "counts"),
+        vec![],
+        "turns are not day counters"
+    );
+}
+
 pub async fn a_number_opt_out_keeps_its_first_evidence_until_lifted(store: &dyn LeadStore) {
     let (tenant, other, phone) = (fresh_tenant(), fresh_tenant(), fresh_phone());
     let record = |message: &str, minutes| OptOutRecord {
@@ -1256,6 +1281,9 @@ fn new_lead(tenant: &TenantId, email: Option<Email>, phone: Option<PhoneNumber>)
         // Not empty, so every round trip checks it is kept.
         undeliverable: BTreeMap::from([(Channel::Voice, Undeliverable::Unreachable)]),
         needs_human: false,
+        owner: None,
+        handed_off_at: None,
+        escalated_at: None,
         replied_at: None,
         outcome: None,
         received_at: t0(),
@@ -1474,7 +1502,7 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($fresh:expr) => {
-        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted);
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, turns_are_taken_once_each_per_tenant_and_rotation);
 
         #[tokio::test]
         async fn all_checks_share_one_store() {

@@ -12,6 +12,6 @@ mod store;
 pub use crate::domain::Undeliverable;
 pub use channel::{Channel, ChannelError, OutboundMessage};
 pub use clock::{Clock, SystemClock};
-pub use notifier::{Handoff, LogNotifier, Notifier};
-pub use scheduler::{DueTouch, ScheduleError, TouchScheduler};
+pub use notifier::{Escalation, Handoff, LogNotifier, Notifier};
+pub use scheduler::{DueTouch, ScheduleError, SlaCheck, TouchScheduler, Wakeup};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};

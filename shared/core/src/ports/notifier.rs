@@ -1,4 +1,5 @@
-//! Telling the tenant's people that a lead wants a human: a message to their team chat.
+//! Telling the tenant's people that a lead wants a human, and that nobody has picked one up
+//! in time: messages to their team chat.
 
 use crate::domain::{LeadId, ReplyTopic, TenantId};
 use async_trait::async_trait;
@@ -15,6 +16,24 @@ pub struct Handoff {
     pub score: u8,
     /// The lead's latest messages, oldest first.
     pub messages: Vec<String>,
+    /// Who the lead is assigned to (a chat mention or a name), if the tenant has reps.
+    pub owner: Option<String>,
+    /// How long the team has before the hand-off is escalated, in minutes.
+    pub sla_minutes: i64,
+}
+
+/// A hand-off nobody marked contacted within the SLA, escalated to the manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub lead_name: String,
+    /// Who the lead is assigned to (a chat mention or a name), if anyone.
+    pub owner: Option<String>,
+    /// Whom the escalation calls on (a chat mention or a name), if the tenant names someone.
+    pub manager: Option<String>,
+    /// How long the lead has been waiting, in minutes.
+    pub waited_minutes: i64,
 }
 
 /// Posts hand-offs to the tenant's team chat.
@@ -23,6 +42,9 @@ pub trait Notifier: Send + Sync {
     /// Tells the tenant's people about `handoff`; a failure is the caller's to log (the lead
     /// is already marked as needing a human, which is what the lead API shows).
     async fn hand_off(&self, handoff: &Handoff) -> Result<(), String>;
+    /// Tells the tenant's manager that a hand-off waited past its SLA; a failure is the
+    /// caller's to log (the escalation is already on the lead's timeline and in the counters).
+    async fn escalate(&self, escalation: &Escalation) -> Result<(), String>;
 }
 
 /// Hand-offs as log lines: for tenants with no team chat, and the local runtime by default.
@@ -38,6 +60,16 @@ impl Notifier for LogNotifier {
             topic = handoff.topic.label(),
             score = handoff.score,
             "lead handed off (no team chat configured)"
+        );
+        Ok(())
+    }
+
+    async fn escalate(&self, escalation: &Escalation) -> Result<(), String> {
+        tracing::warn!(
+            tenant = %escalation.tenant,
+            lead = %escalation.lead_id,
+            waited_minutes = escalation.waited_minutes,
+            "hand-off escalated: nobody marked the lead contacted in time (no team chat configured)"
         );
         Ok(())
     }

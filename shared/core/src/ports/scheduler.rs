@@ -1,4 +1,5 @@
-//! Making a step run at its due time.
+//! Making things happen at their due time: a cadence's next touch, and the check that a
+//! hand-off was picked up within its SLA.
 
 use crate::domain::{Enrolment, EnrolmentId, LeadId, TenantId};
 use async_trait::async_trait;
@@ -39,18 +40,173 @@ impl DueTouch {
     }
 }
 
+/// A hand-off's SLA check: when it fires, a lead still waiting for a human since
+/// `handed_off_at` is escalated. `handed_off_at` is the token: a later hand-off has its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaCheck {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub handed_off_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Something the scheduler delivers at its due time. On the wire a touch is tagged
+/// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
+/// SLAs existed, so messages in flight across an upgrade still run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Wakeup {
+    Touch(DueTouch),
+    HandoffSla(SlaCheck),
+}
+
+impl Wakeup {
+    /// When it is due.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        match self {
+            Wakeup::Touch(due) => due.due_at,
+            Wakeup::HandoffSla(check) => check.due_at,
+        }
+    }
+
+    /// The same wakeup, due at another time (a retry, an early arrival).
+    pub fn at(&self, due_at: DateTime<Utc>) -> Self {
+        match self {
+            Wakeup::Touch(due) => Wakeup::Touch(DueTouch { due_at, ..due.clone() }),
+            Wakeup::HandoffSla(check) => Wakeup::HandoffSla(SlaCheck { due_at, ..check.clone() }),
+        }
+    }
+
+    /// The tenant it belongs to.
+    pub fn tenant(&self) -> &TenantId {
+        match self {
+            Wakeup::Touch(due) => &due.tenant,
+            Wakeup::HandoffSla(check) => &check.tenant,
+        }
+    }
+
+    /// The lead it is about.
+    pub fn lead_id(&self) -> &LeadId {
+        match self {
+            Wakeup::Touch(due) => &due.lead_id,
+            Wakeup::HandoffSla(check) => &check.lead_id,
+        }
+    }
+
+    /// A deterministic name: scheduling the same thing twice cannot create a twin.
+    pub fn name(&self) -> String {
+        match self {
+            Wakeup::Touch(due) => due.name(),
+            Wakeup::HandoffSla(check) => {
+                format!("{}-{}-sla-{}", check.tenant, check.lead_id, check.handed_off_at.timestamp_millis())
+            }
+        }
+    }
+}
+
+impl From<DueTouch> for Wakeup {
+    fn from(due: DueTouch) -> Self {
+        Wakeup::Touch(due)
+    }
+}
+
+impl From<SlaCheck> for Wakeup {
+    fn from(check: SlaCheck) -> Self {
+        Wakeup::HandoffSla(check)
+    }
+}
+
+impl<'de> Deserialize<'de> for Wakeup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Tagged {
+            Touch(DueTouch),
+            HandoffSla(SlaCheck),
+        }
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tagged = value.get("kind").is_some();
+        let wakeup = if tagged {
+            match Tagged::deserialize(value).map_err(serde::de::Error::custom)? {
+                Tagged::Touch(due) => Wakeup::Touch(due),
+                Tagged::HandoffSla(check) => Wakeup::HandoffSla(check),
+            }
+        } else {
+            Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)
+        };
+        Ok(wakeup)
+    }
+}
+
 /// Why a schedule could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("scheduling failed: {0}")]
 pub struct ScheduleError(pub String);
 
-/// Delivers `DueTouch` messages at their due time (SQS + EventBridge Scheduler on AWS, an
-/// in-process timer over the embedded store locally). At-least-once: the step use case
-/// makes the effect exactly-once.
+/// Delivers wakeups at their due time (SQS + EventBridge Scheduler on AWS, an in-process
+/// timer over the embedded store locally). At-least-once: the use cases make the effect
+/// exactly-once (a touch's conditional claim, an escalation's conditional lead write).
 #[async_trait]
 pub trait TouchScheduler: Send + Sync {
-    /// Arranges for `due` to be delivered at `due.due_at` (at once if that is past).
-    async fn schedule(&self, due: DueTouch) -> Result<(), ScheduleError>;
+    /// Arranges for `wakeup` to be delivered at its due time (at once if that is past).
+    async fn schedule(&self, wakeup: Wakeup) -> Result<(), ScheduleError>;
     /// Withdraws a pending delivery; a missing one is not an error.
-    async fn cancel(&self, due: &DueTouch) -> Result<(), ScheduleError>;
+    async fn cancel(&self, wakeup: &Wakeup) -> Result<(), ScheduleError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn touch() -> DueTouch {
+        DueTouch {
+            tenant: TenantId::parse("acme").unwrap(),
+            lead_id: LeadId::parse("ld_0000000000000000000000000000abcd").unwrap(),
+            enrolment_id: EnrolmentId::parse("en_0000000000000000000000000000abcd").unwrap(),
+            step: 2,
+            version: 3,
+            due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
+        }
+    }
+
+    fn sla() -> SlaCheck {
+        SlaCheck {
+            tenant: TenantId::parse("acme").unwrap(),
+            lead_id: touch().lead_id,
+            handed_off_at: Utc.with_ymd_and_hms(2026, 3, 8, 13, 45, 0).unwrap(),
+            due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn wakeups_round_trip_tagged() {
+        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla())] {
+            let json = serde_json::to_value(&wakeup).unwrap();
+            assert!(json.get("kind").is_some(), "{json}");
+            assert_eq!(serde_json::from_value::<Wakeup>(json).unwrap(), wakeup);
+        }
+    }
+
+    #[test]
+    fn an_untagged_message_is_a_touch() {
+        let legacy = serde_json::to_value(touch()).unwrap();
+        assert_eq!(serde_json::from_value::<Wakeup>(legacy).unwrap(), Wakeup::Touch(touch()));
+    }
+
+    #[test]
+    fn malformed_messages_are_refused_with_a_reason() {
+        let error = serde_json::from_str::<Wakeup>(r#"{"kind":"handoff_sla","tenant":"acme"}"#).unwrap_err();
+        assert!(error.to_string().contains("missing field"), "{error}");
+        assert!(serde_json::from_str::<Wakeup>(r#"{"kind":"mystery"}"#).is_err());
+        assert!(serde_json::from_str::<Wakeup>("[1,2]").is_err());
+    }
+
+    #[test]
+    fn names_differ_by_kind_and_hand_off() {
+        let a = sla();
+        let b = SlaCheck { handed_off_at: a.handed_off_at + chrono::Duration::hours(1), ..a.clone() };
+        assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(b).name());
+        assert_ne!(Wakeup::from(a).name(), Wakeup::from(touch()).name());
+    }
 }

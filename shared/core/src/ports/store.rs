@@ -119,6 +119,9 @@ pub trait LeadStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Lifts a number's opt-out; answers whether it had one.
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
+    /// Takes the next turn of one of the tenant's rotations (hand-offs go round the reps):
+    /// 1, 2, 3 ... atomically, so two callers at once never get the same turn.
+    async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

@@ -254,6 +254,11 @@ impl LeadStore for EmbeddedStore {
         .await
     }
 
+    async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {
+        let key = keys::rotation(tenant, rotation);
+        self.write(move |tx| next_seq(tx, &key)).await
+    }
+
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
         let keys: Vec<(String, u64)> = counts.iter().map(|(name, n)| (keys::counter(tenant, day, name), *n)).collect();
         self.write(move |tx| {

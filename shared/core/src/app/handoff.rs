@@ -1,0 +1,192 @@
+//! Handing a lead to a human: the owner (the tenant's reps in turn), the team-chat message,
+//! and the SLA check that escalates a lead nobody marked contacted in time.
+
+use super::change::Change;
+use super::counters::Counter;
+use super::step::StepError;
+use super::App;
+use crate::config::{Rep, TenantConfig};
+use crate::domain::{Lead, ReplyTopic, TimelineEntry, TimelineKind};
+use crate::ports::{Escalation, Handoff, SlaCheck, StoreError};
+use chrono::{DateTime, Utc};
+
+/// How many of the lead's latest messages a hand-off quotes.
+const HANDOFF_MESSAGES: usize = 3;
+
+/// The rotation hand-offs take their turns from.
+const REPS_ROTATION: &str = "reps";
+
+/// What an SLA check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaOutcome {
+    /// It arrived early (Scheduler fires up to a minute ahead): it was put back until its time.
+    Early,
+    /// Nobody marked the lead contacted in time: the manager was called on.
+    Escalated,
+    /// A human picked the lead up, or a later hand-off has its own check: nothing to do.
+    PickedUp,
+    /// The tenant or the lead is gone.
+    Dropped,
+}
+
+impl App {
+    /// The rep the lead is to be assigned to, if it has no owner yet and the tenant has reps.
+    /// Takes a turn of the rotation, so hand-offs go round the reps.
+    pub(super) async fn next_owner(&self, tenant: &TenantConfig, lead: &Lead) -> Result<Option<Rep>, StoreError> {
+        if lead.owner.is_some() || tenant.team.reps.is_empty() {
+            return Ok(None);
+        }
+        let turn = self.store.next_turn(&tenant.id, REPS_ROTATION).await?;
+        Ok(tenant.team.rep_for_turn(turn).cloned())
+    }
+
+    /// After a lead's hand-off was written: starts the SLA clock if the lead has just begun
+    /// waiting, and tells the team. Best effort: the lead is already marked as needing a human.
+    pub(super) async fn announce_handoff(
+        &self,
+        tenant: &TenantConfig,
+        before: &Lead,
+        lead: &Lead,
+        topic: ReplyTopic,
+        score: u8,
+    ) {
+        if let Some(since) = lead.handed_off_at.filter(|_| lead.handed_off_at != before.handed_off_at) {
+            let check = SlaCheck {
+                tenant: tenant.id.clone(),
+                lead_id: lead.id.clone(),
+                handed_off_at: since,
+                due_at: since + tenant.team.sla,
+            };
+            if let Err(e) = self.scheduler.schedule(check.into()).await {
+                tracing::error!(tenant = %tenant.id, lead = %lead.id, error = %e, "hand-off SLA check not scheduled");
+            }
+            let counter = Counter::Handoff { source: lead.profile.source.clone() };
+            self.count(tenant, lead, counter).await;
+        }
+        self.notify_handoff(tenant, lead, topic, score).await;
+    }
+
+    /// Runs a hand-off's SLA check: a lead still waiting since the same hand-off, and not
+    /// escalated yet, is escalated once (the lead write is conditional, so a repeated
+    /// delivery of the check finds it escalated).
+    pub async fn check_sla(&self, check: &SlaCheck) -> Result<SlaOutcome, StepError> {
+        let now = self.clock.now();
+        if check.due_at > now {
+            self.scheduler.schedule(check.clone().into()).await?;
+            return Ok(SlaOutcome::Early);
+        }
+        let Some(tenant) = self.tenants.get(&check.tenant) else { return Ok(SlaOutcome::Dropped) };
+        let Some(lead) = self.store.lead(&check.tenant, &check.lead_id).await? else {
+            return Ok(SlaOutcome::Dropped);
+        };
+        if !overdue(&lead, check) {
+            return Ok(SlaOutcome::PickedUp);
+        }
+        let waited_minutes = (now - check.handed_off_at).num_minutes();
+        let mut escalate = false;
+        let changed = self
+            .change_lead(&check.tenant, &check.lead_id, now, |lead, _| {
+                let mut next = lead.clone();
+                escalate = overdue(lead, check);
+                let mut timeline = Vec::new();
+                if escalate {
+                    next.escalated_at = Some(now);
+                    timeline.push(TimelineEntry { at: now, kind: TimelineKind::Escalated { waited_minutes } });
+                }
+                Change { lead: next, enrolment_commands: Vec::new(), timeline }
+            })
+            .await?;
+        let Some(lead) = changed.filter(|_| escalate) else { return Ok(SlaOutcome::PickedUp) };
+        self.count(&tenant, &lead, Counter::SlaMissed { source: lead.profile.source.clone() }).await;
+        let escalation = Escalation {
+            tenant: tenant.id.clone(),
+            lead_id: lead.id.clone(),
+            lead_name: full_name(&lead),
+            owner: owner_mention(&tenant, &lead),
+            manager: tenant.team.manager.clone(),
+            waited_minutes,
+        };
+        if let Err(e) = self.notifier.escalate(&escalation).await {
+            tracing::warn!(tenant = %tenant.id, lead = %lead.id, error = %e, "escalation not posted");
+        }
+        Ok(SlaOutcome::Escalated)
+    }
+
+    /// Tells the tenant's people that `lead` replied, with its last few messages.
+    async fn notify_handoff(&self, tenant: &TenantConfig, lead: &Lead, topic: ReplyTopic, score: u8) {
+        let timeline = self.store.timeline(&lead.tenant, &lead.id).await.unwrap_or_default();
+        let mut messages: Vec<String> = timeline
+            .into_iter()
+            .filter_map(|entry| match entry.kind {
+                TimelineKind::Replied { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        messages.drain(..messages.len().saturating_sub(HANDOFF_MESSAGES));
+        let handoff = Handoff {
+            tenant: lead.tenant.clone(),
+            lead_id: lead.id.clone(),
+            lead_name: full_name(lead),
+            source: lead.profile.source.clone(),
+            topic,
+            score,
+            messages,
+            owner: owner_mention(tenant, lead),
+            sla_minutes: tenant.team.sla.num_minutes(),
+        };
+        if let Err(e) = self.notifier.hand_off(&handoff).await {
+            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "hand-off not posted");
+        }
+    }
+
+    /// Adds one to a counter of the lead's day; a failure is logged (reports may lag, the
+    /// lead is right).
+    pub(super) async fn count(&self, tenant: &TenantConfig, lead: &Lead, counter: Counter) {
+        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
+            tracing::warn!(tenant = %tenant.id, error = %e, "counter not updated");
+        }
+    }
+}
+
+/// What a lead's hand-off changes, decided inside the lead's change: it waits for a human
+/// (the SLA runs from now unless it was already waiting) and gets `owner` if it had none.
+pub(super) fn hand_off(lead: &Lead, owner: Option<&Rep>, now: DateTime<Utc>) -> (Lead, Vec<TimelineKind>) {
+    let mut next = lead.clone();
+    let mut timeline = Vec::new();
+    if !lead.needs_human {
+        next.needs_human = true;
+        next.handed_off_at = Some(now);
+        next.escalated_at = None;
+    }
+    if let (None, Some(rep)) = (&lead.owner, owner) {
+        next.owner = Some(rep.name.clone());
+        timeline.push(TimelineKind::Assigned { owner: rep.name.clone() });
+    }
+    (next, timeline)
+}
+
+/// Whether a human marking `lead` contacted at `now` meets its hand-off's SLA.
+pub(super) fn meets_sla(tenant: &TenantConfig, lead: &Lead, now: DateTime<Utc>) -> bool {
+    lead.needs_human
+        && lead.escalated_at.is_none()
+        && lead.handed_off_at.is_some_and(|since| now - since <= tenant.team.sla)
+}
+
+/// Whether the lead is still waiting on the hand-off `check` was made for, unescalated.
+fn overdue(lead: &Lead, check: &SlaCheck) -> bool {
+    lead.needs_human && lead.handed_off_at == Some(check.handed_off_at) && lead.escalated_at.is_none()
+}
+
+fn full_name(lead: &Lead) -> String {
+    match &lead.profile.last_name {
+        Some(last) => format!("{} {}", lead.profile.first_name, last),
+        None => lead.profile.first_name.to_string(),
+    }
+}
+
+/// How the team chat calls on the lead's owner: the rep's mention, or the name on the lead
+/// if the rep has left the tenant file since.
+fn owner_mention(tenant: &TenantConfig, lead: &Lead) -> Option<String> {
+    let owner = lead.owner.as_deref()?;
+    Some(tenant.team.rep(owner).map_or(owner, Rep::mention).to_owned())
+}
