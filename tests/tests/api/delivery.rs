@@ -1,12 +1,25 @@
-//! POST /v1/webhooks/twilio/status: Twilio reporting, after it accepted a touch, that it could
-//! not deliver it.
+//! POST /v1/webhooks/twilio/status: Twilio reporting, after it accepted a touch, how far the
+//! message got: recorded on the touch, and a failure that says the number cannot take SMS
+//! closes the lead's SMS channel.
 
 use leadflow_tests::{lead_phone, spawn_app, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
 use serde_json::json;
 
-/// A status callback for `lead`'s SMS, signed as Twilio signs it (the URL with its query).
+/// A status callback for a touch the lead does not have.
 async fn report(app: &TestApp, lead: &str, status: &str, code: Option<&str>, signed: bool) -> reqwest::Response {
-    let url = format!("{}/v1/webhooks/twilio/status?lead={lead}&touch=tc_0000000000000000000000000000abcd", app.base);
+    report_on(app, lead, "tc_0000000000000000000000000000abcd", status, code, signed).await
+}
+
+/// A status callback for `lead`'s SMS `touch`, signed as Twilio signs it (the URL with its query).
+async fn report_on(
+    app: &TestApp,
+    lead: &str,
+    touch: &str,
+    status: &str,
+    code: Option<&str>,
+    signed: bool,
+) -> reqwest::Response {
+    let url = format!("{}/v1/webhooks/twilio/status?lead={lead}&touch={touch}", app.base);
     let to = lead_phone(1);
     let mut params = vec![("MessageSid", "SM1"), ("MessageStatus", status), ("From", DEMO_NUMBER), ("To", &to)];
     if let Some(code) = code {
@@ -58,4 +71,42 @@ async fn a_forged_status_callback_is_403_and_changes_nothing() {
     let id = app.enrol(1).await;
     assert_eq!(report(&app, &id, "undelivered", Some("30006"), false).await.status(), 403);
     assert!(app.lead(&id).await.get("undeliverable").is_none());
+}
+
+#[tokio::test]
+async fn the_touch_records_how_far_its_message_got_and_a_late_report_does_not_undo_it() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    app.settle().await;
+    let touch = app.lead(&id).await["touches"][0]["id"].as_str().unwrap().to_owned();
+    let delivery = |lead: serde_json::Value| lead["touches"][0]["delivery"].clone();
+
+    assert_eq!(report_on(&app, &id, &touch, "queued", None, true).await.status(), 204);
+    assert_eq!(delivery(app.lead(&id).await), serde_json::Value::Null, "queued says nothing yet");
+    report_on(&app, &id, &touch, "sent", None, true).await;
+    assert_eq!(delivery(app.lead(&id).await)["state"], "sent");
+    report_on(&app, &id, &touch, "delivered", None, true).await;
+    let delivered = delivery(app.lead(&id).await);
+    assert_eq!(delivered["state"], "delivered");
+    assert!(delivered["at"].is_string());
+    // Callbacks arrive out of order: a late `sent` or a second final word changes nothing.
+    report_on(&app, &id, &touch, "sent", None, true).await;
+    report_on(&app, &id, &touch, "undelivered", Some("30003"), true).await;
+    assert_eq!(delivery(app.lead(&id).await), delivered);
+    // A malformed touch id is named.
+    let bad = report_on(&app, &id, "nope", "delivered", None, true).await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("touch"));
+}
+
+#[tokio::test]
+async fn a_failure_is_recorded_with_its_code() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    app.settle().await;
+    let touch = app.lead(&id).await["touches"][0]["id"].as_str().unwrap().to_owned();
+    report_on(&app, &id, &touch, "undelivered", Some("30006"), true).await;
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["touches"][0]["delivery"]["state"], "undelivered");
+    assert_eq!(lead["touches"][0]["delivery"]["error_code"], 30006);
 }

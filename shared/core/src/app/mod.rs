@@ -3,6 +3,7 @@
 
 mod change;
 mod counters;
+mod delivery;
 mod form;
 mod handoff;
 mod inbound;

@@ -168,6 +168,7 @@ impl App {
             due_at: enrolment.next_due_at.unwrap_or(now),
             claimed_at: now,
             status: TouchStatus::Claimed,
+            delivery: None,
         };
         let message = tenant
             .templates

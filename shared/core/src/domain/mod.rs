@@ -33,5 +33,5 @@ pub use receipt::{IntakeReceipt, IntakeStatus};
 pub use reply::{read_reply, OptInBy, OptOutBy, ReplyIntent, ReplyTopic};
 pub use source::source_slug;
 pub use timeline::{TimelineEntry, TimelineKind};
-pub use touch::{Touch, TouchStatus};
+pub use touch::{Delivery, DeliveryState, Touch, TouchStatus};
 pub use zone::{LeadZone, ZoneError};

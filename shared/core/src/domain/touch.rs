@@ -14,6 +14,60 @@ pub enum TouchStatus {
     Failed { failed_at: DateTime<Utc>, reason: String },
 }
 
+/// How far a sent message got, as the provider reported it later (a status callback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// The provider handed it to the carrier.
+    Sent,
+    /// The carrier confirmed it reached the handset.
+    Delivered,
+    /// The carrier could not deliver it.
+    Undelivered,
+    /// The provider could not send it.
+    Failed,
+}
+
+impl DeliveryState {
+    /// Reads Twilio's `MessageStatus` (`queued`, `accepted`, `sending` … say nothing yet).
+    pub fn from_twilio(status: &str) -> Option<Self> {
+        Some(match status {
+            "sent" => Self::Sent,
+            "delivered" | "read" => Self::Delivered,
+            "undelivered" => Self::Undelivered,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Whether the state is the end of the story (reports may arrive out of order: a late
+    /// `sent` never replaces a `delivered`).
+    pub fn is_final(self) -> bool {
+        self != Self::Sent
+    }
+}
+
+/// The provider's latest word on a sent touch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub state: DeliveryState,
+    pub at: DateTime<Utc>,
+    /// The provider's error code, for a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<u32>,
+}
+
+impl Delivery {
+    /// Whether `self` should replace `current`: a final state replaces a `sent`, nothing
+    /// replaces a final one.
+    pub fn supersedes(&self, current: Option<&Delivery>) -> bool {
+        match current {
+            None => true,
+            Some(current) => !current.state.is_final() && self.state.is_final(),
+        }
+    }
+}
+
 /// A touch as recorded on the lead's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touch {
@@ -28,6 +82,9 @@ pub struct Touch {
     pub due_at: DateTime<Utc>,
     pub claimed_at: DateTime<Utc>,
     pub status: TouchStatus,
+    /// What the provider reported after sending, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
 }
 
 impl Touch {
@@ -35,5 +92,35 @@ impl Touch {
     /// claimed touch may have gone out.
     pub fn counted_at(&self) -> DateTime<Utc> {
         self.claimed_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn delivery(state: DeliveryState) -> Delivery {
+        Delivery { state, at: Utc.with_ymd_and_hms(2026, 3, 5, 15, 0, 0).unwrap(), error_code: None }
+    }
+
+    #[test]
+    fn a_final_state_replaces_sent_and_nothing_replaces_a_final_one() {
+        use DeliveryState::*;
+        assert!(delivery(Sent).supersedes(None));
+        assert!(delivery(Delivered).supersedes(Some(&delivery(Sent))));
+        assert!(delivery(Failed).supersedes(Some(&delivery(Sent))));
+        assert!(!delivery(Sent).supersedes(Some(&delivery(Delivered))));
+        assert!(!delivery(Sent).supersedes(Some(&delivery(Sent))));
+        assert!(!delivery(Undelivered).supersedes(Some(&delivery(Delivered))));
+    }
+
+    #[test]
+    fn twilio_statuses_that_say_nothing_yet_are_not_states() {
+        assert_eq!(DeliveryState::from_twilio("delivered"), Some(DeliveryState::Delivered));
+        assert_eq!(DeliveryState::from_twilio("read"), Some(DeliveryState::Delivered));
+        for silent in ["queued", "accepted", "sending", "scheduled", "canceled", ""] {
+            assert_eq!(DeliveryState::from_twilio(silent), None, "{silent}");
+        }
     }
 }

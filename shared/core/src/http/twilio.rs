@@ -5,7 +5,7 @@ use super::twilio_signature::verify_twilio_signature;
 use super::{body, ApiError, HttpState};
 use crate::app::{InboundError, InboundSms, SmsAnswer};
 use crate::config::TenantConfig;
-use crate::domain::{twilio_undeliverable, Channel, LeadId, PhoneNumber};
+use crate::domain::{twilio_undeliverable, Channel, Delivery, DeliveryState, LeadId, PhoneNumber, TouchId};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -82,9 +82,10 @@ pub(super) async fn inbound_sms(
 }
 
 /// `POST /v1/webhooks/twilio/status?lead=…&touch=…`: Twilio's report of how a message it
-/// accepted ended. A failure whose code says the number can never receive SMS closes the
-/// lead's SMS channel, as a refusal at send time would; every other status changes nothing.
-/// The lead comes from the query leadflow put in the callback URL, which Twilio signs.
+/// accepted ended. The state is recorded on the touch (`delivery`); a failure whose code says
+/// the number can never receive SMS also closes the lead's SMS channel, as a refusal at send
+/// time would. The lead and touch come from the query leadflow put in the callback URL, which
+/// Twilio signs.
 pub(super) async fn status_callback(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -95,8 +96,13 @@ pub(super) async fn status_callback(
     let form = verified(&state, &headers, &uri, request, "From").await?;
     let status = form.param("MessageStatus").unwrap_or_default();
     let code = form.param("ErrorCode").and_then(|c| c.parse::<u32>().ok());
-    if let (true, Some(code), Some(lead)) = (matches!(status, "failed" | "undelivered"), code, query.lead) {
-        let lead = LeadId::parse(&lead).map_err(|e| ApiError::field("lead", e))?;
+    let lead = query.lead.as_deref().map(LeadId::parse).transpose().map_err(|e| ApiError::field("lead", e))?;
+    let touch = query.touch.as_deref().map(TouchId::parse).transpose().map_err(|e| ApiError::field("touch", e))?;
+    if let (Some(state_now), Some(lead), Some(touch)) = (DeliveryState::from_twilio(status), &lead, &touch) {
+        let delivery = Delivery { state: state_now, at: state.app.clock.now(), error_code: code };
+        state.app.record_delivery(&form.tenant.id, lead, touch, delivery).await.map_err(ApiError::from)?;
+    }
+    if let (true, Some(code), Some(lead)) = (matches!(status, "failed" | "undelivered"), code, lead) {
         let detail = format!("twilio reported the message {status} with error {code}");
         let reason = twilio_undeliverable(code);
         state.app.close_channel(&form.tenant.id, &lead, Channel::Sms, reason, &detail).await.map_err(ApiError::from)?;
@@ -108,6 +114,7 @@ pub(super) async fn status_callback(
 #[derive(Deserialize)]
 pub(super) struct StatusQuery {
     lead: Option<String>,
+    touch: Option<String>,
 }
 
 /// The base URL Twilio called: the configured one, else `https://` and the request's host

@@ -921,6 +921,7 @@ pub async fn record_touch_replaces_the_status(store: &dyn LeadStore) {
 
     let sent = Touch {
         status: TouchStatus::Sent { sent_at: first_at + Duration::seconds(2), provider_id: "SM123".to_owned() },
+        delivery: None,
         ..first.clone()
     };
     assert_eq!(store.record_touch(&sent).await, Ok(()), "recording a sent touch must succeed");
@@ -932,6 +933,7 @@ pub async fn record_touch_replaces_the_status(store: &dyn LeadStore) {
 
     let failed = Touch {
         status: TouchStatus::Failed { failed_at: second_at + Duration::seconds(3), reason: "bounced".to_owned() },
+        delivery: None,
         ..second
     };
     assert_eq!(store.record_touch(&failed).await, Ok(()), "recording a failed touch must succeed");
@@ -1368,6 +1370,7 @@ fn new_touch(enrolment: &Enrolment, step: usize, claimed_at: DateTime<Utc>) -> T
         due_at: claimed_at,
         claimed_at,
         status: TouchStatus::Claimed,
+        delivery: None,
     }
 }
 
