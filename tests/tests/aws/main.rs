@@ -11,4 +11,5 @@ mod handoff;
 mod harness;
 mod providers;
 mod secrets;
+mod telnyx;
 mod timing;
