@@ -198,10 +198,17 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
-    /// An inbound SMS from `from` to the demo number, signed as Twilio signs it.
+    /// An inbound SMS from `from` to the demo number, signed as Twilio signs it, with a
+    /// message id of its own.
     pub async fn text_in(&self, from: &str, body: &str) -> reqwest::Response {
+        let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
+        self.text_in_as(&sid, from, body).await
+    }
+
+    /// `text_in` with a given MessageSid (Twilio delivering the same message again).
+    pub async fn text_in_as(&self, sid: &str, from: &str, body: &str) -> reqwest::Response {
         let params =
-            [("From", from), ("To", DEMO_NUMBER), ("Body", body), ("MessageSid", "SM123"), ("AccountSid", "AC123")];
+            [("From", from), ("To", DEMO_NUMBER), ("Body", body), ("MessageSid", sid), ("AccountSid", "AC123")];
         let url = format!("{}/v1/webhooks/twilio/sms", self.base);
         let signature = twilio_signature(DEMO_TWILIO_TOKEN, &url, &params);
         self.twilio_post(&params, Some(&signature)).await

@@ -42,7 +42,7 @@ fn event(event_type: &str, from: &str, to: &str, text: &str) -> String {
             "payload": {
                 "record_type": "message",
                 "direction": if event_type == "message.received" { "inbound" } else { "outbound" },
-                "id": "7ee4241c-f127-47e5-9c34-3aac291f8058",
+                "id": uuid::Uuid::now_v7().to_string(),
                 "type": "SMS",
                 "from": { "phone_number": from, "carrier": "T-MOBILE USA, INC.", "line_type": "Wireless" },
                 "to": [{ "phone_number": to, "status": "delivered" }],
@@ -311,4 +311,17 @@ async fn with_live_channels_the_answer_goes_out_through_the_tenants_telnyx_accou
     // From a number that is not a lead: the answer goes out all the same.
     text_in(&app, &lead_phone(5), "HELP").await;
     assert!(app.outbox(None).await.is_empty(), "sent through Telnyx, not the outbox");
+}
+
+#[tokio::test]
+async fn a_message_telnyx_delivers_twice_gets_one_help_answer() {
+    let app = spawn().await;
+    app.enrol(1).await;
+    let help = inbound(&lead_phone(1), "HELP");
+    for _ in 0..2 {
+        assert_eq!(post_signed(&app, &help).await.status(), 200);
+    }
+    assert_eq!(replies_to(&app, &lead_phone(1)).await.len(), 1, "the same message id is handled once");
+    text_in(&app, &lead_phone(1), "HELP").await;
+    assert_eq!(replies_to(&app, &lead_phone(1)).await.len(), 2, "a new message is answered again");
 }

@@ -200,3 +200,26 @@ async fn an_opt_out_holds_for_the_number_across_new_enquiries_and_yes_opts_back_
     let handoff = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "handed_off").unwrap().clone();
     assert_eq!(handoff["reason"], "replied by SMS (confirm_slot, score 90)");
 }
+
+#[tokio::test]
+async fn a_message_twilio_delivers_twice_is_handled_once() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let phone = lead_phone(1);
+
+    let first = app.text_in_as("SM0000000000000000000000000000help", &phone, "HELP").await.text().await.unwrap();
+    assert!(first.contains("<Message>"), "{first}");
+    let again = app.text_in_as("SM0000000000000000000000000000help", &phone, "HELP").await;
+    assert_eq!(again.status(), 200);
+    assert!(!again.text().await.unwrap().contains("<Message>"), "the help text is sent once");
+
+    app.text_in_as("SM00000000000000000000000000000q1", &phone, "Is Tuesday free?").await;
+    app.text_in_as("SM00000000000000000000000000000q1", &phone, "Is Tuesday free?").await;
+    let lead = app.lead(&id).await;
+    let replies = lead["events"].as_array().unwrap().iter().filter(|e| e["type"] == "replied").count();
+    assert_eq!(replies, 1, "one reply on the timeline: {}", lead["events"]);
+    // The same words in a new message are a new message.
+    app.text_in(&phone, "Is Tuesday free?").await;
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["events"].as_array().unwrap().iter().filter(|e| e["type"] == "replied").count(), 2);
+}

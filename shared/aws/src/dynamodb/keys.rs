@@ -62,6 +62,13 @@ pub fn counters_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#COUNTERS")
 }
 
+/// The partition of a claimed inbound message id.
+pub fn inbound_pk(tenant: &TenantId, message_id: &str) -> String {
+    format!("T#{tenant}#INBOUND#{message_id}")
+}
+
+pub const INBOUND_SK: &str = "INBOUND";
+
 /// The sort key of a rotation's turn counter, beside the tenant's day counters.
 pub fn rotation_sk(name: &str) -> String {
     format!("ROTATION#{name}")

@@ -6,8 +6,11 @@ use super::keys;
 use super::pages::{all_items, Item};
 use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
@@ -75,6 +78,15 @@ fn conflict_backoff(attempt: u32) -> Duration {
     let window = 20u64 << (attempt - 1).min(6);
     let random = RandomState::new().hash_one((attempt, std::time::SystemTime::now()));
     Duration::from_millis(window / 2 + random % (window / 2 + 1))
+}
+
+/// Whether a conditional PutItem wrote: its condition failing is `false`, not an error.
+fn put_succeeded(put: Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>) -> Result<bool, StoreError> {
+    match put {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 /// Instants compared inside DynamoDB conditions: microseconds since the epoch.
@@ -388,11 +400,7 @@ impl LeadStore for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(unavailable(e)),
-        }
+        put_succeeded(put)
     }
 
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
@@ -407,6 +415,41 @@ impl LeadStore for DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(output.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn claim_inbound(
+        &self,
+        tenant: &TenantId,
+        message_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::inbound_pk(tenant, message_id)))
+            .item("sk", s(keys::INBOUND_SK))
+            .item("expires_at_us", n(micros(expires_at)))
+            .item("ttl", n(ttl_seconds(expires_at)))
+            // TTL deletes expired claims eventually, not promptly: the expiry is checked here.
+            .condition_expression("attribute_not_exists(pk) OR expires_at_us <= :now")
+            .expression_attribute_values(":now", n(micros(now)))
+            .send()
+            .await;
+        put_succeeded(put)
+    }
+
+    async fn release_inbound(&self, tenant: &TenantId, message_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::inbound_pk(tenant, message_id)))
+            .key("sk", s(keys::INBOUND_SK))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {

@@ -19,7 +19,13 @@ const MAX_BODY: usize = 1_600;
 pub struct InboundSms {
     pub from: PhoneNumber,
     pub body: String,
+    /// The carrier's id of the message (Twilio's MessageSid, Telnyx's message id): a
+    /// webhook delivered again with the same id is handled once.
+    pub message_id: Option<String>,
 }
+
+/// How long a carrier's message id is remembered: far longer than any carrier retries.
+const REMEMBER_MESSAGE_IDS: chrono::Duration = chrono::Duration::days(7);
 
 /// What to answer the carrier with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +44,26 @@ pub enum InboundError {
 }
 
 impl App {
-    /// Handles an SMS from a lead to `tenant`.
+    /// Handles an SMS from a lead to `tenant`, once per carrier message id: a repeated
+    /// delivery answers nothing (the first was answered). If handling fails, the id is given
+    /// back, so the carrier's retry runs.
     pub async fn inbound_sms(&self, tenant: &TenantConfig, sms: InboundSms) -> Result<SmsAnswer, InboundError> {
+        let Some(id) = sms.message_id.clone() else { return self.handle_sms(tenant, sms).await };
+        let now = self.clock.now();
+        if !self.store.claim_inbound(&tenant.id, &id, now, now + REMEMBER_MESSAGE_IDS).await? {
+            tracing::info!(tenant = %tenant.id, message = %id, "a repeated delivery of an inbound message: ignored");
+            return Ok(SmsAnswer::Nothing);
+        }
+        let handled = self.handle_sms(tenant, sms).await;
+        if handled.is_err() {
+            if let Err(e) = self.store.release_inbound(&tenant.id, &id).await {
+                tracing::error!(tenant = %tenant.id, message = %id, error = %e, "inbound message id not given back");
+            }
+        }
+        handled
+    }
+
+    async fn handle_sms(&self, tenant: &TenantConfig, sms: InboundSms) -> Result<SmsAnswer, InboundError> {
         let now = self.clock.now();
         let body: String = sms.body.chars().take(MAX_BODY).collect();
         // The number's own opt-out record holds whether or not it is a lead yet, and across

@@ -43,6 +43,8 @@ struct Received {
 
 #[derive(Deserialize)]
 struct Message {
+    /// The message's id: the same in every delivery of its webhook.
+    id: Option<String>,
     from: Address,
     to: Vec<Address>,
     /// Absent or null for an MMS without text.
@@ -97,7 +99,7 @@ pub(super) async fn inbound_message(
 
     let from = PhoneNumber::from_e164(&message.from.phone_number)
         .map_err(|e| ApiError::field("data.payload.from.phone_number", e))?;
-    let sms = InboundSms { from: from.clone(), body: message.text.unwrap_or_default() };
+    let sms = InboundSms { from: from.clone(), body: message.text.unwrap_or_default(), message_id: message.id };
     let answer = state.app.inbound_sms(&tenant, sms).await.map_err(|e| match e {
         InboundError::Store(e) => ApiError::from(e),
     })?;

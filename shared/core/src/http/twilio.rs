@@ -67,7 +67,11 @@ pub(super) async fn inbound_sms(
     let from = param("From")
         .ok_or_else(|| ApiError::field("From", "is required"))
         .and_then(|raw| PhoneNumber::from_e164(raw).map_err(|e| ApiError::field("From", e)))?;
-    let sms = InboundSms { from, body: param("Body").unwrap_or_default().to_owned() };
+    let sms = InboundSms {
+        from,
+        body: param("Body").unwrap_or_default().to_owned(),
+        message_id: param("MessageSid").map(str::to_owned),
+    };
     let answer = state.app.inbound_sms(tenant, sms).await.map_err(|e| match e {
         InboundError::Store(e) => ApiError::from(e),
     })?;

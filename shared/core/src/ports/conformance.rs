@@ -47,6 +47,7 @@ pub async fn run_all(store: &dyn LeadStore) {
     counts_add_up_within_the_days_and_the_tenant(store).await;
     a_number_opt_out_keeps_its_first_evidence_until_lifted(store).await;
     turns_are_taken_once_each_per_tenant_and_rotation(store).await;
+    an_inbound_message_is_claimed_once_until_it_expires_or_is_released(store).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1169,6 +1170,26 @@ pub async fn counts_add_up_within_the_days_and_the_tenant(store: &dyn LeadStore)
 
 /// A number's opt-out: recorded once with its evidence (a second record, even a concurrent
 /// one, answers false and changes nothing), per tenant, and lifted by an opt-in.
+/// An inbound message id is claimed once: a repeat (or a concurrent twin) is refused until
+/// the claim expires or is released, and each tenant claims its own ids.
+pub async fn an_inbound_message_is_claimed_once_until_it_expires_or_is_released(store: &dyn LeadStore) {
+    let (tenant, other) = (fresh_tenant(), fresh_tenant());
+    let until = t0() + Duration::days(7);
+    let claim = |tenant: &TenantId, id: &'static str, now: DateTime<Utc>| {
+        let tenant = tenant.clone();
+        async move { ok(store.claim_inbound(&tenant, id, now, until).await, "claim_inbound") }
+    };
+    assert!(claim(&tenant, "SM1", t0()).await, "the first claim of an id succeeds");
+    assert!(!claim(&tenant, "SM1", t0() + Duration::hours(1)).await, "a repeat before the expiry is refused");
+    assert!(claim(&other, "SM1", t0()).await, "another tenant's id is its own");
+    let (a, b) = both(claim(&tenant, "SM2", t0()), claim(&tenant, "SM2", t0())).await;
+    assert!(a ^ b, "of two claims at once exactly one succeeds ({a}, {b})");
+    assert_eq!(store.release_inbound(&tenant, "SM1").await, Ok(()), "release_inbound must succeed");
+    assert!(claim(&tenant, "SM1", t0() + Duration::hours(2)).await, "a released id may be claimed again");
+    assert!(claim(&tenant, "SM2", until).await, "an expired claim may be claimed again");
+    assert_eq!(store.release_inbound(&tenant, "never-claimed").await, Ok(()), "releasing nothing is fine");
+}
+
 /// A rotation's turns count 1, 2, 3 ... with no turn given twice, even to two callers at
 /// once, and each tenant and rotation counts on its own; counters of days are not disturbed.
 pub async fn turns_are_taken_once_each_per_tenant_and_rotation(store: &dyn LeadStore) {
@@ -1505,7 +1526,7 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($fresh:expr) => {
-        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, turns_are_taken_once_each_per_tenant_and_rotation);
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, turns_are_taken_once_each_per_tenant_and_rotation, an_inbound_message_is_claimed_once_until_it_expires_or_is_released);
 
         #[tokio::test]
         async fn all_checks_share_one_store() {

@@ -119,6 +119,18 @@ pub trait LeadStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Lifts a number's opt-out; answers whether it had one.
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
+    /// Claims a carrier's inbound message id (carriers deliver webhooks at least once): true
+    /// the first time, false while an earlier claim of it has not expired at `now`. Only one
+    /// of two callers at once gets true.
+    async fn claim_inbound(
+        &self,
+        tenant: &TenantId,
+        message_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Gives a claimed message id back (its handling failed, so the carrier's retry must run).
+    async fn release_inbound(&self, tenant: &TenantId, message_id: &str) -> Result<(), StoreError>;
     /// Takes the next turn of one of the tenant's rotations (hand-offs go round the reps):
     /// 1, 2, 3 ... atomically, so two callers at once never get the same turn.
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError>;

@@ -48,6 +48,11 @@ pub fn timeline(tenant: &TenantId, lead: &LeadId, seq: u64) -> String {
     format!("{tenant}#{lead}#{seq:020}")
 }
 
+/// A claimed inbound message id.
+pub fn inbound(tenant: &TenantId, message_id: &str) -> String {
+    format!("{tenant}#{message_id}")
+}
+
 /// A rotation's turn counter, in the store-wide sequences table.
 pub fn rotation(tenant: &TenantId, name: &str) -> String {
     format!("rotation#{tenant}#{name}")

@@ -1,7 +1,7 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
 use super::{decode, encode, keys, next_seq, unavailable, EmbeddedStore};
-use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
+use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
@@ -250,6 +250,35 @@ impl LeadStore for EmbeddedStore {
             let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
             let removed = table.remove(key.as_str()).map_err(unavailable)?.is_some();
             Ok(removed)
+        })
+        .await
+    }
+
+    async fn claim_inbound(
+        &self,
+        tenant: &TenantId,
+        message_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = keys::inbound(tenant, message_id);
+        let (now, expires_at) = (now.timestamp_micros(), expires_at.timestamp_micros());
+        self.write(move |tx| {
+            let mut table = tx.open_table(INBOUND).map_err(unavailable)?;
+            let claimed = table.get(key.as_str()).map_err(unavailable)?.is_some_and(|until| until.value() > now);
+            if !claimed {
+                table.insert(key.as_str(), expires_at).map_err(unavailable)?;
+            }
+            Ok(!claimed)
+        })
+        .await
+    }
+
+    async fn release_inbound(&self, tenant: &TenantId, message_id: &str) -> Result<(), StoreError> {
+        let key = keys::inbound(tenant, message_id);
+        self.write(move |tx| {
+            tx.open_table(INBOUND).map_err(unavailable)?.remove(key.as_str()).map_err(unavailable)?;
+            Ok(())
         })
         .await
     }

@@ -24,6 +24,8 @@ pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("co
 pub(crate) const SCHEDULE: TableDefinition<&str, &[u8]> = TableDefinition::new("schedule");
 pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
 pub(crate) const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+/// Inbound message ids claimed, by tenant and id: when each claim expires (microseconds).
+pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inbound");
 /// A number's opt-out record (JSON), by tenant and number. (`opt_outs_v2`: the first table
 /// held a flag without the evidence; no release ever wrote it.)
 pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
@@ -52,6 +54,7 @@ impl EmbeddedStore {
             tx.open_table(SCHEDULE).map_err(unavailable)?;
             tx.open_table(OUTBOX).map_err(unavailable)?;
             tx.open_table(SEQUENCES).map_err(unavailable)?;
+            tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;
         }
         tx.commit().map_err(unavailable)?;
