@@ -3,6 +3,7 @@
 
 mod change;
 mod counters;
+mod email_feedback;
 mod form;
 mod inbound;
 mod intake;
