@@ -10,4 +10,5 @@ mod flow;
 mod harness;
 mod providers;
 mod secrets;
+mod sns;
 mod timing;

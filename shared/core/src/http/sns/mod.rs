@@ -95,11 +95,16 @@ impl SnsGate {
         now: DateTime<Utc>,
     ) -> Result<Option<SnsNotification>, SnsError> {
         let envelope = SnsEnvelope::parse(value).map_err(SnsError::Malformed)?;
-        let result = self.verify(&envelope, now).await;
+        let (topic, id) = (envelope.topic_arn.clone(), envelope.message_id.clone());
+        let result = self.take(envelope, now).await;
         if let Err(error) = &result {
-            tracing::warn!(topic = %envelope.topic_arn, message = %envelope.message_id, %error, "SNS message refused");
+            tracing::warn!(%topic, message = %id, %error, "SNS message not taken");
         }
-        result?;
+        result
+    }
+
+    async fn take(&self, envelope: SnsEnvelope, now: DateTime<Utc>) -> Result<Option<SnsNotification>, SnsError> {
+        self.verify(&envelope, now).await?;
         match envelope.kind {
             SnsKind::Notification { .. } => Ok(Some(SnsNotification {
                 message_id: envelope.message_id,
