@@ -5,6 +5,7 @@ use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use leadflow_core::config::DEMO_API_KEY;
+use leadflow_core::http::sns::SnsPolicy;
 use leadflow_local::dev::{self, DevOptions, DevServer};
 use serde_json::{json, Value};
 use sha1::Sha1;
@@ -51,6 +52,11 @@ pub async fn spawn_app() -> TestApp {
 /// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
 /// tenants' providers if `live_channels`.
 pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
+    spawn_app_taking_sns(edit, live_channels, SnsPolicy::default()).await
+}
+
+/// `spawn_app_with`, taking the SNS messages `sns` allows.
+pub async fn spawn_app_taking_sns(edit: impl FnOnce(&str) -> String, live_channels: bool, sns: SnsPolicy) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let demo = demo_tenant_file(data.path());
     std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
@@ -63,6 +69,7 @@ pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bo
         public_url: None,
         print_outbox: false,
         live_channels,
+        sns,
     })
     .await
     .unwrap();

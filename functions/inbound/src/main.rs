@@ -1,5 +1,6 @@
 //! The inbound function: carrier webhooks (`POST /v1/webhooks/twilio/sms`,
-//! `POST /v1/webhooks/telnyx/messages`).
+//! `POST /v1/webhooks/telnyx/messages`, and through SNS `POST /v1/webhooks/aws/sms` and
+//! `POST /v1/webhooks/aws/ses`).
 
 use leadflow_aws::{handlers, runtime};
 
@@ -7,5 +8,5 @@ use leadflow_aws::{handlers, runtime};
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let (app, settings) = runtime::sending_app_from_env().await?;
-    lambda_http::run(handlers::http_router(leadflow_core::http::inbound_routes(), app, &settings)).await
+    lambda_http::run(handlers::inbound_router(app, &settings)?).await
 }

@@ -4,12 +4,26 @@ use crate::runtime::Settings;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEventObj};
 use axum::Router;
 use leadflow_core::app::App;
-use leadflow_core::http::{serve, HttpState};
+use leadflow_core::http::sns::{SnsGate, SnsPolicy, UrlPolicy};
+use leadflow_core::http::{inbound_routes, serve, HttpState};
 use leadflow_core::ports::Wakeup;
+use leadflow_providers::{BuildError, HttpGet};
+use std::sync::Arc;
 
-/// An HTTP function's router: `routes` (one function's share of the API) over `app`.
+/// An HTTP function's router: `routes` (one function's share of the API) over `app`, taking
+/// no SNS messages.
 pub fn http_router(routes: Router<HttpState>, app: App, settings: &Settings) -> Router {
-    serve(routes, HttpState { app, public_url: settings.public_url.clone().into() })
+    let sns = Arc::new(SnsGate::disabled());
+    serve(routes, HttpState { app, public_url: settings.public_url.clone().into(), sns })
+}
+
+/// The inbound function's router: the carrier webhooks, SNS messages taken from the
+/// settings' topics with certificates from SNS's own hosts only (no loopback, whatever the
+/// environment says).
+pub fn inbound_router(app: App, settings: &Settings) -> Result<Router, BuildError> {
+    let policy = SnsPolicy { topics: settings.sns_topics.clone(), urls: UrlPolicy::Aws };
+    let sns = Arc::new(SnsGate::new(policy, Arc::new(HttpGet::new()?)));
+    Ok(serve(inbound_routes(), HttpState { app, public_url: settings.public_url.clone().into(), sns }))
 }
 
 /// Runs each wakeup (a due touch, a hand-off's SLA check) of an SQS batch on its own; the

@@ -11,6 +11,7 @@ use leadflow_core::app::App;
 use leadflow_core::config::TenantDirectory;
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_providers::{ChatNotifier, ProviderChannels};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The environment a function reads (set by infra/template.yaml).
@@ -21,6 +22,8 @@ pub struct Settings {
     /// The API's public base URL, which Twilio signs webhook URLs with; empty for the
     /// request's own host.
     pub public_url: String,
+    /// The SNS topics whose messages the inbound function takes (two-way SMS, SES events).
+    pub sns_topics: BTreeSet<String>,
 }
 
 /// A setting that is missing.
@@ -35,7 +38,7 @@ fn var(name: &'static str) -> Result<String, MissingSetting> {
 impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
     /// `LEADFLOW_SCHEDULE_GROUP`, `LEADFLOW_SCHEDULER_ROLE_ARN` and (optional)
-    /// `LEADFLOW_PUBLIC_URL`.
+    /// `LEADFLOW_PUBLIC_URL` and `LEADFLOW_SNS_TOPICS` (topic ARNs, comma-separated).
     pub fn from_env() -> Result<Self, MissingSetting> {
         Ok(Self {
             table: var("LEADFLOW_TABLE")?,
@@ -46,8 +49,14 @@ impl Settings {
                 scheduler_role_arn: var("LEADFLOW_SCHEDULER_ROLE_ARN")?,
             },
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
+            sns_topics: topic_list(&std::env::var("LEADFLOW_SNS_TOPICS").unwrap_or_default()),
         })
     }
+}
+
+/// The ARNs of a comma-separated list, blanks dropped.
+fn topic_list(raw: &str) -> BTreeSet<String> {
+    raw.split(',').map(str::trim).filter(|arn| !arn.is_empty()).map(str::to_owned).collect()
 }
 
 /// The SDK clients of a function, each counting its requests into `counter` if given.
@@ -159,4 +168,19 @@ pub async fn sending_app_from_env() -> Result<(App, Settings), lambda_error::Err
 pub mod lambda_error {
     /// Any error, boxed.
     pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sns_topics_are_a_comma_separated_list() {
+        let arns = topic_list(" arn:aws:sns:us-east-1:1:sms, ,arn:aws:sns:us-east-1:1:ses,");
+        assert_eq!(
+            arns.into_iter().collect::<Vec<_>>(),
+            ["arn:aws:sns:us-east-1:1:ses", "arn:aws:sns:us-east-1:1:sms"]
+        );
+        assert!(topic_list("").is_empty());
+    }
 }

@@ -7,6 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use leadflow_core::config::{hash_api_key, TenantConfig};
+use leadflow_core::http::sns::{SnsPolicy, UrlPolicy};
 use leadflow_core::http::twilio_signature;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,6 +54,14 @@ enum Command {
         /// every touch goes to the outbox.
         #[arg(long)]
         live_channels: bool,
+        /// An SNS topic ARN whose messages the AWS webhooks take (repeatable); none, and
+        /// every SNS message is refused.
+        #[arg(long = "sns-topic")]
+        sns_topics: Vec<String>,
+        /// Also fetch SNS signing certificates and confirmation links from loopback
+        /// (http://127.0.0.1:PORT): for trying the AWS webhooks with a local stand-in for SNS.
+        #[arg(long)]
+        sns_loopback: bool,
     },
     /// Validate tenant files and print what they define.
     CheckConfig { files: Vec<PathBuf> },
@@ -101,7 +110,18 @@ pub fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Dev { listen, data, configs, clock, now, public_url, quiet, live_channels } => {
+        Command::Dev {
+            listen,
+            data,
+            configs,
+            clock,
+            now,
+            public_url,
+            quiet,
+            live_channels,
+            sns_topics,
+            sns_loopback,
+        } => {
             // The /dev routes (outbox, clock) have no authentication: loopback only.
             anyhow::ensure!(
                 listen.ip().is_loopback(),
@@ -111,8 +131,18 @@ pub fn main() -> anyhow::Result<()> {
                 anyhow::bail!("--now needs --clock manual");
             }
             let manual_clock = matches!(clock, ClockKind::Manual).then(|| now.unwrap_or_else(Utc::now));
-            let options =
-                DevOptions { listen, data, configs, manual_clock, public_url, print_outbox: !quiet, live_channels };
+            let urls = if sns_loopback { UrlPolicy::AwsOrLoopback } else { UrlPolicy::Aws };
+            let sns = SnsPolicy { topics: sns_topics.into_iter().collect(), urls };
+            let options = DevOptions {
+                listen,
+                data,
+                configs,
+                manual_clock,
+                public_url,
+                print_outbox: !quiet,
+                live_channels,
+                sns,
+            };
             runtime()?.block_on(async {
                 let server = dev::start(options).await?;
                 // The first line of stdout is the contract scripts and the benchmark read.

@@ -48,6 +48,7 @@ pub mod routing;
 pub mod send;
 pub mod telnyx;
 pub mod twilio;
+pub mod web;
 
 pub use chat::ChatNotifier;
 pub use pacing::{Pacer, Rate};
@@ -56,6 +57,7 @@ pub use routing::{ProviderChannels, RoutingError};
 pub use send::{BuildError, HttpSender, RetryPolicy};
 pub use telnyx::{TelnyxConfig, TelnyxSms};
 pub use twilio::{TwilioAuth, TwilioConfig, TwilioSms};
+pub use web::HttpGet;
 
 use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};

@@ -205,6 +205,7 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: String::new(),
+            sns_topics: Default::default(),
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();
@@ -219,8 +220,12 @@ impl Stack {
     // ---- HTTP functions ----
 
     async fn call(&self, routes: Router<HttpState>, event: &str) -> Reply {
+        self.call_router(handlers::http_router(routes, self.app.clone(), &self.settings), event).await
+    }
+
+    async fn call_router(&self, router: Router, event: &str) -> Reply {
         let request = lambda_http::request::from_str(event).expect("an API Gateway HTTP API (v2) event");
-        let response = handlers::http_router(routes, self.app.clone(), &self.settings).oneshot(request).await.unwrap();
+        let response = router.oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.unwrap().to_vec();
         Reply { status: parts.status, headers: parts.headers, body }
@@ -234,6 +239,14 @@ impl Stack {
     /// The inbound function.
     pub async fn inbound(&self, event: &str) -> Reply {
         self.call(inbound_routes(), event).await
+    }
+
+    /// The inbound function as its main builds it (`handlers::inbound_router`), taking the
+    /// SNS messages of `topics` (its `LEADFLOW_SNS_TOPICS`).
+    pub async fn inbound_taking_sns(&self, topics: &[&str], event: &str) -> Reply {
+        let settings = Settings { sns_topics: topics.iter().map(|t| t.to_string()).collect(), ..self.settings.clone() };
+        let router = handlers::inbound_router(self.app.clone(), &settings).expect("an HTTP client");
+        self.call_router(router, event).await
     }
 
     /// The report function.

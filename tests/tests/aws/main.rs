@@ -11,5 +11,6 @@ mod handoff;
 mod harness;
 mod providers;
 mod secrets;
+mod sns;
 mod telnyx;
 mod timing;

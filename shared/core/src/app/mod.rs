@@ -4,6 +4,7 @@
 mod change;
 mod counters;
 mod delivery;
+mod email_feedback;
 mod form;
 mod handoff;
 mod inbound;

@@ -33,6 +33,28 @@ pub fn twilio_undeliverable(code: u32) -> Undeliverable {
     }
 }
 
+/// What an Amazon SES bounce says about the lead's address; `None` when it says nothing
+/// lasting. Types and subtypes from SES's notification contents
+/// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types>):
+///
+/// - `Transient` (mailbox full, message too large, content rejected, a server away) and
+///   `Undetermined`: the address may work tomorrow, so nothing changes.
+/// - `Permanent` / `Suppressed` or `OnAccountSuppressionList`: SES itself will not send there
+///   (an earlier hard bounce or complaint): blocked.
+/// - `Permanent` / `UnsupportedAttachment`: our message, not the address: the channel stays
+///   open (`Rejected`).
+/// - `Permanent` / `General`, `NoEmail`, or any later subtype: the address does not exist.
+pub fn ses_bounce_undeliverable(bounce_type: &str, sub_type: &str) -> Option<Undeliverable> {
+    if bounce_type != "Permanent" {
+        return None;
+    }
+    Some(match sub_type {
+        "Suppressed" | "OnAccountSuppressionList" => Undeliverable::Blocked,
+        "UnsupportedAttachment" => Undeliverable::Rejected,
+        _ => Undeliverable::InvalidAddress,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +70,18 @@ mod tests {
         assert_eq!(twilio_undeliverable(21606), Undeliverable::Rejected);
         assert_eq!(twilio_undeliverable(30007), Undeliverable::Rejected);
         assert_eq!(twilio_undeliverable(99999), Undeliverable::Rejected);
+    }
+
+    #[test]
+    fn ses_permanent_bounces_close_the_address_and_transient_ones_do_not() {
+        assert_eq!(ses_bounce_undeliverable("Permanent", "General"), Some(Undeliverable::InvalidAddress));
+        assert_eq!(ses_bounce_undeliverable("Permanent", "NoEmail"), Some(Undeliverable::InvalidAddress));
+        assert_eq!(ses_bounce_undeliverable("Permanent", "Suppressed"), Some(Undeliverable::Blocked));
+        assert_eq!(ses_bounce_undeliverable("Permanent", "OnAccountSuppressionList"), Some(Undeliverable::Blocked));
+        assert_eq!(ses_bounce_undeliverable("Permanent", "UnsupportedAttachment"), Some(Undeliverable::Rejected));
+        for sub_type in ["General", "MailboxFull", "MessageTooLarge", "ContentRejected", "AttachmentRejected"] {
+            assert_eq!(ses_bounce_undeliverable("Transient", sub_type), None, "{sub_type}");
+        }
+        assert_eq!(ses_bounce_undeliverable("Undetermined", "Undetermined"), None);
     }
 }

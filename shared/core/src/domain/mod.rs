@@ -19,7 +19,7 @@ mod touch;
 mod zone;
 
 pub use cadence::{Cadence, CadenceName, Step, StepTime, StepTimeError};
-pub use carrier_errors::twilio_undeliverable;
+pub use carrier_errors::{ses_bounce_undeliverable, twilio_undeliverable};
 pub use channel::{Channel, Undeliverable};
 pub use consent::{Consent, ConsentEvidence, OptOutRecord};
 pub use email::{Email, EmailError};

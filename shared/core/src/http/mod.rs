@@ -2,21 +2,28 @@
 //! functions behind API Gateway.
 
 mod auth;
+mod aws_ses;
+mod aws_sms;
 mod body;
 mod error;
 mod leads;
 mod reports;
+mod sms_answer;
+pub mod sns;
+mod sns_webhook;
 mod telnyx;
 mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
 
+pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
 pub use error::ApiError;
 pub use twilio_signature::twilio_signature;
 
 use crate::app::App;
 use axum::routing::{get, post};
 use axum::Router;
+use sns::SnsGate;
 use std::sync::Arc;
 
 /// What every handler needs.
@@ -26,6 +33,8 @@ pub struct HttpState {
     /// The public base URL (`https://leads.example.com`), which Twilio signs webhook URLs
     /// with; empty to use `https://` and the request's `Host`.
     pub public_url: Arc<str>,
+    /// Verifies the SNS messages of the AWS webhooks; `SnsGate::disabled()` where none are served.
+    pub sns: Arc<SnsGate>,
 }
 
 /// The largest request body accepted (413 above it).
@@ -45,6 +54,8 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
         .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
+        .route("/v1/webhooks/aws/sms", post(aws_sms::inbound_sms))
+        .route("/v1/webhooks/aws/ses", post(aws_ses::events))
 }
 
 /// Reports (the report function).

@@ -7,18 +7,19 @@
 //! Telnyx takes no message in the webhook's response (Twilio takes TwiML), so an answer to the
 //! sender goes out through the app's channel: the tenant's SMS provider, or locally the outbox.
 
+use super::body::{self, typed};
+use super::sms_answer::answer_inbound_sms;
 use super::telnyx_signature::verify_telnyx_signature;
-use super::{body, ApiError, HttpState};
-use crate::app::{FieldError, InboundError, InboundSms, SmsAnswer};
+use super::{ApiError, HttpState};
+use crate::app::InboundSms;
 use crate::domain::PhoneNumber;
-use crate::ports::OutboundMessage;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The event of an inbound message; every other is ignored.
 const MESSAGE_RECEIVED: &str = "message.received";
@@ -60,14 +61,6 @@ fn forbidden() -> ApiError {
     ApiError::Forbidden("the telnyx-signature-ed25519 does not match this request".to_owned())
 }
 
-/// Reads the part of the event `T` describes: 400 naming the field that does not fit.
-fn typed<'v, T: Deserialize<'v>>(value: &'v Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        ApiError::Malformed(FieldError::new(field, e.into_inner()))
-    })
-}
-
 pub(super) async fn inbound_message(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -99,20 +92,9 @@ pub(super) async fn inbound_message(
 
     let from = PhoneNumber::from_e164(&message.from.phone_number)
         .map_err(|e| ApiError::field("data.payload.from.phone_number", e))?;
-    let sms = InboundSms { from: from.clone(), body: message.text.unwrap_or_default(), message_id: message.id };
-    let answer = state.app.inbound_sms(&tenant, sms).await.map_err(|e| match e {
-        InboundError::Store(e) => ApiError::from(e),
-    })?;
-    if let SmsAnswer::Reply(text) = answer {
-        let reply = OutboundMessage::sms_reply(tenant.id.clone(), &to, &from, text, now);
-        // The inbound message is handled either way: a 5xx would only make Telnyx post it again.
-        match state.app.channel.send(&reply, now).await {
-            Ok(provider_id) => tracing::info!(tenant = %tenant.id, touch = %reply.touch_id, %provider_id, "reply sent"),
-            Err(error) => {
-                tracing::warn!(tenant = %tenant.id, event = id.as_deref(), touch = %reply.touch_id, %error, "reply not sent")
-            }
-        }
-    }
+    let sms = InboundSms { from, body: message.text.unwrap_or_default(), message_id: message.id };
+    // The inbound message is handled either way: a 5xx would only make Telnyx post it again.
+    answer_inbound_sms(&state, &tenant, &to, sms, id.as_deref()).await?;
     Ok(done())
 }
 

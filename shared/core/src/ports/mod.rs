@@ -8,6 +8,7 @@ pub mod conformance;
 mod notifier;
 mod scheduler;
 mod store;
+mod web;
 
 pub use crate::domain::Undeliverable;
 pub use channel::{Channel, ChannelError, OutboundMessage};
@@ -15,3 +16,4 @@ pub use clock::{Clock, SystemClock};
 pub use notifier::{Escalation, Handoff, LogNotifier, Notifier};
 pub use scheduler::{DueTouch, ScheduleError, SlaCheck, TouchScheduler, Wakeup};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
+pub use web::WebGet;

@@ -7,10 +7,11 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use leadflow_core::app::App;
 use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::http::sns::{SnsGate, SnsPolicy};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_providers::{ChatNotifier, ProviderChannels};
+use leadflow_providers::{ChatNotifier, HttpGet, ProviderChannels};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ pub struct DevOptions {
     /// outbox. Off by default: a tenant file copied from production must not text real
     /// people from a laptop by accident.
     pub live_channels: bool,
+    /// The SNS topics the AWS webhooks take, and whether certificates may come from loopback
+    /// (`--sns-loopback`: only this dev server and tests ever allow it).
+    pub sns: SnsPolicy,
 }
 
 /// A running dev server.
@@ -125,7 +129,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let addr = listener.local_addr()?;
     let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
-    let routes = router(HttpState { app, public_url: public_url.clone().into() }).merge(routes::dev_routes(dev));
+    let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
+    let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, routes).await {
             tracing::error!(error = %e, "server failed");

@@ -4,3 +4,4 @@ mod discipline;
 mod support;
 mod telnyx;
 mod twilio;
+mod web;
