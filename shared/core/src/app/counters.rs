@@ -34,6 +34,11 @@ pub enum Counter {
         source: String,
         outcome: OutcomeKind,
     },
+    /// A click on a tracked link; `booking` for the booking link.
+    Click {
+        source: String,
+        booking: bool,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -52,6 +57,8 @@ impl Counter {
             Counter::Reply { source, channel } => format!("replies|{source}|{channel}"),
             Counter::OptOut { source, channel } => format!("opt_outs|{source}|{channel}"),
             Counter::Outcome { source, outcome } => format!("outcomes|{source}|{}", outcome.as_str()),
+            Counter::Click { source, booking: false } => format!("clicks|{source}"),
+            Counter::Click { source, booking: true } => format!("booking_clicks|{source}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
         }
     }
@@ -70,6 +77,8 @@ impl Counter {
             ["outcomes", source, o] => {
                 Counter::Outcome { source: (*source).to_owned(), outcome: OutcomeKind::parse(o)? }
             }
+            ["clicks", source] => Counter::Click { source: (*source).to_owned(), booking: false },
+            ["booking_clicks", source] => Counter::Click { source: (*source).to_owned(), booking: true },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })
@@ -122,6 +131,8 @@ mod tests {
             Counter::Touch { source: "web".into(), channel: Channel::Sms },
             Counter::Outcome { source: "web".into(), outcome: OutcomeKind::NoShow },
             Counter::SpeedToLead { source: "web".into(), bucket: 42 },
+            Counter::Click { source: "web".into(), booking: true },
+            Counter::Click { source: "web".into(), booking: false },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -21,6 +21,9 @@ pub struct SummaryRow {
     pub touches: u64,
     pub replies: u64,
     pub opt_outs: u64,
+    /// Clicks on tracked links, the booking link's among them.
+    pub clicks: u64,
+    pub booking_clicks: u64,
     pub outcomes: BTreeMap<String, u64>,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
@@ -90,6 +93,7 @@ impl App {
                 | Counter::RepeatEnquiry { source }
                 | Counter::FirstTouch { source }
                 | Counter::Outcome { source, .. }
+                | Counter::Click { source, .. }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -110,6 +114,12 @@ impl App {
                     Counter::OptOut { .. } => row.opt_outs += n,
                     Counter::Outcome { outcome, .. } => {
                         *row.outcomes.entry(outcome.as_str().to_owned()).or_default() += n
+                    }
+                    Counter::Click { booking, .. } => {
+                        row.clicks += n;
+                        if *booking {
+                            row.booking_clicks += n;
+                        }
                     }
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }

@@ -1,13 +1,15 @@
 //! A validated tenant.
 
+use super::booking::booking_settings;
 use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::{
-    ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings, Templates,
+    ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
+    SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
-    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
+    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, Lead, LeadZone, PhoneNumber, QuietHours, Region, Step,
     StepTime, TenantId,
 };
 use crate::engine::Rules;
@@ -65,6 +67,10 @@ pub struct TenantConfig {
     pub sms: Option<SmsSettings>,
     /// The team chat hand-offs are posted to; none: they are logged.
     pub handoff: Option<HandoffChat>,
+    /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
+    pub booking: BookingSettings,
+    /// The links messages carry, each tracked by `/r/{token}`.
+    pub links: TrackedLinks,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -178,12 +184,29 @@ impl TenantConfig {
             .collect();
 
         let mut templates = Templates::new();
+        let mut links = TrackedLinks::default();
         for (name, template) in &raw.templates {
             let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
             if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
                 c.fail(format!("templates.{name}"), Some(&template.body), e.to_string());
             }
+            if let Err(e) = links.add_from(template.body.get_ref()) {
+                c.fail(format!("templates.{name}"), Some(&template.body), e);
+            }
         }
+        let booking = booking_settings(&mut c, &raw);
+        match (&booking.url, raw.booking.as_ref().and_then(|b| b.url.as_ref())) {
+            (Some(url), Some(spanned)) => {
+                if let Err(e) = links.add_booking(url) {
+                    c.fail("booking.url", Some(spanned), e);
+                }
+            }
+            (None, None) if templates.any_uses("booking_link") => {
+                c.fail("booking.url", None::<&Spanned<String>>, "templates use {{booking_link}}: set [booking] url");
+            }
+            _ => {}
+        }
+        let reminder_cadence = booking.cadences.reminders.as_deref();
 
         let mut cadences = BTreeMap::new();
         for (name, cadence) in &raw.cadences {
@@ -193,7 +216,15 @@ impl TenantConfig {
             let mut steps = Vec::new();
             for (i, step) in cadence.steps.get_ref().iter().enumerate() {
                 let field = format!("cadences.{name}.steps[{i}]");
-                let at = c.check(&format!("{field}.at"), &step.at, |s| StepTime::parse(s));
+                let at = c.check(&format!("{field}.at"), &step.at, |s| {
+                    match StepTime::parse(s).map_err(|e| e.to_string())? {
+                        at if at.is_anchored() && reminder_cadence != Some(name.as_str()) => Err(format!(
+                        "{s:?} counts back from a booked slot: only the cadence [booking] reminder_cadence names may \
+                         use `before`"
+                    )),
+                        at => Ok(at),
+                    }
+                });
                 let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
                     Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email or voice")
                 });
@@ -286,6 +317,8 @@ impl TenantConfig {
                     telnyx_public_key,
                     sms,
                     handoff,
+                    booking,
+                    links,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -315,7 +348,9 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let calendly = self.booking.calendly_signing_key.iter().map(|s| ("booking.calendly_signing_key", s));
+        let calcom = self.booking.calcom_secret.iter().map(|s| ("booking.calcom_secret", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
     }
 
     fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
@@ -325,7 +360,9 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let calendly = self.booking.calendly_signing_key.iter_mut().map(|s| ("booking.calendly_signing_key", s));
+        let calcom = self.booking.calcom_secret.iter_mut().map(|s| ("booking.calcom_secret", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
     }
 
     /// The SSM parameters this tenant's secrets are read from.
@@ -345,7 +382,13 @@ impl TenantConfig {
 
     /// The rules the engine reads.
     pub fn rules(&self) -> Rules<'_> {
-        Rules { policy: &self.policy, cadences: &self.cadences }
+        Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking.cadences }
+    }
+
+    /// Renders `template` for `lead`, its links as written (see `TrackedLinks::rewrite`).
+    pub fn render(&self, template: &str, lead: &Lead) -> Result<Rendered, TemplateError> {
+        let booking_link = self.booking.url.as_deref().unwrap_or_default();
+        self.templates.render(template, lead, &self.name, booking_link)
     }
 }
 

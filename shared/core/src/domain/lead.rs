@@ -79,6 +79,8 @@ pub enum OutcomeKind {
     Contacted,
     Disqualified,
     Won,
+    /// The lead cancelled a booking.
+    Cancelled,
 }
 
 impl OutcomeKind {
@@ -90,6 +92,7 @@ impl OutcomeKind {
             "contacted" => Self::Contacted,
             "disqualified" => Self::Disqualified,
             "won" => Self::Won,
+            "cancelled" => Self::Cancelled,
             _ => return None,
         })
     }
@@ -102,6 +105,7 @@ impl OutcomeKind {
             Self::Contacted => "contacted",
             Self::Disqualified => "disqualified",
             Self::Won => "won",
+            Self::Cancelled => "cancelled",
         }
     }
 }

@@ -495,6 +495,7 @@ fn simulate(
         lead_id: lead.id.clone(),
         cadence: cadence.to_owned(),
         enrolled_at,
+        anchor_at: None,
         next_step: 0,
         next_due_at: None,
         status: EnrolmentStatus::Active,
@@ -565,7 +566,7 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules { policy: &s.policy, cadences: &cadences };
+    let rules = Rules { policy: &s.policy, cadences: &cadences, booking: &Default::default() };
     simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
 }
 
@@ -665,7 +666,7 @@ proptest! {
     fn no_step_is_sent_before_it_is_due(s in scenario(sometimes_interrupted())) {
         let run = simulate_scenario(&s);
         for sent in &run.sent {
-            let due = s.cadence.steps[sent.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
+            let due = s.cadence.steps[sent.step].at.due_at(s.enrolled_at, None, s.lead.profile.zone);
             prop_assert!(sent.at >= due, "step {} due {} sent {}", sent.step, due, sent.at);
         }
     }
@@ -878,7 +879,7 @@ fn the_simulations_exercise_every_path() {
             .sent
             .iter()
             .filter(|t| {
-                let due = s.cadence.steps[t.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
+                let due = s.cadence.steps[t.step].at.due_at(s.enrolled_at, None, s.lead.profile.zone);
                 t.at - due > Duration::hours(4)
             })
             .count();

@@ -1,8 +1,10 @@
 //! Reading request bodies with a size limit and typed errors.
 
 use super::{ApiError, MAX_BODY_BYTES};
+use crate::app::FieldError;
 use axum::body::{Body, Bytes};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 /// The whole body, or 413 past the limit.
 pub(super) async fn read(body: Body) -> Result<Bytes, ApiError> {
@@ -26,4 +28,12 @@ pub(super) fn object(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
         return Err(ApiError::BadRequest("the body must be a JSON object".to_owned()));
     }
     Ok(value)
+}
+
+/// Reads the part of a webhook's event `T` describes: 400 naming the field that does not fit.
+pub(super) fn typed<'v, T: Deserialize<'v>>(value: &'v serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        ApiError::Malformed(FieldError::new(field, e.into_inner()))
+    })
 }

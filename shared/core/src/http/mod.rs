@@ -3,6 +3,9 @@
 
 mod auth;
 mod body;
+mod booking_signatures;
+mod bookings;
+mod clicks;
 mod error;
 mod leads;
 mod reports;
@@ -11,6 +14,7 @@ mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
 
+pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use error::ApiError;
 pub use twilio_signature::twilio_signature;
 
@@ -39,12 +43,15 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads/{id}/events", post(leads::post_event))
 }
 
-/// Carrier webhooks (the inbound function).
+/// Carrier and booking-tool webhooks, and tracked links (the inbound function).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
         .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
+        .route("/v1/webhooks/calendly", bookings::route(bookings::Tool::Calendly))
+        .route("/v1/webhooks/calcom", bookings::route(bookings::Tool::Calcom))
+        .route("/r/{token}", get(clicks::follow))
 }
 
 /// Reports (the report function).

@@ -7,9 +7,10 @@
 //! Telnyx takes no message in the webhook's response (Twilio takes TwiML), so an answer to the
 //! sender goes out through the app's channel: the tenant's SMS provider, or locally the outbox.
 
+use super::body::typed;
 use super::telnyx_signature::verify_telnyx_signature;
 use super::{body, ApiError, HttpState};
-use crate::app::{FieldError, InboundError, InboundSms, SmsAnswer};
+use crate::app::{InboundError, InboundSms, SmsAnswer};
 use crate::domain::PhoneNumber;
 use crate::ports::OutboundMessage;
 use axum::body::Body;
@@ -18,7 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The event of an inbound message; every other is ignored.
 const MESSAGE_RECEIVED: &str = "message.received";
@@ -56,14 +57,6 @@ struct Address {
 
 fn forbidden() -> ApiError {
     ApiError::Forbidden("the telnyx-signature-ed25519 does not match this request".to_owned())
-}
-
-/// Reads the part of the event `T` describes: 400 naming the field that does not fit.
-fn typed<'v, T: Deserialize<'v>>(value: &'v Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        ApiError::Malformed(FieldError::new(field, e.into_inner()))
-    })
 }
 
 pub(super) async fn inbound_message(

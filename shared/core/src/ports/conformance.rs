@@ -1291,6 +1291,7 @@ fn new_enrolment(lead: &Lead, enrolled_at: DateTime<Utc>) -> Enrolment {
         lead_id: lead.id.clone(),
         cadence: "new-lead".to_owned(),
         enrolled_at,
+        anchor_at: None,
         next_step: 0,
         next_due_at: Some(enrolled_at),
         status: EnrolmentStatus::Active,
