@@ -1,5 +1,6 @@
 //! leadflow's API end to end: one test binary, each test on its own server on port 0.
 
+mod bookings;
 mod cadence;
 mod delivery;
 mod dev;
