@@ -1,5 +1,6 @@
 //! The inbound function: carrier webhooks (`POST /v1/webhooks/twilio/sms`,
-//! `POST /v1/webhooks/telnyx/messages`).
+//! `POST /v1/webhooks/telnyx/messages`), booking tools' webhooks (`POST /v1/webhooks/calendly`,
+//! `POST /v1/webhooks/calcom`) and tracked links (`GET /r/{token}`).
 
 use leadflow_aws::{handlers, runtime};
 

@@ -489,4 +489,52 @@ mod tests {
         assert_eq!(tenant.secret_parameters(), ["/leadflow/demo/telnyx"]);
         assert_eq!(tenant.telnyx_public_key, None);
     }
+
+    #[test]
+    fn the_demo_tenant_tracks_its_booking_link_and_names_its_booking_cadences() {
+        let tenant = TenantConfig::demo();
+        let url = "https://calendly.com/bright-smile-dental/consultation";
+        assert_eq!(tenant.booking.url.as_deref(), Some(url));
+        assert!(tenant.links.is_booking(crate::domain::LinkId::of(url)));
+        assert_eq!(tenant.booking.cadences.reminders.as_deref(), Some("reminders"));
+        assert!(tenant.secret_parameters().is_empty(), "the demo's webhook secrets are inline");
+    }
+
+    /// The demo tenant with its `[booking]` section's lines replaced by `section`.
+    fn demo_with_booking(section: &str) -> String {
+        let start = DEMO_TENANT.find("[booking]").unwrap();
+        let end = start + DEMO_TENANT[start..].find("\n\n").unwrap();
+        format!("{}{section}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..])
+    }
+
+    #[test]
+    fn booking_settings_name_their_field_and_line() {
+        let source = demo_with_booking(
+            "[booking]\nurl = \"calendly.com/x\"\nnudge_cadence = \"nope\"\ncalcom_secret = \"env:\"\nreminder_cadence = \"reminders\"",
+        );
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let fields: Vec<&str> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["booking.url", "booking.nudge_cadence", "booking.calcom_secret"], "{errors}");
+        assert!(errors.errors.iter().all(|e| e.line.is_some()), "{errors}");
+    }
+
+    #[test]
+    fn only_the_reminder_cadence_may_count_back_from_a_slot() {
+        // Without [booking], the demo's reminders cadence has no slot to count back from.
+        let source = demo_with_booking("");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let before: Vec<&ConfigError> = errors.errors.iter().filter(|e| e.field.ends_with(".at")).collect();
+        assert_eq!(before.len(), 2, "{errors}");
+        assert!(before[0].field.starts_with("cadences.reminders.steps["), "{errors}");
+        assert!(before[0].message.contains("reminder_cadence"), "{errors}");
+    }
+
+    #[test]
+    fn a_template_with_a_booking_link_needs_a_booking_url() {
+        let source = demo_with_booking("[booking]\nreminder_cadence = \"reminders\"");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "booking.url");
+        assert!(errors.errors[0].message.contains("{{booking_link}}"), "{errors}");
+    }
 }
