@@ -124,7 +124,7 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
             OutcomeKind::Cancelled => stop_all(view, StopReason::Cancelled),
             OutcomeKind::NoShow => {
                 let mut commands = stop_all(view, StopReason::NoShow);
-                commands.extend(enrol(rules.booking.rebook.as_ref(), None));
+                commands.extend(enrol(view, rules.booking.rebook.as_ref(), None));
                 commands
             }
             // A contact changes who acts next, not the automated cadence.
@@ -135,7 +135,7 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
         Event::Booked { slot } => {
             let mut commands = stop_all(view, StopReason::Booked);
             if *slot > now {
-                commands.extend(enrol(rules.booking.reminders.as_ref(), Some(*slot)));
+                commands.extend(enrol(view, rules.booking.reminders.as_ref(), Some(*slot)));
             }
             commands
         }
@@ -149,13 +149,15 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
             if lead.outcome == Some(OutcomeKind::Booked) || lead.needs_human || nudging {
                 return Vec::new();
             }
-            enrol(Some(nudge), None).into_iter().collect()
+            enrol(view, Some(nudge), None).into_iter().collect()
         }
     }
 }
 
-fn enrol(cadence: Option<&CadenceName>, anchor: Option<DateTime<Utc>>) -> Option<Command> {
-    cadence.map(|cadence| Command::Enrol { cadence: cadence.clone(), anchor })
+/// Enrols the lead in `cadence`, if the tenant runs one and any channel can reach the lead.
+fn enrol(view: LeadView<'_>, cadence: Option<&CadenceName>, anchor: Option<DateTime<Utc>>) -> Option<Command> {
+    let cadence = cadence.filter(|_| view.lead.reachable())?;
+    Some(Command::Enrol { cadence: cadence.clone(), anchor })
 }
 
 fn find<'a>(view: LeadView<'a>, id: &EnrolmentId, rules: Rules<'a>) -> Option<(&'a Enrolment, &'a Cadence)> {

@@ -508,6 +508,10 @@ fn a_click_on_the_booking_link_starts_the_nudge_once() {
 
     w.lead.outcome = Some(OutcomeKind::Booked);
     assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), vec![], "a booked lead is not nudged");
+
+    w.lead.outcome = None;
+    w.lead.opted_out.extend(Channel::ALL);
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), vec![], "nor one nothing may reach");
 }
 
 #[test]
