@@ -1,6 +1,7 @@
 //! The inbound function: carrier webhooks (`POST /v1/webhooks/twilio/sms`,
 //! `POST /v1/webhooks/telnyx/messages`, and through SNS `POST /v1/webhooks/aws/sms` and
-//! `POST /v1/webhooks/aws/ses`).
+//! `POST /v1/webhooks/aws/ses`), booking tools' webhooks (`POST /v1/webhooks/calendly`,
+//! `POST /v1/webhooks/calcom`) and tracked links (`GET /r/{token}`).
 
 use leadflow_aws::{handlers, runtime};
 

@@ -7,8 +7,9 @@ use crate::metrics::RequestCounter;
 use crate::scheduler::{QueueScheduler, QueueTargets};
 use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
-use leadflow_core::app::App;
-use leadflow_core::config::TenantDirectory;
+use leadflow_core::app::{App, LinkTracking};
+use leadflow_core::config::{Secret, TenantDirectory};
+use leadflow_core::domain::TokenKey;
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_providers::{ChatNotifier, ProviderChannels};
 use std::collections::BTreeSet;
@@ -24,11 +25,14 @@ pub struct Settings {
     pub public_url: String,
     /// The SNS topics whose messages the inbound function takes (two-way SMS, SES events).
     pub sns_topics: BTreeSet<String>,
+    /// The key tracked links are signed with (`ssm:/leadflow/link-secret`, as tenant files
+    /// write secrets); none: links are not tracked.
+    pub link_secret: Option<Secret>,
 }
 
-/// A setting that is missing.
+/// A setting that is missing, or not in its form.
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {0} is not set")]
+#[error("environment variable {0} is not set (or not valid)")]
 pub struct MissingSetting(&'static str);
 
 fn var(name: &'static str) -> Result<String, MissingSetting> {
@@ -38,7 +42,8 @@ fn var(name: &'static str) -> Result<String, MissingSetting> {
 impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
     /// `LEADFLOW_SCHEDULE_GROUP`, `LEADFLOW_SCHEDULER_ROLE_ARN` and (optional)
-    /// `LEADFLOW_PUBLIC_URL` and `LEADFLOW_SNS_TOPICS` (topic ARNs, comma-separated).
+    /// `LEADFLOW_PUBLIC_URL`, `LEADFLOW_SNS_TOPICS` (topic ARNs, comma-separated) and
+    /// `LEADFLOW_LINK_SECRET`.
     pub fn from_env() -> Result<Self, MissingSetting> {
         Ok(Self {
             table: var("LEADFLOW_TABLE")?,
@@ -50,6 +55,10 @@ impl Settings {
             },
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
             sns_topics: topic_list(&std::env::var("LEADFLOW_SNS_TOPICS").unwrap_or_default()),
+            link_secret: match var("LEADFLOW_LINK_SECRET") {
+                Ok(raw) => Some(Secret::parse(&raw).map_err(|_| MissingSetting("LEADFLOW_LINK_SECRET"))?),
+                Err(_) => None,
+            },
         })
     }
 }
@@ -89,6 +98,7 @@ fn assemble(
     tenants: TenantDirectory,
     channel: Arc<dyn Channel>,
     notifier: Arc<dyn Notifier>,
+    links: LinkTracking,
 ) -> App {
     let scheduler = QueueScheduler::new(clients.sqs, clients.scheduler, settings.targets.clone(), clock.clone());
     App {
@@ -98,6 +108,7 @@ fn assemble(
         notifier,
         clock,
         tenants: Arc::new(tenants),
+        links: Arc::new(links),
     }
 }
 
@@ -112,7 +123,8 @@ pub async fn build_app(
 ) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
     let tenants = TenantDirectory::new(load_tenants(&clients.dynamodb, &settings.table).await?)?;
-    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel), Arc::new(LogNotifier)))
+    let (channel, notifier) = (Arc::new(LogChannel), Arc::new(LogNotifier));
+    Ok(assemble(clients, settings, clock, tenants, channel, notifier, LinkTracking::disabled()))
 }
 
 /// `build_app` for the functions that talk to providers (step, inbound): the tenants' secrets
@@ -130,12 +142,20 @@ pub async fn build_sending_app(
     if let Some(counter) = counter {
         ssm = ssm.interceptor(counter);
     }
-    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants).await?;
+    let mut link_secret = settings.link_secret.clone();
+    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants, link_secret.as_mut()).await?;
     let tenants = TenantDirectory::new(tenants)?;
     let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
     let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?);
     let notifier = Arc::new(ChatNotifier::new(&tenants)?);
-    Ok(assemble(clients, settings, clock, tenants, channel, notifier))
+    let links = match link_secret.as_ref().and_then(Secret::expose) {
+        Some(secret) => LinkTracking::new(&settings.public_url, TokenKey::new(secret.as_bytes())),
+        None => {
+            tracing::warn!("LEADFLOW_LINK_SECRET is not set: links in messages are not tracked");
+            LinkTracking::disabled()
+        }
+    };
+    Ok(assemble(clients, settings, clock, tenants, channel, notifier, links))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the

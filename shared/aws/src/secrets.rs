@@ -3,7 +3,7 @@
 //! Only those functions may call SSM (infra/template.yaml).
 
 use aws_sdk_ssm::Client;
-use leadflow_core::config::{SecretError, TenantConfig};
+use leadflow_core::config::{Secret, SecretError, TenantConfig};
 use std::collections::{BTreeSet, HashMap};
 
 /// GetParameters takes at most ten names.
@@ -18,11 +18,17 @@ pub enum SecretsError {
     Unresolved(#[from] SecretError),
 }
 
-/// Fetches every `ssm:` parameter the tenants name and fills in all their secrets. A name SSM
-/// does not return (missing, or not readable by this function) fails the cold start with the
-/// tenant and field that needed it.
-pub async fn resolve_secrets(ssm: &Client, tenants: &mut [TenantConfig]) -> Result<(), SecretsError> {
-    let names: BTreeSet<String> = tenants.iter().flat_map(|t| t.secret_parameters()).map(str::to_owned).collect();
+/// Fetches every `ssm:` parameter the tenants name, and the stack's link secret, and fills in
+/// all their secrets. A name SSM does not return (missing, or not readable by this function)
+/// fails the cold start with the tenant and field that needed it.
+pub async fn resolve_secrets(
+    ssm: &Client,
+    tenants: &mut [TenantConfig],
+    link_secret: Option<&mut Secret>,
+) -> Result<(), SecretsError> {
+    let tenant_names = tenants.iter().flat_map(|t| t.secret_parameters());
+    let link_name = link_secret.as_ref().and_then(|s| s.parameter());
+    let names: BTreeSet<String> = tenant_names.chain(link_name).map(str::to_owned).collect();
     let names: Vec<String> = names.into_iter().collect();
     let mut values = HashMap::new();
     for chunk in names.chunks(NAMES_PER_REQUEST) {
@@ -41,6 +47,9 @@ pub async fn resolve_secrets(ssm: &Client, tenants: &mut [TenantConfig]) -> Resu
     }
     for tenant in tenants {
         tenant.resolve_secrets(&values)?;
+    }
+    if let Some(secret) = link_secret {
+        secret.resolve("LEADFLOW_LINK_SECRET", &values)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! leadflow's API end to end: one test binary, each test on its own server on port 0.
 
 mod aws_sns;
+mod bookings;
 mod cadence;
 mod delivery;
 mod dev;

@@ -25,7 +25,7 @@ use leadflow_aws::metrics::RequestCounter;
 use leadflow_aws::runtime::{build_sending_app, Settings};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
-use leadflow_core::config::DEMO_TENANT;
+use leadflow_core::config::{Secret, DEMO_TENANT};
 use leadflow_core::http::{inbound_routes, lead_routes, report_routes, HttpState};
 use leadflow_core::ports::{Channel, ChannelError, Clock, OutboundMessage};
 use leadflow_embedded::ManualClock;
@@ -35,6 +35,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
+
+/// The public URL of a stack built `with_link_tracking`: the API's own host.
+pub const PUBLIC_URL: &str = "https://r3pmxmplak.execute-api.us-east-1.amazonaws.com";
+/// The link secret such a stack keeps in Parameter Store.
+pub const LINK_SECRET: &str = "aws-test-link-secret";
 
 /// A sample event from `events/`, with each `{{name}}` replaced by its value.
 pub fn event(file: &str, vars: &[(&str, &str)]) -> String {
@@ -157,6 +162,16 @@ impl Stack {
 
     /// `new`, with the demo tenant's file changed by `edit` before it is pushed.
     pub async fn with_tenant(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
+        Self::build(start, edit, false).await
+    }
+
+    /// `new`, with links tracked as a deployed stack tracks them: a public URL, and the link
+    /// secret in Parameter Store (`LEADFLOW_LINK_SECRET = ssm:…`).
+    pub async fn with_link_tracking(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
+        Self::build(start, edit, true).await
+    }
+
+    async fn build(start: DateTime<Utc>, edit: impl FnOnce(String) -> String, track_links: bool) -> Self {
         let sdk = sdk_config().await;
         let suffix = uuid::Uuid::now_v7().simple().to_string();
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -183,6 +198,16 @@ impl Stack {
         );
         assert_ne!(tenant, DEMO_TENANT, "the demo tenant's Twilio token line moved");
         let tenant = edit(tenant);
+        let link_secret = match track_links {
+            false => None,
+            true => {
+                let name = format!("/leadflow-{suffix}/link-secret");
+                let ssm = aws_sdk_ssm::Client::new(&sdk);
+                let put = ssm.put_parameter().name(&name).value(LINK_SECRET).r#type(ParameterType::SecureString);
+                put.send().await.unwrap_or_else(|e| panic!("storing the link secret in the emulator's SSM: {e}"));
+                Some(Secret::parse(&format!("ssm:{name}")).unwrap())
+            }
+        };
         leadflow_aws::dynamodb::push_tenant(&dynamodb, &table, &tenant, "demo.toml")
             .await
             .unwrap_or_else(|e| panic!("pushing the demo tenant: {e}"));
@@ -204,7 +229,8 @@ impl Stack {
                 schedule_group,
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
-            public_url: String::new(),
+            public_url: if track_links { PUBLIC_URL.to_owned() } else { String::new() },
+            link_secret,
             sns_topics: Default::default(),
         };
         let clock = Arc::new(ManualClock::new(start));

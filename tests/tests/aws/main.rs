@@ -5,6 +5,7 @@
 //!
 //! Needs `AWS_ENDPOINT_URL` (tests/run exports it); without it every test fails.
 
+mod bookings;
 mod delivery;
 mod flow;
 mod handoff;

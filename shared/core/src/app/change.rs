@@ -13,14 +13,18 @@ const ATTEMPTS: usize = 8;
 /// What a change wants written, decided from a fresh read.
 pub(super) struct Change {
     pub lead: Lead,
+    /// The engine's commands; `Stop`s are carried out here.
     pub enrolment_commands: Vec<Command>,
+    /// New enrolments to store, their first steps placed (see `enrolment::started_by`).
+    pub started: Vec<Enrolment>,
     pub timeline: Vec<TimelineEntry>,
 }
 
 impl App {
     /// Reads the lead and its enrolments, lets `decide` produce a `Change`, writes it
-    /// atomically, retrying on conflicts, then withdraws the schedules of stopped enrolments.
-    /// Answers the lead as written, or `None` if there is no such lead.
+    /// atomically, retrying on conflicts, then withdraws the schedules of stopped enrolments
+    /// and schedules the first steps of started ones. Answers the lead as written, or `None`
+    /// if there is no such lead.
     pub(super) async fn change_lead(
         &self,
         tenant: &TenantId,
@@ -34,7 +38,9 @@ impl App {
             };
             let enrolments = self.store.enrolments(tenant, id).await?;
             let change = decide(&lead, &enrolments);
-            let (writes, cancels, stopped) = stop_writes(&enrolments, &change.enrolment_commands, now);
+            let (mut writes, cancels, stopped) = stop_writes(&enrolments, &change.enrolment_commands, now);
+            let firsts: Vec<DueTouch> = change.started.iter().filter_map(DueTouch::next_of).collect();
+            writes.extend(change.started.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }));
             let mut next = change.lead;
             next.version = lead.version + 1;
             let mut timeline = change.timeline;
@@ -47,6 +53,14 @@ impl App {
                             // Harmless: the stale token drops the message when it fires.
                             tracing::warn!(error = %e, "could not withdraw a schedule");
                         }
+                    }
+                    for due in firsts {
+                        // Stored but not scheduled, the enrolment would wait for a restart (or
+                        // forever, on AWS): the caller answers 503 and its retry starts again.
+                        self.scheduler
+                            .schedule(due.into())
+                            .await
+                            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     }
                     return Ok(Some(next));
                 }

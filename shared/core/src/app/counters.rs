@@ -46,6 +46,11 @@ pub enum Counter {
     SlaMissed {
         source: String,
     },
+    /// A click on a tracked link; `booking` for the booking link.
+    Click {
+        source: String,
+        booking: bool,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -67,6 +72,8 @@ impl Counter {
             Counter::Handoff { source } => format!("handoffs|{source}"),
             Counter::SlaMet { source } => format!("sla_met|{source}"),
             Counter::SlaMissed { source } => format!("sla_missed|{source}"),
+            Counter::Click { source, booking: false } => format!("clicks|{source}"),
+            Counter::Click { source, booking: true } => format!("booking_clicks|{source}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
         }
     }
@@ -88,6 +95,8 @@ impl Counter {
             ["handoffs", source] => Counter::Handoff { source: (*source).to_owned() },
             ["sla_met", source] => Counter::SlaMet { source: (*source).to_owned() },
             ["sla_missed", source] => Counter::SlaMissed { source: (*source).to_owned() },
+            ["clicks", source] => Counter::Click { source: (*source).to_owned(), booking: false },
+            ["booking_clicks", source] => Counter::Click { source: (*source).to_owned(), booking: true },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })
@@ -143,6 +152,8 @@ mod tests {
             Counter::Handoff { source: "web".into() },
             Counter::SlaMet { source: "web".into() },
             Counter::SlaMissed { source: "web".into() },
+            Counter::Click { source: "web".into(), booking: true },
+            Counter::Click { source: "web".into(), booking: false },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -35,7 +35,7 @@ impl App {
                 opted_out = next.opted_out.insert(Channel::Email);
                 let kind = TimelineKind::OptedOut { channel: Channel::Email, message: evidence.to_owned() };
                 let timeline = if opted_out { vec![TimelineEntry { at: now, kind }] } else { Vec::new() };
-                Change { lead: next, enrolment_commands: Vec::new(), timeline }
+                Change { lead: next, enrolment_commands: Vec::new(), timeline, started: Vec::new() }
             })
             .await?;
         if let (true, Some(lead)) = (opted_out, changed) {

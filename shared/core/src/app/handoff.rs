@@ -93,7 +93,7 @@ impl App {
                     next.escalated_at = Some(now);
                     timeline.push(TimelineEntry { at: now, kind: TimelineKind::Escalated { waited_minutes } });
                 }
-                Change { lead: next, enrolment_commands: Vec::new(), timeline }
+                Change { lead: next, enrolment_commands: Vec::new(), timeline, started: Vec::new() }
             })
             .await?;
         let Some(lead) = changed.filter(|_| escalate) else { return Ok(SlaOutcome::PickedUp) };

@@ -133,7 +133,7 @@ impl App {
                     }
                 };
                 let timeline = kind.into_iter().map(|kind| TimelineEntry { at: now, kind }).collect();
-                Change { lead: next, enrolment_commands: commands, timeline }
+                Change { lead: next, enrolment_commands: commands, started: Vec::new(), timeline }
             })
             .await?;
 

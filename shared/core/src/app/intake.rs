@@ -1,14 +1,14 @@
 //! Intake: a form post becomes a stored, enrolled lead, its first touch scheduled for now.
 
 use super::counters::Counter;
+use super::enrolment::start_enrolment;
 use super::form::{FieldError, LeadForm, ParsedLead};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId,
+    Channel, Email, Enrolment, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId, PhoneNumber, TenantId,
     TimelineEntry, TimelineKind,
 };
-use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,14 +64,8 @@ impl App {
         };
 
         for _ in 0..ATTEMPTS {
-            let existing = match &parsed.profile.email {
-                Some(email) => self.store.lead_by_email(&tenant.id, email).await?,
-                None => None,
-            };
-            let existing = match (existing, &parsed.profile.phone) {
-                (None, Some(phone)) => self.store.lead_by_phone(&tenant.id, phone).await?,
-                (found, _) => found,
-            };
+            let profile = &parsed.profile;
+            let existing = self.lead_by_contact(&tenant.id, profile.email.as_ref(), profile.phone.as_ref()).await?;
             let (write, receipt, counter) = match existing {
                 None => self.new_lead(tenant, &parsed, silenced, now),
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
@@ -109,6 +103,23 @@ impl App {
             }
         }
         Err(StoreError::Stale.into())
+    }
+
+    /// The tenant's lead with this email, else the one with this phone.
+    pub(super) async fn lead_by_contact(
+        &self,
+        tenant: &TenantId,
+        email: Option<&Email>,
+        phone: Option<&PhoneNumber>,
+    ) -> Result<Option<Lead>, StoreError> {
+        let by_email = match email {
+            Some(email) => self.store.lead_by_email(tenant, email).await?,
+            None => None,
+        };
+        match (by_email, phone) {
+            (None, Some(phone)) => self.store.lead_by_phone(tenant, phone).await,
+            (found, _) => Ok(found),
+        }
     }
 
     /// On a replay: schedules again the first touch of an enrolment that never ran (in case
@@ -243,26 +254,7 @@ fn enrol(
     if !lead.reachable() {
         return None;
     }
-    let cadence = tenant.cadence_for(&lead.profile.source).to_owned();
-    let mut enrolment = Enrolment {
-        id: EnrolmentId::new(),
-        tenant: tenant.id.clone(),
-        lead_id: lead.id.clone(),
-        cadence: cadence.clone(),
-        enrolled_at: now,
-        next_step: 0,
-        next_due_at: None,
-        status: EnrolmentStatus::Active,
-        version: 1,
-    };
-    let view = LeadView { lead, enrolments: std::slice::from_ref(&enrolment), touch_times: &[] };
-    let commands = decide(view, &Event::Enrolled { enrolment: enrolment.id.clone() }, tenant.rules(), now);
-    match commands.first() {
-        Some(Command::Schedule { at, .. }) => enrolment.next_due_at = Some(*at),
-        _ => enrolment.status = EnrolmentStatus::Completed,
-    }
-    timeline.push(TimelineEntry { at: now, kind: TimelineKind::Enrolled { cadence } });
-    Some(enrolment)
+    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(&lead.profile.source), None, now, timeline))
 }
 
 fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {

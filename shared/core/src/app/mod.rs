@@ -1,27 +1,32 @@
 //! Use cases, written once against the ports: `leadflow dev`, the Lambda functions and the
 //! tests all run this code, with different adapters behind it.
 
+mod booking;
 mod change;
 mod counters;
 mod delivery;
 mod email_feedback;
+mod enrolment;
 mod form;
 mod handoff;
 mod inbound;
 mod intake;
 mod lead_view;
+mod links;
 mod outcome;
 mod report;
 mod step;
 mod undeliverable;
 mod wake;
 
+pub use booking::{BookingChange, BookingError, BookingNotice};
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use handoff::SlaOutcome;
 pub use inbound::{InboundError, InboundSms, SmsAnswer};
 pub use intake::{IntakeError, IntakeRequest};
 pub use lead_view::{LeadDetails, LeadViewError};
+pub use links::{ClickError, LinkTracking};
 pub use outcome::OutcomeError;
 pub use report::{ReportError, Summary, SummaryRow};
 pub use step::{StepError, StepOutcome};
@@ -40,4 +45,6 @@ pub struct App {
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tenants: Arc<TenantDirectory>,
+    /// Signs the tracked links of rendered touches, and opens them when followed.
+    pub links: Arc<LinkTracking>,
 }

@@ -1,13 +1,16 @@
-//! Outcomes a human or a booking tool reports: booked, no-show, contacted, disqualified, won.
+//! Outcomes a human or a booking tool reports: booked (with its slot, from a booking tool),
+//! cancelled, no-show, contacted, disqualified, won.
 
 use super::change::Change;
 use super::counters::Counter;
+use super::enrolment::started_by;
 use super::handoff::meets_sla;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{LeadId, OutcomeKind, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
+use chrono::{DateTime, Utc};
 
 /// Why an outcome was not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,16 +22,23 @@ pub enum OutcomeError {
 }
 
 impl App {
-    /// Records `outcome` for a lead of `tenant`, stopping its cadence where the outcome ends it.
+    /// Records `outcome` for a lead of `tenant`, with the booked `slot` where a booking tool
+    /// gave one. The engine says which cadences stop (a booking stops every follow-up) and
+    /// which start (reminders before the slot, a rebook cadence after a no-show).
     pub async fn record_outcome(
         &self,
         tenant: &TenantConfig,
         id: &LeadId,
         outcome: OutcomeKind,
+        slot: Option<DateTime<Utc>>,
     ) -> Result<(), OutcomeError> {
         let now = self.clock.now();
         let rules = tenant.rules();
         let mut sla_met = false;
+        let event = match (outcome, slot) {
+            (OutcomeKind::Booked, Some(slot)) => Event::Booked { slot },
+            _ => Event::Outcome(outcome),
+        };
         let lead = self
             .change_lead(&tenant.id, id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
@@ -38,11 +48,10 @@ impl App {
                 if outcome == OutcomeKind::Contacted {
                     next.needs_human = false;
                 }
-                Change {
-                    lead: next,
-                    enrolment_commands: decide(view, &Event::Outcome(outcome), rules, now),
-                    timeline: vec![TimelineEntry { at: now, kind: TimelineKind::Outcome { outcome } }],
-                }
+                let commands = decide(view, &event, rules, now);
+                let mut timeline = vec![TimelineEntry { at: now, kind: TimelineKind::Outcome { outcome, slot } }];
+                let started = started_by(rules, &next, &commands, now, &mut timeline);
+                Change { lead: next, enrolment_commands: commands, started, timeline }
             })
             .await?
             .ok_or(OutcomeError::NotFound)?;

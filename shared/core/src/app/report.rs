@@ -21,6 +21,9 @@ pub struct SummaryRow {
     pub touches: u64,
     pub replies: u64,
     pub opt_outs: u64,
+    /// Clicks on tracked links, the booking link's among them.
+    pub clicks: u64,
+    pub booking_clicks: u64,
     pub outcomes: BTreeMap<String, u64>,
     /// Leads that started waiting for a human (a reply while none was waiting).
     pub handoffs: u64,
@@ -99,6 +102,7 @@ impl App {
                 | Counter::Handoff { source }
                 | Counter::SlaMet { source }
                 | Counter::SlaMissed { source }
+                | Counter::Click { source, .. }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -123,6 +127,12 @@ impl App {
                     Counter::Handoff { .. } => row.handoffs += n,
                     Counter::SlaMet { .. } => row.sla_met += n,
                     Counter::SlaMissed { .. } => row.sla_missed += n,
+                    Counter::Click { booking, .. } => {
+                        row.clicks += n;
+                        if *booking {
+                            row.booking_clicks += n;
+                        }
+                    }
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

@@ -1,6 +1,7 @@
 //! Executing a due step: check everything again, claim, send, record, schedule the next.
 
 use super::counters::{latency_bucket, Counter};
+use super::enrolment::skipped;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -81,14 +82,7 @@ impl App {
                 Command::Send { step, channel, template, .. } => {
                     pending = Some(self.pending_touch(&tenant, &lead, &current, *step, *channel, template, now));
                 }
-                Command::Skip { step, channel, reason, .. } => timeline.push(TimelineEntry {
-                    at: now,
-                    kind: TimelineKind::StepSkipped {
-                        step: *step,
-                        channel: *channel,
-                        reason: reason.as_str().to_owned(),
-                    },
-                }),
+                Command::Skip { step, channel, reason, .. } => timeline.push(skipped(*step, *channel, *reason, now)),
                 Command::Schedule { step, at, .. } => {
                     if *step == due.step {
                         outcome = StepOutcome::Deferred { until: *at };
@@ -171,8 +165,7 @@ impl App {
             delivery: None,
         };
         let message = tenant
-            .templates
-            .render(template, lead, &tenant.name)
+            .render(template, lead)
             .map(|rendered| OutboundMessage {
                 touch_id: touch.id.clone(),
                 tenant: lead.tenant.clone(),
@@ -181,7 +174,7 @@ impl App {
                 to,
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
                 subject: rendered.subject,
-                body: rendered.body,
+                body: self.links.track(tenant, &lead.id, &rendered.body),
                 step,
                 due_at: touch.due_at,
             })

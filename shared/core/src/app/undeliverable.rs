@@ -32,7 +32,7 @@ impl App {
             } else {
                 Vec::new()
             };
-            Change { lead: next, enrolment_commands: Vec::new(), timeline }
+            Change { lead: next, enrolment_commands: Vec::new(), started: Vec::new(), timeline }
         })
         .await?;
         Ok(closed)

@@ -18,6 +18,7 @@ pub(super) struct RawTenantFile {
     pub telnyx: Option<RawTelnyx>,
     pub sms: Option<RawSms>,
     pub handoff: Option<RawHandoff>,
+    pub booking: Option<RawBooking>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     #[serde(default)]
@@ -96,6 +97,17 @@ pub(super) struct RawRep {
     pub name: Spanned<String>,
     pub phone: Option<Spanned<String>>,
     pub mention: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBooking {
+    pub url: Option<Spanned<String>>,
+    pub nudge_cadence: Option<Spanned<String>>,
+    pub reminder_cadence: Option<Spanned<String>>,
+    pub rebook_cadence: Option<Spanned<String>>,
+    pub calendly_signing_key: Option<Spanned<String>>,
+    pub calcom_secret: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

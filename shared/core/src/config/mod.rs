@@ -4,21 +4,25 @@
 //! that `leadflow dev` runs when no `--config` is given.
 
 mod api_key;
+mod booking;
 mod channels;
 mod directory;
 mod ed25519_key;
 mod errors;
 mod file;
+mod links;
 mod secret;
 mod team;
 mod templates;
 mod tenant;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
+pub use booking::BookingSettings;
 pub use channels::{HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
+pub use links::TrackedLinks;
 pub use secret::{Secret, SecretError, SecretRef};
 pub use team::{Rep, Team, DEFAULT_SLA};
 pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};

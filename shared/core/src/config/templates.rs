@@ -7,18 +7,18 @@
 use crate::domain::Lead;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The merge fields a template may use; anything else is a config error at load.
 pub const MERGE_FIELDS: &[&str] =
-    &["first_name", "last_name", "email", "phone", "source", "campaign", "business_name", "fields"];
+    &["first_name", "last_name", "email", "phone", "source", "campaign", "business_name", "booking_link", "fields"];
 
 /// Why a template could not be loaded or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
     #[error("template syntax: {0}")]
     Syntax(String),
-    #[error("unknown merge field {0:?} (known: first_name, last_name, email, phone, source, campaign, business_name, fields.<name>)")]
+    #[error("unknown merge field {0:?} (known: first_name, last_name, email, phone, source, campaign, business_name, booking_link, fields.<name>)")]
     UnknownField(String),
     #[error("no template named {0:?}")]
     Missing(String),
@@ -38,6 +38,8 @@ pub struct Rendered {
 pub struct Templates {
     env: Environment<'static>,
     with_subject: BTreeMap<String, bool>,
+    /// The merge fields each template (body or subject) uses.
+    uses: BTreeMap<String, BTreeSet<String>>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,7 @@ struct MergeContext<'a> {
     source: &'a str,
     campaign: &'a str,
     business_name: &'a str,
+    booking_link: &'a str,
     fields: &'a BTreeMap<String, String>,
 }
 
@@ -65,7 +68,7 @@ impl Templates {
         // absent field too, rather than failing a touch at send time.
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_keep_trailing_newline(false);
-        Self { env, with_subject: BTreeMap::new() }
+        Self { env, with_subject: BTreeMap::new(), uses: BTreeMap::new() }
     }
 
     /// Compiles a template and checks it uses only known merge fields.
@@ -83,11 +86,11 @@ impl Templates {
             .add_template_owned(name.clone(), source.to_owned())
             .map_err(|e| TemplateError::Syntax(e.to_string()))?;
         let template = self.env.get_template(&name).map_err(|e| TemplateError::Syntax(e.to_string()))?;
-        for variable in template.undeclared_variables(false) {
-            if !MERGE_FIELDS.contains(&variable.as_str()) {
-                return Err(TemplateError::UnknownField(variable));
-            }
+        let variables = template.undeclared_variables(false);
+        if let Some(unknown) = variables.iter().find(|v| !MERGE_FIELDS.contains(&v.as_str())) {
+            return Err(TemplateError::UnknownField(unknown.clone()));
         }
+        self.uses.insert(name, variables.into_iter().collect());
         Ok(())
     }
 
@@ -96,8 +99,19 @@ impl Templates {
         self.with_subject.contains_key(name)
     }
 
-    /// Renders `name` for `lead`.
-    pub fn render(&self, name: &str, lead: &Lead, business_name: &str) -> Result<Rendered, TemplateError> {
+    /// Whether any template uses the merge field `field`.
+    pub fn any_uses(&self, field: &str) -> bool {
+        self.uses.values().any(|fields| fields.contains(field))
+    }
+
+    /// Renders `name` for `lead`, with the tenant's `business_name` and `booking_link`.
+    pub fn render(
+        &self,
+        name: &str,
+        lead: &Lead,
+        business_name: &str,
+        booking_link: &str,
+    ) -> Result<Rendered, TemplateError> {
         let has_subject = *self.with_subject.get(name).ok_or_else(|| TemplateError::Missing(name.to_owned()))?;
         let p = &lead.profile;
         let email = p.email.as_ref().map(|e| e.to_string()).unwrap_or_default();
@@ -110,6 +124,7 @@ impl Templates {
             source: &p.source,
             campaign: p.campaign.as_deref().unwrap_or_default(),
             business_name,
+            booking_link,
             fields: &p.fields,
         };
         let run = |template: &str| -> Result<String, TemplateError> {

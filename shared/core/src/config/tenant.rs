@@ -1,14 +1,16 @@
 //! A validated tenant.
 
+use super::booking::booking_settings;
 use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::team::{team, Team};
 use super::{
-    ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings, Templates,
+    ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
+    SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
-    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
+    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, Lead, LeadZone, PhoneNumber, QuietHours, Region, Step,
     StepTime, TenantId,
 };
 use crate::engine::Rules;
@@ -68,6 +70,10 @@ pub struct TenantConfig {
     pub handoff: Option<HandoffChat>,
     /// The reps hand-offs are assigned to in turn, the hand-off SLA and the manager.
     pub team: Team,
+    /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
+    pub booking: BookingSettings,
+    /// The links messages carry, each tracked by `/r/{token}`.
+    pub links: TrackedLinks,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -181,12 +187,29 @@ impl TenantConfig {
             .collect();
 
         let mut templates = Templates::new();
+        let mut links = TrackedLinks::default();
         for (name, template) in &raw.templates {
             let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
             if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
                 c.fail(format!("templates.{name}"), Some(&template.body), e.to_string());
             }
+            if let Err(e) = links.add_from(template.body.get_ref()) {
+                c.fail(format!("templates.{name}"), Some(&template.body), e);
+            }
         }
+        let booking = booking_settings(&mut c, &raw);
+        match (&booking.url, raw.booking.as_ref().and_then(|b| b.url.as_ref())) {
+            (Some(url), Some(spanned)) => {
+                if let Err(e) = links.add_booking(url) {
+                    c.fail("booking.url", Some(spanned), e);
+                }
+            }
+            (None, None) if templates.any_uses("booking_link") => {
+                c.fail("booking.url", None::<&Spanned<String>>, "templates use {{booking_link}}: set [booking] url");
+            }
+            _ => {}
+        }
+        let reminder_cadence = booking.cadences.reminders.as_deref();
 
         let mut cadences = BTreeMap::new();
         for (name, cadence) in &raw.cadences {
@@ -196,7 +219,15 @@ impl TenantConfig {
             let mut steps = Vec::new();
             for (i, step) in cadence.steps.get_ref().iter().enumerate() {
                 let field = format!("cadences.{name}.steps[{i}]");
-                let at = c.check(&format!("{field}.at"), &step.at, |s| StepTime::parse(s));
+                let at = c.check(&format!("{field}.at"), &step.at, |s| {
+                    match StepTime::parse(s).map_err(|e| e.to_string())? {
+                        at if at.is_anchored() && reminder_cadence != Some(name.as_str()) => Err(format!(
+                        "{s:?} counts back from a booked slot: only the cadence [booking] reminder_cadence names may \
+                         use `before`"
+                    )),
+                        at => Ok(at),
+                    }
+                });
                 let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
                     Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email or voice")
                 });
@@ -291,6 +322,8 @@ impl TenantConfig {
                     sms,
                     handoff,
                     team,
+                    booking,
+                    links,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -320,7 +353,9 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let calendly = self.booking.calendly_signing_key.iter().map(|s| ("booking.calendly_signing_key", s));
+        let calcom = self.booking.calcom_secret.iter().map(|s| ("booking.calcom_secret", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
     }
 
     fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
@@ -330,7 +365,9 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let calendly = self.booking.calendly_signing_key.iter_mut().map(|s| ("booking.calendly_signing_key", s));
+        let calcom = self.booking.calcom_secret.iter_mut().map(|s| ("booking.calcom_secret", s));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
     }
 
     /// The SSM parameters this tenant's secrets are read from.
@@ -350,7 +387,13 @@ impl TenantConfig {
 
     /// The rules the engine reads.
     pub fn rules(&self) -> Rules<'_> {
-        Rules { policy: &self.policy, cadences: &self.cadences }
+        Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking.cadences }
+    }
+
+    /// Renders `template` for `lead`, its links as written (see `TrackedLinks::rewrite`).
+    pub fn render(&self, template: &str, lead: &Lead) -> Result<Rendered, TemplateError> {
+        let booking_link = self.booking.url.as_deref().unwrap_or_default();
+        self.templates.render(template, lead, &self.name, booking_link)
     }
 }
 
@@ -479,5 +522,53 @@ mod tests {
         let tenant = TenantConfig::parse(&source, "t").unwrap();
         assert_eq!(tenant.secret_parameters(), ["/leadflow/demo/telnyx"]);
         assert_eq!(tenant.telnyx_public_key, None);
+    }
+
+    #[test]
+    fn the_demo_tenant_tracks_its_booking_link_and_names_its_booking_cadences() {
+        let tenant = TenantConfig::demo();
+        let url = "https://calendly.com/bright-smile-dental/consultation";
+        assert_eq!(tenant.booking.url.as_deref(), Some(url));
+        assert!(tenant.links.is_booking(crate::domain::LinkId::of(url)));
+        assert_eq!(tenant.booking.cadences.reminders.as_deref(), Some("reminders"));
+        assert!(tenant.secret_parameters().is_empty(), "the demo's webhook secrets are inline");
+    }
+
+    /// The demo tenant with its `[booking]` section's lines replaced by `section`.
+    fn demo_with_booking(section: &str) -> String {
+        let start = DEMO_TENANT.find("[booking]").unwrap();
+        let end = start + DEMO_TENANT[start..].find("\n\n").unwrap();
+        format!("{}{section}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..])
+    }
+
+    #[test]
+    fn booking_settings_name_their_field_and_line() {
+        let source = demo_with_booking(
+            "[booking]\nurl = \"calendly.com/x\"\nnudge_cadence = \"nope\"\ncalcom_secret = \"env:\"\nreminder_cadence = \"reminders\"",
+        );
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let fields: Vec<&str> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["booking.url", "booking.nudge_cadence", "booking.calcom_secret"], "{errors}");
+        assert!(errors.errors.iter().all(|e| e.line.is_some()), "{errors}");
+    }
+
+    #[test]
+    fn only_the_reminder_cadence_may_count_back_from_a_slot() {
+        // Without [booking], the demo's reminders cadence has no slot to count back from.
+        let source = demo_with_booking("");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let before: Vec<&ConfigError> = errors.errors.iter().filter(|e| e.field.ends_with(".at")).collect();
+        assert_eq!(before.len(), 2, "{errors}");
+        assert!(before[0].field.starts_with("cadences.reminders.steps["), "{errors}");
+        assert!(before[0].message.contains("reminder_cadence"), "{errors}");
+    }
+
+    #[test]
+    fn a_template_with_a_booking_link_needs_a_booking_url() {
+        let source = demo_with_booking("[booking]\nreminder_cadence = \"reminders\"");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "booking.url");
+        assert!(errors.errors[0].message.contains("{{booking_link}}"), "{errors}");
     }
 }

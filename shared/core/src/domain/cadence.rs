@@ -8,25 +8,36 @@ use std::fmt;
 /// The name of a cadence in the tenant file.
 pub type CadenceName = String;
 
-/// When a step is due, relative to the moment the lead was enrolled.
+/// When a step is due, relative to the moment the lead was enrolled, or to the enrolment's
+/// anchor (a booked slot).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepTime {
     /// A fixed offset: `0m`, `90s`, `2h`, `1d`, `1w`.
     After(#[serde(with = "super::policy::seconds")] Duration),
     /// A wall-clock time in the lead's zone on the n-th day after enrolment: `day 3 at 10:00`.
     DayAt { day: u32, at: NaiveTime },
+    /// A fixed time before the enrolment's anchor: `24h before`, `1h before` a booked slot.
+    /// Elapsed time, like `After`: `24h before` a slot the morning after the clocks change is
+    /// 24 real hours earlier, an hour off on the wall clock.
+    Before(#[serde(with = "super::policy::seconds")] Duration),
 }
 
 /// Why a step time was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a step time: use an offset like `0m`, `30m`, `2h`, `1d`, `1w` or `day 3 at 10:00`")]
+#[error("{0:?} is not a step time: use an offset like `0m`, `30m`, `2h`, `1d`, `1w`, `day 3 at 10:00` or `24h before`")]
 pub struct StepTimeError(pub String);
 
 impl StepTime {
-    /// Parses `0m` / `90s` / `2h` / `1d` / `1w` or `day N at HH:MM`.
+    /// Parses `0m` / `90s` / `2h` / `1d` / `1w`, `day N at HH:MM`, or an offset and `before`.
     pub fn parse(raw: &str) -> Result<Self, StepTimeError> {
         let text = raw.trim().to_ascii_lowercase();
         let fail = || StepTimeError(raw.to_owned());
+        if let Some(offset) = text.strip_suffix(" before") {
+            return match Self::parse(offset) {
+                Ok(StepTime::After(d)) => Ok(StepTime::Before(d)),
+                _ => Err(fail()),
+            };
+        }
         if let Some(rest) = text.strip_prefix("day ") {
             let (day, at) = rest.split_once(" at ").ok_or_else(fail)?;
             let day: u32 = day.trim().parse().map_err(|_| fail())?;
@@ -53,10 +64,18 @@ impl StepTime {
         Ok(StepTime::After(Duration::seconds(n * unit_seconds)))
     }
 
-    /// The instant this step falls due for a lead enrolled at `enrolled_at` in `zone`.
-    pub fn due_at(self, enrolled_at: DateTime<Utc>, zone: LeadZone) -> DateTime<Utc> {
+    /// Whether the step is placed against the enrolment's anchor rather than its start.
+    pub fn is_anchored(self) -> bool {
+        matches!(self, StepTime::Before(_))
+    }
+
+    /// The instant this step falls due for a lead enrolled at `enrolled_at` in `zone`, with
+    /// `anchor` (a booked slot) for steps placed before it. Without an anchor such a step is
+    /// due at enrolment (config allows `before` steps only in a cadence that gets one).
+    pub fn due_at(self, enrolled_at: DateTime<Utc>, anchor: Option<DateTime<Utc>>, zone: LeadZone) -> DateTime<Utc> {
         match self {
             StepTime::After(offset) => enrolled_at + offset,
+            StepTime::Before(offset) => anchor.map_or(enrolled_at, |anchor| anchor - offset),
             StepTime::DayAt { day, at } => {
                 let start_day = zone.local(enrolled_at).date();
                 let wall = (start_day + chrono::Days::new(u64::from(day))).and_time(at);
@@ -71,6 +90,7 @@ impl fmt::Display for StepTime {
         match self {
             StepTime::After(d) => write!(f, "{}s", d.num_seconds()),
             StepTime::DayAt { day, at } => write!(f, "day {day} at {}", at.format("%H:%M")),
+            StepTime::Before(d) => write!(f, "{}s before", d.num_seconds()),
         }
     }
 }
@@ -115,7 +135,9 @@ mod tests {
 
     #[test]
     fn nonsense_step_times_are_refused() {
-        for bad in ["", "m", "5y", "day x at 10:00", "day 3 at 25:00", "-1d", "99999999d"] {
+        for bad in
+            ["", "m", "5y", "day x at 10:00", "day 3 at 25:00", "-1d", "99999999d", "before", "day 3 at 10:00 before"]
+        {
             assert!(StepTime::parse(bad).is_err(), "{bad}");
         }
     }
@@ -125,7 +147,37 @@ mod tests {
         let ny = LeadZone::parse("America/New_York").unwrap();
         // Enrolled on Friday 6 March 2026 (EST); day 3 is Monday 9 March, after the change to EDT.
         let enrolled = Utc.with_ymd_and_hms(2026, 3, 6, 15, 0, 0).unwrap();
-        let due = StepTime::parse("day 3 at 10:00").unwrap().due_at(enrolled, ny);
+        let due = StepTime::parse("day 3 at 10:00").unwrap().due_at(enrolled, None, ny);
         assert_eq!(due, Utc.with_ymd_and_hms(2026, 3, 9, 14, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn before_parses_an_offset_from_the_anchor() {
+        assert_eq!(StepTime::parse("24h before").unwrap(), StepTime::Before(Duration::hours(24)));
+        assert_eq!(StepTime::parse(" 1H Before ").unwrap(), StepTime::Before(Duration::hours(1)));
+        assert!(StepTime::parse("24h before").unwrap().is_anchored());
+        assert!(!StepTime::parse("24h").unwrap().is_anchored());
+    }
+
+    #[test]
+    fn a_step_before_the_anchor_is_placed_against_the_slot_not_the_enrolment() {
+        let ny = LeadZone::parse("America/New_York").unwrap();
+        let booked = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let slot = Utc.with_ymd_and_hms(2026, 3, 5, 15, 0, 0).unwrap();
+        let due = |raw| StepTime::parse(raw).unwrap().due_at(booked, Some(slot), ny);
+        assert_eq!(due("24h before"), slot - Duration::hours(24));
+        assert_eq!(due("1h before"), slot - Duration::hours(1));
+        assert_eq!(due("0m"), booked, "other steps still count from the enrolment");
+    }
+
+    #[test]
+    fn a_day_before_across_a_dst_change_is_24_real_hours() {
+        let ny = LeadZone::parse("America/New_York").unwrap();
+        // A slot at 10:00 EDT on Sunday 8 March 2026, the day the US moves its clocks forward:
+        // 24 hours earlier is 09:00 EST on the Saturday.
+        let slot = Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap();
+        let due = StepTime::parse("24h before").unwrap().due_at(slot - Duration::days(5), Some(slot), ny);
+        assert_eq!(due, Utc.with_ymd_and_hms(2026, 3, 7, 14, 0, 0).unwrap());
+        assert_eq!(ny.local(due).time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
     }
 }

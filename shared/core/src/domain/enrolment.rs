@@ -14,6 +14,10 @@ pub enum StopReason {
     Disqualified,
     Won,
     Unreachable,
+    /// The booking the cadence led up to was cancelled.
+    Cancelled,
+    /// The lead missed the booked slot.
+    NoShow,
 }
 
 /// Where an enrolment stands.
@@ -36,6 +40,9 @@ pub struct Enrolment {
     pub lead_id: LeadId,
     pub cadence: CadenceName,
     pub enrolled_at: DateTime<Utc>,
+    /// The instant `before` steps count back from: the booked slot of a reminders cadence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_at: Option<DateTime<Utc>>,
     /// The index of the step to run next.
     pub next_step: usize,
     /// When that step is scheduled to run (after quiet hours and caps).

@@ -89,6 +89,8 @@ pub enum OutcomeKind {
     Contacted,
     Disqualified,
     Won,
+    /// The lead cancelled a booking.
+    Cancelled,
 }
 
 impl OutcomeKind {
@@ -100,6 +102,7 @@ impl OutcomeKind {
             "contacted" => Self::Contacted,
             "disqualified" => Self::Disqualified,
             "won" => Self::Won,
+            "cancelled" => Self::Cancelled,
             _ => return None,
         })
     }
@@ -112,6 +115,7 @@ impl OutcomeKind {
             Self::Contacted => "contacted",
             Self::Disqualified => "disqualified",
             Self::Won => "won",
+            Self::Cancelled => "cancelled",
         }
     }
 }

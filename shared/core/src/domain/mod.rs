@@ -1,5 +1,6 @@
 //! Domain types: each one parses its input once and carries its invariant from then on.
 
+mod booking;
 mod cadence;
 mod carrier_errors;
 mod channel;
@@ -8,16 +9,19 @@ mod email;
 mod enrolment;
 mod ids;
 mod lead;
+mod link_token;
 mod name;
 mod phone;
 mod policy;
 mod receipt;
 mod reply;
+mod signed_token;
 mod source;
 mod timeline;
 mod touch;
 mod zone;
 
+pub use booking::BookingCadences;
 pub use cadence::{Cadence, CadenceName, Step, StepTime, StepTimeError};
 pub use carrier_errors::{ses_bounce_undeliverable, twilio_undeliverable};
 pub use channel::{Channel, Undeliverable};
@@ -26,11 +30,13 @@ pub use email::{Email, EmailError};
 pub use enrolment::{Enrolment, EnrolmentStatus, StopReason};
 pub use ids::{EnrolmentId, IdError, IdempotencyKey, LeadId, TenantId, TouchId};
 pub use lead::{Lead, LeadProfile, OutcomeKind};
+pub use link_token::{ClickToken, LinkId};
 pub use name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber, Region};
 pub use policy::{ContactPolicy, FrequencyCap, QuietHours, QuietHoursError};
 pub use receipt::{IntakeReceipt, IntakeStatus};
 pub use reply::{read_reply, OptInBy, OptOutBy, ReplyIntent, ReplyTopic};
+pub use signed_token::TokenKey;
 pub use source::source_slug;
 pub use timeline::{TimelineEntry, TimelineKind};
 pub use touch::{Delivery, DeliveryState, Touch, TouchStatus};

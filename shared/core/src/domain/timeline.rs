@@ -73,5 +73,14 @@ pub enum TimelineKind {
     },
     Outcome {
         outcome: OutcomeKind,
+        /// The booked slot, when a booking tool reported one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slot: Option<DateTime<Utc>>,
+    },
+    /// The lead followed a tracked link in a message.
+    LinkClicked {
+        url: String,
+        /// Whether it was the tenant's booking link.
+        booking: bool,
     },
 }

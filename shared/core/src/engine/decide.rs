@@ -2,7 +2,8 @@
 
 use super::slot::next_allowed;
 use crate::domain::{
-    Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind, StopReason,
+    BookingCadences, Cadence, CadenceName, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead,
+    OutcomeKind, Step, StopReason,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 pub struct Rules<'a> {
     pub policy: &'a ContactPolicy,
     pub cadences: &'a BTreeMap<String, Cadence>,
+    pub booking: &'a BookingCadences,
 }
 
 /// What the engine knows about a lead when it decides.
@@ -36,6 +38,10 @@ pub enum Event {
     OptedOut { channels: Vec<Channel> },
     /// A human or a booking tool reported an outcome.
     Outcome(OutcomeKind),
+    /// A booking tool reported a booking for `slot`.
+    Booked { slot: DateTime<Utc> },
+    /// The lead followed a tracked link; `booking` if it was the tenant's booking link.
+    LinkClicked { booking: bool },
 }
 
 /// Why a due message does nothing.
@@ -55,6 +61,9 @@ pub enum SkipReason {
     NoAddress,
     /// A provider said this channel can never reach the lead.
     Undeliverable,
+    /// A step placed before the enrolment's anchor (a reminder before a booked slot) can no
+    /// longer go out before it.
+    TooLate,
 }
 
 impl SkipReason {
@@ -65,6 +74,7 @@ impl SkipReason {
             SkipReason::OptedOut => "opted out of this channel",
             SkipReason::NoAddress => "no address for this channel",
             SkipReason::Undeliverable => "this channel cannot reach the lead",
+            SkipReason::TooLate => "its time before the booked slot has passed",
         }
     }
 }
@@ -82,6 +92,8 @@ pub enum Command {
     Complete { enrolment: EnrolmentId },
     /// Stop the cadence before its end.
     Stop { enrolment: EnrolmentId, reason: StopReason },
+    /// Start a new enrolment in `cadence`, its `before` steps placed against `anchor`.
+    Enrol { cadence: CadenceName, anchor: Option<DateTime<Utc>> },
     /// Put the lead in front of a human.
     HandOff { reason: String },
     /// Deliver the enrolment's current step again, unchanged: the message that arrived is the
@@ -109,10 +121,43 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
             OutcomeKind::Booked => stop_all(view, StopReason::Booked),
             OutcomeKind::Disqualified => stop_all(view, StopReason::Disqualified),
             OutcomeKind::Won => stop_all(view, StopReason::Won),
-            // A contact or a no-show changes who acts next, not the automated cadence.
-            OutcomeKind::Contacted | OutcomeKind::NoShow => Vec::new(),
+            OutcomeKind::Cancelled => stop_all(view, StopReason::Cancelled),
+            OutcomeKind::NoShow => {
+                let mut commands = stop_all(view, StopReason::NoShow);
+                commands.extend(enrol(view, rules.booking.rebook.as_ref(), None));
+                commands
+            }
+            // A contact changes who acts next, not the automated cadence.
+            OutcomeKind::Contacted => Vec::new(),
         },
+        // A booking stops every follow-up (a pending nudge too) and starts the reminders,
+        // unless the slot is already past.
+        Event::Booked { slot } => {
+            let mut commands = stop_all(view, StopReason::Booked);
+            if *slot > now {
+                commands.extend(enrol(view, rules.booking.reminders.as_ref(), Some(*slot)));
+            }
+            commands
+        }
+        Event::LinkClicked { booking: false } => Vec::new(),
+        Event::LinkClicked { booking: true } => {
+            let Some(nudge) = &rules.booking.nudge else { return Vec::new() };
+            let lead = view.lead;
+            // No nudge for a lead that booked (a reminder's link), that a human has, or that
+            // a nudge is already waiting for.
+            let nudging = view.enrolments.iter().any(|e| e.is_active() && &e.cadence == nudge);
+            if lead.outcome == Some(OutcomeKind::Booked) || lead.needs_human || nudging {
+                return Vec::new();
+            }
+            enrol(view, Some(nudge), None).into_iter().collect()
+        }
     }
+}
+
+/// Enrols the lead in `cadence`, if the tenant runs one and any channel can reach the lead.
+fn enrol(view: LeadView<'_>, cadence: Option<&CadenceName>, anchor: Option<DateTime<Utc>>) -> Option<Command> {
+    let cadence = cadence.filter(|_| view.lead.reachable())?;
+    Some(Command::Enrol { cadence: cadence.clone(), anchor })
 }
 
 fn find<'a>(view: LeadView<'a>, id: &EnrolmentId, rules: Rules<'a>) -> Option<(&'a Enrolment, &'a Cadence)> {
@@ -171,6 +216,11 @@ fn step_due(
     // and a message may arrive early (EventBridge Scheduler fires anywhere in its minute).
     let wanted = enrolment.next_due_at.unwrap_or(now).max(now);
     let slot = next_allowed(wanted, lead.profile.zone, rules.policy, view.touch_times);
+    if too_late(definition, enrolment, slot) {
+        let mut commands = vec![Command::Skip { enrolment: id.clone(), step, channel, reason: SkipReason::TooLate }];
+        commands.extend(schedule_step(view, enrolment, cadence, step + 1, rules, now));
+        return commands;
+    }
     if slot > now {
         return vec![Command::Schedule { enrolment: id.clone(), step, at: slot }];
     }
@@ -184,6 +234,8 @@ fn step_due(
 }
 
 /// Schedules `step` at its due time moved past quiet hours and caps, or completes the cadence.
+/// A step before the anchor whose time has passed (a reminder 24 hours before a slot booked
+/// for tomorrow morning) is skipped, and the next one considered.
 fn schedule_step(
     view: LeadView<'_>,
     enrolment: &Enrolment,
@@ -192,13 +244,27 @@ fn schedule_step(
     rules: Rules<'_>,
     now: DateTime<Utc>,
 ) -> Vec<Command> {
-    let Some(definition) = cadence.steps.get(step) else {
-        return vec![Command::Complete { enrolment: enrolment.id.clone() }];
-    };
     let zone = view.lead.profile.zone;
-    let due = definition.at.due_at(enrolment.enrolled_at, zone).max(now);
-    let at = next_allowed(due, zone, rules.policy, view.touch_times);
-    vec![Command::Schedule { enrolment: enrolment.id.clone(), step, at }]
+    let mut commands = Vec::new();
+    for (step, definition) in cadence.steps.iter().enumerate().skip(step) {
+        let due = definition.at.due_at(enrolment.enrolled_at, enrolment.anchor_at, zone);
+        let at = next_allowed(due.max(now), zone, rules.policy, view.touch_times);
+        if (definition.at.is_anchored() && due < now) || too_late(definition, enrolment, at) {
+            let (channel, reason) = (definition.channel, SkipReason::TooLate);
+            commands.push(Command::Skip { enrolment: enrolment.id.clone(), step, channel, reason });
+            continue;
+        }
+        commands.push(Command::Schedule { enrolment: enrolment.id.clone(), step, at });
+        return commands;
+    }
+    commands.push(Command::Complete { enrolment: enrolment.id.clone() });
+    commands
+}
+
+/// Whether a step placed before the anchor would go out only at or after it: a reminder
+/// that quiet hours or caps pushed past the slot it reminds of.
+fn too_late(definition: &Step, enrolment: &Enrolment, slot: DateTime<Utc>) -> bool {
+    definition.at.is_anchored() && enrolment.anchor_at.is_some_and(|anchor| slot >= anchor)
 }
 
 fn stop_all(view: LeadView<'_>, reason: StopReason) -> Vec<Command> {

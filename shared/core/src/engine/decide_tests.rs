@@ -5,9 +5,9 @@
 
 use super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 use crate::domain::{
-    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId, EnrolmentStatus,
-    FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, Step, StepTime,
-    StopReason, TenantId,
+    BookingCadences, Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
+    EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, Step,
+    StepTime, StopReason, TenantId,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,6 +87,7 @@ fn enrolment(next_step: usize, due: DateTime<Utc>, version: u64) -> Enrolment {
         lead_id: lead.id,
         cadence: "standard".to_owned(),
         enrolled_at: enrolled_at(),
+        anchor_at: None,
         next_step,
         next_due_at: Some(due),
         status: EnrolmentStatus::Active,
@@ -101,16 +102,24 @@ struct World {
     touches: Vec<DateTime<Utc>>,
     policy: ContactPolicy,
     cadences: BTreeMap<String, Cadence>,
+    booking: BookingCadences,
 }
 
 impl World {
     fn new(enrolments: Vec<Enrolment>) -> Self {
-        World { lead: lead(), enrolments, touches: vec![], policy: policy(vec![]), cadences: cadences() }
+        World {
+            lead: lead(),
+            enrolments,
+            touches: vec![],
+            policy: policy(vec![]),
+            cadences: cadences(),
+            booking: BookingCadences::default(),
+        }
     }
 
     fn decide(&self, event: Event, now: DateTime<Utc>) -> Vec<Command> {
         let view = LeadView { lead: &self.lead, enrolments: &self.enrolments, touch_times: &self.touches };
-        let rules = Rules { policy: &self.policy, cadences: &self.cadences };
+        let rules = Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking };
         decide(view, &event, rules, now)
     }
 
@@ -420,8 +429,167 @@ fn booked_stops_the_cadence_but_contacted_does_not() {
     assert_eq!(outcome(OutcomeKind::Booked), stops(&w, StopReason::Booked));
     assert_eq!(outcome(OutcomeKind::Disqualified), stops(&w, StopReason::Disqualified));
     assert_eq!(outcome(OutcomeKind::Won), stops(&w, StopReason::Won));
+    assert_eq!(outcome(OutcomeKind::Cancelled), stops(&w, StopReason::Cancelled));
     assert_eq!(outcome(OutcomeKind::Contacted), vec![]);
-    assert_eq!(outcome(OutcomeKind::NoShow), vec![]);
+    assert_eq!(outcome(OutcomeKind::NoShow), stops(&w, StopReason::NoShow), "no rebook cadence configured");
+}
+
+// Bookings: the nudge, reminders anchored to the slot, rebooking
+
+/// A world whose tenant runs a nudge, reminders 24 hours and 1 hour before the slot, and a
+/// rebook cadence.
+fn booking_world(enrolments: Vec<Enrolment>) -> World {
+    let mut w = World::new(enrolments);
+    let cadence = |name: &str, steps: Vec<Step>| (name.to_owned(), Cadence { name: name.to_owned(), steps });
+    w.cadences.extend([
+        cadence("nudge", vec![step(Channel::Sms, "nudge_sms", "2h")]),
+        cadence(
+            "reminders",
+            vec![step(Channel::Sms, "reminder_day", "24h before"), step(Channel::Sms, "reminder_hour", "1h before")],
+        ),
+        cadence("rebook", vec![step(Channel::Sms, "rebook_sms", "1h")]),
+    ]);
+    w.booking = BookingCadences {
+        nudge: Some("nudge".to_owned()),
+        reminders: Some("reminders".to_owned()),
+        rebook: Some("rebook".to_owned()),
+    };
+    w
+}
+
+/// An active enrolment in "reminders" for a slot at `slot`, booked at `booked`.
+fn reminders(booked: DateTime<Utc>, slot: DateTime<Utc>) -> Enrolment {
+    Enrolment {
+        cadence: "reminders".to_owned(),
+        enrolled_at: booked,
+        anchor_at: Some(slot),
+        next_due_at: None,
+        ..enrolment(0, booked, 1)
+    }
+}
+
+#[test]
+fn a_booking_stops_every_follow_up_and_starts_reminders_anchored_to_the_slot() {
+    let mut w = three_enrolments();
+    w.booking = booking_world(vec![]).booking;
+    let slot = enrolled_at() + Duration::days(3);
+    let mut expected = stops(&w, StopReason::Booked);
+    expected.push(Command::Enrol { cadence: "reminders".to_owned(), anchor: Some(slot) });
+    assert_eq!(w.decide(Event::Booked { slot }, enrolled_at()), expected);
+}
+
+#[test]
+fn a_booking_for_a_slot_already_past_starts_no_reminders() {
+    let w = booking_world(vec![]);
+    assert_eq!(w.decide(Event::Booked { slot: enrolled_at() - Duration::hours(1) }, enrolled_at()), vec![]);
+}
+
+#[test]
+fn a_no_show_stops_what_runs_and_starts_the_rebook_cadence() {
+    let mut w = three_enrolments();
+    w.booking = booking_world(vec![]).booking;
+    let mut expected = stops(&w, StopReason::NoShow);
+    expected.push(Command::Enrol { cadence: "rebook".to_owned(), anchor: None });
+    assert_eq!(w.decide(Event::Outcome(OutcomeKind::NoShow), enrolled_at()), expected);
+}
+
+#[test]
+fn a_click_on_the_booking_link_starts_the_nudge_once() {
+    let mut w = booking_world(vec![enrolment(1, enrolled_at(), 2)]);
+    let nudge = vec![Command::Enrol { cadence: "nudge".to_owned(), anchor: None }];
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), nudge);
+    assert_eq!(w.decide(Event::LinkClicked { booking: false }, enrolled_at()), vec![], "another link nudges nothing");
+
+    let mut waiting = enrolment(0, enrolled_at() + Duration::hours(2), 1);
+    waiting.cadence = "nudge".to_owned();
+    w.enrolments.push(waiting.clone());
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), vec![], "a nudge is already waiting");
+
+    waiting.status = EnrolmentStatus::Completed;
+    w.enrolments[1] = waiting;
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), nudge, "a later click nudges again");
+
+    w.lead.outcome = Some(OutcomeKind::Booked);
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), vec![], "a booked lead is not nudged");
+
+    w.lead.outcome = None;
+    w.lead.opted_out.extend(Channel::ALL);
+    assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), vec![], "nor one nothing may reach");
+}
+
+#[test]
+fn reminders_are_scheduled_24_hours_and_1_hour_before_the_slot() {
+    let slot = at("2026-06-04T14:00:00Z"); // Thursday 10:00 EDT
+    let w = booking_world(vec![reminders(enrolled_at(), slot)]);
+    assert_eq!(
+        w.decide(Event::Enrolled { enrolment: w.id() }, enrolled_at()),
+        vec![Command::Schedule { enrolment: w.id(), step: 0, at: slot - Duration::hours(24) }]
+    );
+    let mut w = w;
+    let day_before = slot - Duration::hours(24);
+    w.enrolments[0].next_due_at = Some(day_before);
+    let send = Command::Send { enrolment: w.id(), step: 0, channel: Channel::Sms, template: "reminder_day".to_owned() };
+    assert_eq!(
+        w.decide(w.due_message(), day_before),
+        vec![send, Command::Schedule { enrolment: w.id(), step: 1, at: slot - Duration::hours(1) }]
+    );
+}
+
+#[test]
+fn a_reminder_whose_time_has_passed_when_the_booking_arrives_is_skipped() {
+    // Booked at 10:00 for 13:00 the same day: the day-before reminder is already late.
+    let slot = enrolled_at() + Duration::hours(3);
+    let w = booking_world(vec![reminders(enrolled_at(), slot)]);
+    assert_eq!(
+        w.decide(Event::Enrolled { enrolment: w.id() }, enrolled_at()),
+        vec![
+            Command::Skip { enrolment: w.id(), step: 0, channel: Channel::Sms, reason: SkipReason::TooLate },
+            Command::Schedule { enrolment: w.id(), step: 1, at: slot - Duration::hours(1) },
+        ]
+    );
+    // Booked 30 minutes ahead: no reminder can go out before the slot.
+    let soon = enrolled_at() + Duration::minutes(30);
+    let w = booking_world(vec![reminders(enrolled_at(), soon)]);
+    let commands = w.decide(Event::Enrolled { enrolment: w.id() }, enrolled_at());
+    assert_eq!(commands.last(), Some(&Command::Complete { enrolment: w.id() }));
+    assert_eq!(commands.len(), 3, "{commands:?}");
+}
+
+#[test]
+fn a_reminder_quiet_hours_push_past_the_slot_is_skipped() {
+    // A slot at 08:00 EDT: an hour before is 07:00, inside quiet hours, and the window opens
+    // only at the slot itself.
+    let slot = at("2026-06-04T12:00:00Z");
+    let w = booking_world(vec![reminders(enrolled_at(), slot)]);
+    assert_eq!(
+        w.decide(Event::Enrolled { enrolment: w.id() }, enrolled_at()),
+        vec![Command::Schedule { enrolment: w.id(), step: 0, at: slot - Duration::hours(24) },]
+    );
+    let mut w = w;
+    w.enrolments[0].next_step = 1;
+    w.enrolments[0].next_due_at = Some(slot - Duration::hours(1));
+    w.enrolments[0].version = 2;
+    assert_eq!(
+        w.decide(w.due_message(), slot - Duration::hours(1)),
+        vec![
+            Command::Skip { enrolment: w.id(), step: 1, channel: Channel::Sms, reason: SkipReason::TooLate },
+            Command::Complete { enrolment: w.id() },
+        ]
+    );
+}
+
+#[test]
+fn a_reminder_across_the_spring_dst_change_keeps_to_local_quiet_hours() {
+    // A slot at 08:30 EDT on Sunday 8 March 2026, the day New York moves its clocks forward.
+    // 24 hours before is 07:30 EST on the Saturday, before the window opens: the reminder
+    // goes at 08:00 EST (13:00Z), not 08:00 EDT.
+    let slot = at("2026-03-08T12:30:00Z");
+    let booked = at("2026-03-02T15:00:00Z");
+    let w = booking_world(vec![reminders(booked, slot)]);
+    assert_eq!(
+        w.decide(Event::Enrolled { enrolment: w.id() }, booked),
+        vec![Command::Schedule { enrolment: w.id(), step: 0, at: at("2026-03-07T13:00:00Z") }]
+    );
 }
 
 // Clocks going back

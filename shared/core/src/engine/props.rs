@@ -498,6 +498,7 @@ fn simulate(
         lead_id: lead.id.clone(),
         cadence: cadence.to_owned(),
         enrolled_at,
+        anchor_at: None,
         next_step: 0,
         next_due_at: None,
         status: EnrolmentStatus::Active,
@@ -568,7 +569,7 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules { policy: &s.policy, cadences: &cadences };
+    let rules = Rules { policy: &s.policy, cadences: &cadences, booking: &Default::default() };
     simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
 }
 
@@ -668,7 +669,7 @@ proptest! {
     fn no_step_is_sent_before_it_is_due(s in scenario(sometimes_interrupted())) {
         let run = simulate_scenario(&s);
         for sent in &run.sent {
-            let due = s.cadence.steps[sent.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
+            let due = s.cadence.steps[sent.step].at.due_at(s.enrolled_at, None, s.lead.profile.zone);
             prop_assert!(sent.at >= due, "step {} due {} sent {}", sent.step, due, sent.at);
         }
     }
@@ -881,7 +882,7 @@ fn the_simulations_exercise_every_path() {
             .sent
             .iter()
             .filter(|t| {
-                let due = s.cadence.steps[t.step].at.due_at(s.enrolled_at, s.lead.profile.zone);
+                let due = s.cadence.steps[t.step].at.due_at(s.enrolled_at, None, s.lead.profile.zone);
                 t.at - due > Duration::hours(4)
             })
             .count();
@@ -977,4 +978,84 @@ fn the_demo_cadence_enrolled_late_at_night_waits_for_the_morning_and_the_caps() 
     }
     assert_eq!(run.sent.len(), 9);
     assert_eq!(run.final_status, Some(EnrolmentStatus::Completed));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders anchored to a booked slot
+// ---------------------------------------------------------------------------------------------
+
+/// Reminders 1 to 3 days and 1 to 6 hours before a slot.
+fn reminder_cadence() -> impl Strategy<Value = Cadence> {
+    (1..=3i64, 1..=6i64).prop_map(|(days, hours)| Cadence {
+        name: "reminders".to_owned(),
+        steps: vec![
+            Step { channel: Channel::Sms, template: "day".to_owned(), at: StepTime::Before(Duration::days(days)) },
+            Step { channel: Channel::Sms, template: "hour".to_owned(), at: StepTime::Before(Duration::hours(hours)) },
+        ],
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whenever the booking arrives (weeks ahead or minutes before the slot), across DST
+    /// changes, quiet hours and caps: every reminder that goes out goes out after the booking,
+    /// inside the window and before the slot; the ones that cannot are skipped, never late.
+    #[test]
+    fn reminders_go_out_before_the_slot_or_not_at_all(
+        (zone, slot) in zone_and_instant(),
+        ahead in 0..14 * DAY,
+        cadence in reminder_cadence(),
+        policy in policy(),
+        prior in prop::collection::vec(0..2 * DAY, 0..4),
+    ) {
+        let booked = slot - Duration::seconds(ahead);
+        let lead = lead(zone, [true, true, true], true, true, booked);
+        let cadences = BTreeMap::from([(cadence.name.clone(), cadence.clone())]);
+        let rules = Rules { policy: &policy, cadences: &cadences, booking: &Default::default() };
+        let mut enrolment = Enrolment {
+            id: EnrolmentId::new(),
+            tenant: lead.tenant.clone(),
+            lead_id: lead.id.clone(),
+            cadence: cadence.name.clone(),
+            enrolled_at: booked,
+            anchor_at: Some(slot),
+            next_step: 0,
+            next_due_at: None,
+            status: EnrolmentStatus::Active,
+            version: 1,
+        };
+        let mut touches: Vec<DateTime<Utc>> = prior.iter().map(|s| booked - Duration::seconds(*s)).collect();
+        let mut now = booked;
+        let mut event = Event::Enrolled { enrolment: enrolment.id.clone() };
+        let mut handled = BTreeSet::new();
+        for _ in 0..10 {
+            let view = LeadView { lead: &lead, enrolments: std::slice::from_ref(&enrolment), touch_times: &touches };
+            let mut next = None;
+            for command in decide(view, &event, rules, now) {
+                match command {
+                    Command::Send { step, .. } => {
+                        prop_assert!(now >= booked && now < slot, "step {step} sent at {now}, slot {slot}");
+                        prop_assert!(policy.quiet_hours.allows(zone.local(now).time()), "step {step} in quiet hours");
+                        prop_assert!(handled.insert(step), "step {step} handled twice");
+                        touches.push(now);
+                    }
+                    Command::Skip { step, .. } => prop_assert!(handled.insert(step), "step {step} handled twice"),
+                    Command::Schedule { step, at, .. } => {
+                        prop_assert!(at >= now && at < slot, "step {step} scheduled at {at}, now {now}, slot {slot}");
+                        next = Some((step, at));
+                    }
+                    Command::Complete { .. } => {}
+                    other => prop_assert!(false, "unexpected {other:?}"),
+                }
+            }
+            let Some((step, at)) = next else { break };
+            enrolment.version += 1;
+            enrolment.next_step = step;
+            enrolment.next_due_at = Some(at);
+            now = at;
+            event = Event::StepDue { enrolment: enrolment.id.clone(), step, version: enrolment.version };
+        }
+        prop_assert_eq!(handled.len(), cadence.steps.len(), "every reminder was sent or skipped");
+    }
 }

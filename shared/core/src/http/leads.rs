@@ -75,8 +75,8 @@ pub(super) async fn post_event(
     let outcome_body: OutcomeBody = body::json(&bytes)?;
     let kind = outcome_body.kind.ok_or_else(|| ApiError::field("type", "is required"))?;
     let outcome = OutcomeKind::parse(&kind)
-        .ok_or_else(|| ApiError::field("type", "must be booked, no_show, contacted, disqualified or won"))?;
-    state.app.record_outcome(&tenant, &id, outcome).await.map_err(|e| match e {
+        .ok_or_else(|| ApiError::field("type", "must be booked, cancelled, no_show, contacted, disqualified or won"))?;
+    state.app.record_outcome(&tenant, &id, outcome, None).await.map_err(|e| match e {
         OutcomeError::NotFound => ApiError::NotFound(format!("no lead {id}")),
         OutcomeError::Store(e) => e.into(),
     })?;

@@ -5,6 +5,9 @@ mod auth;
 mod aws_ses;
 mod aws_sms;
 mod body;
+mod booking_signatures;
+mod bookings;
+mod clicks;
 mod error;
 mod leads;
 mod reports;
@@ -17,6 +20,7 @@ mod twilio;
 mod twilio_signature;
 
 pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
+pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use error::ApiError;
 pub use twilio_signature::twilio_signature;
 
@@ -48,7 +52,7 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads/{id}/events", post(leads::post_event))
 }
 
-/// Carrier webhooks (the inbound function).
+/// Carrier and booking-tool webhooks, and tracked links (the inbound function).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
@@ -56,6 +60,9 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
         .route("/v1/webhooks/aws/sms", post(aws_sms::inbound_sms))
         .route("/v1/webhooks/aws/ses", post(aws_ses::events))
+        .route("/v1/webhooks/calendly", bookings::route(bookings::Tool::Calendly))
+        .route("/v1/webhooks/calcom", bookings::route(bookings::Tool::Calcom))
+        .route("/r/{token}", get(clicks::follow))
 }
 
 /// Reports (the report function).

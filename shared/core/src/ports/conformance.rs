@@ -959,7 +959,9 @@ pub async fn record_touch_replaces_the_status(store: &dyn LeadStore) {
 pub async fn enrolments_are_oldest_first(store: &dyn LeadStore) {
     let tenant = fresh_tenant();
     let lead = new_lead(&tenant, Some(fresh_email()), None);
-    let enrolments = oldest_first_enrolments(&lead, 3);
+    let mut enrolments = oldest_first_enrolments(&lead, 3);
+    // A reminders enrolment carries its booked slot, and must read back with it.
+    enrolments[1].anchor_at = Some(t0() + Duration::days(3));
     let write = LeadWrite {
         enrolments: [&enrolments[2], &enrolments[0]]
             .map(|e| EnrolmentWrite { enrolment: e.clone(), expected_version: None })
@@ -1075,7 +1077,15 @@ pub async fn the_timeline_keeps_insertion_order(store: &dyn LeadStore) {
 
     // More than ten entries at the same instant, so that order cannot come from the time or
     // from a sequence number compared as text.
-    let notes: Vec<TimelineEntry> = (0..12).map(|i| entry(t0(), &format!("note {i}"))).collect();
+    let mut notes: Vec<TimelineEntry> = (0..12).map(|i| entry(t0(), &format!("note {i}"))).collect();
+    notes.push(TimelineEntry {
+        at: t0(),
+        kind: TimelineKind::Outcome { outcome: OutcomeKind::Booked, slot: Some(t0() + Duration::days(3)) },
+    });
+    notes.push(TimelineEntry {
+        at: t0(),
+        kind: TimelineKind::LinkClicked { url: "https://calendly.com/acme/intro".to_owned(), booking: true },
+    });
     assert_eq!(store.append_timeline(&tenant, &lead.id, &notes).await, Ok(()), "append_timeline must succeed");
     expected.extend(notes);
     let one_more = [entry(t0(), "neighbour note")];
@@ -1342,6 +1352,7 @@ fn new_enrolment(lead: &Lead, enrolled_at: DateTime<Utc>) -> Enrolment {
         lead_id: lead.id.clone(),
         cadence: "new-lead".to_owned(),
         enrolled_at,
+        anchor_at: None,
         next_step: 0,
         next_due_at: Some(enrolled_at),
         status: EnrolmentStatus::Active,

@@ -5,8 +5,9 @@ mod routes;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use leadflow_core::app::App;
+use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::domain::TokenKey;
 use leadflow_core::http::sns::{SnsGate, SnsPolicy};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
@@ -70,6 +71,10 @@ pub(crate) struct DevState {
     pub clock: Arc<dyn Clock>,
 }
 
+/// The key tracked links are signed with when `LEADFLOW_LINK_SECRET` is not set. Public, so
+/// fit only for a laptop: a stack on AWS has its own (see the README).
+pub const DEV_LINK_SECRET: &str = "leadflow-dev-link-secret-not-for-production";
+
 /// The tenant files, with their secrets resolved: `env:` ones from this process's
 /// environment. `ssm:` ones exist only on AWS, so a file that uses them is refused here.
 fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
@@ -111,6 +116,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     } else {
         (Arc::new(outbox.clone()), Arc::new(LogNotifier))
     };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
+    let link_secret = std::env::var("LEADFLOW_LINK_SECRET").unwrap_or_else(|_| DEV_LINK_SECRET.to_owned());
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
@@ -118,16 +129,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         notifier,
         clock: clock.clone(),
         tenants: directory,
+        links: Arc::new(LinkTracking::new(&public_url, TokenKey::new(link_secret.as_bytes()))),
     };
     scheduler.attach(app.clone());
     let rearmed = scheduler.reconcile(&tenant_ids).await?;
     tracing::info!(pending = scheduler.pending(), rearmed, "schedule reloaded");
 
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", options.listen))?;
-    let addr = listener.local_addr()?;
-    let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
     let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));

@@ -1,0 +1,90 @@
+//! Tracked links: a rendered touch carries `PUBLIC_URL/r/{token}` in place of each of the
+//! tenant's links, and following one records the click (the timeline, a counter, and for the
+//! booking link the engine's nudge) before the lead is sent on.
+
+use super::change::Change;
+use super::counters::Counter;
+use super::enrolment::started_by;
+use super::App;
+use crate::config::TenantConfig;
+use crate::domain::{ClickToken, LeadId, TimelineEntry, TimelineKind, TokenKey};
+use crate::engine::{decide, Event, LeadView};
+
+/// What tracking a link needs: where `/r/` is served, and the stack's token key.
+#[derive(Debug, Clone)]
+pub struct LinkTracking {
+    public_url: String,
+    /// None where links are not tracked: no link is rewritten and no token opens.
+    key: Option<TokenKey>,
+}
+
+/// Why a tracked link leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClickError {
+    /// Not a token this stack signed, or its tenant or link is no longer configured.
+    #[error("this link is not valid")]
+    NotFound,
+}
+
+impl LinkTracking {
+    /// Links under `public_url` (`https://leads.example.com`), signed with `key`. Without a
+    /// public URL the stack cannot name its own `/r/`, so links stay as written.
+    pub fn new(public_url: &str, key: TokenKey) -> Self {
+        Self { public_url: public_url.trim_end_matches('/').to_owned(), key: Some(key) }
+    }
+
+    /// No tracking: for runtimes that neither render touches nor serve `/r/`, and stacks
+    /// deployed without a link secret.
+    pub fn disabled() -> Self {
+        Self { public_url: String::new(), key: None }
+    }
+
+    /// `text` (a rendered touch for `lead`) with the tenant's links made trackable.
+    pub fn track(&self, tenant: &TenantConfig, lead: &LeadId, text: &str) -> String {
+        let Some(key) = self.key.as_ref().filter(|_| !self.public_url.is_empty()) else {
+            return text.to_owned();
+        };
+        tenant.links.rewrite(text, |link| {
+            let token = ClickToken { tenant: tenant.id.clone(), lead: lead.clone(), link }.seal(key);
+            format!("{}/r/{token}", self.public_url)
+        })
+    }
+}
+
+impl App {
+    /// The URL a tracked link leads to, once the click is recorded. Recording is best effort:
+    /// a lead who clicked is sent on even if the store is busy.
+    pub async fn follow_link(&self, token: &str) -> Result<String, ClickError> {
+        let key = self.links.key.as_ref().ok_or(ClickError::NotFound)?;
+        let click = ClickToken::open(key, token).ok_or(ClickError::NotFound)?;
+        let tenant = self.tenants.get(&click.tenant).ok_or(ClickError::NotFound)?;
+        let url = tenant.links.url(click.link).ok_or(ClickError::NotFound)?.to_owned();
+        let booking = tenant.links.is_booking(click.link);
+        self.record_click(&tenant, &click.lead, &url, booking).await;
+        Ok(url)
+    }
+
+    async fn record_click(&self, tenant: &TenantConfig, id: &LeadId, url: &str, booking: bool) {
+        let now = self.clock.now();
+        let rules = tenant.rules();
+        let changed = self
+            .change_lead(&tenant.id, id, now, |lead, enrolments| {
+                let view = LeadView { lead, enrolments, touch_times: &[] };
+                let commands = decide(view, &Event::LinkClicked { booking }, rules, now);
+                let kind = TimelineKind::LinkClicked { url: url.to_owned(), booking };
+                let mut timeline = vec![TimelineEntry { at: now, kind }];
+                let started = started_by(rules, lead, &commands, now, &mut timeline);
+                Change { lead: lead.clone(), enrolment_commands: commands, started, timeline }
+            })
+            .await;
+        let lead = match changed {
+            Ok(Some(lead)) => lead,
+            Ok(None) => return tracing::info!(tenant = %tenant.id, lead = %id, "a click for a lead that is gone"),
+            Err(e) => return tracing::warn!(tenant = %tenant.id, lead = %id, error = %e, "click not recorded"),
+        };
+        let counter = Counter::Click { source: lead.profile.source.clone(), booking };
+        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
+            tracing::warn!(error = %e, "click counter not updated");
+        }
+    }
+}
