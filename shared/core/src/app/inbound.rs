@@ -1,18 +1,15 @@
 //! Inbound SMS: compliance keywords first, then the conversation goes to a human.
 
 use super::change::Change;
+use super::conversation::Conversation;
 use super::counters::Counter;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    read_reply, Channel, Lead, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, ReplyTopic, TimelineEntry,
-    TimelineKind,
+    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind,
 };
 use crate::engine::{decide, Event, LeadView};
-use crate::ports::{Handoff, StoreError};
-
-/// How many of the lead's latest messages a hand-off quotes.
-const HANDOFF_MESSAGES: usize = 3;
+use crate::ports::StoreError;
 
 /// The longest reply body kept on a timeline (ten SMS segments).
 const MAX_BODY: usize = 1_600;
@@ -70,97 +67,49 @@ impl App {
             tracing::info!(tenant = %tenant.id, "SMS from a number that is not a lead");
             return Ok(answer);
         };
+        if let ReplyIntent::Conversation { topic, score } = intent {
+            let conversation = Conversation { channel: Channel::Sms, said: body, how: "replied by SMS", topic, score };
+            self.converse(tenant, &lead.id, conversation).await?;
+            return Ok(answer);
+        }
         let rules = tenant.rules();
-        let mut first_reply = false;
         let changed = self
             .change_lead(&tenant.id, &lead.id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
                 let mut next = lead.clone();
                 let (commands, kind) = match intent {
                     ReplyIntent::OptOut(_) => {
-                        // A STOP by text silences the number: texts and calls alike.
-                        next.opted_out.extend([Channel::Sms, Channel::Voice]);
-                        let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+                        // A STOP by text silences the number: texts, calls and voicemail alike.
+                        next.opted_out.extend(Channel::PHONE);
+                        let event = Event::OptedOut { channels: Channel::PHONE.to_vec() };
                         (
                             decide(view, &event, rules, now),
-                            vec![TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() }],
+                            TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() },
                         )
                     }
                     ReplyIntent::OptIn(_) => {
-                        next.opted_out.remove(&Channel::Sms);
-                        next.opted_out.remove(&Channel::Voice);
-                        (Vec::new(), vec![TimelineKind::OptedIn { channel: Channel::Sms, message: body.clone() }])
+                        next.opted_out.retain(|channel| !channel.uses_phone());
+                        (Vec::new(), TimelineKind::OptedIn { channel: Channel::Sms, message: body.clone() })
                     }
-                    ReplyIntent::Help => (Vec::new(), vec![TimelineKind::HelpRequested { message: body.clone() }]),
-                    ReplyIntent::Conversation { topic, score } => {
-                        next.needs_human = true;
-                        first_reply = next.replied_at.is_none();
-                        next.replied_at = next.replied_at.or(Some(now));
-                        (
-                            decide(view, &Event::Replied, rules, now),
-                            vec![
-                                TimelineKind::Replied { channel: Channel::Sms, body: body.clone() },
-                                TimelineKind::HandedOff {
-                                    reason: format!("replied by SMS ({}, score {score})", topic.label()),
-                                },
-                            ],
-                        )
+                    // (A conversation went to `converse` above.)
+                    ReplyIntent::Help | ReplyIntent::Conversation { .. } => {
+                        (Vec::new(), TimelineKind::HelpRequested { message: body.clone() })
                     }
                 };
-                let timeline = kind.into_iter().map(|kind| TimelineEntry { at: now, kind }).collect();
-                Change { lead: next, enrolment_commands: commands, timeline }
+                Change { lead: next, enrolment_commands: commands, timeline: vec![TimelineEntry { at: now, kind }] }
             })
             .await?;
 
-        let source = lead.profile.source.clone();
-        let counter = match intent {
-            ReplyIntent::OptOut(_) if !lead.opted_out.contains(&Channel::Sms) => {
-                Some(Counter::OptOut { source, channel: Channel::Sms })
-            }
-            ReplyIntent::Conversation { .. } if first_reply => Some(Counter::Reply { source, channel: Channel::Sms }),
-            _ => None,
-        };
-        if let (Some(counter), Some(_)) = (counter, &changed) {
+        let first_opt_out = matches!(intent, ReplyIntent::OptOut(_)) && !lead.opted_out.contains(&Channel::Sms);
+        if let (true, Some(_)) = (first_opt_out, &changed) {
+            let counter = Counter::OptOut { source: lead.profile.source.clone(), channel: Channel::Sms };
             if let Err(e) =
                 self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await
             {
                 tracing::warn!(error = %e, "inbound counter not updated");
             }
         }
-        if let (ReplyIntent::Conversation { topic, score }, Some(lead)) = (intent, &changed) {
-            self.notify_handoff(lead, topic, score).await;
-        }
         Ok(answer)
-    }
-
-    /// Tells the tenant's people that `lead` replied, with its last few messages. Best effort:
-    /// the lead is already marked as needing a human.
-    async fn notify_handoff(&self, lead: &Lead, topic: ReplyTopic, score: u8) {
-        let timeline = self.store.timeline(&lead.tenant, &lead.id).await.unwrap_or_default();
-        let mut messages: Vec<String> = timeline
-            .into_iter()
-            .filter_map(|entry| match entry.kind {
-                TimelineKind::Replied { body, .. } => Some(body),
-                _ => None,
-            })
-            .collect();
-        messages.drain(..messages.len().saturating_sub(HANDOFF_MESSAGES));
-        let name = match &lead.profile.last_name {
-            Some(last) => format!("{} {}", lead.profile.first_name, last),
-            None => lead.profile.first_name.to_string(),
-        };
-        let handoff = Handoff {
-            tenant: lead.tenant.clone(),
-            lead_id: lead.id.clone(),
-            lead_name: name,
-            source: lead.profile.source.clone(),
-            topic,
-            score,
-            messages,
-        };
-        if let Err(e) = self.notifier.hand_off(&handoff).await {
-            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "hand-off not posted");
-        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! Use cases, written once against the ports: `leadflow dev`, the Lambda functions and the
 //! tests all run this code, with different adapters behind it.
 
+mod call;
 mod change;
+mod conversation;
 mod counters;
 mod form;
 mod inbound;
@@ -12,6 +14,7 @@ mod report;
 mod step;
 mod undeliverable;
 
+pub use call::CallAnswer;
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use inbound::{InboundError, InboundSms, SmsAnswer};

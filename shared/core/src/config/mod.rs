@@ -12,6 +12,8 @@ mod file;
 mod secret;
 mod templates;
 mod tenant;
+mod voice;
+mod voicemail;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
 pub use channels::{HandoffChat, SmsProvider, SmsSettings};
@@ -19,8 +21,10 @@ pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
 pub use secret::{Secret, SecretError, SecretRef};
-pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};
+pub use templates::{Rendered, TemplateError, Templates, HIPAA_MERGE_FIELDS, MERGE_FIELDS};
 pub use tenant::{Segment, TenantConfig};
+pub use voice::{VoiceProvider, VoiceSettings, DEFAULT_CALL_PROMPT};
+pub use voicemail::{BodyTemplate, VoicemailAuth, VoicemailSettings, VOICEMAIL_PLACEHOLDERS};
 
 /// The demo tenant's file, embedded so that `leadflow dev` runs with no arguments.
 pub const DEMO_TENANT: &str = include_str!("demo.toml");

@@ -3,8 +3,11 @@
 use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
+use super::voice::{voice_settings, VoiceSettings};
+use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
-    ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings, Templates,
+    ApiKeyHash, ConfigError, ConfigErrors, Ed25519PublicKey, Secret, SecretError, SmsProvider, SmsSettings,
+    TemplateError, Templates,
 };
 use crate::domain::{
     source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, LeadZone, PhoneNumber, QuietHours, Region, Step,
@@ -65,6 +68,13 @@ pub struct TenantConfig {
     pub sms: Option<SmsSettings>,
     /// The team chat hand-offs are posted to; none: they are logged.
     pub handoff: Option<HandoffChat>,
+    /// The provider call steps go out through; none: the runtime's default channel.
+    pub voice: Option<VoiceSettings>,
+    /// The ringless-voicemail vendor; none: the runtime's default channel.
+    pub voicemail: Option<VoicemailSettings>,
+    /// HIPAA mode: templates may use only [`HIPAA_MERGE_FIELDS`](super::HIPAA_MERGE_FIELDS),
+    /// and logs show no message bodies, phone numbers or email addresses of this tenant's leads.
+    pub hipaa: bool,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -177,11 +187,17 @@ impl TenantConfig {
             })
             .collect();
 
-        let mut templates = Templates::new();
+        let hipaa = t.hipaa.unwrap_or(false);
+        let mut templates = if hipaa { Templates::hipaa() } else { Templates::new() };
         for (name, template) in &raw.templates {
             let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
             if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
-                c.fail(format!("templates.{name}"), Some(&template.body), e.to_string());
+                // The line of the part that is wrong: the subject if it is the subject.
+                let at = match (&e, &template.subject) {
+                    (TemplateError::InSubject(_), Some(subject)) => subject,
+                    _ => &template.body,
+                };
+                c.fail(format!("templates.{name}"), Some(at), e.to_string());
             }
         }
 
@@ -195,7 +211,7 @@ impl TenantConfig {
                 let field = format!("cadences.{name}.steps[{i}]");
                 let at = c.check(&format!("{field}.at"), &step.at, |s| StepTime::parse(s));
                 let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
-                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email or voice")
+                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email, voice or voicemail")
                 });
                 let template = step.template.get_ref();
                 if !raw.templates.contains_key(template) {
@@ -256,6 +272,16 @@ impl TenantConfig {
             .and_then(|key| c.check("telnyx.public_key", key, |raw| Ed25519PublicKey::parse(raw)));
         let sms = sms_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
+        let voice = voice_settings(&mut c, &raw);
+        if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
+            // The gather webhook finds the tenant by the number the call came from.
+            let caller = voice.from.as_ref().or(sending_numbers.first());
+            if !caller.is_some_and(|number| sending_numbers.contains(number)) {
+                let at = raw_voice.from.as_ref().unwrap_or(&raw_voice.provider);
+                c.fail("voice.from", Some(at), "the caller ID must be one of tenant.sending_numbers");
+            }
+        }
+        let voicemail = voicemail_settings(&mut c, &raw);
 
         match (id, region, zone, quiet_hours) {
             (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
@@ -286,6 +312,9 @@ impl TenantConfig {
                     telnyx_public_key,
                     sms,
                     handoff,
+                    voice,
+                    voicemail,
+                    hipaa,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -315,7 +344,8 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let voicemail = self.voicemail.as_ref().map(|vm| ("voicemail.secret", vm.auth.secret()));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(voicemail).collect()
     }
 
     fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
@@ -325,7 +355,8 @@ impl TenantConfig {
         };
         let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
         let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).collect()
+        let voicemail = self.voicemail.as_mut().map(|vm| ("voicemail.secret", vm.auth.secret_mut()));
+        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(voicemail).collect()
     }
 
     /// The SSM parameters this tenant's secrets are read from.

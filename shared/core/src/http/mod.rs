@@ -10,6 +10,7 @@ mod telnyx;
 mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
+mod twilio_voice;
 
 pub use error::ApiError;
 pub use twilio_signature::twilio_signature;
@@ -28,6 +29,12 @@ pub struct HttpState {
     pub public_url: Arc<str>,
 }
 
+/// Where Twilio fetches a call's TwiML once it is answered (with `?lead=…&touch=…`).
+pub const ANSWER_PATH: &str = "/v1/webhooks/twilio/voice/answer";
+
+/// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
+pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
+
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -44,6 +51,8 @@ pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
         .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
+        .route(ANSWER_PATH, post(twilio_voice::answer))
+        .route(GATHER_PATH, post(twilio_voice::gather))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
 }
 
