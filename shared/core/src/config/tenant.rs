@@ -383,7 +383,7 @@ impl TenantConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DEMO_TENANT;
+    use crate::config::{VoiceProvider, VoicemailAuth, DEFAULT_CALL_PROMPT, DEMO_TENANT};
 
     fn demo_with_token(token: &str) -> String {
         DEMO_TENANT.replace(r#"auth_token = "demo_twilio_auth_token""#, &format!("auth_token = \"{token}\""))
@@ -476,5 +476,115 @@ mod tests {
         let tenant = TenantConfig::parse(&source, "t").unwrap();
         assert_eq!(tenant.secret_parameters(), ["/leadflow/demo/telnyx"]);
         assert_eq!(tenant.telnyx_public_key, None);
+    }
+
+    /// The demo tenant with `hipaa = true`, and its one template that names a form field made
+    /// to name only first_name and business_name.
+    fn hipaa_demo() -> String {
+        DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n").replace(
+            "Thanks for your enquiry{% if fields.treatment %} about {{fields.treatment}}{% endif %}.",
+            "Thanks for your enquiry.",
+        )
+    }
+
+    #[test]
+    fn a_hipaa_tenant_may_use_only_the_allowed_merge_fields() {
+        let tenant = TenantConfig::parse(&hipaa_demo(), "clinic.toml").unwrap();
+        assert!(tenant.hipaa);
+
+        let source = hipaa_demo().replace(
+            "body = \"Hi {{first_name}}, just checking in",
+            "body = \"Hi {{first_name}} {{last_name}}, just checking in",
+        );
+        let errors = TenantConfig::parse(&source, "clinic.toml").unwrap_err();
+        let line = source.lines().position(|l| l.contains("{{last_name}}")).unwrap() + 1;
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "templates.weekly_sms");
+        assert_eq!(errors.errors[0].line, Some(line));
+        assert!(errors.errors[0].message.contains("\"last_name\" is not allowed with hipaa = true"), "{errors}");
+
+        // The same template is fine for a tenant without HIPAA mode, and form fields are not.
+        assert!(TenantConfig::parse(&source.replace("hipaa = true\n", ""), "t").is_ok());
+        let errors = TenantConfig::parse(&DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n"), "t").unwrap_err();
+        assert_eq!(errors.errors[0].field, "templates.welcome_email");
+        assert!(errors.errors[0].message.contains("\"fields\""), "{errors}");
+    }
+
+    #[test]
+    fn a_hipaa_refusal_in_a_subject_names_the_subjects_line() {
+        let source = hipaa_demo().replace("subject = \"A quick question, {{first_name}}\"", "subject = \"About {{source}}\"");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let line = source.lines().position(|l| l.contains("About {{source}}")).unwrap() + 1;
+        assert_eq!(errors.errors[0].field, "templates.day10_email");
+        assert_eq!(errors.errors[0].line, Some(line));
+        assert!(errors.errors[0].message.starts_with("subject: "), "{errors}");
+    }
+
+    const TWILIO_SENDING: &str = "[twilio]\nauth_token = \"t\"\naccount_sid = \"AC0123456789abcdef0123456789abcdef\"\n";
+
+    fn with_twilio(sections: &str) -> String {
+        demo_with(sections).replace("[twilio]\nauth_token = \"demo_twilio_auth_token\"\n", "")
+    }
+
+    #[test]
+    fn a_voice_section_calls_through_twilio_from_a_sending_number() {
+        let source = with_twilio(&format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"\n\n{TWILIO_SENDING}"));
+        let tenant = TenantConfig::parse(&source, "t").unwrap();
+        let voice = tenant.voice.unwrap();
+        assert!(matches!(voice.provider, VoiceProvider::Twilio { .. }));
+        assert_eq!(voice.transfer_to.to_string(), "+14155550199");
+        assert_eq!(voice.calls_per_second, 1.0);
+        assert_eq!(voice.prompt, DEFAULT_CALL_PROMPT);
+
+        let first_error = |voice: &str| {
+            let errors = TenantConfig::parse(&with_twilio(&format!("{voice}\n{TWILIO_SENDING}")), "t").unwrap_err();
+            assert_eq!(errors.errors.len(), 1, "{errors}");
+            (errors.errors[0].field.clone(), errors.errors[0].line)
+        };
+        let bad_transfer = "[voice]\nprovider = \"twilio\"\ntransfer_to = \"0800 OFFICE\"\n";
+        assert_eq!(first_error(bad_transfer), ("voice.transfer_to".to_owned(), Some(3)));
+        // The gather webhook finds the tenant by the caller ID, so it must be the tenant's.
+        let foreign_caller = "[voice]\nprovider = \"twilio\"\nfrom = \"+14155550111\"\ntransfer_to = \"+14155550199\"\n";
+        assert_eq!(first_error(foreign_caller), ("voice.from".to_owned(), Some(3)));
+
+        let no_account = demo_with("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"");
+        let errors = TenantConfig::parse(&no_account, "t").unwrap_err();
+        assert_eq!(errors.errors[0].field, "voice.provider");
+        assert_eq!(errors.errors[0].message, "twilio needs [twilio] account_sid to send");
+    }
+
+    const VOICEMAIL: &str = r#"[voicemail]
+url = "https://rvm.example.com/v1/drops"
+auth = "header"
+header = "X-Api-Key"
+secret = "ssm:/leadflow/demo/rvm"
+audio_url = "https://cdn.example.com/demo.mp3"
+body = { phone = "{to}", caller_id = "{from}", recording = "{audio_url}", reference = "{touch_id}" }
+"#;
+
+    #[test]
+    fn a_voicemail_vendor_is_read_with_its_secret_and_body() {
+        let tenant = TenantConfig::parse(&demo_with(VOICEMAIL), "t").unwrap();
+        let voicemail = tenant.voicemail.as_ref().unwrap();
+        assert!(matches!(&voicemail.auth, VoicemailAuth::Header { name, .. } if name == "X-Api-Key"));
+        assert!(voicemail.body.uses("touch_id"));
+        assert!(tenant.secret_parameters().contains(&"/leadflow/demo/rvm"));
+    }
+
+    #[test]
+    fn a_voicemail_body_with_an_unknown_placeholder_or_no_audio_names_its_line() {
+        let unknown = demo_with(&VOICEMAIL.replace("{touch_id}", "{lead_email}"));
+        let errors = TenantConfig::parse(&unknown, "t").unwrap_err();
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), ("voicemail.body", Some(7)));
+        assert!(errors.errors[0].message.contains("{lead_email}"), "{errors}");
+
+        let no_audio = demo_with(&VOICEMAIL.replace("audio_url = \"https://cdn.example.com/demo.mp3\"\n", ""));
+        let errors = TenantConfig::parse(&no_audio, "t").unwrap_err();
+        assert_eq!(errors.errors[0].message, "uses {audio_url}: set voicemail.audio_url");
+
+        let basic = demo_with(&VOICEMAIL.replace("auth = \"header\"", "auth = \"basic\""));
+        let errors = TenantConfig::parse(&basic, "t").unwrap_err();
+        assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), ("voicemail.username", Some(3)));
     }
 }

@@ -4,3 +4,5 @@ mod discipline;
 mod support;
 mod telnyx;
 mod twilio;
+mod voice;
+mod voicemail;
