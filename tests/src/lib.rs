@@ -51,6 +51,16 @@ pub async fn spawn_app() -> TestApp {
 /// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
 /// tenants' providers if `live_channels`.
 pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
+    spawn_app_behind(edit, live_channels, None).await
+}
+
+/// `spawn_app_with`, with the public URL carriers are told to call (and sign) given, as a
+/// deployment behind a domain has it.
+pub async fn spawn_app_behind(
+    edit: impl FnOnce(&str) -> String,
+    live_channels: bool,
+    public_url: Option<&str>,
+) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let demo = demo_tenant_file(data.path());
     std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
@@ -60,7 +70,7 @@ pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bo
         data: data.path().join("store"),
         configs,
         manual_clock: Some(start_time()),
-        public_url: None,
+        public_url: public_url.map(str::to_owned),
         print_outbox: false,
         live_channels,
     })
