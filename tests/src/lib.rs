@@ -92,6 +92,17 @@ impl Drop for TestApp {
     }
 }
 
+/// The demo tenant's file with the standard cadence's step `at` (`"0m"`, `"5m"`) sent on
+/// `channel` with `template`.
+pub fn demo_step_on(demo: &str, at: &str, channel: &str, template: &str) -> String {
+    let step = demo
+        .lines()
+        .find(|line| line.trim_start().starts_with(&format!("{{ at = \"{at}\"")))
+        .unwrap_or_else(|| panic!("the demo cadence has a step at {at}"));
+    let indent = &step[..step.len() - step.trim_start().len()];
+    demo.replacen(step, &format!("{indent}{{ at = \"{at}\", channel = \"{channel}\", template = \"{template}\" }},"), 1)
+}
+
 /// A valid lead body; `n` makes its email and phone unique.
 pub fn lead_body(n: u32) -> Value {
     json!({

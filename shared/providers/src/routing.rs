@@ -26,11 +26,7 @@ pub enum RoutingError {
     UnresolvedSecret { tenant: TenantId, field: &'static str },
     #[error("tenant {0}: sending through twilio needs [twilio] auth_token")]
     NoTwilioToken(TenantId),
-    #[error(
-        "tenant {0}: [voice] needs the API's public URL (Twilio fetches each call's script from it): \
-         deploy with PublicBaseUrl, or run leadflow dev with --public-url"
-    )]
-    NoPublicUrl(TenantId),
+
     #[error(transparent)]
     Build(#[from] BuildError),
 }
@@ -44,7 +40,7 @@ pub struct ProviderChannels {
 impl ProviderChannels {
     /// The providers every tenant configured, over `fallback` for the rest. With the API's
     /// `public_url`, Twilio reports each message's delivery to `/v1/webhooks/twilio/status`;
-    /// calls need it (Twilio fetches each call's TwiML from the API).
+    /// calls need it (Twilio fetches each call's TwiML from the API), else they go to `fallback`.
     pub fn new(
         tenants: &TenantDirectory,
         fallback: Arc<dyn Channel>,
@@ -117,10 +113,15 @@ fn twilio_account(
     Ok(config)
 }
 
-/// The tenant's voice adapter, if it configured a provider.
+/// The tenant's voice adapter, if it configured a provider and the API has a public URL:
+/// Twilio fetches each call's script from it. Without one (the inbound function, which places
+/// no calls; `leadflow dev` without `--public-url`), calls go to the default channel.
 fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
     let Some(settings) = &tenant.voice else { return Ok(None) };
-    let public_url = public_url.ok_or_else(|| RoutingError::NoPublicUrl(tenant.id.clone()))?;
+    let Some(public_url) = public_url else {
+        tracing::warn!(tenant = %tenant.id, "no public URL for Twilio to fetch call scripts from: calls go to the default channel");
+        return Ok(None);
+    };
     let pacer = Pacer::new(Rate::per_second(settings.calls_per_second));
     let caller_id = settings.from.as_ref().map(ToString::to_string);
     let adapter = match &settings.provider {

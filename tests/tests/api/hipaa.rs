@@ -71,7 +71,8 @@ async fn a_hipaa_tenants_leads_never_reach_the_logs() {
         .mount(&vendor)
         .await;
     app.advance(300).await;
-    app.text_in(&lead_phone(1), "My tooth hurts since the filling, call me").await;
+    let reply = app.text_in(&lead_phone(1), "My tooth hurts since the filling, call me").await;
+    assert_eq!(reply.status(), 200);
     app.settle().await;
 
     let logs = logs.text();

@@ -3,7 +3,9 @@
 //! with "press 1", or leaves it on a voicemail box; pressing 1 connects the call to the
 //! tenant's line and hands the lead to a human, as a reply does.
 
-use leadflow_tests::{lead_phone, spawn_app_behind, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
+use leadflow_tests::{
+    demo_step_on, lead_phone, spawn_app_behind, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN,
+};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -17,12 +19,7 @@ const OFFICE: &str = "+14155550199";
 /// names the lead (with markup in it, to be escaped).
 fn calling(api_url: &str) -> impl FnOnce(&str) -> String + '_ {
     move |demo| {
-        let demo = demo
-            .replace(
-                r#"{ at = "0m",               channel = "sms",   template = "welcome_sms" },"#,
-                r#"{ at = "0m",               channel = "voice", template = "day3_call" },"#,
-            )
-            .replace(
+        let demo = demo_step_on(demo, "0m", "voice", "day3_call").replace(
                 "[twilio]\nauth_token = \"demo_twilio_auth_token\"\n",
                 &format!(
                     "[twilio]\nauth_token = \"demo_twilio_auth_token\"\naccount_sid = \"{ACCOUNT_SID}\"\napi_url = \"{api_url}\"\n"
@@ -37,7 +34,9 @@ async fn twilio() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json")))
-        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "CA42", "status": "queued" })))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "CA42", "status": "queued" })),
+        )
         .mount(&server)
         .await;
     server
@@ -87,7 +86,8 @@ async fn a_person_hears_the_message_with_press_1_and_a_voicemail_box_only_the_me
     assert!(query.starts_with(&format!("lead={id}&touch=tc_")), "{query}");
 
     let (status, human) =
-        call_webhook(&app, &format!("/v1/webhooks/twilio/voice/answer?{query}"), &[("AnsweredBy", "human")], true).await;
+        call_webhook(&app, &format!("/v1/webhooks/twilio/voice/answer?{query}"), &[("AnsweredBy", "human")], true)
+            .await;
     assert_eq!(status, 200, "{human}");
     let gather = format!(
         "<Gather numDigits=\"1\" action=\"{PUBLIC}/v1/webhooks/twilio/voice/gather?{}\" method=\"POST\">",
@@ -108,7 +108,9 @@ async fn a_person_hears_the_message_with_press_1_and_a_voicemail_box_only_the_me
     )
     .await;
     assert!(!machine.contains("<Gather"), "{machine}");
-    assert!(machine.contains("<Say>Hello Ann, this is Bright Smile Dental") && machine.ends_with("<Hangup/></Response>"));
+    assert!(
+        machine.contains("<Say>Hello Ann, this is Bright Smile Dental") && machine.ends_with("<Hangup/></Response>")
+    );
     assert_eq!(app.lead(&id).await["touches"][0]["status"]["provider_id"], "CA42");
 }
 
@@ -159,7 +161,8 @@ async fn another_key_says_goodbye_and_a_forged_press_is_refused() {
 async fn a_voice_webhook_without_its_lead_names_the_field() {
     let twilio = twilio().await;
     let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
-    let (status, body) = call_webhook(&app, "/v1/webhooks/twilio/voice/gather?lead=nope", &[("Digits", "1")], true).await;
+    let (status, body) =
+        call_webhook(&app, "/v1/webhooks/twilio/voice/gather?lead=nope", &[("Digits", "1")], true).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("\"lead\""), "{body}");
 }

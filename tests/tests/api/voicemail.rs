@@ -1,7 +1,7 @@
 //! Ringless voicemail: a voicemail step goes to the tenant's vendor (served on loopback) under
 //! the lead's voice consent, and a STOP by text silences it as it silences calls.
 
-use leadflow_tests::{lead_body, lead_phone, spawn_app_with, TestApp};
+use leadflow_tests::{demo_step_on, lead_body, lead_phone, spawn_app_with, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -10,15 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// second (five minutes on) another.
 pub fn dropping(vendor: &str) -> impl FnOnce(&str) -> String + '_ {
     move |demo| {
-        let demo = demo
-            .replace(
-                r#"{ at = "0m",               channel = "sms",   template = "welcome_sms" },"#,
-                r#"{ at = "0m",               channel = "voicemail", template = "day3_call" },"#,
-            )
-            .replace(
-                r#"{ at = "5m",               channel = "email", template = "welcome_email" },"#,
-                r#"{ at = "5m",               channel = "voicemail", template = "day3_call" },"#,
-            );
+        let demo = demo_step_on(&demo_step_on(demo, "0m", "voicemail", "day3_call"), "5m", "voicemail", "day3_call");
         format!(
             "[voicemail]\nurl = \"{vendor}/v1/drops\"\nauth = \"bearer\"\nsecret = \"rvm-test-token\"\n\
              audio_url = \"https://cdn.example.com/demo.mp3\"\n\
@@ -64,7 +56,9 @@ async fn a_voicemail_step_is_dropped_through_the_vendor_with_the_touch_as_refere
     assert_eq!(touch["status"]["provider_id"], "drop-1", "{lead}");
     assert_eq!(
         drops(&vendor).await,
-        [json!({ "phone": lead_phone(1), "caller_id": "+14155550100", "audio": "https://cdn.example.com/demo.mp3", "ref": touch["id"] })]
+        [
+            json!({ "phone": lead_phone(1), "caller_id": "+14155550100", "audio": "https://cdn.example.com/demo.mp3", "ref": touch["id"] })
+        ]
     );
 }
 

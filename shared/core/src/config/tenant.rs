@@ -505,14 +505,16 @@ mod tests {
 
         // The same template is fine for a tenant without HIPAA mode, and form fields are not.
         assert!(TenantConfig::parse(&source.replace("hipaa = true\n", ""), "t").is_ok());
-        let errors = TenantConfig::parse(&DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n"), "t").unwrap_err();
+        let errors =
+            TenantConfig::parse(&DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n"), "t").unwrap_err();
         assert_eq!(errors.errors[0].field, "templates.welcome_email");
         assert!(errors.errors[0].message.contains("\"fields\""), "{errors}");
     }
 
     #[test]
     fn a_hipaa_refusal_in_a_subject_names_the_subjects_line() {
-        let source = hipaa_demo().replace("subject = \"A quick question, {{first_name}}\"", "subject = \"About {{source}}\"");
+        let source =
+            hipaa_demo().replace("subject = \"A quick question, {{first_name}}\"", "subject = \"About {{source}}\"");
         let errors = TenantConfig::parse(&source, "t").unwrap_err();
         let line = source.lines().position(|l| l.contains("About {{source}}")).unwrap() + 1;
         assert_eq!(errors.errors[0].field, "templates.day10_email");
@@ -528,7 +530,8 @@ mod tests {
 
     #[test]
     fn a_voice_section_calls_through_twilio_from_a_sending_number() {
-        let source = with_twilio(&format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"\n\n{TWILIO_SENDING}"));
+        let source =
+            with_twilio(&format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"\n\n{TWILIO_SENDING}"));
         let tenant = TenantConfig::parse(&source, "t").unwrap();
         let voice = tenant.voice.unwrap();
         assert!(matches!(voice.provider, VoiceProvider::Twilio { .. }));
@@ -544,7 +547,8 @@ mod tests {
         let bad_transfer = "[voice]\nprovider = \"twilio\"\ntransfer_to = \"0800 OFFICE\"\n";
         assert_eq!(first_error(bad_transfer), ("voice.transfer_to".to_owned(), Some(3)));
         // The gather webhook finds the tenant by the caller ID, so it must be the tenant's.
-        let foreign_caller = "[voice]\nprovider = \"twilio\"\nfrom = \"+14155550111\"\ntransfer_to = \"+14155550199\"\n";
+        let foreign_caller =
+            "[voice]\nprovider = \"twilio\"\nfrom = \"+14155550111\"\ntransfer_to = \"+14155550199\"\n";
         assert_eq!(first_error(foreign_caller), ("voice.from".to_owned(), Some(3)));
 
         let no_account = demo_with("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"");

@@ -99,7 +99,9 @@ async fn a_long_retry_after_is_capped_by_max_delay() {
 
         let id = tokio::time::timeout(
             Duration::from_secs(20),
-            provider.adapter(&server.uri(), policy, Pacer::unlimited()).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()),
+            provider
+                .adapter(&server.uri(), policy, Pacer::unlimited())
+                .send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()),
         )
         .await
         .expect("an hour's Retry-After must be capped");

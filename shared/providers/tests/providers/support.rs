@@ -86,9 +86,7 @@ impl Provider {
     /// The adapter, pointed at `base_url`.
     pub fn adapter(self, base_url: &str, retry: RetryPolicy, pacer: Pacer) -> Box<dyn Channel> {
         match self {
-            Provider::Twilio => {
-                Box::new(TwilioSms::new(twilio_account(base_url, retry), pacer).unwrap())
-            }
+            Provider::Twilio => Box::new(TwilioSms::new(twilio_account(base_url, retry), pacer).unwrap()),
             Provider::TwilioVoice => {
                 Box::new(TwilioVoice::new(&twilio_account(base_url, retry), ANSWER_URL, None, pacer).unwrap())
             }

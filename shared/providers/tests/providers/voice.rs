@@ -1,6 +1,8 @@
 //! Twilio calls: the Calls API request a voice touch becomes, and what its errors mean.
 
-use crate::support::{fast_policy, header, received, twilio_account, Provider, ACCOUNT_SID, ANSWER_URL, AUTH_TOKEN, FROM, TO};
+use crate::support::{
+    fast_policy, header, received, twilio_account, Provider, ACCOUNT_SID, ANSWER_URL, AUTH_TOKEN, FROM, TO,
+};
 use base64::Engine;
 use chrono::Utc;
 use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
@@ -83,8 +85,10 @@ async fn call_errors_that_say_the_number_is_bad_close_the_channel_and_ours_do_no
         let body = serde_json::json!({ "code": code, "message": text, "status": 400 });
         let server = server_answering(ResponseTemplate::new(400).set_body_json(body)).await;
 
-        let error =
-            Provider::TwilioVoice.fast(&server).send(&Provider::TwilioVoice.message(Some(FROM), TO, "Hi"), Utc::now()).await;
+        let error = Provider::TwilioVoice
+            .fast(&server)
+            .send(&Provider::TwilioVoice.message(Some(FROM), TO, "Hi"), Utc::now())
+            .await;
 
         let Err(ChannelError::Permanent { reason, detail }) = error else { panic!("{code}: {error:?}") };
         assert_eq!(reason, expected, "{code}");

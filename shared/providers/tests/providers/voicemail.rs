@@ -93,7 +93,10 @@ async fn a_5xx_is_retried_with_the_same_idempotency_key_and_a_4xx_is_not() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": { "id": 7 } }))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": { "id": 7 } })))
+        .mount(&server)
+        .await;
 
     let id = adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&drop_message(), Utc::now()).await;
 
@@ -133,7 +136,8 @@ async fn an_sms_touch_is_not_dropped_as_a_voicemail() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
 
-    let error = adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+    let error =
+        adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
 
     assert!(matches!(error, Err(ChannelError::Permanent { reason: Undeliverable::Rejected, .. })), "{error:?}");
     assert!(received(&server).await.is_empty());
