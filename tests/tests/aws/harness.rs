@@ -156,6 +156,11 @@ impl Stack {
 
     /// `new`, with the demo tenant's file changed by `edit` before it is pushed.
     pub async fn with_tenant(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
+        Self::behind("", start, edit).await
+    }
+
+    /// `with_tenant`, deployed with `PublicBaseUrl` = `public_url` (empty for none).
+    pub async fn behind(public_url: &str, start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
         let sdk = sdk_config().await;
         let suffix = uuid::Uuid::now_v7().simple().to_string();
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -203,7 +208,7 @@ impl Stack {
                 schedule_group,
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
-            public_url: String::new(),
+            public_url: public_url.to_owned(),
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();
