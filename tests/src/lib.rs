@@ -52,11 +52,30 @@ pub async fn spawn_app() -> TestApp {
 /// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
 /// tenants' providers if `live_channels`.
 pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
-    spawn_app_taking_sns(edit, live_channels, SnsPolicy::default()).await
+    spawn_app_behind(edit, live_channels, None).await
 }
 
 /// `spawn_app_with`, taking the SNS messages `sns` allows.
 pub async fn spawn_app_taking_sns(edit: impl FnOnce(&str) -> String, live_channels: bool, sns: SnsPolicy) -> TestApp {
+    spawn(edit, live_channels, None, sns).await
+}
+
+/// `spawn_app_with`, with the public URL carriers are told to call (and sign) given, as a
+/// deployment behind a domain has it.
+pub async fn spawn_app_behind(
+    edit: impl FnOnce(&str) -> String,
+    live_channels: bool,
+    public_url: Option<&str>,
+) -> TestApp {
+    spawn(edit, live_channels, public_url, SnsPolicy::default()).await
+}
+
+async fn spawn(
+    edit: impl FnOnce(&str) -> String,
+    live_channels: bool,
+    public_url: Option<&str>,
+    sns: SnsPolicy,
+) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let demo = demo_tenant_file(data.path());
     std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
@@ -66,7 +85,7 @@ pub async fn spawn_app_taking_sns(edit: impl FnOnce(&str) -> String, live_channe
         data: data.path().join("store"),
         configs,
         manual_clock: Some(start_time()),
-        public_url: None,
+        public_url: public_url.map(str::to_owned),
         print_outbox: false,
         live_channels,
         sns,
@@ -87,6 +106,17 @@ impl Drop for TestApp {
             server.stop();
         }
     }
+}
+
+/// The demo tenant's file with the standard cadence's step `at` (`"0m"`, `"5m"`) sent on
+/// `channel` with `template`.
+pub fn demo_step_on(demo: &str, at: &str, channel: &str, template: &str) -> String {
+    let step = demo
+        .lines()
+        .find(|line| line.trim_start().starts_with(&format!("{{ at = \"{at}\"")))
+        .unwrap_or_else(|| panic!("the demo cadence has a step at {at}"));
+    let indent = &step[..step.len() - step.trim_start().len()];
+    demo.replacen(step, &format!("{indent}{{ at = \"{at}\", channel = \"{channel}\", template = \"{template}\" }},"), 1)
 }
 
 /// A valid lead body; `n` makes its email and phone unique.

@@ -6,8 +6,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, StoreError};
+use leadflow_core::redact::{mask_address, mask_body};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A touch (or a reply to an inbound SMS) as the outbox recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,17 +29,47 @@ pub struct OutboxEntry {
     pub sent_at: DateTime<Utc>,
 }
 
+impl OutboxEntry {
+    /// The line `leadflow dev` prints for the entry; `private` masks the address and shows
+    /// the body's (and subject's) length only.
+    pub fn line(&self, private: bool) -> String {
+        let (to, subject, body) = if private {
+            (mask_address(&self.to), self.subject.as_deref().map(mask_body), mask_body(&self.body))
+        } else {
+            (self.to.clone(), self.subject.clone(), self.body.clone())
+        };
+        format!(
+            "[outbox] {} {} -> {} ({}): {}",
+            self.sent_at.format("%Y-%m-%d %H:%M:%S"),
+            self.channel,
+            to,
+            match &self.lead_id {
+                Some(lead) => format!("lead {lead}, step {}", self.step),
+                None => "reply".to_owned(),
+            },
+            subject.map(|s| format!("{s} / {body}")).unwrap_or(body)
+        )
+    }
+}
+
 /// The `Channel` port for local runs.
 #[derive(Clone)]
 pub struct OutboxChannel {
     store: EmbeddedStore,
     print: bool,
+    /// Tenants whose printed lines mask the address and leave out the body (HIPAA mode).
+    private: Arc<HashSet<TenantId>>,
 }
 
 impl OutboxChannel {
     /// An outbox in `store`; `print` echoes each touch on stdout.
     pub fn new(store: EmbeddedStore, print: bool) -> Self {
-        Self { store, print }
+        Self { store, print, private: Arc::default() }
+    }
+
+    /// Prints `tenants`' touches without their body and with their address masked.
+    pub fn redacting(self, tenants: impl IntoIterator<Item = TenantId>) -> Self {
+        Self { private: Arc::new(tenants.into_iter().collect()), ..self }
     }
 
     /// Every recorded touch in order, optionally only one lead's (which leaves out replies).
@@ -82,18 +115,47 @@ impl Channel for OutboxChannel {
             .await
             .map_err(|e| ChannelError::Transient(e.to_string()))?;
         if self.print {
-            println!(
-                "[outbox] {} {} -> {} ({}): {}",
-                now.format("%Y-%m-%d %H:%M:%S"),
-                entry.channel,
-                entry.to,
-                match &entry.lead_id {
-                    Some(lead) => format!("lead {lead}, step {}", entry.step),
-                    None => "reply".to_owned(),
-                },
-                entry.subject.as_deref().map(|s| format!("{s} / {}", entry.body)).unwrap_or(entry.body.clone())
-            );
+            println!("{}", entry.line(self.private.contains(&entry.tenant)));
         }
         Ok(format!("outbox-{}", entry.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entry(channel: ChannelKind, to: &str, subject: Option<&str>) -> OutboxEntry {
+        let at = Utc.with_ymd_and_hms(2026, 3, 5, 15, 0, 0).unwrap();
+        OutboxEntry {
+            id: TouchId::new(),
+            tenant: TenantId::parse("clinic").unwrap(),
+            lead_id: None,
+            channel,
+            to: to.to_owned(),
+            from: Some("+14155550100".to_owned()),
+            subject: subject.map(str::to_owned),
+            body: "Hi Ann, about your root canal".to_owned(),
+            step: 0,
+            due_at: at,
+            sent_at: at,
+        }
+    }
+
+    #[test]
+    fn a_private_tenants_line_shows_no_body_and_a_masked_address() {
+        let sms = entry(ChannelKind::Sms, "+14155552671", None);
+        assert_eq!(sms.line(true), "[outbox] 2026-03-05 15:00:00 sms -> ***2671 (reply): [29 characters]");
+        let email = entry(ChannelKind::Email, "ann@example.com", Some("Your root canal"));
+        let line = email.line(true);
+        assert!(!line.contains("ann@") && !line.contains("root canal"), "{line}");
+        assert!(line.contains("***@example.com") && line.contains("[15 characters] / [29 characters]"), "{line}");
+    }
+
+    #[test]
+    fn other_tenants_lines_show_the_touch_in_full() {
+        let line = entry(ChannelKind::Sms, "+14155552671", None).line(false);
+        assert!(line.ends_with("sms -> +14155552671 (reply): Hi Ann, about your root canal"), "{line}");
     }
 }

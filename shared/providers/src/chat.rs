@@ -8,11 +8,13 @@ use leadflow_core::config::TenantDirectory;
 use leadflow_core::domain::TenantId;
 use leadflow_core::ports::{Escalation, Handoff, LogNotifier, Notifier};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Each tenant's team chat; tenants without one get a log line.
 pub struct ChatNotifier {
     webhooks: HashMap<TenantId, String>,
+    /// HIPAA tenants: their hand-offs name the lead by first name and quote no messages.
+    private: HashSet<TenantId>,
     http: HttpSender,
 }
 
@@ -20,13 +22,14 @@ impl ChatNotifier {
     /// The chats every tenant configured (their webhook URLs resolved).
     pub fn new(tenants: &TenantDirectory) -> Result<Self, RoutingError> {
         let mut webhooks = HashMap::new();
+        let private = tenants.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone()).collect();
         for tenant in tenants.all() {
             if let Some(chat) = &tenant.handoff {
                 let url = exposed(tenant, chat.field(), chat.webhook())?;
                 webhooks.insert(tenant.id.clone(), url.to_owned());
             }
         }
-        Ok(Self { webhooks, http: HttpSender::new(RetryPolicy::default())? })
+        Ok(Self { webhooks, private, http: HttpSender::new(RetryPolicy::default())? })
     }
 
     /// Posts `text` to the tenant's chat (the caller checked there is one).
@@ -76,19 +79,66 @@ pub fn escalation_text(escalation: &Escalation) -> String {
     )
 }
 
+/// The first word of a name: all a team chat without a BAA in place may see of a lead.
+fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+/// A hand-off with no more than a team chat (no BAA in place) may see: the lead's first name,
+/// no words of theirs. The people open the lead in leadflow for the rest.
+fn minimal(handoff: &Handoff) -> Handoff {
+    Handoff { lead_name: first_name(&handoff.lead_name), messages: Vec::new(), ..handoff.clone() }
+}
+
 #[async_trait]
 impl Notifier for ChatNotifier {
     async fn hand_off(&self, handoff: &Handoff) -> Result<(), String> {
-        match self.webhooks.get(&handoff.tenant) {
-            Some(url) => self.post(url, handoff_text(handoff)).await,
-            None => LogNotifier.hand_off(handoff).await,
-        }
+        let Some(url) = self.webhooks.get(&handoff.tenant) else {
+            return LogNotifier.hand_off(handoff).await;
+        };
+        let text = if self.private.contains(&handoff.tenant) {
+            handoff_text(&minimal(handoff))
+        } else {
+            handoff_text(handoff)
+        };
+        self.post(url, text).await
     }
 
     async fn escalate(&self, escalation: &Escalation) -> Result<(), String> {
-        match self.webhooks.get(&escalation.tenant) {
-            Some(url) => self.post(url, escalation_text(escalation)).await,
-            None => LogNotifier.escalate(escalation).await,
-        }
+        let Some(url) = self.webhooks.get(&escalation.tenant) else {
+            return LogNotifier.escalate(escalation).await;
+        };
+        let text = if self.private.contains(&escalation.tenant) {
+            escalation_text(&Escalation { lead_name: first_name(&escalation.lead_name), ..escalation.clone() })
+        } else {
+            escalation_text(escalation)
+        };
+        self.post(url, text).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadflow_core::domain::{LeadId, ReplyTopic};
+
+    #[test]
+    fn a_hipaa_tenants_hand_off_names_the_lead_by_first_name_and_quotes_nothing() {
+        let handoff = Handoff {
+            tenant: TenantId::parse("clinic").unwrap(),
+            lead_id: LeadId::new(),
+            lead_name: "Ann Lee".to_owned(),
+            source: "facebook".to_owned(),
+            topic: ReplyTopic::WantsCall,
+            score: 85,
+            messages: vec!["My tooth hurts, call me".to_owned()],
+            owner: None,
+            sla_minutes: 15,
+        };
+        let full = handoff_text(&handoff);
+        assert!(full.contains("Ann Lee") && full.contains("tooth"), "{full}");
+        let private = handoff_text(&minimal(&handoff));
+        assert!(private.starts_with("*Ann* replied (facebook): wants call, score 85/100."), "{private}");
+        assert!(!private.contains("Lee") && !private.contains("tooth"), "{private}");
     }
 }

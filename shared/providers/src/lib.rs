@@ -1,5 +1,7 @@
-//! leadflow's outbound SMS providers: [`TwilioSms`] and [`TelnyxSms`], each an adapter of the
-//! [`Channel`](leadflow_core::ports::Channel) port, sharing one way of talking to a provider.
+//! leadflow's outbound providers: SMS through [`TwilioSms`] and [`TelnyxSms`], calls through
+//! [`TwilioVoice`], ringless voicemail through any HTTP vendor ([`VoicemailDrop`]); each an
+//! adapter of the [`Channel`](leadflow_core::ports::Channel) port, sharing one way of talking
+//! to a provider.
 //!
 //! # The sending discipline ([`send`])
 //!
@@ -48,6 +50,8 @@ pub mod routing;
 pub mod send;
 pub mod telnyx;
 pub mod twilio;
+pub mod twilio_voice;
+pub mod voicemail;
 pub mod web;
 
 pub use chat::ChatNotifier;
@@ -57,6 +61,8 @@ pub use routing::{ProviderChannels, RoutingError};
 pub use send::{BuildError, HttpSender, RetryPolicy};
 pub use telnyx::{TelnyxConfig, TelnyxSms};
 pub use twilio::{TwilioAuth, TwilioConfig, TwilioSms};
+pub use twilio_voice::TwilioVoice;
+pub use voicemail::{HttpAuth, VoicemailConfig, VoicemailDrop};
 pub use web::HttpGet;
 
 use leadflow_core::domain::Channel as ChannelKind;
@@ -67,21 +73,21 @@ fn rejected(detail: impl Into<String>) -> ChannelError {
     ChannelError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
 }
 
-/// These adapters carry SMS only.
-fn require_sms(provider: &str, message: &OutboundMessage) -> Result<(), ChannelError> {
-    if message.channel == ChannelKind::Sms {
+/// Each adapter carries one channel.
+fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundMessage) -> Result<(), ChannelError> {
+    if message.channel == channel {
         Ok(())
     } else {
-        Err(rejected(format!("{provider}: this adapter sends SMS, not {:?}", message.channel)))
+        Err(rejected(format!("{provider}: this adapter sends {channel}, not {}", message.channel)))
     }
 }
 
-/// One log line per send: the touch, the masked number, the provider's id or the error;
-/// never the body.
+/// One log line per send: the touch, the channel, the masked number, the provider's id or the
+/// error; never the body.
 fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
-    let to = redact::mask_phone(&message.to);
+    let (to, channel) = (redact::mask_phone(&message.to), message.channel.as_str());
     match result {
-        Ok(id) => tracing::info!(provider, touch = %message.touch_id, %to, %id, "sms accepted"),
-        Err(error) => tracing::warn!(provider, touch = %message.touch_id, %to, %error, "sms not sent"),
+        Ok(id) => tracing::info!(provider, channel, touch = %message.touch_id, %to, %id, "touch accepted"),
+        Err(error) => tracing::warn!(provider, channel, touch = %message.touch_id, %to, %error, "touch not sent"),
     }
 }

@@ -4,13 +4,17 @@
 
 use crate::pacing::{Pacer, Rate};
 use crate::send::BuildError;
+use crate::send::RetryPolicy;
 use crate::telnyx::{TelnyxConfig, TelnyxSms};
 use crate::twilio::{TwilioAuth, TwilioConfig, TwilioSms};
+use crate::twilio_voice::TwilioVoice;
+use crate::voicemail::{HttpAuth, VoicemailConfig, VoicemailDrop};
 use crate::Secret;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory};
+use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory, VoiceProvider, VoicemailAuth};
 use leadflow_core::domain::{Channel as ChannelKind, TenantId};
+use leadflow_core::http::ANSWER_PATH;
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,45 +24,52 @@ use std::sync::Arc;
 pub enum RoutingError {
     #[error("tenant {tenant}: {field} is not resolved (this runtime reads no secrets)")]
     UnresolvedSecret { tenant: TenantId, field: &'static str },
-    #[error("tenant {0}: sms.provider twilio needs [twilio] auth_token")]
+    #[error("tenant {0}: sending through twilio needs [twilio] auth_token")]
     NoTwilioToken(TenantId),
+
     #[error(transparent)]
     Build(#[from] BuildError),
 }
 
 /// Touches routed by tenant and channel.
 pub struct ProviderChannels {
-    sms: HashMap<TenantId, Arc<dyn Channel>>,
+    providers: HashMap<(TenantId, ChannelKind), Arc<dyn Channel>>,
     fallback: Arc<dyn Channel>,
 }
 
 impl ProviderChannels {
     /// The providers every tenant configured, over `fallback` for the rest. With the API's
-    /// `public_url`, Twilio reports each message's delivery to `/v1/webhooks/twilio/status`.
+    /// `public_url`, Twilio reports each message's delivery to `/v1/webhooks/twilio/status`;
+    /// calls need it (Twilio fetches each call's TwiML from the API), else they go to `fallback`.
     pub fn new(
         tenants: &TenantDirectory,
         fallback: Arc<dyn Channel>,
         public_url: Option<&str>,
     ) -> Result<Self, RoutingError> {
-        let status_callback = public_url.map(|url| format!("{}/v1/webhooks/twilio/status", url.trim_end_matches('/')));
-        let mut sms = HashMap::new();
+        let public_url = public_url.map(|url| url.trim_end_matches('/'));
+        let status_callback = public_url.map(|url| format!("{url}/v1/webhooks/twilio/status"));
+        let mut providers = HashMap::new();
         for tenant in tenants.all() {
-            if let Some(adapter) = sms_adapter(tenant, status_callback.as_deref())? {
-                sms.insert(tenant.id.clone(), adapter);
+            let adapters = [
+                (ChannelKind::Sms, sms_adapter(tenant, status_callback.as_deref())?),
+                (ChannelKind::Voice, voice_adapter(tenant, public_url)?),
+                (ChannelKind::Voicemail, voicemail_adapter(tenant)?),
+            ];
+            for (channel, adapter) in adapters {
+                if let Some(adapter) = adapter {
+                    providers.insert((tenant.id.clone(), channel), adapter);
+                }
             }
         }
-        Ok(Self { sms, fallback })
+        Ok(Self { providers, fallback })
     }
 }
 
 #[async_trait]
 impl Channel for ProviderChannels {
     async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
-        let provider = match message.channel {
-            ChannelKind::Sms => self.sms.get(&message.tenant),
-            // Email and voice providers are not wired yet: the default channel has them.
-            ChannelKind::Email | ChannelKind::Voice => None,
-        };
+        // Email providers are not wired yet: the default channel has them.
+        let provider = self.providers.get(&(message.tenant.clone(), message.channel));
         provider.unwrap_or(&self.fallback).send(message, now).await
     }
 }
@@ -70,14 +81,9 @@ fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<O
     let secret = |secret, field| exposed(tenant, field, secret).map(Secret::new);
     let adapter: Arc<dyn Channel> = match &settings.provider {
         SmsProvider::Twilio { account_sid, messaging_service_sid, api_url } => {
-            let token =
-                tenant.twilio_auth_token.as_ref().ok_or_else(|| RoutingError::NoTwilioToken(tenant.id.clone()))?;
-            let mut config = TwilioConfig::new(account_sid, TwilioAuth::AuthToken(secret(token, "twilio.auth_token")?));
+            let mut config = twilio_account(tenant, account_sid, api_url)?;
             config.messaging_service_sid = messaging_service_sid.clone();
             config.status_callback = status_callback.map(str::to_owned);
-            if let Some(url) = api_url {
-                config.base_url = url.clone();
-            }
             Arc::new(TwilioSms::new(config, pacer)?)
         }
         SmsProvider::Telnyx { api_key, messaging_profile_id, api_url } => {
@@ -90,6 +96,61 @@ fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<O
         }
     };
     Ok(Some(adapter))
+}
+
+/// The tenant's Twilio account, authenticated with its `[twilio] auth_token`.
+fn twilio_account(
+    tenant: &TenantConfig,
+    account_sid: &str,
+    api_url: &Option<String>,
+) -> Result<TwilioConfig, RoutingError> {
+    let token = tenant.twilio_auth_token.as_ref().ok_or_else(|| RoutingError::NoTwilioToken(tenant.id.clone()))?;
+    let token = Secret::new(exposed(tenant, "twilio.auth_token", token)?);
+    let mut config = TwilioConfig::new(account_sid, TwilioAuth::AuthToken(token));
+    if let Some(url) = api_url {
+        config.base_url = url.clone();
+    }
+    Ok(config)
+}
+
+/// The tenant's voice adapter, if it configured a provider and the API has a public URL:
+/// Twilio fetches each call's script from it. Without one (the inbound function, which places
+/// no calls; `leadflow dev` without `--public-url`), calls go to the default channel.
+fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+    let Some(settings) = &tenant.voice else { return Ok(None) };
+    let Some(public_url) = public_url else {
+        tracing::warn!(tenant = %tenant.id, "no public URL for Twilio to fetch call scripts from: calls go to the default channel");
+        return Ok(None);
+    };
+    let pacer = Pacer::new(Rate::per_second(settings.calls_per_second));
+    let caller_id = settings.from.as_ref().map(ToString::to_string);
+    let adapter = match &settings.provider {
+        VoiceProvider::Twilio { account_sid, api_url } => {
+            let account = twilio_account(tenant, account_sid, api_url)?;
+            TwilioVoice::new(&account, format!("{public_url}{ANSWER_PATH}"), caller_id, pacer)?
+        }
+    };
+    Ok(Some(Arc::new(adapter)))
+}
+
+/// The tenant's ringless-voicemail vendor, if it configured one.
+fn voicemail_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+    let Some(settings) = &tenant.voicemail else { return Ok(None) };
+    let secret = Secret::new(exposed(tenant, "voicemail.secret", settings.auth.secret())?);
+    let auth = match &settings.auth {
+        VoicemailAuth::Bearer(_) => HttpAuth::Bearer(secret),
+        VoicemailAuth::Basic { username, .. } => HttpAuth::Basic { username: username.clone(), password: secret },
+        VoicemailAuth::Header { name, .. } => HttpAuth::Header { name: name.clone(), value: secret },
+    };
+    let config = VoicemailConfig {
+        url: settings.url.clone(),
+        auth,
+        from: settings.from.as_ref().map(ToString::to_string),
+        audio_url: settings.audio_url.clone(),
+        body: settings.body.clone(),
+        retry: RetryPolicy::default(),
+    };
+    Ok(Some(Arc::new(VoicemailDrop::new(config)?)))
 }
 
 /// A tenant's secret, which this runtime must have resolved.

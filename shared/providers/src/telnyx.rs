@@ -12,9 +12,10 @@
 use crate::pacing::Pacer;
 use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
-use crate::{log_outcome, rejected, require_sms};
+use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +86,7 @@ struct NewMessage<'a> {
 #[async_trait]
 impl Channel for TelnyxSms {
     async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_sms(PROVIDER, message)?;
+        require_channel(PROVIDER, ChannelKind::Sms, message)?;
         let profile = self.config.messaging_profile_id.as_deref();
         let sender = match (message.from.as_deref(), profile) {
             (Some(from), _) => from,

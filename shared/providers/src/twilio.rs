@@ -1,5 +1,6 @@
 //! Twilio Programmable Messaging: `POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json`,
-//! HTTP basic auth, a form body; the answer's `sid` is the provider message id.
+//! HTTP basic auth, a form body; the answer's `sid` is the provider message id. The account's
+//! API ([`TwilioApi`]) is shared with the voice adapter ([`crate::twilio_voice`]).
 //!
 //! Twilio's Messages API takes no idempotency key: a request it received is a message it may
 //! send, however the exchange ended. leadflow claims a touch before sending it, so a touch is
@@ -9,10 +10,10 @@
 use crate::pacing::Pacer;
 use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
-use crate::{log_outcome, rejected, require_sms};
+use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::twilio_undeliverable;
+use leadflow_core::domain::{twilio_undeliverable, Channel as ChannelKind};
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
 use serde::Deserialize;
 
@@ -63,39 +64,58 @@ impl TwilioConfig {
     }
 }
 
+/// A Twilio account's REST API: basic auth, a form body, the created resource's `sid` back,
+/// Twilio's error codes read as what they say about the lead. Shared by SMS and calls.
+#[derive(Debug, Clone)]
+pub(crate) struct TwilioApi {
+    account_url: String,
+    user: String,
+    password: Secret,
+    http: HttpSender,
+}
+
+impl TwilioApi {
+    pub(crate) fn new(config: &TwilioConfig) -> Result<Self, BuildError> {
+        let account_url =
+            format!("{}/2010-04-01/Accounts/{}", config.base_url.trim_end_matches('/'), config.account_sid);
+        let (user, password) = match &config.auth {
+            TwilioAuth::AuthToken(token) => (config.account_sid.clone(), token.clone()),
+            TwilioAuth::ApiKey { sid, secret } => (sid.clone(), secret.clone()),
+        };
+        Ok(Self { account_url, user, password, http: HttpSender::new(config.retry)? })
+    }
+
+    /// Creates a resource of the account (`Messages.json`, `Calls.json`) from `form`;
+    /// answers its `sid`.
+    pub(crate) async fn create(&self, resource: &str, form: &[(&str, &str)]) -> Result<String, ChannelError> {
+        let url = format!("{}/{resource}", self.account_url);
+        let (user, password) = (&self.user, self.password.expose());
+        let reply =
+            self.http.send(PROVIDER, |client| client.post(&url).basic_auth(user, Some(password)).form(form)).await;
+        reply.and_then(read_reply)
+    }
+}
+
 /// Sends SMS touches through Twilio.
 #[derive(Debug, Clone)]
 pub struct TwilioSms {
     config: TwilioConfig,
-    url: String,
-    http: HttpSender,
+    api: TwilioApi,
     pacer: Pacer,
 }
 
 impl TwilioSms {
     /// An adapter for `config`, pacing each sending number with `pacer`.
     pub fn new(config: TwilioConfig, pacer: Pacer) -> Result<Self, BuildError> {
-        let url = format!(
-            "{}/2010-04-01/Accounts/{}/Messages.json",
-            config.base_url.trim_end_matches('/'),
-            config.account_sid
-        );
-        let http = HttpSender::new(config.retry)?;
-        Ok(Self { config, url, http, pacer })
-    }
-
-    fn credentials(&self) -> (&str, &str) {
-        match &self.config.auth {
-            TwilioAuth::AuthToken(token) => (&self.config.account_sid, token.expose()),
-            TwilioAuth::ApiKey { sid, secret } => (sid, secret.expose()),
-        }
+        let api = TwilioApi::new(&config)?;
+        Ok(Self { config, api, pacer })
     }
 }
 
 #[async_trait]
 impl Channel for TwilioSms {
     async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_sms(PROVIDER, message)?;
+        require_channel(PROVIDER, ChannelKind::Sms, message)?;
         let service = self.config.messaging_service_sid.as_deref();
         let sender = match (message.from.as_deref(), service) {
             (Some(from), _) => from,
@@ -122,12 +142,7 @@ impl Channel for TwilioSms {
         }
 
         self.pacer.acquire(sender).await;
-        let (user, password) = self.credentials();
-        let reply = self
-            .http
-            .send(PROVIDER, |client| client.post(&self.url).basic_auth(user, Some(password)).form(&form))
-            .await;
-        let result = reply.and_then(read_reply);
+        let result = self.api.create("Messages.json", &form).await;
         log_outcome(PROVIDER, message, &result);
         result
     }
@@ -151,7 +166,7 @@ fn read_reply(reply: Reply) -> Result<String, ChannelError> {
         return match serde_json::from_slice::<Created>(&reply.body) {
             Ok(created) if !created.sid.is_empty() => Ok(created.sid),
             _ => Err(ChannelError::OutcomeUnknown(format!(
-                "twilio answered {} without a message sid; the message was probably sent, \
+                "twilio answered {} without a sid; the message or call was probably sent, \
                  so it is not resent",
                 reply.status
             ))),

@@ -212,7 +212,7 @@ async fn a_signed_stop_opts_the_lead_out_and_help_is_answered_through_the_channe
     assert_eq!(sns.app.outbox(Some(&id)).await.len(), 1, "only the first touch");
     let lead = sns.app.lead(&id).await;
     assert_eq!(lead["state"], "opted_out");
-    assert_eq!(lead["opted_out"], json!(["sms", "voice"]));
+    assert_eq!(lead["opted_out"], json!(["sms", "voice", "voicemail"]));
     assert!(events(&lead).contains(&"opted_out".to_owned()), "{lead}");
 
     let fetches = sns.server.received_requests().await.unwrap();

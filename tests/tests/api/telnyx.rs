@@ -126,7 +126,7 @@ async fn stop_through_telnyx_opts_the_lead_out_and_nothing_more_is_sent() {
     );
     let lead = app.lead(&id).await;
     assert_eq!(lead["state"], "opted_out");
-    assert_eq!(lead["opted_out"], json!(["sms", "voice"]));
+    assert_eq!(lead["opted_out"], json!(["sms", "voice", "voicemail"]));
     assert!(events(&lead).contains(&"opted_out".to_owned()), "{lead}");
 }
 

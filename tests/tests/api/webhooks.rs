@@ -22,7 +22,7 @@ async fn every_stop_keyword_opts_out_and_stops_the_cadence() {
         assert_eq!(app.outbox(Some(&id)).await.len(), 1, "{word:?}: nothing after the opt-out");
         let lead = app.lead(&id).await;
         assert_eq!(lead["state"], "opted_out", "{word:?}");
-        assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice"]));
+        assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice", "voicemail"]));
         assert!(events(&lead).contains(&"opted_out".to_owned()));
     }
 }
@@ -165,7 +165,7 @@ async fn a_revocation_in_words_opts_out_with_its_evidence_and_one_confirmation()
     app.advance(30 * 86_400).await;
     assert_eq!(app.outbox(Some(&id)).await.len(), 1, "nothing after the opt-out");
     let lead = app.lead(&id).await;
-    assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice"]));
+    assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice", "voicemail"]));
     let evidence = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "opted_out").unwrap().clone();
     assert_eq!(evidence["message"], "Please stop texting me");
     assert_eq!(evidence["channel"], "sms");

@@ -60,7 +60,7 @@ async fn a_lead_goes_from_intake_through_the_queue_to_its_first_sms_then_stop_an
     assert_eq!(reply.text(), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>");
     let lead = stack.lead(&id).await;
     assert_eq!(lead["state"], "opted_out");
-    assert_eq!(lead["opted_out"], json!(["sms", "voice"]));
+    assert_eq!(lead["opted_out"], json!(["sms", "voice", "voicemail"]));
     assert_eq!(lead["enrolments"][0]["status"], json!({ "state": "stopped", "reason": "opted_out" }));
 
     // The report reads the counters the other functions kept.

@@ -162,16 +162,26 @@ impl Stack {
 
     /// `new`, with the demo tenant's file changed by `edit` before it is pushed.
     pub async fn with_tenant(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
-        Self::build(start, edit, false).await
+        Self::build("", start, edit, false).await
     }
 
     /// `new`, with links tracked as a deployed stack tracks them: a public URL, and the link
     /// secret in Parameter Store (`LEADFLOW_LINK_SECRET = ssm:…`).
     pub async fn with_link_tracking(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
-        Self::build(start, edit, true).await
+        Self::build(PUBLIC_URL, start, edit, true).await
     }
 
-    async fn build(start: DateTime<Utc>, edit: impl FnOnce(String) -> String, track_links: bool) -> Self {
+    /// `with_tenant`, deployed with `PublicBaseUrl` = `public_url` (empty for none).
+    pub async fn behind(public_url: &str, start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
+        Self::build(public_url, start, edit, false).await
+    }
+
+    async fn build(
+        public_url: &str,
+        start: DateTime<Utc>,
+        edit: impl FnOnce(String) -> String,
+        track_links: bool,
+    ) -> Self {
         let sdk = sdk_config().await;
         let suffix = uuid::Uuid::now_v7().simple().to_string();
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -229,7 +239,7 @@ impl Stack {
                 schedule_group,
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
-            public_url: if track_links { PUBLIC_URL.to_owned() } else { String::new() },
+            public_url: public_url.to_owned(),
             link_secret,
             sns_topics: Default::default(),
         };

@@ -15,3 +15,4 @@ mod secrets;
 mod sns;
 mod telnyx;
 mod timing;
+mod voice;

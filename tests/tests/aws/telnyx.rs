@@ -31,7 +31,7 @@ async fn a_signed_telnyx_stop_opts_the_lead_out_through_the_inbound_function() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     let lead = stack.lead(&id).await;
     assert_eq!(lead["state"], "opted_out");
-    assert_eq!(lead["opted_out"], json!(["sms", "voice"]));
+    assert_eq!(lead["opted_out"], json!(["sms", "voice", "voicemail"]));
     assert_eq!(lead["enrolments"][0]["status"], json!({ "state": "stopped", "reason": "opted_out" }));
 }
 

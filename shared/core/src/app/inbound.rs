@@ -1,8 +1,8 @@
 //! Inbound SMS: compliance keywords first, then the conversation goes to a human.
 
 use super::change::Change;
+use super::conversation::Conversation;
 use super::counters::Counter;
-use super::handoff::hand_off;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -91,65 +91,48 @@ impl App {
             tracing::info!(tenant = %tenant.id, "SMS from a number that is not a lead");
             return Ok(answer);
         };
+        if let ReplyIntent::Conversation { topic, score } = intent {
+            let conversation = Conversation { channel: Channel::Sms, said: body, how: "replied by SMS", topic, score };
+            self.converse(tenant, &lead.id, conversation).await?;
+            return Ok(answer);
+        }
         let rules = tenant.rules();
-        let owner = match intent {
-            ReplyIntent::Conversation { .. } => self.next_owner(tenant, &lead).await?,
-            _ => None,
-        };
-        let mut first_reply = false;
         let changed = self
             .change_lead(&tenant.id, &lead.id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
                 let mut next = lead.clone();
                 let (commands, kind) = match intent {
                     ReplyIntent::OptOut(_) => {
-                        // A STOP by text silences the number: texts and calls alike.
-                        next.opted_out.extend([Channel::Sms, Channel::Voice]);
-                        let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+                        // A STOP by text silences the number: texts, calls and voicemail alike.
+                        next.opted_out.extend(Channel::PHONE);
+                        let event = Event::OptedOut { channels: Channel::PHONE.to_vec() };
                         (
                             decide(view, &event, rules, now),
-                            vec![TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() }],
+                            TimelineKind::OptedOut { channel: Channel::Sms, message: body.clone() },
                         )
                     }
                     ReplyIntent::OptIn(_) => {
-                        next.opted_out.remove(&Channel::Sms);
-                        next.opted_out.remove(&Channel::Voice);
-                        (Vec::new(), vec![TimelineKind::OptedIn { channel: Channel::Sms, message: body.clone() }])
+                        next.opted_out.retain(|channel| !channel.uses_phone());
+                        (Vec::new(), TimelineKind::OptedIn { channel: Channel::Sms, message: body.clone() })
                     }
-                    ReplyIntent::Help => (Vec::new(), vec![TimelineKind::HelpRequested { message: body.clone() }]),
-                    ReplyIntent::Conversation { topic, score } => {
-                        let (handed_off, assigned) = hand_off(lead, owner.as_ref(), now);
-                        next = handed_off;
-                        first_reply = next.replied_at.is_none();
-                        next.replied_at = next.replied_at.or(Some(now));
-                        let mut kinds = vec![
-                            TimelineKind::Replied { channel: Channel::Sms, body: body.clone() },
-                            TimelineKind::HandedOff {
-                                reason: format!("replied by SMS ({}, score {score})", topic.label()),
-                            },
-                        ];
-                        kinds.extend(assigned);
-                        (decide(view, &Event::Replied, rules, now), kinds)
+                    // (A conversation went to `converse` above.)
+                    ReplyIntent::Help | ReplyIntent::Conversation { .. } => {
+                        (Vec::new(), TimelineKind::HelpRequested { message: body.clone() })
                     }
                 };
-                let timeline = kind.into_iter().map(|kind| TimelineEntry { at: now, kind }).collect();
-                Change { lead: next, enrolment_commands: commands, started: Vec::new(), timeline }
+                Change {
+                    lead: next,
+                    enrolment_commands: commands,
+                    started: Vec::new(),
+                    timeline: vec![TimelineEntry { at: now, kind }],
+                }
             })
             .await?;
 
-        let source = lead.profile.source.clone();
-        let counter = match intent {
-            ReplyIntent::OptOut(_) if !lead.opted_out.contains(&Channel::Sms) => {
-                Some(Counter::OptOut { source, channel: Channel::Sms })
-            }
-            ReplyIntent::Conversation { .. } if first_reply => Some(Counter::Reply { source, channel: Channel::Sms }),
-            _ => None,
-        };
-        if let (Some(counter), Some(_)) = (counter, &changed) {
+        let first_opt_out = matches!(intent, ReplyIntent::OptOut(_)) && !lead.opted_out.contains(&Channel::Sms);
+        if let (true, Some(_)) = (first_opt_out, &changed) {
+            let counter = Counter::OptOut { source: lead.profile.source.clone(), channel: Channel::Sms };
             self.count(tenant, &lead, counter).await;
-        }
-        if let (ReplyIntent::Conversation { topic, score }, Some(changed)) = (intent, &changed) {
-            self.announce_handoff(tenant, &lead, changed, topic, score).await;
         }
         Ok(answer)
     }

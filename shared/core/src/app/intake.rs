@@ -151,7 +151,7 @@ impl App {
             tenant: tenant.id.clone(),
             profile: parsed.profile.clone(),
             consent: parsed.consent.clone(),
-            opted_out: if silenced { BTreeSet::from([Channel::Sms, Channel::Voice]) } else { BTreeSet::new() },
+            opted_out: if silenced { BTreeSet::from(Channel::PHONE) } else { BTreeSet::new() },
             undeliverable: BTreeMap::new(),
             needs_human: false,
             owner: None,
@@ -189,7 +189,7 @@ impl App {
         let mut lead = current.clone();
         lead.version += 1;
         if silenced {
-            lead.opted_out.extend([Channel::Sms, Channel::Voice]);
+            lead.opted_out.extend(Channel::PHONE);
         }
         let new = &parsed.profile;
         let p = &mut lead.profile;

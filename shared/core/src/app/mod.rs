@@ -2,7 +2,9 @@
 //! tests all run this code, with different adapters behind it.
 
 mod booking;
+mod call;
 mod change;
+mod conversation;
 mod counters;
 mod delivery;
 mod email_feedback;
@@ -20,6 +22,7 @@ mod undeliverable;
 mod wake;
 
 pub use booking::{BookingChange, BookingError, BookingNotice};
+pub use call::CallAnswer;
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use handoff::SlaOutcome;

@@ -4,6 +4,7 @@
 use super::file::RawTenantFile;
 use super::tenant::Checker;
 use super::Secret;
+use toml::Spanned;
 
 /// A long code's throughput, the safe default when a tenant names none.
 const DEFAULT_MESSAGES_PER_SECOND: f64 = 1.0;
@@ -28,47 +29,12 @@ pub enum SmsProvider {
 /// Reads `[sms]` with the provider section it names.
 pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSettings> {
     let sms = raw.sms.as_ref()?;
-    let messages_per_second = match &sms.messages_per_second {
-        None => DEFAULT_MESSAGES_PER_SECOND,
-        Some(rate) => c.check("sms.messages_per_second", rate, |r| {
-            if r.is_finite() && *r > 0.0 {
-                Ok(*r)
-            } else {
-                Err("must be a number of messages per second above 0")
-            }
-        })?,
-    };
-    let url = |c: &mut Checker, field: &str, url: &Option<toml::Spanned<String>>| match url {
-        None => Some(None),
-        Some(url) => c
-            .check(field, url, |u| {
-                if u.starts_with("https://") || u.starts_with("http://127.0.0.1") || u.starts_with("http://localhost") {
-                    Ok(Some(u.trim_end_matches('/').to_owned()))
-                } else {
-                    Err("must be an https:// URL (plain http only on loopback, for tests)")
-                }
-            })
-            .map(Some)?,
-    };
+    let messages_per_second = rate(c, "sms.messages_per_second", sms.messages_per_second.as_ref())?;
     let provider = match sms.provider.get_ref().as_str() {
         "twilio" => {
-            let Some(twilio) = &raw.twilio else {
-                c.fail("sms.provider", Some(&sms.provider), "twilio needs a [twilio] section with account_sid");
-                return None;
-            };
-            let Some(sid) = &twilio.account_sid else {
-                c.fail("sms.provider", Some(&sms.provider), "twilio needs [twilio] account_sid to send");
-                return None;
-            };
-            let account_sid = c.check("twilio.account_sid", sid, |s| {
-                if s.len() == 34 && s.starts_with("AC") && s[2..].chars().all(|c| c.is_ascii_hexdigit()) {
-                    Ok(s.clone())
-                } else {
-                    Err("must be AC followed by 32 hex digits")
-                }
-            })?;
-            let api_url = url(c, "twilio.api_url", &twilio.api_url)?;
-            SmsProvider::Twilio { account_sid, messaging_service_sid: twilio.messaging_service_sid.clone(), api_url }
+            let (account_sid, api_url) = twilio_account(c, raw, "sms.provider", &sms.provider)?;
+            let messaging_service_sid = raw.twilio.as_ref().and_then(|twilio| twilio.messaging_service_sid.clone());
+            SmsProvider::Twilio { account_sid, messaging_service_sid, api_url }
         }
         "telnyx" => {
             let Some(telnyx) = &raw.telnyx else {
@@ -80,7 +46,7 @@ pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSe
                 return None;
             };
             let api_key = c.check("telnyx.api_key", api_key, |raw| Secret::parse(raw))?;
-            let api_url = url(c, "telnyx.api_url", &telnyx.api_url)?;
+            let api_url = checked_url(c, "telnyx.api_url", telnyx.api_url.as_ref())?;
             SmsProvider::Telnyx { api_key, messaging_profile_id: telnyx.messaging_profile_id.clone(), api_url }
         }
         other => {
@@ -89,6 +55,66 @@ pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSe
         }
     };
     Some(SmsSettings { provider, messages_per_second })
+}
+
+/// A sending number's throughput: per second, above 0; the safe default of a long code (1)
+/// when absent.
+pub(super) fn rate(c: &mut Checker, field: &str, rate: Option<&Spanned<f64>>) -> Option<f64> {
+    match rate {
+        None => Some(DEFAULT_MESSAGES_PER_SECOND),
+        Some(rate) => c.check(field, rate, |r| {
+            if r.is_finite() && *r > 0.0 {
+                Ok(*r)
+            } else {
+                Err("must be a number per second above 0")
+            }
+        }),
+    }
+}
+
+/// The Twilio account a provider setting (`field`, written at `at`) sends through: its SID
+/// and, for tests, its API URL.
+pub(super) fn twilio_account(
+    c: &mut Checker,
+    raw: &RawTenantFile,
+    field: &str,
+    at: &Spanned<String>,
+) -> Option<(String, Option<String>)> {
+    let Some(twilio) = &raw.twilio else {
+        c.fail(field, Some(at), "twilio needs a [twilio] section with account_sid");
+        return None;
+    };
+    let Some(sid) = &twilio.account_sid else {
+        c.fail(field, Some(at), "twilio needs [twilio] account_sid to send");
+        return None;
+    };
+    let account_sid = c.check("twilio.account_sid", sid, |s| {
+        if s.len() == 34 && s.starts_with("AC") && s[2..].chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(s.clone())
+        } else {
+            Err("must be AC followed by 32 hex digits")
+        }
+    })?;
+    let api_url = checked_url(c, "twilio.api_url", twilio.api_url.as_ref())?;
+    Some((account_sid, api_url))
+}
+
+/// An optional provider URL: https, or plain http on loopback (tests). `None` when it does
+/// not check; `Some(None)` when absent.
+pub(super) fn checked_url(c: &mut Checker, field: &str, url: Option<&Spanned<String>>) -> Option<Option<String>> {
+    match url {
+        None => Some(None),
+        Some(url) => c.check(field, url, |u| required_url(u)).map(Some),
+    }
+}
+
+/// A provider URL: https, or plain http on loopback (tests), without a trailing slash.
+pub(super) fn required_url(url: &str) -> Result<String, &'static str> {
+    if url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") {
+        Ok(url.trim_end_matches('/').to_owned())
+    } else {
+        Err("must be an https:// URL (plain http only on loopback, for tests)")
+    }
 }
 
 /// Where a tenant's people hear that a lead wants a human: an incoming webhook of their team

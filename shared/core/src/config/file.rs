@@ -21,6 +21,8 @@ pub(super) struct RawTenantFile {
     pub booking: Option<RawBooking>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
+    pub voice: Option<RawVoice>,
+    pub voicemail: Option<RawVoicemail>,
     #[serde(default)]
     pub segments: Vec<RawSegment>,
     pub cadences: BTreeMap<String, RawCadence>,
@@ -40,6 +42,7 @@ pub(super) struct RawTenant {
     pub opt_out_text: Option<String>,
     pub opt_in_text: Option<String>,
     pub carrier_confirms_keywords: Option<bool>,
+    pub hipaa: Option<bool>,
     pub default_cadence: Spanned<String>,
 }
 
@@ -115,6 +118,29 @@ pub(super) struct RawBooking {
 pub(super) struct RawSms {
     pub provider: Spanned<String>,
     pub messages_per_second: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVoice {
+    pub provider: Spanned<String>,
+    pub from: Option<Spanned<String>>,
+    pub transfer_to: Spanned<String>,
+    pub calls_per_second: Option<Spanned<f64>>,
+    pub prompt: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVoicemail {
+    pub url: Spanned<String>,
+    pub auth: Spanned<String>,
+    pub secret: Spanned<String>,
+    pub username: Option<String>,
+    pub header: Option<Spanned<String>>,
+    pub from: Option<Spanned<String>>,
+    pub audio_url: Option<Spanned<String>>,
+    pub body: Spanned<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,8 @@ mod secret;
 mod team;
 mod templates;
 mod tenant;
+mod voice;
+mod voicemail;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
 pub use booking::BookingSettings;
@@ -25,8 +27,10 @@ pub use errors::{ConfigError, ConfigErrors};
 pub use links::TrackedLinks;
 pub use secret::{Secret, SecretError, SecretRef};
 pub use team::{Rep, Team, DEFAULT_SLA};
-pub use templates::{Rendered, TemplateError, Templates, MERGE_FIELDS};
+pub use templates::{Rendered, TemplateError, Templates, HIPAA_MERGE_FIELDS, MERGE_FIELDS};
 pub use tenant::{Segment, TenantConfig};
+pub use voice::{VoiceProvider, VoiceSettings, DEFAULT_CALL_PROMPT};
+pub use voicemail::{BodyTemplate, VoicemailAuth, VoicemailSettings, VOICEMAIL_PLACEHOLDERS};
 
 /// The demo tenant's file, embedded so that `leadflow dev` runs with no arguments.
 pub const DEMO_TENANT: &str = include_str!("demo.toml");

@@ -13,6 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MERGE_FIELDS: &[&str] =
     &["first_name", "last_name", "email", "phone", "source", "campaign", "business_name", "booking_link", "fields"];
 
+/// The merge fields a HIPAA tenant's templates may use: enough to greet the lead and name the
+/// business, nothing that says who the lead is beyond a first name or why they enquired (a
+/// last name, contact details, source, campaign or form fields can each be, or reveal, health
+/// information once a message sits on a lock screen or in a provider's logs). The booking
+/// link carries no health information.
+pub const HIPAA_MERGE_FIELDS: &[&str] = &["first_name", "business_name", "booking_link"];
+
 /// Why a template could not be loaded or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
@@ -20,6 +27,10 @@ pub enum TemplateError {
     Syntax(String),
     #[error("unknown merge field {0:?} (known: first_name, last_name, email, phone, source, campaign, business_name, booking_link, fields.<name>)")]
     UnknownField(String),
+    #[error("merge field {0:?} is not allowed with hipaa = true (allowed: first_name, business_name, booking_link)")]
+    NotAllowedInHipaa(String),
+    #[error("subject: {0}")]
+    InSubject(Box<TemplateError>),
     #[error("no template named {0:?}")]
     Missing(String),
     #[error("rendering failed: {0}")]
@@ -40,6 +51,8 @@ pub struct Templates {
     with_subject: BTreeMap<String, bool>,
     /// The merge fields each template (body or subject) uses.
     uses: BTreeMap<String, BTreeSet<String>>,
+    /// Merge fields narrower than [`MERGE_FIELDS`] (HIPAA mode), if any.
+    allowed: Option<&'static [&'static str]>,
 }
 
 #[derive(Serialize)]
@@ -68,14 +81,19 @@ impl Templates {
         // absent field too, rather than failing a touch at send time.
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_keep_trailing_newline(false);
-        Self { env, with_subject: BTreeMap::new(), uses: BTreeMap::new() }
+        Self { env, with_subject: BTreeMap::new(), uses: BTreeMap::new(), allowed: None }
+    }
+
+    /// An empty set whose templates may use only [`HIPAA_MERGE_FIELDS`].
+    pub fn hipaa() -> Self {
+        Self { allowed: Some(HIPAA_MERGE_FIELDS), ..Self::new() }
     }
 
     /// Compiles a template and checks it uses only known merge fields.
     pub fn add(&mut self, name: &str, subject: Option<&str>, body: &str) -> Result<(), TemplateError> {
         self.compile(name.to_owned(), body)?;
         if let Some(subject) = subject {
-            self.compile(subject_name(name), subject)?;
+            self.compile(subject_name(name), subject).map_err(|e| TemplateError::InSubject(Box::new(e)))?;
         }
         self.with_subject.insert(name.to_owned(), subject.is_some());
         Ok(())
@@ -87,8 +105,13 @@ impl Templates {
             .map_err(|e| TemplateError::Syntax(e.to_string()))?;
         let template = self.env.get_template(&name).map_err(|e| TemplateError::Syntax(e.to_string()))?;
         let variables = template.undeclared_variables(false);
-        if let Some(unknown) = variables.iter().find(|v| !MERGE_FIELDS.contains(&v.as_str())) {
-            return Err(TemplateError::UnknownField(unknown.clone()));
+        for variable in &variables {
+            if !MERGE_FIELDS.contains(&variable.as_str()) {
+                return Err(TemplateError::UnknownField(variable.clone()));
+            }
+            if self.allowed.is_some_and(|allowed| !allowed.contains(&variable.as_str())) {
+                return Err(TemplateError::NotAllowedInHipaa(variable.clone()));
+            }
         }
         self.uses.insert(name, variables.into_iter().collect());
         Ok(())

@@ -5,6 +5,8 @@ use super::channels::{handoff_chat, sms_settings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::team::{team, Team};
+use super::voice::{voice_settings, VoiceSettings};
+use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
     ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
@@ -74,6 +76,13 @@ pub struct TenantConfig {
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
     pub links: TrackedLinks,
+    /// The provider call steps go out through; none: the runtime's default channel.
+    pub voice: Option<VoiceSettings>,
+    /// The ringless-voicemail vendor; none: the runtime's default channel.
+    pub voicemail: Option<VoicemailSettings>,
+    /// HIPAA mode: templates may use only [`HIPAA_MERGE_FIELDS`](super::HIPAA_MERGE_FIELDS),
+    /// and logs show no message bodies, phone numbers or email addresses of this tenant's leads.
+    pub hipaa: bool,
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
@@ -186,12 +195,18 @@ impl TenantConfig {
             })
             .collect();
 
-        let mut templates = Templates::new();
+        let hipaa = t.hipaa.unwrap_or(false);
+        let mut templates = if hipaa { Templates::hipaa() } else { Templates::new() };
         let mut links = TrackedLinks::default();
         for (name, template) in &raw.templates {
             let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
             if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
-                c.fail(format!("templates.{name}"), Some(&template.body), e.to_string());
+                // The line of the part that is wrong: the subject if it is the subject.
+                let at = match (&e, &template.subject) {
+                    (TemplateError::InSubject(_), Some(subject)) => subject,
+                    _ => &template.body,
+                };
+                c.fail(format!("templates.{name}"), Some(at), e.to_string());
             }
             if let Err(e) = links.add_from(template.body.get_ref()) {
                 c.fail(format!("templates.{name}"), Some(&template.body), e);
@@ -229,7 +244,7 @@ impl TenantConfig {
                     }
                 });
                 let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
-                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email or voice")
+                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email, voice or voicemail")
                 });
                 let template = step.template.get_ref();
                 if !raw.templates.contains_key(template) {
@@ -291,6 +306,16 @@ impl TenantConfig {
         let sms = sms_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
         let team = team(&mut c, &raw, region);
+        let voice = voice_settings(&mut c, &raw);
+        if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
+            // The gather webhook finds the tenant by the number the call came from.
+            let caller = voice.from.as_ref().or(sending_numbers.first());
+            if !caller.is_some_and(|number| sending_numbers.contains(number)) {
+                let at = raw_voice.from.as_ref().unwrap_or(&raw_voice.provider);
+                c.fail("voice.from", Some(at), "the caller ID must be one of tenant.sending_numbers");
+            }
+        }
+        let voicemail = voicemail_settings(&mut c, &raw);
 
         match (id, region, zone, quiet_hours) {
             (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
@@ -324,6 +349,9 @@ impl TenantConfig {
                     team,
                     booking,
                     links,
+                    voice,
+                    voicemail,
+                    hipaa,
                     segments,
                     default_cadence: t.default_cadence.get_ref().clone(),
                     cadences,
@@ -355,7 +383,14 @@ impl TenantConfig {
         let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
         let calendly = self.booking.calendly_signing_key.iter().map(|s| ("booking.calendly_signing_key", s));
         let calcom = self.booking.calcom_secret.iter().map(|s| ("booking.calcom_secret", s));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
+        let voicemail = self.voicemail.as_ref().map(|vm| ("voicemail.secret", vm.auth.secret()));
+        twilio
+            .chain(telnyx.map(|s| ("telnyx.api_key", s)))
+            .chain(handoff)
+            .chain(calendly)
+            .chain(calcom)
+            .chain(voicemail)
+            .collect()
     }
 
     fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
@@ -367,7 +402,14 @@ impl TenantConfig {
         let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
         let calendly = self.booking.calendly_signing_key.iter_mut().map(|s| ("booking.calendly_signing_key", s));
         let calcom = self.booking.calcom_secret.iter_mut().map(|s| ("booking.calcom_secret", s));
-        twilio.chain(telnyx.map(|s| ("telnyx.api_key", s))).chain(handoff).chain(calendly).chain(calcom).collect()
+        let voicemail = self.voicemail.as_mut().map(|vm| ("voicemail.secret", vm.auth.secret_mut()));
+        twilio
+            .chain(telnyx.map(|s| ("telnyx.api_key", s)))
+            .chain(handoff)
+            .chain(calendly)
+            .chain(calcom)
+            .chain(voicemail)
+            .collect()
     }
 
     /// The SSM parameters this tenant's secrets are read from.
@@ -400,7 +442,7 @@ impl TenantConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DEMO_TENANT;
+    use crate::config::{VoiceProvider, VoicemailAuth, DEFAULT_CALL_PROMPT, DEMO_TENANT};
 
     fn demo_with_token(token: &str) -> String {
         DEMO_TENANT.replace(r#"auth_token = "demo_twilio_auth_token""#, &format!("auth_token = \"{token}\""))
@@ -570,5 +612,119 @@ mod tests {
         assert_eq!(errors.errors.len(), 1, "{errors}");
         assert_eq!(errors.errors[0].field, "booking.url");
         assert!(errors.errors[0].message.contains("{{booking_link}}"), "{errors}");
+    }
+
+    /// The demo tenant with `hipaa = true`, and its one template that names a form field made
+    /// to name only first_name and business_name.
+    fn hipaa_demo() -> String {
+        DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n").replace(
+            "Thanks for your enquiry{% if fields.treatment %} about {{fields.treatment}}{% endif %}.",
+            "Thanks for your enquiry.",
+        )
+    }
+
+    #[test]
+    fn a_hipaa_tenant_may_use_only_the_allowed_merge_fields() {
+        let tenant = TenantConfig::parse(&hipaa_demo(), "clinic.toml").unwrap();
+        assert!(tenant.hipaa);
+
+        let source = hipaa_demo().replace(
+            "body = \"Hi {{first_name}}, just checking in",
+            "body = \"Hi {{first_name}} {{last_name}}, just checking in",
+        );
+        let errors = TenantConfig::parse(&source, "clinic.toml").unwrap_err();
+        let line = source.lines().position(|l| l.contains("{{last_name}}")).unwrap() + 1;
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!(errors.errors[0].field, "templates.weekly_sms");
+        assert_eq!(errors.errors[0].line, Some(line));
+        assert!(errors.errors[0].message.contains("\"last_name\" is not allowed with hipaa = true"), "{errors}");
+
+        // The same template is fine for a tenant without HIPAA mode, and form fields are not.
+        assert!(TenantConfig::parse(&source.replace("hipaa = true\n", ""), "t").is_ok());
+        let errors =
+            TenantConfig::parse(&DEMO_TENANT.replace("[tenant]\n", "[tenant]\nhipaa = true\n"), "t").unwrap_err();
+        assert_eq!(errors.errors[0].field, "templates.welcome_email");
+        assert!(errors.errors[0].message.contains("\"fields\""), "{errors}");
+    }
+
+    #[test]
+    fn a_hipaa_refusal_in_a_subject_names_the_subjects_line() {
+        let source =
+            hipaa_demo().replace("subject = \"A quick question, {{first_name}}\"", "subject = \"About {{source}}\"");
+        let errors = TenantConfig::parse(&source, "t").unwrap_err();
+        let line = source.lines().position(|l| l.contains("About {{source}}")).unwrap() + 1;
+        assert_eq!(errors.errors[0].field, "templates.day10_email");
+        assert_eq!(errors.errors[0].line, Some(line));
+        assert!(errors.errors[0].message.starts_with("subject: "), "{errors}");
+    }
+
+    const TWILIO_SENDING: &str = "[twilio]\nauth_token = \"t\"\naccount_sid = \"AC0123456789abcdef0123456789abcdef\"\n";
+
+    fn with_twilio(sections: &str) -> String {
+        demo_with(sections).replace("[twilio]\nauth_token = \"demo_twilio_auth_token\"\n", "")
+    }
+
+    #[test]
+    fn a_voice_section_calls_through_twilio_from_a_sending_number() {
+        let source =
+            with_twilio(&format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"\n\n{TWILIO_SENDING}"));
+        let tenant = TenantConfig::parse(&source, "t").unwrap();
+        let voice = tenant.voice.unwrap();
+        assert!(matches!(voice.provider, VoiceProvider::Twilio { .. }));
+        assert_eq!(voice.transfer_to.to_string(), "+14155550199");
+        assert_eq!(voice.calls_per_second, 1.0);
+        assert_eq!(voice.prompt, DEFAULT_CALL_PROMPT);
+
+        let first_error = |voice: &str| {
+            let errors = TenantConfig::parse(&with_twilio(&format!("{voice}\n{TWILIO_SENDING}")), "t").unwrap_err();
+            assert_eq!(errors.errors.len(), 1, "{errors}");
+            (errors.errors[0].field.clone(), errors.errors[0].line)
+        };
+        let bad_transfer = "[voice]\nprovider = \"twilio\"\ntransfer_to = \"0800 OFFICE\"\n";
+        assert_eq!(first_error(bad_transfer), ("voice.transfer_to".to_owned(), Some(3)));
+        // The gather webhook finds the tenant by the caller ID, so it must be the tenant's.
+        let foreign_caller =
+            "[voice]\nprovider = \"twilio\"\nfrom = \"+14155550111\"\ntransfer_to = \"+14155550199\"\n";
+        assert_eq!(first_error(foreign_caller), ("voice.from".to_owned(), Some(3)));
+
+        let no_account = demo_with("[voice]\nprovider = \"twilio\"\ntransfer_to = \"+14155550199\"");
+        let errors = TenantConfig::parse(&no_account, "t").unwrap_err();
+        assert_eq!(errors.errors[0].field, "voice.provider");
+        assert_eq!(errors.errors[0].message, "twilio needs [twilio] account_sid to send");
+    }
+
+    const VOICEMAIL: &str = r#"[voicemail]
+url = "https://rvm.example.com/v1/drops"
+auth = "header"
+header = "X-Api-Key"
+secret = "ssm:/leadflow/demo/rvm"
+audio_url = "https://cdn.example.com/demo.mp3"
+body = { phone = "{to}", caller_id = "{from}", recording = "{audio_url}", reference = "{touch_id}" }
+"#;
+
+    #[test]
+    fn a_voicemail_vendor_is_read_with_its_secret_and_body() {
+        let tenant = TenantConfig::parse(&demo_with(VOICEMAIL), "t").unwrap();
+        let voicemail = tenant.voicemail.as_ref().unwrap();
+        assert!(matches!(&voicemail.auth, VoicemailAuth::Header { name, .. } if name == "X-Api-Key"));
+        assert!(voicemail.body.uses("touch_id"));
+        assert!(tenant.secret_parameters().contains(&"/leadflow/demo/rvm"));
+    }
+
+    #[test]
+    fn a_voicemail_body_with_an_unknown_placeholder_or_no_audio_names_its_line() {
+        let unknown = demo_with(&VOICEMAIL.replace("{touch_id}", "{lead_email}"));
+        let errors = TenantConfig::parse(&unknown, "t").unwrap_err();
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), ("voicemail.body", Some(7)));
+        assert!(errors.errors[0].message.contains("{lead_email}"), "{errors}");
+
+        let no_audio = demo_with(&VOICEMAIL.replace("audio_url = \"https://cdn.example.com/demo.mp3\"\n", ""));
+        let errors = TenantConfig::parse(&no_audio, "t").unwrap_err();
+        assert_eq!(errors.errors[0].message, "uses {audio_url}: set voicemail.audio_url");
+
+        let basic = demo_with(&VOICEMAIL.replace("auth = \"header\"", "auth = \"basic\""));
+        let errors = TenantConfig::parse(&basic, "t").unwrap_err();
+        assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), ("voicemail.username", Some(3)));
     }
 }

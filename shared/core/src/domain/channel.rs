@@ -10,11 +10,16 @@ pub enum Channel {
     Sms,
     Email,
     Voice,
+    /// Ringless voicemail: a recording dropped straight into the lead's voicemail box.
+    Voicemail,
 }
 
 impl Channel {
     /// Every channel, in a stable order.
-    pub const ALL: [Channel; 3] = [Channel::Sms, Channel::Email, Channel::Voice];
+    pub const ALL: [Channel; 4] = [Channel::Sms, Channel::Email, Channel::Voice, Channel::Voicemail];
+
+    /// The channels that reach the lead's phone: an opt-out from the number silences them all.
+    pub const PHONE: [Channel; 3] = [Channel::Sms, Channel::Voice, Channel::Voicemail];
 
     /// The lowercase name used in config, JSON and reports.
     pub fn as_str(self) -> &'static str {
@@ -22,12 +27,13 @@ impl Channel {
             Channel::Sms => "sms",
             Channel::Email => "email",
             Channel::Voice => "voice",
+            Channel::Voicemail => "voicemail",
         }
     }
 
     /// Whether the channel reaches the lead's phone (and so is silenced by a phone opt-out).
     pub fn uses_phone(self) -> bool {
-        matches!(self, Channel::Sms | Channel::Voice)
+        Channel::PHONE.contains(&self)
     }
 }
 

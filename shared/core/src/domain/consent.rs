@@ -27,12 +27,14 @@ pub struct ConsentEvidence {
 }
 
 impl Consent {
-    /// Whether the lead consented to `channel`.
+    /// Whether the lead consented to `channel`. Consent to calls covers ringless voicemail:
+    /// the FCC treats a voicemail dropped without ringing as a call (declaratory ruling
+    /// 22-85, 2022), so it needs the same consent as a call, no more and no less.
     pub fn allows(&self, channel: Channel) -> bool {
         match channel {
             Channel::Sms => self.sms,
             Channel::Email => self.email,
-            Channel::Voice => self.voice,
+            Channel::Voice | Channel::Voicemail => self.voice,
         }
     }
 }

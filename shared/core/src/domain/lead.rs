@@ -60,7 +60,7 @@ impl Lead {
     /// The address a touch on `channel` goes to, if the lead has one.
     pub fn address(&self, channel: Channel) -> Option<String> {
         match channel {
-            Channel::Sms | Channel::Voice => self.profile.phone.as_ref().map(|p| p.to_string()),
+            Channel::Sms | Channel::Voice | Channel::Voicemail => self.profile.phone.as_ref().map(|p| p.to_string()),
             Channel::Email => self.profile.email.as_ref().map(|e| e.to_string()),
         }
     }

@@ -464,9 +464,9 @@ impl Sim<'_> {
         self.lead.version += 1;
         match kind {
             Interruption::OptOut | Interruption::OptOutOnly => {
-                self.lead.opted_out.extend([Channel::Sms, Channel::Voice]);
+                self.lead.opted_out.extend(Channel::PHONE);
                 if kind == Interruption::OptOut {
-                    let event = Event::OptedOut { channels: vec![Channel::Sms, Channel::Voice] };
+                    let event = Event::OptedOut { channels: Channel::PHONE.to_vec() };
                     let commands = self.decide(&event, now);
                     self.apply_stops(&commands, StopReason::OptedOut);
                 }

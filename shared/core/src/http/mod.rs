@@ -18,6 +18,7 @@ mod telnyx;
 mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
+mod twilio_voice;
 
 pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
 pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
@@ -41,6 +42,12 @@ pub struct HttpState {
     pub sns: Arc<SnsGate>,
 }
 
+/// Where Twilio fetches a call's TwiML once it is answered (with `?lead=…&touch=…`).
+pub const ANSWER_PATH: &str = "/v1/webhooks/twilio/voice/answer";
+
+/// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
+pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
+
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -57,6 +64,8 @@ pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
         .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
+        .route(ANSWER_PATH, post(twilio_voice::answer))
+        .route(GATHER_PATH, post(twilio_voice::gather))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
         .route("/v1/webhooks/aws/sms", post(aws_sms::inbound_sms))
         .route("/v1/webhooks/aws/ses", post(aws_ses::events))

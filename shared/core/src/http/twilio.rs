@@ -6,6 +6,7 @@ use super::{body, ApiError, HttpState};
 use crate::app::{InboundError, InboundSms, SmsAnswer};
 use crate::config::TenantConfig;
 use crate::domain::{twilio_undeliverable, Channel, Delivery, DeliveryState, LeadId, PhoneNumber, TouchId};
+use crate::twiml::{self, Verb};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -20,18 +21,18 @@ fn forbidden() -> ApiError {
 /// A Twilio webhook's form, once its signature holds, with the tenant that owns `number_param`
 /// (the number of ours in the request). Nothing is recorded, and nothing about tenants
 /// revealed, before that.
-struct Verified {
-    tenant: Arc<TenantConfig>,
+pub(super) struct Verified {
+    pub tenant: Arc<TenantConfig>,
     params: Vec<(String, String)>,
 }
 
 impl Verified {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
-async fn verified(
+pub(super) async fn verified(
     state: &HttpState,
     headers: &HeaderMap,
     uri: &Uri,
@@ -76,13 +77,15 @@ pub(super) async fn inbound_sms(
         InboundError::Store(e) => ApiError::from(e),
     })?;
     let twiml = match answer {
-        SmsAnswer::Nothing => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>".to_owned(),
-        SmsAnswer::Reply(text) => format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
-            xml_escape(&text)
-        ),
+        SmsAnswer::Nothing => twiml::response(&[]),
+        SmsAnswer::Reply(text) => twiml::response(&[Verb::Message(&text)]),
     };
-    Ok(([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response())
+    Ok(twiml_response(twiml))
+}
+
+/// TwiML as Twilio wants it served.
+pub(super) fn twiml_response(twiml: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
 }
 
 /// `POST /v1/webhooks/twilio/status?lead=…&touch=…`: Twilio's report of how a message it
@@ -123,26 +126,10 @@ pub(super) struct StatusQuery {
 
 /// The base URL Twilio called: the configured one, else `https://` and the request's host
 /// (API Gateway's own domain, when no custom domain is configured).
-fn public_base(state: &HttpState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(super) fn public_base(state: &HttpState, headers: &HeaderMap) -> Result<String, ApiError> {
     if !state.public_url.is_empty() {
         return Ok(state.public_url.trim_end_matches('/').to_owned());
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).ok_or_else(forbidden)?;
     Ok(format!("https://{host}"))
-}
-
-/// Escapes text for an XML element body.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -31,8 +31,8 @@ pub struct DevOptions {
     pub public_url: Option<String>,
     /// Print each touch as the outbox records it.
     pub print_outbox: bool,
-    /// Send through the providers tenants configure (`[sms] provider`) instead of the
-    /// outbox. Off by default: a tenant file copied from production must not text real
+    /// Send through the providers tenants configure (`[sms] provider`, `[voice]`,
+    /// `[voicemail]`) instead of the outbox. Off by default: a tenant file copied from production must not text real
     /// people from a laptop by accident.
     pub live_channels: bool,
     /// The SNS topics the AWS webhooks take, and whether certificates may come from loopback
@@ -107,7 +107,8 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         None => Arc::new(SystemClock),
     };
     let scheduler = LocalScheduler::new(store.clone())?;
-    let outbox = OutboxChannel::new(store.clone(), options.print_outbox);
+    let hipaa = directory.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone());
+    let outbox = OutboxChannel::new(store.clone(), options.print_outbox).redacting(hipaa);
     let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
         let public_url = options.public_url.as_deref();

@@ -1,7 +1,7 @@
 //! The sending discipline, run against every adapter: what is retried, what is not, and what
 //! comes back.
 
-use crate::support::{fast_policy, received, sms, Provider, FROM, TO};
+use crate::support::{fast_policy, received, Provider, FROM, TO};
 use chrono::Utc;
 use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{ChannelError, Undeliverable};
@@ -34,7 +34,7 @@ async fn a_500_then_success_is_retried_once_and_answers_the_provider_id() {
             .mount(&server)
             .await;
 
-        let id = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+        let id = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await;
 
         assert_eq!(id.as_deref(), Ok("MSG-2"), "{provider:?}");
         let requests = received(&server).await;
@@ -57,7 +57,7 @@ async fn a_429_with_retry_after_is_waited_out_then_retried() {
 
         // Backoff alone would wait ~5 ms: only Retry-After explains a second.
         let start = Instant::now();
-        let id = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+        let id = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await;
 
         assert_eq!(id.as_deref(), Ok("MSG-429"), "{provider:?}");
         assert!(start.elapsed() >= Duration::from_secs(1), "{provider:?}: waited only {:?}", start.elapsed());
@@ -78,7 +78,7 @@ async fn a_503_with_retry_after_is_waited_out_too() {
     Mock::given(method("POST")).respond_with(provider.accepted("MSG-503")).mount(&server).await;
 
     let start = Instant::now();
-    let id = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+    let id = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await;
 
     assert_eq!(id.as_deref(), Ok("MSG-503"));
     assert!(start.elapsed() >= Duration::from_secs(1), "waited only {:?}", start.elapsed());
@@ -99,7 +99,9 @@ async fn a_long_retry_after_is_capped_by_max_delay() {
 
         let id = tokio::time::timeout(
             Duration::from_secs(20),
-            provider.adapter(&server.uri(), policy, Pacer::unlimited()).send(&sms(Some(FROM), TO, "Hi"), Utc::now()),
+            provider
+                .adapter(&server.uri(), policy, Pacer::unlimited())
+                .send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()),
         )
         .await
         .expect("an hour's Retry-After must be capped");
@@ -115,7 +117,7 @@ async fn when_every_attempt_fails_the_error_is_transient_after_exactly_the_allow
         let server = MockServer::start().await;
         Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
 
-        let error = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+        let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await;
 
         let detail = transient(error);
         assert!(detail.contains("502") && detail.contains("3 attempts"), "{provider:?}: {detail}");
@@ -133,7 +135,7 @@ async fn a_provider_that_accepts_then_hangs_past_the_timeout_is_not_retried() {
             .await;
 
         let start = Instant::now();
-        let error = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
+        let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
         assert!(start.elapsed() < Duration::from_secs(3), "{provider:?}: gave up at the 500 ms timeout, not the reply");
@@ -152,7 +154,7 @@ async fn a_refused_connection_is_retried_then_transient() {
     for provider in Provider::ALL {
         let adapter = provider.adapter(&format!("http://127.0.0.1:{port}"), fast_policy(), Pacer::unlimited());
 
-        let detail = transient(adapter.send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await);
+        let detail = transient(adapter.send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await);
 
         assert!(detail.contains("could not connect"), "{provider:?}: {detail}");
         assert!(detail.contains("gave up after 3 attempts"), "{provider:?}: {detail}");
@@ -168,7 +170,7 @@ async fn a_success_without_a_message_id_is_an_unknown_outcome_and_not_retried() 
             .mount(&server)
             .await;
 
-        let error = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
+        let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
         assert_eq!(received(&server).await.len(), 1, "{provider:?}");
@@ -185,7 +187,7 @@ async fn a_redirect_is_not_followed_and_not_retried() {
             .mount(&server)
             .await;
 
-        let error = provider.fast(&server).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
+        let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(
             matches!(&error, ChannelError::Permanent { reason: Undeliverable::Rejected, detail } if detail.contains("301")),
@@ -200,7 +202,7 @@ async fn a_touch_on_another_channel_is_rejected_without_a_request() {
     for provider in Provider::ALL {
         let server = MockServer::start().await;
         Mock::given(method("POST")).respond_with(provider.accepted("NEVER")).mount(&server).await;
-        let mut email = sms(Some(FROM), "lead@example.com", "Hi");
+        let mut email = provider.message(Some(FROM), "lead@example.com", "Hi");
         email.channel = ChannelKind::Email;
 
         let error = provider.fast(&server).send(&email, Utc::now()).await.unwrap_err();
@@ -219,7 +221,7 @@ async fn a_touch_without_a_sender_is_rejected_without_a_request() {
         let server = MockServer::start().await;
         Mock::given(method("POST")).respond_with(provider.accepted("NEVER")).mount(&server).await;
 
-        let error = provider.fast(&server).send(&sms(None, TO, "Hi"), Utc::now()).await.unwrap_err();
+        let error = provider.fast(&server).send(&provider.message(None, TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(
             matches!(error, ChannelError::Permanent { reason: Undeliverable::Rejected, .. }),
@@ -238,7 +240,7 @@ async fn sends_from_one_number_are_paced() {
 
         let start = Instant::now();
         for _ in 0..3 {
-            adapter.send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap();
+            adapter.send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap();
         }
 
         // Ten a second, one at a time: the third send waits for the third tenth of a second.

@@ -4,4 +4,6 @@ mod discipline;
 mod support;
 mod telnyx;
 mod twilio;
+mod voice;
+mod voicemail;
 mod web;

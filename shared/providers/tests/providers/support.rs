@@ -4,7 +4,9 @@
 use chrono::Utc;
 use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
 use leadflow_core::ports::{Channel, OutboundMessage};
-use leadflow_providers::{Pacer, RetryPolicy, Secret, TelnyxConfig, TelnyxSms, TwilioAuth, TwilioConfig, TwilioSms};
+use leadflow_providers::{
+    Pacer, RetryPolicy, Secret, TelnyxConfig, TelnyxSms, TwilioAuth, TwilioConfig, TwilioSms, TwilioVoice,
+};
 use std::time::Duration;
 use wiremock::{MockServer, Request, ResponseTemplate};
 
@@ -13,6 +15,8 @@ pub const AUTH_TOKEN: &str = "twilio-auth-token-do-not-log";
 pub const TELNYX_KEY: &str = "KEY0123-telnyx-api-key-do-not-log";
 pub const FROM: &str = "+15550001111";
 pub const TO: &str = "+15557654321";
+/// Where the voice adapter tells Twilio to fetch each call's TwiML.
+pub const ANSWER_URL: &str = "https://leads.example.com/v1/webhooks/twilio/voice/answer";
 
 /// An SMS touch from `from` to `to`.
 pub fn sms(from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
@@ -51,25 +55,40 @@ pub fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The test account at `base_url`, authenticated with its auth token.
+pub fn twilio_account(base_url: &str, retry: RetryPolicy) -> TwilioConfig {
+    TwilioConfig {
+        base_url: base_url.to_owned(),
+        retry,
+        ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Secret::new(AUTH_TOKEN)))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Twilio,
     Telnyx,
+    TwilioVoice,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 2] = [Provider::Twilio, Provider::Telnyx];
+    pub const ALL: [Provider; 3] = [Provider::Twilio, Provider::Telnyx, Provider::TwilioVoice];
+
+    /// A touch of the provider's channel from `from` to `to`.
+    pub fn message(self, from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
+        let mut message = sms(from, to, body);
+        if self == Provider::TwilioVoice {
+            message.channel = ChannelKind::Voice;
+        }
+        message
+    }
 
     /// The adapter, pointed at `base_url`.
     pub fn adapter(self, base_url: &str, retry: RetryPolicy, pacer: Pacer) -> Box<dyn Channel> {
         match self {
-            Provider::Twilio => {
-                let config = TwilioConfig {
-                    base_url: base_url.to_owned(),
-                    retry,
-                    ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Secret::new(AUTH_TOKEN)))
-                };
-                Box::new(TwilioSms::new(config, pacer).unwrap())
+            Provider::Twilio => Box::new(TwilioSms::new(twilio_account(base_url, retry), pacer).unwrap()),
+            Provider::TwilioVoice => {
+                Box::new(TwilioVoice::new(&twilio_account(base_url, retry), ANSWER_URL, None, pacer).unwrap())
             }
             Provider::Telnyx => {
                 let config = TelnyxConfig { base_url: base_url.to_owned(), retry, ..TelnyxConfig::new(TELNYX_KEY) };
@@ -87,6 +106,7 @@ impl Provider {
     pub fn path(self) -> String {
         match self {
             Provider::Twilio => format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"),
+            Provider::TwilioVoice => format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"),
             Provider::Telnyx => "/v2/messages".to_owned(),
         }
     }
@@ -96,6 +116,9 @@ impl Provider {
         match self {
             Provider::Twilio => ResponseTemplate::new(201).set_body_json(serde_json::json!({
                 "sid": id, "status": "queued", "account_sid": ACCOUNT_SID, "to": TO, "from": FROM, "body": "Hi",
+            })),
+            Provider::TwilioVoice => ResponseTemplate::new(201).set_body_json(serde_json::json!({
+                "sid": id, "status": "queued", "account_sid": ACCOUNT_SID, "to": TO, "from": FROM,
             })),
             Provider::Telnyx => ResponseTemplate::new(200).set_body_json(serde_json::json!({
                 "data": { "id": id, "record_type": "message", "direction": "outbound", "type": "SMS",

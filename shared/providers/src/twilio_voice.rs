@@ -1,0 +1,76 @@
+//! Twilio Programmable Voice: a call step is `POST {base}/2010-04-01/Accounts/{AccountSid}/Calls.json`
+//! through the same account API as SMS ([`TwilioApi`]); the answer's `sid` is the call id.
+//!
+//! The call's TwiML is not sent inline: Twilio tells a TwiML *URL* who answered (`AnsweredBy`,
+//! from answering machine detection) but runs inline TwiML blind. So each call names leadflow's
+//! answer webhook (`/v1/webhooks/twilio/voice/answer?lead=…&touch=…`, signed by Twilio like
+//! every webhook), which speaks the touch's message into a `<Gather>` offering "press 1" to a
+//! person, or, after the beep of a voicemail box (`MachineDetection=DetectMessageEnd`), leaves
+//! the message and hangs up. A side effect: the message never travels in the create request.
+//!
+//! Like Messages, Calls takes no idempotency key; at-most-once rests on the claim before the
+//! send and on never resending after an ambiguous failure (see [`crate::send`]).
+
+use crate::pacing::Pacer;
+use crate::send::BuildError;
+use crate::twilio::{TwilioApi, TwilioConfig};
+use crate::{log_outcome, rejected, require_channel};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadflow_core::domain::Channel as ChannelKind;
+use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+
+const PROVIDER: &str = "twilio";
+
+/// Answering machine detection that waits for the end of a voicemail greeting (the beep), so
+/// a message left on a machine is recorded whole.
+pub const MACHINE_DETECTION: &str = "DetectMessageEnd";
+
+/// Calls leads through Twilio.
+#[derive(Debug, Clone)]
+pub struct TwilioVoice {
+    api: TwilioApi,
+    answer_url: String,
+    caller_id: Option<String>,
+    pacer: Pacer,
+}
+
+impl TwilioVoice {
+    /// An adapter calling from `caller_id` (else the touch's sending number) through `account`;
+    /// Twilio fetches each call's TwiML from `answer_url` (leadflow's public answer webhook).
+    pub fn new(
+        account: &TwilioConfig,
+        answer_url: impl Into<String>,
+        caller_id: Option<String>,
+        pacer: Pacer,
+    ) -> Result<Self, BuildError> {
+        Ok(Self { api: TwilioApi::new(account)?, answer_url: answer_url.into(), caller_id, pacer })
+    }
+}
+
+#[async_trait]
+impl Channel for TwilioVoice {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
+        require_channel(PROVIDER, ChannelKind::Voice, message)?;
+        let Some(lead) = &message.lead_id else {
+            return Err(rejected("twilio: a call is a cadence touch and needs its lead"));
+        };
+        let Some(from) = self.caller_id.as_deref().or(message.from.as_deref()) else {
+            return Err(rejected("twilio: no caller ID for the call"));
+        };
+        // The answer webhook finds the touch (and so its message) and the lead by this query,
+        // which Twilio signs along with the rest of the URL.
+        let url = format!("{}?lead={lead}&touch={}", self.answer_url, message.touch_id);
+        let form = [
+            ("To", message.to.as_str()),
+            ("From", from),
+            ("Url", &url),
+            ("Method", "POST"),
+            ("MachineDetection", MACHINE_DETECTION),
+        ];
+        self.pacer.acquire(from).await;
+        let result = self.api.create("Calls.json", &form).await;
+        log_outcome(PROVIDER, message, &result);
+        result
+    }
+}

@@ -1,0 +1,186 @@
+//! Calls: a voice step dials the lead through Twilio's Calls API (served on loopback); Twilio
+//! fetches the call's script from the answer webhook, which speaks the message to a person
+//! with "press 1", or leaves it on a voicemail box; pressing 1 connects the call to the
+//! tenant's line and hands the lead to a human, as a reply does.
+
+use leadflow_tests::{
+    demo_step_on, lead_phone, spawn_app_behind, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN,
+};
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The URL the tests' Twilio calls and signs: the deployment's public one.
+const PUBLIC: &str = "https://leads.example.test";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const OFFICE: &str = "+14155550199";
+
+/// The demo tenant calling through Twilio at `api_url`, its first step a call whose script
+/// names the lead (with markup in it, to be escaped).
+fn calling(api_url: &str) -> impl FnOnce(&str) -> String + '_ {
+    move |demo| {
+        let demo = demo_step_on(demo, "0m", "voice", "day3_call").replace(
+                "[twilio]\nauth_token = \"demo_twilio_auth_token\"\n",
+                &format!(
+                    "[twilio]\nauth_token = \"demo_twilio_auth_token\"\naccount_sid = \"{ACCOUNT_SID}\"\napi_url = \"{api_url}\"\n"
+                ),
+            );
+        format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"{OFFICE}\"\n\n{demo}")
+    }
+}
+
+/// A Twilio account on loopback that takes every call.
+async fn twilio() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json")))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "CA42", "status": "queued" })),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A voice webhook for the lead's call, signed as Twilio signs it (or forged).
+async fn call_webhook(app: &TestApp, path_and_query: &str, extra: &[(&str, &str)], signed: bool) -> (u16, String) {
+    let to = lead_phone(1);
+    let mut params = vec![("CallSid", "CA42"), ("AccountSid", ACCOUNT_SID), ("From", DEMO_NUMBER), ("To", &to)];
+    params.extend_from_slice(extra);
+    let signature = if signed {
+        twilio_signature(DEMO_TWILIO_TOKEN, &format!("{PUBLIC}{path_and_query}"), &params)
+    } else {
+        twilio_signature("not-the-token", &format!("{PUBLIC}{path_and_query}"), &params)
+    };
+    let response = app
+        .client
+        .post(format!("{}{path_and_query}", app.base))
+        .header("X-Twilio-Signature", signature)
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The query Twilio was given for the lead's call (`lead=…&touch=…`).
+async fn call_query(twilio: &MockServer) -> String {
+    let requests = twilio.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "one call");
+    let form: Vec<(String, String)> = form_urlencoded::parse(&requests[0].body).into_owned().collect();
+    let url = &form.iter().find(|(k, _)| k == "Url").expect("the call names its answer URL").1;
+    let query = url.strip_prefix(&format!("{PUBLIC}/v1/webhooks/twilio/voice/answer?")).expect(url);
+    query.to_owned()
+}
+
+fn event_types(lead: &Value) -> Vec<String> {
+    lead["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_person_hears_the_message_with_press_1_and_a_voicemail_box_only_the_message() {
+    let twilio = twilio().await;
+    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+    assert!(query.starts_with(&format!("lead={id}&touch=tc_")), "{query}");
+
+    let (status, human) =
+        call_webhook(&app, &format!("/v1/webhooks/twilio/voice/answer?{query}"), &[("AnsweredBy", "human")], true)
+            .await;
+    assert_eq!(status, 200, "{human}");
+    let gather = format!(
+        "<Gather numDigits=\"1\" action=\"{PUBLIC}/v1/webhooks/twilio/voice/gather?{}\" method=\"POST\">",
+        query.replace('&', "&amp;")
+    );
+    assert!(human.contains(&gather), "{human}");
+    assert!(
+        human.contains("<Say>Hello Ann, this is Bright Smile Dental returning your enquiry.")
+            && human.contains("<Say>To speak with someone now, press 1.</Say></Gather>"),
+        "{human}"
+    );
+
+    let (_, machine) = call_webhook(
+        &app,
+        &format!("/v1/webhooks/twilio/voice/answer?{query}"),
+        &[("AnsweredBy", "machine_end_beep")],
+        true,
+    )
+    .await;
+    assert!(!machine.contains("<Gather"), "{machine}");
+    assert!(
+        machine.contains("<Say>Hello Ann, this is Bright Smile Dental") && machine.ends_with("<Hangup/></Response>")
+    );
+    assert_eq!(app.lead(&id).await["touches"][0]["status"]["provider_id"], "CA42");
+}
+
+#[tokio::test]
+async fn pressing_1_connects_the_office_and_hands_the_lead_to_a_human_for_good() {
+    let twilio = twilio().await;
+    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+
+    let (status, twiml) =
+        call_webhook(&app, &format!("/v1/webhooks/twilio/voice/gather?{query}"), &[("Digits", "1")], true).await;
+
+    assert_eq!(status, 200);
+    assert!(twiml.ends_with(&format!("<Dial>{OFFICE}</Dial></Response>")), "{twiml}");
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["state"], "needs_human", "{lead}");
+    let events = event_types(&lead);
+    assert!(events.contains(&"replied".to_owned()) && events.contains(&"handed_off".to_owned()), "{events:?}");
+    // The sequence stopped: a month on, nothing more went out (no SMS, email or call).
+    app.advance(31 * 86_400).await;
+    assert!(app.outbox(Some(&id)).await.is_empty());
+    assert_eq!(twilio.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn another_key_says_goodbye_and_a_forged_press_is_refused() {
+    let twilio = twilio().await;
+    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+    let gather = format!("/v1/webhooks/twilio/voice/gather?{query}");
+
+    let (status, twiml) = call_webhook(&app, &gather, &[("Digits", "2")], true).await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("Goodbye.</Say><Hangup/>") && !twiml.contains("<Dial>"), "{twiml}");
+
+    let (status, _) = call_webhook(&app, &gather, &[("Digits", "1")], false).await;
+    assert_eq!(status, 403);
+    let (status, _) = call_webhook(&app, &format!("/v1/webhooks/twilio/voice/answer?{query}"), &[], false).await;
+    assert_eq!(status, 403);
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["state"], "active", "{lead}");
+    assert!(!event_types(&lead).contains(&"handed_off".to_owned()));
+}
+
+#[tokio::test]
+async fn a_voice_webhook_without_its_lead_names_the_field() {
+    let twilio = twilio().await;
+    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let (status, body) =
+        call_webhook(&app, "/v1/webhooks/twilio/voice/gather?lead=nope", &[("Digits", "1")], true).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"lead\""), "{body}");
+}
+
+#[tokio::test]
+async fn pressing_1_connects_the_rep_whose_turn_it_is_when_the_rep_has_a_phone() {
+    let twilio = twilio().await;
+    let with_reps = |demo: &str| {
+        let demo = calling(&twilio.uri())(demo);
+        format!("[[reps]]\nname = \"Dana\"\nphone = \"+14155550111\"\n\n[[reps]]\nname = \"Eli\"\n\n{demo}")
+    };
+    let app = spawn_app_behind(with_reps, true, Some(PUBLIC)).await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+
+    let (_, twiml) =
+        call_webhook(&app, &format!("/v1/webhooks/twilio/voice/gather?{query}"), &[("Digits", "1")], true).await;
+
+    assert!(twiml.ends_with("<Dial>+14155550111</Dial></Response>"), "Dana's line, not the office: {twiml}");
+    assert_eq!(app.lead(&id).await["owner"], "Dana");
+}
