@@ -4,13 +4,15 @@
 use crate::channel::LogChannel;
 use crate::dynamodb::{load_tenants, DynamoStore};
 use crate::metrics::RequestCounter;
+use crate::outbound::{email_channels, sms_channels};
 use crate::scheduler::{QueueScheduler, QueueTargets};
 use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
-use leadflow_core::app::App;
-use leadflow_core::config::TenantDirectory;
+use leadflow_core::app::{App, PublicLinks};
+use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
+use leadflow_core::domain::{Channel as ChannelKind, LinkKey, TenantId};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
-use leadflow_providers::{ChatNotifier, ProviderChannels};
+use leadflow_providers::{ChatNotifier, ProviderChannels, RetryPolicy};
 use std::sync::Arc;
 
 /// The environment a function reads (set by infra/template.yaml).
@@ -18,25 +20,40 @@ use std::sync::Arc;
 pub struct Settings {
     pub table: String,
     pub targets: QueueTargets,
-    /// The API's public base URL, which Twilio signs webhook URLs with; empty for the
-    /// request's own host.
+    /// The API's public base URL, which Twilio signs webhook URLs with and links in messages
+    /// start with; empty for the request's own host (and no links in messages).
     pub public_url: String,
+    /// The key that signs the links in messages (one-click unsubscribe), as a secret
+    /// reference (`ssm:/leadflow/link-secret`); none: messages carry no such links and the
+    /// link routes answer 404.
+    pub link_secret: Option<Secret>,
 }
 
-/// A setting that is missing.
+/// A setting that is missing or malformed.
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {0} is not set")]
-pub struct MissingSetting(&'static str);
+pub enum MissingSetting {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {0}: {1}")]
+    Invalid(&'static str, String),
+}
 
 fn var(name: &'static str) -> Result<String, MissingSetting> {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(MissingSetting(name))
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(MissingSetting::Missing(name))
 }
+
+/// The setting that names the link signing key.
+const LINK_SECRET: &str = "LEADFLOW_LINK_SECRET";
 
 impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
     /// `LEADFLOW_SCHEDULE_GROUP`, `LEADFLOW_SCHEDULER_ROLE_ARN` and (optional)
-    /// `LEADFLOW_PUBLIC_URL`.
+    /// `LEADFLOW_PUBLIC_URL` and `LEADFLOW_LINK_SECRET`.
     pub fn from_env() -> Result<Self, MissingSetting> {
+        let link_secret = match var(LINK_SECRET) {
+            Ok(raw) => Some(Secret::parse(&raw).map_err(|e| MissingSetting::Invalid(LINK_SECRET, e))?),
+            Err(_) => None,
+        };
         Ok(Self {
             table: var("LEADFLOW_TABLE")?,
             targets: QueueTargets {
@@ -46,6 +63,7 @@ impl Settings {
                 scheduler_role_arn: var("LEADFLOW_SCHEDULER_ROLE_ARN")?,
             },
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
+            link_secret,
         })
     }
 }
@@ -80,6 +98,7 @@ fn assemble(
     tenants: TenantDirectory,
     channel: Arc<dyn Channel>,
     notifier: Arc<dyn Notifier>,
+    links: Option<PublicLinks>,
 ) -> App {
     let scheduler = QueueScheduler::new(clients.sqs, clients.scheduler, settings.targets.clone(), clock.clone());
     App {
@@ -89,6 +108,7 @@ fn assemble(
         notifier,
         clock,
         tenants: Arc::new(tenants),
+        links,
     }
 }
 
@@ -103,30 +123,77 @@ pub async fn build_app(
 ) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
     let tenants = TenantDirectory::new(load_tenants(&clients.dynamodb, &settings.table).await?)?;
-    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel), Arc::new(LogNotifier)))
+    Ok(assemble(clients, settings, clock, tenants, Arc::new(LogChannel), Arc::new(LogNotifier), None))
 }
 
-/// `build_app` for the functions that talk to providers (step, inbound): the tenants' secrets
-/// read from SSM Parameter Store, each tenant's SMS through its provider (the rest to the log
-/// channel), hand-offs to its team chat.
+/// Adapters built with the AWS SDK, by tenant and channel.
+type AwsAdapters = Vec<(TenantId, ChannelKind, Arc<dyn Channel>)>;
+
+/// `build_app` for the step function: the tenants' and the stack's secrets read from SSM
+/// Parameter Store, each tenant's SMS and email through its provider (Twilio, Telnyx, AWS End
+/// User Messaging, SES; the rest to the log channel), links signed into emails, hand-offs to
+/// its team chat.
 pub async fn build_sending_app(
     sdk: &SdkConfig,
     settings: &Settings,
     clock: Arc<dyn Clock>,
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
+    let aws = |tenants: &TenantDirectory| {
+        let policy = RetryPolicy::default();
+        let mut adapters = sms_channels(sdk, tenants, policy);
+        adapters.extend(email_channels(sdk, tenants, policy));
+        adapters
+    };
+    providers_app(sdk, settings, clock, counter, aws).await
+}
+
+/// `build_sending_app` for the inbound function, which sends only answers to inbound SMS: the
+/// SMS providers, no email (so its binary does not link SES).
+pub async fn build_replying_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+) -> Result<App, lambda_error::Error> {
+    let aws = |tenants: &TenantDirectory| sms_channels(sdk, tenants, RetryPolicy::default());
+    providers_app(sdk, settings, clock, counter, aws).await
+}
+
+async fn providers_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+    aws: impl FnOnce(&TenantDirectory) -> AwsAdapters,
+) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
-    let mut tenants = load_tenants(&clients.dynamodb, &settings.table).await?;
+    let mut tenants: Vec<TenantConfig> = load_tenants(&clients.dynamodb, &settings.table).await?;
     let mut ssm = aws_sdk_ssm::config::Builder::from(sdk);
     if let Some(counter) = counter {
         ssm = ssm.interceptor(counter);
     }
-    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants).await?;
+    let mut link_secret = settings.link_secret.clone();
+    let mut stack: Vec<(&str, &mut Secret)> = link_secret.iter_mut().map(|s| (LINK_SECRET, s)).collect();
+    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants, &mut stack).await?;
+    let links = match link_secret.as_ref().and_then(|s| s.expose()) {
+        Some(secret) => {
+            let key = LinkKey::new(secret).map_err(|e| MissingSetting::Invalid(LINK_SECRET, e.to_string()))?;
+            Some(PublicLinks::new(key, Some(&settings.public_url)))
+        }
+        None => {
+            tracing::warn!("{LINK_SECRET} is not set: emails carry no unsubscribe link");
+            None
+        }
+    };
     let tenants = TenantDirectory::new(tenants)?;
     let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
-    let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?);
+    let mut channel = ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?;
+    for (tenant, kind, adapter) in aws(&tenants) {
+        channel = channel.with(tenant, kind, adapter);
+    }
     let notifier = Arc::new(ChatNotifier::new(&tenants)?);
-    Ok(assemble(clients, settings, clock, tenants, channel, notifier))
+    Ok(assemble(clients, settings, clock, tenants, Arc::new(channel), notifier, links))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the
@@ -152,6 +219,15 @@ pub async fn sending_app_from_env() -> Result<(App, Settings), lambda_error::Err
     let settings = Settings::from_env()?;
     let sdk = sdk_loader().load().await;
     let app = build_sending_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
+    Ok((app, settings))
+}
+
+/// `build_replying_app` with settings from the environment, the SDK's default configuration
+/// and the wall clock.
+pub async fn replying_app_from_env() -> Result<(App, Settings), lambda_error::Error> {
+    let settings = Settings::from_env()?;
+    let sdk = sdk_loader().load().await;
+    let app = build_replying_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
     Ok((app, settings))
 }
 

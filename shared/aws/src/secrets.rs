@@ -3,7 +3,7 @@
 //! Only those functions may call SSM (infra/template.yaml).
 
 use aws_sdk_ssm::Client;
-use leadflow_core::config::{SecretError, TenantConfig};
+use leadflow_core::config::{Secret, SecretError, TenantConfig};
 use std::collections::{BTreeSet, HashMap};
 
 /// GetParameters takes at most ten names.
@@ -18,11 +18,21 @@ pub enum SecretsError {
     Unresolved(#[from] SecretError),
 }
 
-/// Fetches every `ssm:` parameter the tenants name and fills in all their secrets. A name SSM
-/// does not return (missing, or not readable by this function) fails the cold start with the
-/// tenant and field that needed it.
-pub async fn resolve_secrets(ssm: &Client, tenants: &mut [TenantConfig]) -> Result<(), SecretsError> {
-    let names: BTreeSet<String> = tenants.iter().flat_map(|t| t.secret_parameters()).map(str::to_owned).collect();
+/// Fetches every `ssm:` parameter the tenants and the stack (`stack`: its own secrets, with
+/// the setting that names each) name, and fills in all their secrets, in as few requests as
+/// GetParameters allows. A name SSM does not return (missing, or not readable by this
+/// function) fails the cold start with the tenant or setting that needed it.
+pub async fn resolve_secrets(
+    ssm: &Client,
+    tenants: &mut [TenantConfig],
+    stack: &mut [(&str, &mut Secret)],
+) -> Result<(), SecretsError> {
+    let names: BTreeSet<String> = tenants
+        .iter()
+        .flat_map(|t| t.secret_parameters())
+        .chain(stack.iter().filter_map(|(_, secret)| secret.parameter()))
+        .map(str::to_owned)
+        .collect();
     let names: Vec<String> = names.into_iter().collect();
     let mut values = HashMap::new();
     for chunk in names.chunks(NAMES_PER_REQUEST) {
@@ -41,6 +51,9 @@ pub async fn resolve_secrets(ssm: &Client, tenants: &mut [TenantConfig]) -> Resu
     }
     for tenant in tenants {
         tenant.resolve_secrets(&values)?;
+    }
+    for (setting, secret) in stack {
+        secret.resolve(setting, &values)?;
     }
     Ok(())
 }

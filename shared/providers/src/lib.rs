@@ -53,7 +53,7 @@ pub use chat::ChatNotifier;
 pub use pacing::{Pacer, Rate};
 pub use redact::Secret;
 pub use routing::{ProviderChannels, RoutingError};
-pub use send::{BuildError, HttpSender, RetryPolicy};
+pub use send::{Attempt, BuildError, HttpSender, RetryPolicy};
 pub use telnyx::{TelnyxConfig, TelnyxSms};
 pub use twilio::{TwilioAuth, TwilioConfig, TwilioSms};
 
@@ -61,12 +61,12 @@ use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
 
 /// A refusal of ours (configuration, wrong channel): the lead's channel stays open.
-fn rejected(detail: impl Into<String>) -> ChannelError {
+pub fn rejected(detail: impl Into<String>) -> ChannelError {
     ChannelError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
 }
 
 /// These adapters carry SMS only.
-fn require_sms(provider: &str, message: &OutboundMessage) -> Result<(), ChannelError> {
+pub fn require_sms(provider: &str, message: &OutboundMessage) -> Result<(), ChannelError> {
     if message.channel == ChannelKind::Sms {
         Ok(())
     } else {
@@ -74,12 +74,12 @@ fn require_sms(provider: &str, message: &OutboundMessage) -> Result<(), ChannelE
     }
 }
 
-/// One log line per send: the touch, the masked number, the provider's id or the error;
+/// One log line per send: the touch, the masked address, the provider's id or the error;
 /// never the body.
-fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
-    let to = redact::mask_phone(&message.to);
+pub fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
+    let (to, channel) = (redact::mask_address(message), message.channel.as_str());
     match result {
-        Ok(id) => tracing::info!(provider, touch = %message.touch_id, %to, %id, "sms accepted"),
-        Err(error) => tracing::warn!(provider, touch = %message.touch_id, %to, %error, "sms not sent"),
+        Ok(id) => tracing::info!(provider, channel, touch = %message.touch_id, %to, %id, "message accepted"),
+        Err(error) => tracing::warn!(provider, channel, touch = %message.touch_id, %to, %error, "message not sent"),
     }
 }

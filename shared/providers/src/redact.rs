@@ -59,6 +59,23 @@ pub fn mask_phone(number: &str) -> String {
     format!("***{tail}")
 }
 
+/// An email address for logs: `ann@example.com` becomes `***@example.com`.
+pub fn mask_email(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((_, domain)) => format!("***@{domain}"),
+        None => "***".to_owned(),
+    }
+}
+
+/// A message's address for logs, masked as its channel's kind of address.
+pub fn mask_address(message: &leadflow_core::ports::OutboundMessage) -> String {
+    if message.channel.uses_phone() {
+        mask_phone(&message.to)
+    } else {
+        mask_email(&message.to)
+    }
+}
+
 /// `text` with every phone number in it masked: providers quote the `To` number in their
 /// error messages, and those messages end up in touch records and logs.
 pub fn redact_phones(text: &str) -> String {

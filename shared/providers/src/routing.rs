@@ -28,7 +28,7 @@ pub enum RoutingError {
 
 /// Touches routed by tenant and channel.
 pub struct ProviderChannels {
-    sms: HashMap<TenantId, Arc<dyn Channel>>,
+    adapters: HashMap<(TenantId, ChannelKind), Arc<dyn Channel>>,
     fallback: Arc<dyn Channel>,
 }
 
@@ -41,24 +41,27 @@ impl ProviderChannels {
         public_url: Option<&str>,
     ) -> Result<Self, RoutingError> {
         let status_callback = public_url.map(|url| format!("{}/v1/webhooks/twilio/status", url.trim_end_matches('/')));
-        let mut sms = HashMap::new();
+        let mut adapters = HashMap::new();
         for tenant in tenants.all() {
             if let Some(adapter) = sms_adapter(tenant, status_callback.as_deref())? {
-                sms.insert(tenant.id.clone(), adapter);
+                adapters.insert((tenant.id.clone(), ChannelKind::Sms), adapter);
             }
         }
-        Ok(Self { sms, fallback })
+        Ok(Self { adapters, fallback })
+    }
+
+    /// Sends `tenant`'s touches on `channel` through `adapter`: the adapters this crate does
+    /// not build (the AWS SDK ones, in leadflow-aws).
+    pub fn with(mut self, tenant: TenantId, channel: ChannelKind, adapter: Arc<dyn Channel>) -> Self {
+        self.adapters.insert((tenant, channel), adapter);
+        self
     }
 }
 
 #[async_trait]
 impl Channel for ProviderChannels {
     async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
-        let provider = match message.channel {
-            ChannelKind::Sms => self.sms.get(&message.tenant),
-            // Email and voice providers are not wired yet: the default channel has them.
-            ChannelKind::Email | ChannelKind::Voice => None,
-        };
+        let provider = self.adapters.get(&(message.tenant.clone(), message.channel));
         provider.unwrap_or(&self.fallback).send(message, now).await
     }
 }
@@ -88,6 +91,8 @@ fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<O
             }
             Arc::new(TelnyxSms::new(config, pacer)?)
         }
+        // Built with the AWS SDK by leadflow-aws, which adds it with `with`.
+        SmsProvider::Aws { .. } => return Ok(None),
     };
     Ok(Some(adapter))
 }

@@ -11,4 +11,5 @@ mod providers;
 mod reports;
 mod restart;
 mod telnyx;
+mod unsubscribe;
 mod webhooks;

@@ -204,6 +204,7 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: String::new(),
+            link_secret: None,
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();

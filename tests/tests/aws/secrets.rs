@@ -26,6 +26,7 @@ async fn a_secret_missing_from_parameter_store_fails_the_cold_start_with_its_nam
             scheduler_role_arn: "arn:aws:iam::123456789012:role/unused".into(),
         },
         public_url: String::new(),
+        link_secret: None,
     };
     let clock = Arc::new(ManualClock::new(start_time()));
     let error = build_sending_app(&sdk, &settings, clock.clone(), None).await.err().expect("a missing secret");

@@ -167,6 +167,12 @@ impl App {
             claimed_at: now,
             status: TouchStatus::Claimed,
         };
+        // Every email carries its one-click unsubscribe link, in the body (CAN-SPAM: a
+        // visible way out) and for the provider's List-Unsubscribe header (RFC 8058).
+        let unsubscribe_url = match (channel, &self.links) {
+            (Channel::Email, Some(links)) => links.unsubscribe_url(&lead.tenant, &lead.id),
+            _ => None,
+        };
         let message = tenant
             .templates
             .render(template, lead, &tenant.name)
@@ -178,7 +184,11 @@ impl App {
                 to,
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
                 subject: rendered.subject,
-                body: rendered.body,
+                body: match &unsubscribe_url {
+                    Some(url) => format!("{}\n\nUnsubscribe: {url}", rendered.body),
+                    None => rendered.body,
+                },
+                unsubscribe_url,
                 step,
                 due_at: touch.due_at,
             })

@@ -14,7 +14,7 @@ mod templates;
 mod tenant;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
-pub use channels::{HandoffChat, SmsProvider, SmsSettings};
+pub use channels::{EmailSettings, HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};

@@ -70,7 +70,7 @@ impl Secret {
     }
 
     /// Fills in the value: from the environment, or from `parameters` (name to value).
-    pub(super) fn resolve(&mut self, field: &str, parameters: &HashMap<String, String>) -> Result<(), SecretError> {
+    pub fn resolve(&mut self, field: &str, parameters: &HashMap<String, String>) -> Result<(), SecretError> {
         let value = match &self.reference {
             SecretRef::Inline(value) => value.clone(),
             SecretRef::Env(name) => std::env::var(name)

@@ -4,12 +4,14 @@
 mod auth;
 mod body;
 mod error;
+mod escape;
 mod leads;
 mod reports;
 mod telnyx;
 mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
+mod unsubscribe;
 
 pub use error::ApiError;
 pub use twilio_signature::twilio_signature;
@@ -39,12 +41,13 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads/{id}/events", post(leads::post_event))
 }
 
-/// Carrier webhooks (the inbound function).
+/// Carrier webhooks and the links in messages (the inbound function).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
         .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
+        .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }
 
 /// Reports (the report function).

@@ -1,6 +1,7 @@
 //! Twilio's webhooks: inbound SMS (`/v1/webhooks/twilio/sms`) and delivery status
 //! (`/v1/webhooks/twilio/status`), both signed with X-Twilio-Signature.
 
+use super::escape::xml_escape;
 use super::twilio_signature::verify_twilio_signature;
 use super::{body, ApiError, HttpState};
 use crate::app::{InboundError, InboundSms, SmsAnswer};
@@ -118,20 +119,4 @@ fn public_base(state: &HttpState, headers: &HeaderMap) -> Result<String, ApiErro
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).ok_or_else(forbidden)?;
     Ok(format!("https://{host}"))
-}
-
-/// Escapes text for an XML element body.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -5,12 +5,14 @@ mod routes;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use leadflow_core::app::App;
+use leadflow_aws::outbound;
+use leadflow_core::app::{App, PublicLinks};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::domain::{Channel as ChannelKind, LinkKey, TenantId, DEV_LINK_KEY};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_providers::{ChatNotifier, ProviderChannels};
+use leadflow_providers::{ChatNotifier, ProviderChannels, RetryPolicy};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,10 +31,19 @@ pub struct DevOptions {
     pub public_url: Option<String>,
     /// Print each touch as the outbox records it.
     pub print_outbox: bool,
-    /// Send through the providers tenants configure (`[sms] provider`) instead of the
-    /// outbox. Off by default: a tenant file copied from production must not text real
-    /// people from a laptop by accident.
+    /// Send through the providers tenants configure (`[sms] provider`, `[email] provider`)
+    /// instead of the outbox. Off by default: a tenant file copied from production must not
+    /// text real people from a laptop by accident.
     pub live_channels: bool,
+}
+
+/// The key links in messages are signed with: `LEADFLOW_LINK_SECRET`, else a fixed key
+/// documented as dev-only (anyone can forge links signed with it).
+fn link_key() -> anyhow::Result<LinkKey> {
+    match std::env::var("LEADFLOW_LINK_SECRET").ok().filter(|s| !s.is_empty()) {
+        Some(secret) => LinkKey::new(&secret).context("LEADFLOW_LINK_SECRET"),
+        None => Ok(LinkKey::new(DEV_LINK_KEY)?),
+    }
 }
 
 /// A running dev server.
@@ -85,6 +96,19 @@ fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
         .collect()
 }
 
+/// The AWS adapters of tenants that send through AWS End User Messaging or SES, over the SDK's
+/// usual configuration (region, credentials, and `AWS_ENDPOINT_URL` to point at an emulator).
+async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+    if !outbound::uses_aws_channels(tenants) {
+        return Vec::new();
+    }
+    let sdk = leadflow_aws::runtime::sdk_loader().load().await;
+    let policy = RetryPolicy::default();
+    let mut adapters = outbound::sms_channels(&sdk, tenants, policy);
+    adapters.extend(outbound::email_channels(&sdk, tenants, policy));
+    adapters
+}
+
 /// Opens the store, reloads pending touches, and starts serving.
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let tenants = load_tenants(&options.configs)?;
@@ -102,11 +126,20 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
         let public_url = options.public_url.as_deref();
-        let channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
+        let mut channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
+        for (tenant, kind, adapter) in aws_channels(&directory).await {
+            channel = channel.with(tenant, kind, adapter);
+        }
         (Arc::new(channel), Arc::new(ChatNotifier::new(&directory)?))
     } else {
         (Arc::new(outbox.clone()), Arc::new(LogNotifier))
     };
+    // Bound before the app is built: links in messages start with the address it got.
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
@@ -114,16 +147,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         notifier,
         clock: clock.clone(),
         tenants: directory,
+        links: Some(PublicLinks::new(link_key()?, Some(&public_url))),
     };
     scheduler.attach(app.clone());
     let rearmed = scheduler.reconcile(&tenant_ids).await?;
     tracing::info!(pending = scheduler.pending(), rearmed, "schedule reloaded");
 
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", options.listen))?;
-    let addr = listener.local_addr()?;
-    let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let routes = router(HttpState { app, public_url: public_url.clone().into() }).merge(routes::dev_routes(dev));
     let server = tokio::spawn(async move {
