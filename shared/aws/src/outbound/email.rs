@@ -16,7 +16,7 @@ use leadflow_providers::{log_outcome, rejected, RetryPolicy};
 const PROVIDER: &str = "ses";
 
 /// The service's client, with the sending discipline's retries and timeouts.
-pub(super) fn client(sdk: &SdkConfig, policy: &RetryPolicy) -> Client {
+pub fn client(sdk: &SdkConfig, policy: &RetryPolicy) -> Client {
     Client::new(&super::client_config(sdk, policy))
 }
 

@@ -24,8 +24,8 @@ mod email;
 mod errors;
 mod sms;
 
-pub use email::SesEmail;
-pub use sms::EndUserMessagingSms;
+pub use email::{client as email_client, SesEmail};
+pub use sms::{client as sms_client, EndUserMessagingSms};
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -12,7 +12,7 @@ use leadflow_providers::{log_outcome, rejected, require_sms, Pacer, RetryPolicy}
 const PROVIDER: &str = "aws-sms";
 
 /// The service's client, with the sending discipline's retries and timeouts.
-pub(super) fn client(sdk: &SdkConfig, policy: &RetryPolicy) -> Client {
+pub fn client(sdk: &SdkConfig, policy: &RetryPolicy) -> Client {
     Client::new(&super::client_config(sdk, policy))
 }
 
