@@ -24,7 +24,7 @@ use leadflow_aws::metrics::RequestCounter;
 use leadflow_aws::runtime::{build_sending_app, Settings};
 use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
-use leadflow_core::config::DEMO_TENANT;
+use leadflow_core::config::{Secret, DEMO_TENANT};
 use leadflow_core::http::{inbound_routes, lead_routes, report_routes, HttpState};
 use leadflow_core::ports::{Channel, ChannelError, Clock, OutboundMessage};
 use leadflow_embedded::ManualClock;
@@ -51,6 +51,9 @@ pub fn sqs_bodies(file: &str, vars: &[(&str, &str)]) -> Vec<String> {
     let event: Value = serde_json::from_str(&event(file, vars)).unwrap();
     event["Records"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap().to_owned()).collect()
 }
+
+/// The link signing key the stack reads from Parameter Store.
+pub const LINK_SECRET: &str = "aws-test-link-secret-0123456789";
 
 /// The SDK configuration for the emulator; fails (never skips) without `AWS_ENDPOINT_URL`.
 pub async fn sdk_config() -> SdkConfig {
@@ -176,6 +179,16 @@ impl Stack {
             .send()
             .await
             .unwrap_or_else(|e| panic!("storing the Twilio token in the emulator's SSM: {e}"));
+        // The stack's link signing key too, as the template names it.
+        let link_parameter = format!("/leadflow-{suffix}/link-secret");
+        aws_sdk_ssm::Client::new(&sdk)
+            .put_parameter()
+            .name(&link_parameter)
+            .value(LINK_SECRET)
+            .r#type(ParameterType::SecureString)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("storing the link secret in the emulator's SSM: {e}"));
         let tenant = DEMO_TENANT.replace(
             &format!("auth_token = \"{DEMO_TWILIO_TOKEN}\""),
             &format!("auth_token = \"ssm:{token_parameter}\""),
@@ -204,7 +217,7 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: String::new(),
-            link_secret: None,
+            link_secret: Some(Secret::parse(&format!("ssm:{link_parameter}")).unwrap()),
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();

@@ -11,3 +11,4 @@ mod harness;
 mod providers;
 mod secrets;
 mod timing;
+mod unsubscribe;
