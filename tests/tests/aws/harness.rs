@@ -169,26 +169,20 @@ impl Stack {
         leadflow_aws::dynamodb::create_table(&dynamodb, &table)
             .await
             .unwrap_or_else(|e| panic!("creating table {table} in the emulator: {e}"));
-        // The demo tenant as an agency would deploy it: its Twilio token in Parameter Store.
+        // The demo tenant as an agency would deploy it: its Twilio token in Parameter Store,
+        // and the stack's link signing key too, as the template names it.
+        let ssm = aws_sdk_ssm::Client::new(&sdk);
         let token_parameter = format!("/leadflow-{suffix}/demo/twilio-auth-token");
-        aws_sdk_ssm::Client::new(&sdk)
-            .put_parameter()
-            .name(&token_parameter)
-            .value(DEMO_TWILIO_TOKEN)
-            .r#type(ParameterType::SecureString)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("storing the Twilio token in the emulator's SSM: {e}"));
-        // The stack's link signing key too, as the template names it.
         let link_parameter = format!("/leadflow-{suffix}/link-secret");
-        aws_sdk_ssm::Client::new(&sdk)
-            .put_parameter()
-            .name(&link_parameter)
-            .value(LINK_SECRET)
-            .r#type(ParameterType::SecureString)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("storing the link secret in the emulator's SSM: {e}"));
+        for (name, value) in [(&token_parameter, DEMO_TWILIO_TOKEN), (&link_parameter, LINK_SECRET)] {
+            ssm.put_parameter()
+                .name(name)
+                .value(value)
+                .r#type(ParameterType::SecureString)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("storing {name} in the emulator's SSM: {e}"));
+        }
         let tenant = DEMO_TENANT.replace(
             &format!("auth_token = \"{DEMO_TWILIO_TOKEN}\""),
             &format!("auth_token = \"ssm:{token_parameter}\""),

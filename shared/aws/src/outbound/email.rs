@@ -2,7 +2,7 @@
 //! body, the tenant's configuration set (whose event destinations hear bounces and
 //! complaints), and the one-click unsubscribe headers of RFC 8058.
 
-use super::errors::{attempt, no_message_id};
+use super::errors::send_logged;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
@@ -11,7 +11,7 @@ use aws_sdk_sesv2::Client;
 use chrono::{DateTime, Utc};
 use leadflow_core::domain::{Channel as ChannelKind, Email};
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
-use leadflow_providers::{log_outcome, rejected, RetryPolicy};
+use leadflow_providers::{rejected, RetryPolicy};
 
 const PROVIDER: &str = "ses";
 
@@ -92,13 +92,8 @@ impl Channel for SesEmail {
             // Bounce and complaint events carry these back, naming the tenant, lead and touch.
             .set_email_tags(Some(tags));
 
-        let result = self
-            .policy
-            .run(PROVIDER, || async { attempt(PROVIDER, request.clone().send().await, undeliverable) })
-            .await
-            .and_then(|output| output.message_id.ok_or_else(|| no_message_id(PROVIDER)));
-        log_outcome(PROVIDER, message, &result);
-        result
+        let call = || request.clone().send();
+        send_logged(PROVIDER, &self.policy, message, call, undeliverable, |output| output.message_id).await
     }
 }
 

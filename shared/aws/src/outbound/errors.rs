@@ -1,17 +1,18 @@
-//! What an SDK call's failure means for a touch: retry it, or which `ChannelError`.
+//! Sending through an SDK with the providers' discipline: what a call's failure means for a
+//! touch (retry it, or which `ChannelError`), the retries, the message id, the log line.
 
 use aws_smithy_runtime_api::client::result::{DispatchFailure, SdkError};
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use leadflow_core::ports::{ChannelError, Undeliverable};
-use leadflow_providers::Attempt;
+use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
+use leadflow_providers::{log_outcome, Attempt, RetryPolicy};
 
 /// Error codes that mean "too fast, later", whatever the HTTP status.
 const THROTTLES: &[&str] = &["ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException"];
 
 /// Reads a call's result: success, a throttle or 5xx or a connection that never opened to
 /// retry, an ambiguous failure as `OutcomeUnknown`, and any other refusal as `refused` maps it.
-pub(super) fn attempt<T, E>(
+fn attempt<T, E>(
     provider: &str,
     result: Result<T, SdkError<E, Response>>,
     refused: impl FnOnce(&E) -> Undeliverable,
@@ -86,9 +87,31 @@ fn never_sent(failure: &DispatchFailure) -> bool {
     false
 }
 
-/// A success without the provider's message id: it was probably sent, so not resent.
-pub(super) fn no_message_id(provider: &str) -> ChannelError {
-    ChannelError::OutcomeUnknown(format!(
-        "{provider} answered without a message id; the message was probably sent, so it is not resent"
-    ))
+/// Sends `message` with `call` (one request per attempt) under `policy`'s retries, answers the
+/// message id `id` reads from the output, and logs the outcome.
+pub(super) async fn send_logged<T, E, Fut>(
+    provider: &str,
+    policy: &RetryPolicy,
+    message: &OutboundMessage,
+    call: impl Fn() -> Fut,
+    refused: impl Fn(&E) -> Undeliverable,
+    id: impl FnOnce(T) -> Option<String>,
+) -> Result<String, ChannelError>
+where
+    Fut: std::future::Future<Output = Result<T, SdkError<E, Response>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let result = policy
+        .run(provider, || async { attempt(provider, call().await, &refused) })
+        .await
+        // A success without the provider's id: it was probably sent, so it is not resent.
+        .and_then(|output| {
+            id(output).ok_or_else(|| {
+                ChannelError::OutcomeUnknown(format!(
+                    "{provider} answered without a message id; the message was probably sent, so it is not resent"
+                ))
+            })
+        });
+    log_outcome(provider, message, &result);
+    result
 }

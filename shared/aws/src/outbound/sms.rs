@@ -1,13 +1,13 @@
 //! SMS through AWS End User Messaging (pinpoint-sms-voice-v2 `SendTextMessage`).
 
-use super::errors::{attempt, no_message_id};
+use super::errors::send_logged;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_pinpointsmsvoicev2::operation::send_text_message::SendTextMessageError;
 use aws_sdk_pinpointsmsvoicev2::Client;
 use chrono::{DateTime, Utc};
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
-use leadflow_providers::{log_outcome, rejected, require_sms, Pacer, RetryPolicy};
+use leadflow_providers::{rejected, require_sms, Pacer, RetryPolicy};
 
 const PROVIDER: &str = "aws-sms";
 
@@ -63,13 +63,8 @@ impl Channel for EndUserMessagingSms {
         }
 
         self.pacer.acquire(origin).await;
-        let result = self
-            .policy
-            .run(PROVIDER, || async { attempt(PROVIDER, request.clone().send().await, undeliverable) })
-            .await
-            .and_then(|output| output.message_id.ok_or_else(|| no_message_id(PROVIDER)));
-        log_outcome(PROVIDER, message, &result);
-        result
+        let call = || request.clone().send();
+        send_logged(PROVIDER, &self.policy, message, call, undeliverable, |output| output.message_id).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! AWS End User Messaging SMS (`SendTextMessage`, awsJson1.0).
 
-use crate::support::{assert_signed, fast_policy, json, message, permanent, sdk, FROM, TO};
+use crate::support::{assert_signed, fast_policy, json, message, permanent, sdk, sdk_at, FROM, TO};
 use leadflow_aws::outbound::{sms_client, EndUserMessagingSms};
 use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
@@ -35,6 +35,15 @@ async fn mount(server: &MockServer, response: ResponseTemplate) {
         .respond_with(response)
         .mount(server)
         .await;
+}
+
+/// One text sent to a server that answers `response`: the result, and how many requests it took.
+async fn send_against(response: ResponseTemplate) -> (Result<String, ChannelError>, usize) {
+    let server = MockServer::start().await;
+    mount(&server, response).await;
+    let sms = message(ChannelKind::Sms, TO);
+    let result = adapter(&server, None, Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await;
+    (result, server.received_requests().await.unwrap().len())
 }
 
 #[tokio::test]
@@ -73,12 +82,10 @@ async fn a_configured_origination_identity_sends_instead_of_the_number() {
 
 #[tokio::test]
 async fn an_opted_out_destination_closes_the_channel_without_a_retry() {
-    let server = MockServer::start().await;
-    mount(&server, error(400, "ConflictException", json!({ "Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT" }))).await;
-    let result =
-        adapter(&server, None, Pacer::unlimited()).await.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
+    let opted_out = error(400, "ConflictException", json!({ "Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT" }));
+    let (result, requests) = send_against(opted_out).await;
     assert_eq!(permanent(result), Undeliverable::OptedOutAtCarrier);
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(requests, 1);
 }
 
 #[tokio::test]
@@ -99,12 +106,9 @@ async fn refusals_map_to_what_they_say_about_the_number() {
         (error(404, "ResourceNotFoundException", json!({})), Undeliverable::Rejected),
     ];
     for (response, expected) in cases {
-        let server = MockServer::start().await;
-        mount(&server, response).await;
-        let sms = message(ChannelKind::Sms, TO);
-        let result = adapter(&server, None, Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await;
+        let (result, requests) = send_against(response).await;
         assert_eq!(permanent(result), expected);
-        assert_eq!(server.received_requests().await.unwrap().len(), 1, "a refusal is never retried");
+        assert_eq!(requests, 1, "a refusal is never retried");
     }
 }
 
@@ -132,30 +136,21 @@ async fn throttling_and_server_errors_are_retried_then_sent_once() {
 
 #[tokio::test]
 async fn throttling_that_outlasts_the_attempts_is_transient() {
-    let server = MockServer::start().await;
-    mount(&server, error(400, "ThrottlingException", json!({}))).await;
-    let result =
-        adapter(&server, None, Pacer::unlimited()).await.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
+    let (result, requests) = send_against(error(400, "ThrottlingException", json!({}))).await;
     assert!(matches!(result, Err(ChannelError::Transient(_))), "{result:?}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    assert_eq!(requests, 3);
 }
 
 #[tokio::test]
 async fn no_answer_in_time_is_an_unknown_outcome_never_resent() {
-    let server = MockServer::start().await;
-    mount(&server, sent("late").set_delay(Duration::from_secs(2))).await;
-    let result =
-        adapter(&server, None, Pacer::unlimited()).await.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
+    let (result, requests) = send_against(sent("late").set_delay(Duration::from_secs(2))).await;
     assert!(matches!(result, Err(ChannelError::OutcomeUnknown(_))), "{result:?}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(requests, 1);
 }
 
 #[tokio::test]
 async fn a_success_without_a_message_id_is_an_unknown_outcome() {
-    let server = MockServer::start().await;
-    mount(&server, ResponseTemplate::new(200).set_body_json(json!({}))).await;
-    let result =
-        adapter(&server, None, Pacer::unlimited()).await.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
+    let (result, _) = send_against(ResponseTemplate::new(200).set_body_json(json!({}))).await;
     assert!(matches!(result, Err(ChannelError::OutcomeUnknown(_))), "{result:?}");
 }
 
@@ -164,13 +159,7 @@ async fn a_connection_that_never_opens_is_retried_then_transient() {
     // A port that was just free: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let policy = fast_policy();
-    let credentials = aws_sdk_sesv2::config::Credentials::new("AKIDTEST", "secret-test", None, None, "test");
-    let sdk = leadflow_aws::runtime::sdk_loader()
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .load()
-        .await;
+    let sdk = sdk_at(&format!("http://127.0.0.1:{port}")).await;
     let adapter = EndUserMessagingSms::new(sms_client(&sdk, &policy), None, None, Pacer::unlimited(), policy);
     let result = adapter.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
     match result {

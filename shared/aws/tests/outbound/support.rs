@@ -13,9 +13,14 @@ pub const TO: &str = "+15557654321";
 
 /// The SDK's configuration, every service's endpoint at `server`, with fixed credentials.
 pub async fn sdk(server: &MockServer) -> SdkConfig {
+    sdk_at(&server.uri()).await
+}
+
+/// `sdk` at any endpoint.
+pub async fn sdk_at(endpoint: &str) -> SdkConfig {
     let credentials = aws_sdk_sesv2::config::Credentials::new("AKIDTEST", "secret-test", None, None, "test");
     leadflow_aws::runtime::sdk_loader()
-        .endpoint_url(server.uri())
+        .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(credentials)
         .load()
@@ -58,8 +63,7 @@ pub fn json(request: &Request) -> serde_json::Value {
 /// A SigV4 `Authorization` header for `service` in us-east-1 with the test key.
 pub fn assert_signed(request: &Request, service: &str) {
     let auth = request.headers.get("authorization").expect("an Authorization header").to_str().unwrap();
-    let scope = format!("AWS4-HMAC-SHA256 Credential=AKIDTEST/");
-    assert!(auth.starts_with(&scope), "{auth}");
+    assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"), "{auth}");
     assert!(auth.contains(&format!("/us-east-1/{service}/aws4_request")), "{auth}");
     assert!(auth.contains("Signature="), "{auth}");
     assert!(request.headers.contains_key("x-amz-date"));
