@@ -43,6 +43,19 @@ impl SesEmail {
     }
 }
 
+/// The sender as SES takes it: a display name with characters beyond ASCII ("Café Lumière
+/// <hello@…>") must be a MIME encoded-word (RFC 2047), which SES does not do itself.
+fn sender(from: &str) -> String {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    match from.rsplit_once('<') {
+        Some((name, address)) if !name.is_ascii() => {
+            format!("=?UTF-8?B?{}?= <{address}", STANDARD.encode(name.trim()))
+        }
+        _ => from.to_owned(),
+    }
+}
+
 fn utf8(text: &str) -> Result<Content, ChannelError> {
     Content::builder().data(text).charset("UTF-8").build().map_err(|e| rejected(format!("ses: {e}")))
 }
@@ -84,7 +97,7 @@ impl Channel for SesEmail {
         let request = self
             .client
             .send_email()
-            .from_email_address(&self.from)
+            .from_email_address(sender(&self.from))
             .destination(Destination::builder().to_addresses(&message.to).build())
             .set_reply_to_addresses(self.reply_to.as_ref().map(|r| vec![r.to_string()]))
             .content(self.content(message)?)
@@ -104,4 +117,19 @@ impl Channel for SesEmail {
 /// lead's email open.
 fn undeliverable(_error: &SendEmailError) -> Undeliverable {
     Undeliverable::Rejected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sender;
+
+    #[test]
+    fn a_display_name_beyond_ascii_is_an_encoded_word_and_the_rest_is_untouched() {
+        assert_eq!(
+            sender("Café Lumière <hello@cafe.example>"),
+            "=?UTF-8?B?Q2Fmw6kgTHVtacOocmU=?= <hello@cafe.example>"
+        );
+        assert_eq!(sender("Bright Smile <hello@brightsmile.example>"), "Bright Smile <hello@brightsmile.example>");
+        assert_eq!(sender("hello@brightsmile.example"), "hello@brightsmile.example");
+    }
 }
