@@ -10,6 +10,7 @@ mod isolation;
 mod providers;
 mod reports;
 mod restart;
+mod ses;
 mod telnyx;
 mod unsubscribe;
 mod webhooks;
