@@ -104,3 +104,20 @@ async fn a_forged_or_altered_token_is_refused_and_changes_nothing() {
     assert!(opted_out_of(&app.lead(&victim).await).is_empty());
     assert!(opted_out_of(&app.lead(&other).await).is_empty());
 }
+
+#[tokio::test]
+async fn a_lead_reachable_only_by_email_has_its_cadence_stopped_by_an_unsubscribe() {
+    let app = spawn_app().await;
+    let mut body = leadflow_tests::lead_body(6);
+    body["consent"] = serde_json::json!({ "sms": false, "email": true, "voice": false });
+    let response = app.post_lead(&body).await;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    let link = first_email_link(&app, &id).await;
+
+    assert_eq!(one_click(&app, &link).await.status(), 200);
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["state"], "opted_out");
+    let stopped = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "cadence_stopped").cloned();
+    assert_eq!(stopped.expect("the cadence stopped")["reason"], "opted_out");
+}
