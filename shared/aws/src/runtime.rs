@@ -4,14 +4,15 @@
 use crate::channel::LogChannel;
 use crate::dynamodb::{load_tenants, DynamoStore};
 use crate::metrics::RequestCounter;
+use crate::outbound::{email_channels, sms_channels};
 use crate::scheduler::{QueueScheduler, QueueTargets};
 use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
 use leadflow_core::app::{App, LinkTracking};
-use leadflow_core::config::{Secret, TenantDirectory};
-use leadflow_core::domain::TokenKey;
+use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
+use leadflow_core::domain::{Channel as ChannelKind, TenantId, TokenKey};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
-use leadflow_providers::{ChatNotifier, ProviderChannels};
+use leadflow_providers::{ChatNotifier, ProviderChannels, RetryPolicy};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -20,24 +21,32 @@ use std::sync::Arc;
 pub struct Settings {
     pub table: String,
     pub targets: QueueTargets,
-    /// The API's public base URL, which Twilio signs webhook URLs with; empty for the
-    /// request's own host.
+    /// The API's public base URL, which Twilio signs webhook URLs with and links in messages
+    /// start with; empty for the request's own host (and no links in messages).
     pub public_url: String,
     /// The SNS topics whose messages the inbound function takes (two-way SMS, SES events).
     pub sns_topics: BTreeSet<String>,
-    /// The key tracked links are signed with (`ssm:/leadflow/link-secret`, as tenant files
-    /// write secrets); none: links are not tracked.
+    /// The key that signs the links in messages (tracked links, one-click unsubscribe), as a
+    /// secret reference (`ssm:/leadflow/link-secret`); none: links are not tracked, emails
+    /// carry no unsubscribe link, and the link routes answer 404.
     pub link_secret: Option<Secret>,
 }
 
-/// A setting that is missing, or not in its form.
+/// A setting that is missing or malformed.
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {0} is not set (or not valid)")]
-pub struct MissingSetting(&'static str);
+pub enum MissingSetting {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {0}: {1}")]
+    Invalid(&'static str, String),
+}
 
 fn var(name: &'static str) -> Result<String, MissingSetting> {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(MissingSetting(name))
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(MissingSetting::Missing(name))
 }
+
+/// The setting that names the link signing key.
+const LINK_SECRET: &str = "LEADFLOW_LINK_SECRET";
 
 impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
@@ -45,6 +54,10 @@ impl Settings {
     /// `LEADFLOW_PUBLIC_URL`, `LEADFLOW_SNS_TOPICS` (topic ARNs, comma-separated) and
     /// `LEADFLOW_LINK_SECRET`.
     pub fn from_env() -> Result<Self, MissingSetting> {
+        let link_secret = match var(LINK_SECRET) {
+            Ok(raw) => Some(Secret::parse(&raw).map_err(|e| MissingSetting::Invalid(LINK_SECRET, e))?),
+            Err(_) => None,
+        };
         Ok(Self {
             table: var("LEADFLOW_TABLE")?,
             targets: QueueTargets {
@@ -55,10 +68,7 @@ impl Settings {
             },
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
             sns_topics: topic_list(&std::env::var("LEADFLOW_SNS_TOPICS").unwrap_or_default()),
-            link_secret: match var("LEADFLOW_LINK_SECRET") {
-                Ok(raw) => Some(Secret::parse(&raw).map_err(|_| MissingSetting("LEADFLOW_LINK_SECRET"))?),
-                Err(_) => None,
-            },
+            link_secret,
         })
     }
 }
@@ -127,35 +137,71 @@ pub async fn build_app(
     Ok(assemble(clients, settings, clock, tenants, channel, notifier, LinkTracking::disabled()))
 }
 
-/// `build_app` for the functions that talk to providers (step, inbound): the tenants' secrets
-/// read from SSM Parameter Store, each tenant's SMS through its provider (the rest to the log
-/// channel), hand-offs to its team chat.
+/// Adapters built with the AWS SDK, by tenant and channel.
+type AwsAdapters = Vec<(TenantId, ChannelKind, Arc<dyn Channel>)>;
+
+/// `build_app` for the step function: the tenants' and the stack's secrets read from SSM
+/// Parameter Store, each tenant's SMS and email through its provider (Twilio, Telnyx, AWS End
+/// User Messaging, SES; the rest to the log channel), links signed into emails, hand-offs to
+/// its team chat.
 pub async fn build_sending_app(
     sdk: &SdkConfig,
     settings: &Settings,
     clock: Arc<dyn Clock>,
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
+    let aws = |tenants: &TenantDirectory| {
+        let policy = RetryPolicy::default();
+        let mut adapters = sms_channels(sdk, tenants, policy);
+        adapters.extend(email_channels(sdk, tenants, policy));
+        adapters
+    };
+    providers_app(sdk, settings, clock, counter, aws).await
+}
+
+/// `build_sending_app` for the inbound function, which sends only answers to inbound SMS: the
+/// SMS providers, no email (so its binary does not link SES).
+pub async fn build_replying_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+) -> Result<App, lambda_error::Error> {
+    let aws = |tenants: &TenantDirectory| sms_channels(sdk, tenants, RetryPolicy::default());
+    providers_app(sdk, settings, clock, counter, aws).await
+}
+
+async fn providers_app(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    counter: Option<RequestCounter>,
+    aws: impl FnOnce(&TenantDirectory) -> AwsAdapters,
+) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
-    let mut tenants = load_tenants(&clients.dynamodb, &settings.table).await?;
+    let mut tenants: Vec<TenantConfig> = load_tenants(&clients.dynamodb, &settings.table).await?;
     let mut ssm = aws_sdk_ssm::config::Builder::from(sdk);
     if let Some(counter) = counter {
         ssm = ssm.interceptor(counter);
     }
     let mut link_secret = settings.link_secret.clone();
-    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants, link_secret.as_mut()).await?;
-    let tenants = TenantDirectory::new(tenants)?;
-    let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
-    let channel = Arc::new(ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?);
-    let notifier = Arc::new(ChatNotifier::new(&tenants)?);
+    let mut stack: Vec<(&str, &mut Secret)> = link_secret.iter_mut().map(|s| (LINK_SECRET, s)).collect();
+    resolve_secrets(&aws_sdk_ssm::Client::from_conf(ssm.build()), &mut tenants, &mut stack).await?;
     let links = match link_secret.as_ref().and_then(Secret::expose) {
         Some(secret) => LinkTracking::new(&settings.public_url, TokenKey::new(secret.as_bytes())),
         None => {
-            tracing::warn!("LEADFLOW_LINK_SECRET is not set: links in messages are not tracked");
+            tracing::warn!("{LINK_SECRET} is not set: links are not tracked and emails carry no unsubscribe link");
             LinkTracking::disabled()
         }
     };
-    Ok(assemble(clients, settings, clock, tenants, channel, notifier, links))
+    let tenants = TenantDirectory::new(tenants)?;
+    let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
+    let mut channel = ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?;
+    for (tenant, kind, adapter) in aws(&tenants) {
+        channel = channel.with(tenant, kind, adapter);
+    }
+    let notifier = Arc::new(ChatNotifier::new(&tenants)?);
+    Ok(assemble(clients, settings, clock, tenants, Arc::new(channel), notifier, links))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the
@@ -181,6 +227,15 @@ pub async fn sending_app_from_env() -> Result<(App, Settings), lambda_error::Err
     let settings = Settings::from_env()?;
     let sdk = sdk_loader().load().await;
     let app = build_sending_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
+    Ok((app, settings))
+}
+
+/// `build_replying_app` with settings from the environment, the SDK's default configuration
+/// and the wall clock.
+pub async fn replying_app_from_env() -> Result<(App, Settings), lambda_error::Error> {
+    let settings = Settings::from_env()?;
+    let sdk = sdk_loader().load().await;
+    let app = build_replying_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
     Ok((app, settings))
 }
 

@@ -18,17 +18,21 @@ pub enum SecretsError {
     Unresolved(#[from] SecretError),
 }
 
-/// Fetches every `ssm:` parameter the tenants name, and the stack's link secret, and fills in
-/// all their secrets. A name SSM does not return (missing, or not readable by this function)
-/// fails the cold start with the tenant and field that needed it.
+/// Fetches every `ssm:` parameter the tenants and the stack (`stack`: its own secrets, with
+/// the setting that names each) name, and fills in all their secrets, in as few requests as
+/// GetParameters allows. A name SSM does not return (missing, or not readable by this
+/// function) fails the cold start with the tenant or setting that needed it.
 pub async fn resolve_secrets(
     ssm: &Client,
     tenants: &mut [TenantConfig],
-    link_secret: Option<&mut Secret>,
+    stack: &mut [(&str, &mut Secret)],
 ) -> Result<(), SecretsError> {
-    let tenant_names = tenants.iter().flat_map(|t| t.secret_parameters());
-    let link_name = link_secret.as_ref().and_then(|s| s.parameter());
-    let names: BTreeSet<String> = tenant_names.chain(link_name).map(str::to_owned).collect();
+    let names: BTreeSet<String> = tenants
+        .iter()
+        .flat_map(|t| t.secret_parameters())
+        .chain(stack.iter().filter_map(|(_, secret)| secret.parameter()))
+        .map(str::to_owned)
+        .collect();
     let names: Vec<String> = names.into_iter().collect();
     let mut values = HashMap::new();
     for chunk in names.chunks(NAMES_PER_REQUEST) {
@@ -48,8 +52,8 @@ pub async fn resolve_secrets(
     for tenant in tenants {
         tenant.resolve_secrets(&values)?;
     }
-    if let Some(secret) = link_secret {
-        secret.resolve("LEADFLOW_LINK_SECRET", &values)?;
+    for (setting, secret) in stack {
+        secret.resolve(setting, &values)?;
     }
     Ok(())
 }

@@ -50,8 +50,9 @@ enum Command {
         /// Do not print touches as they go to the outbox.
         #[arg(long)]
         quiet: bool,
-        /// Send through the providers tenant files configure (`[sms] provider`); without it
-        /// every touch goes to the outbox.
+        /// Send through the providers tenant files configure (`[sms] provider`, `[email]
+        /// provider`; the AWS ones with the usual AWS_REGION, credentials and, for an emulator,
+        /// AWS_ENDPOINT_URL); without it every touch goes to the outbox.
         #[arg(long)]
         live_channels: bool,
         /// An SNS topic ARN whose messages the AWS webhooks take (repeatable); none, and

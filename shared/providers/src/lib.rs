@@ -58,7 +58,7 @@ pub use chat::ChatNotifier;
 pub use pacing::{Pacer, Rate};
 pub use redact::Secret;
 pub use routing::{ProviderChannels, RoutingError};
-pub use send::{BuildError, HttpSender, RetryPolicy};
+pub use send::{Attempt, BuildError, HttpSender, RetryPolicy};
 pub use telnyx::{TelnyxConfig, TelnyxSms};
 pub use twilio::{TwilioAuth, TwilioConfig, TwilioSms};
 pub use twilio_voice::TwilioVoice;
@@ -69,12 +69,12 @@ use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
 
 /// A refusal of ours (configuration, wrong channel): the lead's channel stays open.
-fn rejected(detail: impl Into<String>) -> ChannelError {
+pub fn rejected(detail: impl Into<String>) -> ChannelError {
     ChannelError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
 }
 
 /// Each adapter carries one channel.
-fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundMessage) -> Result<(), ChannelError> {
+pub fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundMessage) -> Result<(), ChannelError> {
     if message.channel == channel {
         Ok(())
     } else {
@@ -82,10 +82,10 @@ fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundMessa
     }
 }
 
-/// One log line per send: the touch, the channel, the masked number, the provider's id or the
-/// error; never the body.
-fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
-    let (to, channel) = (redact::mask_phone(&message.to), message.channel.as_str());
+/// One log line per send: the touch, the channel, the masked address, the provider's id or
+/// the error; never the body.
+pub fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
+    let (to, channel) = (redact::mask_address(&message.to), message.channel.as_str());
     match result {
         Ok(id) => tracing::info!(provider, channel, touch = %message.touch_id, %to, %id, "touch accepted"),
         Err(error) => tracing::warn!(provider, channel, touch = %message.touch_id, %to, %error, "touch not sent"),

@@ -1,7 +1,7 @@
 //! What must never reach a log: provider credentials and full phone numbers (masked by
 //! [`leadflow_core::redact`], re-exported here).
 
-pub use leadflow_core::redact::{mask_phone, redact_phones};
+pub use leadflow_core::redact::{mask_address, mask_email, mask_phone, redact_phones};
 use std::fmt;
 
 /// A provider credential (auth token, API key or secret). `Debug` and `Display` never show it;

@@ -33,7 +33,7 @@ pub enum RoutingError {
 
 /// Touches routed by tenant and channel.
 pub struct ProviderChannels {
-    providers: HashMap<(TenantId, ChannelKind), Arc<dyn Channel>>,
+    adapters: HashMap<(TenantId, ChannelKind), Arc<dyn Channel>>,
     fallback: Arc<dyn Channel>,
 }
 
@@ -48,28 +48,34 @@ impl ProviderChannels {
     ) -> Result<Self, RoutingError> {
         let public_url = public_url.map(|url| url.trim_end_matches('/'));
         let status_callback = public_url.map(|url| format!("{url}/v1/webhooks/twilio/status"));
-        let mut providers = HashMap::new();
+        let mut adapters = HashMap::new();
         for tenant in tenants.all() {
-            let adapters = [
+            let built = [
                 (ChannelKind::Sms, sms_adapter(tenant, status_callback.as_deref())?),
                 (ChannelKind::Voice, voice_adapter(tenant, public_url)?),
                 (ChannelKind::Voicemail, voicemail_adapter(tenant)?),
             ];
-            for (channel, adapter) in adapters {
+            for (channel, adapter) in built {
                 if let Some(adapter) = adapter {
-                    providers.insert((tenant.id.clone(), channel), adapter);
+                    adapters.insert((tenant.id.clone(), channel), adapter);
                 }
             }
         }
-        Ok(Self { providers, fallback })
+        Ok(Self { adapters, fallback })
+    }
+
+    /// Sends `tenant`'s touches on `channel` through `adapter`: the adapters this crate does
+    /// not build (the AWS SDK ones, in leadflow-aws).
+    pub fn with(mut self, tenant: TenantId, channel: ChannelKind, adapter: Arc<dyn Channel>) -> Self {
+        self.adapters.insert((tenant, channel), adapter);
+        self
     }
 }
 
 #[async_trait]
 impl Channel for ProviderChannels {
     async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
-        // Email providers are not wired yet: the default channel has them.
-        let provider = self.providers.get(&(message.tenant.clone(), message.channel));
+        let provider = self.adapters.get(&(message.tenant.clone(), message.channel));
         provider.unwrap_or(&self.fallback).send(message, now).await
     }
 }
@@ -94,6 +100,8 @@ fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<O
             }
             Arc::new(TelnyxSms::new(config, pacer)?)
         }
+        // Built with the AWS SDK by leadflow-aws, which adds it with `with`.
+        SmsProvider::Aws { .. } => return Ok(None),
     };
     Ok(Some(adapter))
 }

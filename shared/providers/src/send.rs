@@ -90,34 +90,69 @@ impl HttpSender {
     /// 5xx. Answers the first other reply, or `Transient` when the attempts run out or the
     /// outcome cannot be known (a timeout or a broken connection after the request went out).
     pub async fn send(&self, provider: &str, build: impl Fn(&Client) -> RequestBuilder) -> Result<Reply, ChannelError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let (reason, retry_after) = match build(&self.client).send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                        (format!("{provider} answered {status}"), retry_after(&response))
-                    } else {
-                        return read_reply(provider, response).await;
+        self.policy
+            .run(provider, || async {
+                match build(&self.client).send().await {
+                    Ok(response) => {
+                        let status = response.status();
+                        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+                            Attempt::Retry {
+                                reason: format!("{provider} answered {status}"),
+                                retry_after: retry_after(&response),
+                            }
+                        } else {
+                            Attempt::Done(read_reply(provider, response).await)
+                        }
                     }
-                }
-                // Nothing left this machine: resending cannot duplicate the message.
-                Err(error) if error.is_connect() => (format!("could not connect to {provider}: {error}"), None),
-                Err(error) if error.is_builder() => {
-                    return Err(ChannelError::Permanent {
+                    // Nothing left this machine: resending cannot duplicate the message.
+                    Err(error) if error.is_connect() => Attempt::Retry {
+                        reason: format!("could not connect to {provider}: {error}"),
+                        retry_after: None,
+                    },
+                    Err(error) if error.is_builder() => Attempt::Done(Err(ChannelError::Permanent {
                         reason: leadflow_core::ports::Undeliverable::Rejected,
                         detail: format!("{provider} request could not be built: {error}"),
-                    });
+                    })),
+                    Err(error) => Attempt::Done(Err(unknown(provider, &error, self.policy.timeout))),
                 }
-                Err(error) => return Err(unknown(provider, &error, self.policy.timeout)),
+            })
+            .await
+    }
+}
+
+/// One attempt at a provider call, as the retry loop sees it.
+#[derive(Debug)]
+pub enum Attempt<T> {
+    /// Finished: the provider's answer, or a failure that must not be retried.
+    Done(Result<T, ChannelError>),
+    /// Not sent (no connection), or refused for load (429, 5xx): worth another attempt,
+    /// after `retry_after` if the provider named a wait.
+    Retry { reason: String, retry_after: Option<Duration> },
+}
+
+impl RetryPolicy {
+    /// Runs `attempt` until it is done, retrying what it says may be retried with this
+    /// policy's backoff, at most `attempts` times in all; then `Transient`. Every provider
+    /// call goes through here, over HTTP (`HttpSender`) or through an SDK (the AWS channels).
+    pub async fn run<T, F, Fut>(&self, provider: &str, mut attempt: F) -> Result<T, ChannelError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Attempt<T>>,
+    {
+        let attempts = self.attempts.max(1);
+        let mut made = 0;
+        loop {
+            made += 1;
+            let (reason, retry_after) = match attempt().await {
+                Attempt::Done(result) => return result,
+                Attempt::Retry { reason, retry_after } => (reason, retry_after),
             };
-            if attempt >= self.policy.attempts {
-                tracing::warn!(provider, attempt, %reason, "provider send failed, attempts exhausted");
-                return Err(ChannelError::Transient(format!("{reason} (gave up after {attempt} attempts)")));
+            if made >= attempts {
+                tracing::warn!(provider, attempt = made, %reason, "provider send failed, attempts exhausted");
+                return Err(ChannelError::Transient(format!("{reason} (gave up after {made} attempts)")));
             }
-            let delay = self.policy.delay(attempt, retry_after);
-            tracing::warn!(provider, attempt, %reason, delay_ms = delay.as_millis() as u64, "provider send failed, retrying");
+            let delay = self.delay(made, retry_after);
+            tracing::warn!(provider, attempt = made, %reason, delay_ms = delay.as_millis() as u64, "provider send failed, retrying");
             tokio::time::sleep(delay).await;
         }
     }

@@ -38,8 +38,6 @@ use tower::ServiceExt;
 
 /// The public URL of a stack built `with_link_tracking`: the API's own host.
 pub const PUBLIC_URL: &str = "https://r3pmxmplak.execute-api.us-east-1.amazonaws.com";
-/// The link secret such a stack keeps in Parameter Store.
-pub const LINK_SECRET: &str = "aws-test-link-secret";
 
 /// A sample event from `events/`, with each `{{name}}` replaced by its value.
 pub fn event(file: &str, vars: &[(&str, &str)]) -> String {
@@ -57,6 +55,9 @@ pub fn sqs_bodies(file: &str, vars: &[(&str, &str)]) -> Vec<String> {
     let event: Value = serde_json::from_str(&event(file, vars)).unwrap();
     event["Records"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap().to_owned()).collect()
 }
+
+/// The link signing key the stack reads from Parameter Store.
+pub const LINK_SECRET: &str = "aws-test-link-secret-0123456789";
 
 /// The SDK configuration for the emulator; fails (never skips) without `AWS_ENDPOINT_URL`.
 pub async fn sdk_config() -> SdkConfig {
@@ -162,26 +163,21 @@ impl Stack {
 
     /// `new`, with the demo tenant's file changed by `edit` before it is pushed.
     pub async fn with_tenant(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
-        Self::build("", start, edit, false).await
+        Self::build("", start, edit).await
     }
 
     /// `new`, with links tracked as a deployed stack tracks them: a public URL, and the link
     /// secret in Parameter Store (`LEADFLOW_LINK_SECRET = ssm:…`).
     pub async fn with_link_tracking(start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
-        Self::build(PUBLIC_URL, start, edit, true).await
+        Self::build(PUBLIC_URL, start, edit).await
     }
 
     /// `with_tenant`, deployed with `PublicBaseUrl` = `public_url` (empty for none).
     pub async fn behind(public_url: &str, start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
-        Self::build(public_url, start, edit, false).await
+        Self::build(public_url, start, edit).await
     }
 
-    async fn build(
-        public_url: &str,
-        start: DateTime<Utc>,
-        edit: impl FnOnce(String) -> String,
-        track_links: bool,
-    ) -> Self {
+    async fn build(public_url: &str, start: DateTime<Utc>, edit: impl FnOnce(String) -> String) -> Self {
         let sdk = sdk_config().await;
         let suffix = uuid::Uuid::now_v7().simple().to_string();
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -192,32 +188,26 @@ impl Stack {
         leadflow_aws::dynamodb::create_table(&dynamodb, &table)
             .await
             .unwrap_or_else(|e| panic!("creating table {table} in the emulator: {e}"));
-        // The demo tenant as an agency would deploy it: its Twilio token in Parameter Store.
+        // The demo tenant as an agency would deploy it: its Twilio token in Parameter Store,
+        // and the stack's link signing key too, as the template names it.
+        let ssm = aws_sdk_ssm::Client::new(&sdk);
         let token_parameter = format!("/leadflow-{suffix}/demo/twilio-auth-token");
-        aws_sdk_ssm::Client::new(&sdk)
-            .put_parameter()
-            .name(&token_parameter)
-            .value(DEMO_TWILIO_TOKEN)
-            .r#type(ParameterType::SecureString)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("storing the Twilio token in the emulator's SSM: {e}"));
+        let link_parameter = format!("/leadflow-{suffix}/link-secret");
+        for (name, value) in [(&token_parameter, DEMO_TWILIO_TOKEN), (&link_parameter, LINK_SECRET)] {
+            ssm.put_parameter()
+                .name(name)
+                .value(value)
+                .r#type(ParameterType::SecureString)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("storing {name} in the emulator's SSM: {e}"));
+        }
         let tenant = DEMO_TENANT.replace(
             &format!("auth_token = \"{DEMO_TWILIO_TOKEN}\""),
             &format!("auth_token = \"ssm:{token_parameter}\""),
         );
         assert_ne!(tenant, DEMO_TENANT, "the demo tenant's Twilio token line moved");
         let tenant = edit(tenant);
-        let link_secret = match track_links {
-            false => None,
-            true => {
-                let name = format!("/leadflow-{suffix}/link-secret");
-                let ssm = aws_sdk_ssm::Client::new(&sdk);
-                let put = ssm.put_parameter().name(&name).value(LINK_SECRET).r#type(ParameterType::SecureString);
-                put.send().await.unwrap_or_else(|e| panic!("storing the link secret in the emulator's SSM: {e}"));
-                Some(Secret::parse(&format!("ssm:{name}")).unwrap())
-            }
-        };
         leadflow_aws::dynamodb::push_tenant(&dynamodb, &table, &tenant, "demo.toml")
             .await
             .unwrap_or_else(|e| panic!("pushing the demo tenant: {e}"));
@@ -240,7 +230,7 @@ impl Stack {
                 scheduler_role_arn: "arn:aws:iam::123456789012:role/leadflow-SchedulerRole-1A2B3C4D5E6F".to_owned(),
             },
             public_url: public_url.to_owned(),
-            link_secret,
+            link_secret: Some(Secret::parse(&format!("ssm:{link_parameter}")).unwrap()),
             sns_topics: Default::default(),
         };
         let clock = Arc::new(ManualClock::new(start));

@@ -15,4 +15,5 @@ mod secrets;
 mod sns;
 mod telnyx;
 mod timing;
+mod unsubscribe;
 mod voice;

@@ -1,13 +1,18 @@
-//! Tracked links: a rendered touch carries `PUBLIC_URL/r/{token}` in place of each of the
-//! tenant's links, and following one records the click (the timeline, a counter, and for the
-//! booking link the engine's nudge) before the lead is sent on.
+//! Signed links to leadflow's own public routes in the messages it sends. Tracked links: a
+//! rendered touch carries `PUBLIC_URL/r/{token}` in place of each of the tenant's links, and
+//! following one records the click (the timeline, a counter, and for the booking link the
+//! engine's nudge) before the lead is sent on. One-click unsubscribe: each email carries
+//! `PUBLIC_URL/u/{token}`. Both tokens are sealed with the stack's one key, each for its own
+//! purpose.
 
 use super::change::Change;
 use super::counters::Counter;
 use super::enrolment::started_by;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{ClickToken, LeadId, TimelineEntry, TimelineKind, TokenKey};
+use crate::domain::{
+    ClickToken, InvalidToken, LeadId, TenantId, TimelineEntry, TimelineKind, TokenKey, UnsubscribeToken,
+};
 use crate::engine::{decide, Event, LeadView};
 
 /// What tracking a link needs: where `/r/` is served, and the stack's token key.
@@ -37,6 +42,18 @@ impl LinkTracking {
     /// deployed without a link secret.
     pub fn disabled() -> Self {
         Self { public_url: String::new(), key: None }
+    }
+
+    /// The one-click unsubscribe link (`/u/{token}`) for a lead's emails; none without a key
+    /// or a public URL.
+    pub fn unsubscribe_url(&self, tenant: &TenantId, lead: &LeadId) -> Option<String> {
+        let key = self.key.as_ref().filter(|_| !self.public_url.is_empty())?;
+        Some(format!("{}/u/{}", self.public_url, UnsubscribeToken::sign(key, tenant, lead)))
+    }
+
+    /// Reads an unsubscribe token this stack sealed.
+    pub fn open_unsubscribe(&self, raw: &str) -> Result<UnsubscribeToken, InvalidToken> {
+        UnsubscribeToken::verify(self.key.as_ref().ok_or(InvalidToken)?, raw)
     }
 
     /// `text` (a rendered touch for `lead`) with the tenant's links made trackable.
@@ -86,5 +103,21 @@ impl App {
         if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
             tracing::warn!(error = %e, "click counter not updated");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsubscribe_link_is_under_the_public_url_and_opens() {
+        let links = LinkTracking::new("https://leads.example.com/", TokenKey::new(b"test-link-key-0123456789"));
+        let (tenant, lead) = (TenantId::parse("acme").unwrap(), LeadId::new());
+        let url = links.unsubscribe_url(&tenant, &lead).unwrap();
+        let token = url.strip_prefix("https://leads.example.com/u/").unwrap();
+        assert_eq!(links.open_unsubscribe(token).unwrap().lead, lead);
+        assert_eq!(LinkTracking::disabled().unsubscribe_url(&tenant, &lead), None);
+        assert_eq!(LinkTracking::disabled().open_unsubscribe(token), Err(InvalidToken));
     }
 }

@@ -19,6 +19,7 @@ mod outcome;
 mod report;
 mod step;
 mod undeliverable;
+mod unsubscribe;
 mod wake;
 
 pub use booking::{BookingChange, BookingError, BookingNotice};
@@ -33,6 +34,7 @@ pub use links::{ClickError, LinkTracking};
 pub use outcome::OutcomeError;
 pub use report::{ReportError, Summary, SummaryRow};
 pub use step::{StepError, StepOutcome};
+pub use unsubscribe::{UnsubscribeError, Unsubscribed};
 pub use wake::WakeOutcome;
 
 use crate::config::TenantDirectory;

@@ -164,6 +164,12 @@ impl App {
             status: TouchStatus::Claimed,
             delivery: None,
         };
+        // Every email carries its one-click unsubscribe link, in the body (CAN-SPAM: a
+        // visible way out) and for the provider's List-Unsubscribe header (RFC 8058).
+        let unsubscribe_url = match channel {
+            Channel::Email => self.links.unsubscribe_url(&lead.tenant, &lead.id),
+            _ => None,
+        };
         let message = tenant
             .render(template, lead)
             .map(|rendered| OutboundMessage {
@@ -174,7 +180,13 @@ impl App {
                 to,
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
                 subject: rendered.subject,
-                body: self.links.track(tenant, &lead.id, &rendered.body),
+                body: match &unsubscribe_url {
+                    Some(url) => {
+                        format!("{}\n\nUnsubscribe: {url}", self.links.track(tenant, &lead.id, &rendered.body))
+                    }
+                    None => self.links.track(tenant, &lead.id, &rendered.body),
+                },
+                unsubscribe_url,
                 step,
                 due_at: touch.due_at,
             })

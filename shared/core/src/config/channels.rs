@@ -4,6 +4,7 @@
 use super::file::RawTenantFile;
 use super::tenant::Checker;
 use super::Secret;
+use crate::domain::Email;
 use toml::Spanned;
 
 /// A long code's throughput, the safe default when a tenant names none.
@@ -24,6 +25,10 @@ pub enum SmsProvider {
     Twilio { account_sid: String, messaging_service_sid: Option<String>, api_url: Option<String> },
     /// Telnyx's Messaging API.
     Telnyx { api_key: Secret, messaging_profile_id: Option<String>, api_url: Option<String> },
+    /// AWS End User Messaging SMS (`SendTextMessage`), with the function's own AWS
+    /// credentials. `origination_identity` (a phone number, pool or sender id, or its ARN)
+    /// sends from it instead of the tenant's first sending number.
+    Aws { origination_identity: Option<String>, configuration_set: Option<String> },
 }
 
 /// Reads `[sms]` with the provider section it names.
@@ -49,8 +54,26 @@ pub(super) fn sms_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<SmsSe
             let api_url = checked_url(c, "telnyx.api_url", telnyx.api_url.as_ref())?;
             SmsProvider::Telnyx { api_key, messaging_profile_id: telnyx.messaging_profile_id.clone(), api_url }
         }
+        "aws" => {
+            let aws = raw.aws_sms.as_ref();
+            let origination_identity = match aws.and_then(|a| a.origination_identity.as_ref()) {
+                None => None,
+                Some(id) => Some(c.check("aws_sms.origination_identity", id, |id| {
+                    if id.trim().is_empty() {
+                        Err("is empty: name a phone number, pool or sender id (or its ARN), or leave it out")
+                    } else {
+                        Ok(id.trim().to_owned())
+                    }
+                })?),
+            };
+            SmsProvider::Aws { origination_identity, configuration_set: aws.and_then(|a| a.configuration_set.clone()) }
+        }
         other => {
-            c.fail("sms.provider", Some(&sms.provider), format!("{other:?} is not a provider: use twilio or telnyx"));
+            c.fail(
+                "sms.provider",
+                Some(&sms.provider),
+                format!("{other:?} is not a provider: use twilio, telnyx or aws"),
+            );
             return None;
         }
     };
@@ -115,6 +138,70 @@ pub(super) fn required_url(url: &str) -> Result<String, &'static str> {
     } else {
         Err("must be an https:// URL (plain http only on loopback, for tests)")
     }
+}
+
+/// The email provider of a tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailSettings {
+    /// Amazon SES v2 (`SendEmail`), with the function's own AWS credentials.
+    Ses {
+        /// The sender as SES takes it: `hello@acme.example` or `Acme <hello@acme.example>`;
+        /// its address (or domain) must be a verified SES identity.
+        from: String,
+        /// The SES configuration set whose event destinations hear bounces and complaints.
+        configuration_set: String,
+        reply_to: Option<Email>,
+    },
+}
+
+/// Reads `[email]`.
+pub(super) fn email_settings(c: &mut Checker, raw: &RawTenantFile) -> Option<EmailSettings> {
+    let email = raw.email.as_ref()?;
+    if email.provider.get_ref() != "ses" {
+        let message = format!("{:?} is not an email provider: use ses", email.provider.get_ref());
+        c.fail("email.provider", Some(&email.provider), message);
+        return None;
+    }
+    let required = |c: &mut Checker, field: &str, value: &Option<toml::Spanned<String>>| {
+        if value.is_none() {
+            c.fail(field, Some(&email.provider), format!("ses needs {field}"));
+        }
+        value.clone()
+    };
+    let from = required(c, "email.from", &email.from);
+    let set = required(c, "email.configuration_set", &email.configuration_set);
+    let from = c.check("email.from", &from?, |raw| sender(raw));
+    let configuration_set = c.check("email.configuration_set", &set?, |name| {
+        let ok =
+            !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+        if ok {
+            Ok(name.clone())
+        } else {
+            Err("must be 1 to 64 letters, digits, '-' or '_' (an SES configuration set name)")
+        }
+    });
+    let reply_to = match &email.reply_to {
+        None => Some(None),
+        Some(raw) => c.check("email.reply_to", raw, |raw| Email::parse(raw).map(Some)),
+    };
+    Some(EmailSettings::Ses { from: from?, configuration_set: configuration_set?, reply_to: reply_to? })
+}
+
+/// A sender address, bare or with a display name (`Acme Dental <hello@acme.example>`).
+fn sender(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let address = match raw.rsplit_once('<') {
+        Some((name, rest)) => {
+            let address = rest.strip_suffix('>').ok_or("a display-name sender ends with the address in <…>")?;
+            if name.contains(['"', '<', '>', '\r', '\n']) {
+                return Err("the display name may not hold quotes, angle brackets or line breaks".to_owned());
+            }
+            address
+        }
+        None => raw,
+    };
+    Email::parse(address).map_err(|e| format!("{address:?}: {e}"))?;
+    Ok(raw.to_owned())
 }
 
 /// Where a tenant's people hear that a lead wants a human: an incoming webhook of their team

@@ -17,6 +17,8 @@ pub(super) struct RawTenantFile {
     pub twilio: Option<RawTwilio>,
     pub telnyx: Option<RawTelnyx>,
     pub sms: Option<RawSms>,
+    pub aws_sms: Option<RawAwsSms>,
+    pub email: Option<RawEmail>,
     pub handoff: Option<RawHandoff>,
     pub booking: Option<RawBooking>,
     #[serde(default)]
@@ -141,6 +143,22 @@ pub(super) struct RawVoicemail {
     pub from: Option<Spanned<String>>,
     pub audio_url: Option<Spanned<String>>,
     pub body: Spanned<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAwsSms {
+    pub origination_identity: Option<Spanned<String>>,
+    pub configuration_set: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEmail {
+    pub provider: Spanned<String>,
+    pub from: Option<Spanned<String>>,
+    pub configuration_set: Option<Spanned<String>>,
+    pub reply_to: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,7 +20,7 @@ mod voicemail;
 
 pub use api_key::{hash_api_key, ApiKeyHash};
 pub use booking::BookingSettings;
-pub use channels::{HandoffChat, SmsProvider, SmsSettings};
+pub use channels::{EmailSettings, HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};

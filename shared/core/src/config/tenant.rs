@@ -1,7 +1,7 @@
 //! A validated tenant.
 
 use super::booking::booking_settings;
-use super::channels::{handoff_chat, sms_settings, HandoffChat};
+use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
 use super::errors::line_of;
 use super::file::RawTenantFile;
 use super::team::{team, Team};
@@ -68,6 +68,8 @@ pub struct TenantConfig {
     /// The SMS provider touches go out through; none: the runtime's default channel (the
     /// outbox locally, the log channel on AWS).
     pub sms: Option<SmsSettings>,
+    /// The email provider email touches go out through; none: the runtime's default channel.
+    pub email: Option<EmailSettings>,
     /// The team chat hand-offs are posted to; none: they are logged.
     pub handoff: Option<HandoffChat>,
     /// The reps hand-offs are assigned to in turn, the hand-off SLA and the manager.
@@ -304,6 +306,7 @@ impl TenantConfig {
             .and_then(|tx| tx.public_key.as_ref())
             .and_then(|key| c.check("telnyx.public_key", key, |raw| Ed25519PublicKey::parse(raw)));
         let sms = sms_settings(&mut c, &raw);
+        let email = email_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
         let team = team(&mut c, &raw, region);
         let voice = voice_settings(&mut c, &raw);
@@ -345,6 +348,7 @@ impl TenantConfig {
                     twilio_auth_token,
                     telnyx_public_key,
                     sms,
+                    email,
                     handoff,
                     team,
                     booking,
@@ -726,5 +730,52 @@ body = { phone = "{to}", caller_id = "{from}", recording = "{audio_url}", refere
         let basic = demo_with(&VOICEMAIL.replace("auth = \"header\"", "auth = \"basic\""));
         let errors = TenantConfig::parse(&basic, "t").unwrap_err();
         assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), ("voicemail.username", Some(3)));
+    }
+
+    #[test]
+    fn aws_sms_reads_its_origination_identity_and_configuration_set() {
+        let source = demo_with("[sms]\nprovider = \"aws\"\n\n[aws_sms]\norigination_identity = \"pool-0123\"\nconfiguration_set = \"leadflow\"");
+        let tenant = TenantConfig::parse(&source, "t").unwrap();
+        let Some(SmsSettings { provider: SmsProvider::Aws { origination_identity, configuration_set }, .. }) =
+            &tenant.sms
+        else {
+            panic!("expected the aws provider");
+        };
+        assert_eq!(origination_identity.as_deref(), Some("pool-0123"));
+        assert_eq!(configuration_set.as_deref(), Some("leadflow"));
+        assert_eq!(tenant.secret_parameters(), Vec::<&str>::new(), "AWS sends with the function's own role");
+
+        let bare = TenantConfig::parse(&demo_with("[sms]\nprovider = \"aws\""), "t").unwrap();
+        assert!(matches!(bare.sms.unwrap().provider, SmsProvider::Aws { origination_identity: None, .. }));
+    }
+
+    #[test]
+    fn ses_email_needs_a_verified_looking_sender_and_a_configuration_set() {
+        let source = demo_with(
+            "[email]\nprovider = \"ses\"\nfrom = \"Bright Smile <hello@brightsmile.example>\"\n\
+             configuration_set = \"leadflow-events\"\nreply_to = \"Front.Desk@brightsmile.example\"",
+        );
+        let tenant = TenantConfig::parse(&source, "t").unwrap();
+        let Some(EmailSettings::Ses { from, configuration_set, reply_to }) = tenant.email else {
+            panic!("expected ses");
+        };
+        assert_eq!(from, "Bright Smile <hello@brightsmile.example>");
+        assert_eq!(configuration_set, "leadflow-events");
+        assert_eq!(reply_to.unwrap().to_string(), "front.desk@brightsmile.example");
+
+        let missing = TenantConfig::parse(&demo_with("[email]\nprovider = \"ses\""), "t").unwrap_err();
+        let fields: Vec<&str> = missing.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email.from", "email.configuration_set"], "{missing}");
+        assert!(missing.errors.iter().all(|e| e.line == Some(2)), "{missing}");
+
+        let bad =
+            demo_with("[email]\nprovider = \"ses\"\nfrom = \"Acme <not-an-address>\"\nconfiguration_set = \"a b\"");
+        let errors = TenantConfig::parse(&bad, "t").unwrap_err();
+        let fields: Vec<(&str, Option<usize>)> = errors.errors.iter().map(|e| (e.field.as_str(), e.line)).collect();
+        assert_eq!(fields, [("email.from", Some(3)), ("email.configuration_set", Some(4))], "{errors}");
+
+        let other = TenantConfig::parse(&demo_with("[email]\nprovider = \"sendgrid\""), "t").unwrap_err();
+        assert_eq!(other.errors[0].field, "email.provider");
+        assert!(other.errors[0].message.contains("use ses"), "{other}");
     }
 }

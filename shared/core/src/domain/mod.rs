@@ -19,6 +19,7 @@ mod signed_token;
 mod source;
 mod timeline;
 mod touch;
+mod unsubscribe;
 mod zone;
 
 pub use booking::BookingCadences;
@@ -40,4 +41,5 @@ pub use signed_token::TokenKey;
 pub use source::source_slug;
 pub use timeline::{TimelineEntry, TimelineKind};
 pub use touch::{Delivery, DeliveryState, Touch, TouchStatus};
+pub use unsubscribe::{InvalidToken, UnsubscribeToken};
 pub use zone::{LeadZone, ZoneError};

@@ -9,6 +9,7 @@ mod booking_signatures;
 mod bookings;
 mod clicks;
 mod error;
+mod escape;
 mod leads;
 mod reports;
 mod sms_answer;
@@ -19,6 +20,7 @@ mod telnyx_signature;
 mod twilio;
 mod twilio_signature;
 mod twilio_voice;
+mod unsubscribe;
 
 pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
 pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
@@ -59,7 +61,8 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads/{id}/events", post(leads::post_event))
 }
 
-/// Carrier and booking-tool webhooks, and tracked links (the inbound function).
+/// Carrier and booking-tool webhooks, tracked links and one-click unsubscribe (the inbound
+/// function).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
@@ -72,6 +75,7 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/calendly", bookings::route(bookings::Tool::Calendly))
         .route("/v1/webhooks/calcom", bookings::route(bookings::Tool::Calcom))
         .route("/r/{token}", get(clicks::follow))
+        .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }
 
 /// Reports (the report function).

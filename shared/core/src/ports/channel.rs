@@ -19,6 +19,10 @@ pub struct OutboundMessage {
     pub from: Option<String>,
     pub subject: Option<String>,
     pub body: String,
+    /// An email's one-click unsubscribe link (also in its body), for the provider's
+    /// `List-Unsubscribe` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribe_url: Option<String>,
     pub step: usize,
     pub due_at: DateTime<Utc>,
 }
@@ -37,6 +41,7 @@ impl OutboundMessage {
             from: Some(from.to_string()),
             subject: None,
             body,
+            unsubscribe_url: None,
             step: 0,
             due_at: now,
         }

@@ -5,14 +5,15 @@ mod routes;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use leadflow_aws::outbound;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::TokenKey;
+use leadflow_core::domain::{Channel as ChannelKind, TenantId, TokenKey};
 use leadflow_core::http::sns::{SnsGate, SnsPolicy};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_providers::{ChatNotifier, HttpGet, ProviderChannels};
+use leadflow_providers::{ChatNotifier, HttpGet, ProviderChannels, RetryPolicy};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,9 +32,9 @@ pub struct DevOptions {
     pub public_url: Option<String>,
     /// Print each touch as the outbox records it.
     pub print_outbox: bool,
-    /// Send through the providers tenants configure (`[sms] provider`, `[voice]`,
-    /// `[voicemail]`) instead of the outbox. Off by default: a tenant file copied from production must not text real
-    /// people from a laptop by accident.
+    /// Send through the providers tenants configure (`[sms] provider`, `[email] provider`,
+    /// `[voice]`, `[voicemail]`) instead of the outbox. Off by default: a tenant file copied
+    /// from production must not text real people from a laptop by accident.
     pub live_channels: bool,
     /// The SNS topics the AWS webhooks take, and whether certificates may come from loopback
     /// (`--sns-loopback`: only this dev server and tests ever allow it).
@@ -94,6 +95,19 @@ fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
         .collect()
 }
 
+/// The AWS adapters of tenants that send through AWS End User Messaging or SES, over the SDK's
+/// usual configuration (region, credentials, and `AWS_ENDPOINT_URL` to point at an emulator).
+async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+    if !outbound::uses_aws_channels(tenants) {
+        return Vec::new();
+    }
+    let sdk = leadflow_aws::runtime::sdk_loader().load().await;
+    let policy = RetryPolicy::default();
+    let mut adapters = outbound::sms_channels(&sdk, tenants, policy);
+    adapters.extend(outbound::email_channels(&sdk, tenants, policy));
+    adapters
+}
+
 /// Opens the store, reloads pending touches, and starts serving.
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let tenants = load_tenants(&options.configs)?;
@@ -112,11 +126,15 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
         let public_url = options.public_url.as_deref();
-        let channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
+        let mut channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
+        for (tenant, kind, adapter) in aws_channels(&directory).await {
+            channel = channel.with(tenant, kind, adapter);
+        }
         (Arc::new(channel), Arc::new(ChatNotifier::new(&directory)?))
     } else {
         (Arc::new(outbox.clone()), Arc::new(LogNotifier))
     };
+    // Bound before the app is built: links in messages start with the address it got.
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("cannot listen on {}", options.listen))?;

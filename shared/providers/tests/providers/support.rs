@@ -29,6 +29,7 @@ pub fn sms(from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
         from: from.map(str::to_owned),
         subject: None,
         body: body.to_owned(),
+        unsubscribe_url: None,
         step: 0,
         due_at: Utc::now(),
     }
