@@ -158,7 +158,8 @@ fn voicemail_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, 
         body: settings.body.clone(),
         retry: RetryPolicy::default(),
     };
-    Ok(Some(Arc::new(VoicemailDrop::new(config)?)))
+    let pacer = Pacer::new(Rate::per_second(settings.drops_per_second));
+    Ok(Some(Arc::new(VoicemailDrop::new(config, pacer)?)))
 }
 
 /// A tenant's secret, which this runtime must have resolved.

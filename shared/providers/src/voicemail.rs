@@ -10,6 +10,7 @@
 //! A generic adapter cannot know what a vendor's error codes mean, so every refusal (4xx) is
 //! `Rejected`: the touch fails and the lead's voicemail channel stays open.
 
+use crate::pacing::Pacer;
 use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_channel};
@@ -56,13 +57,14 @@ pub struct VoicemailConfig {
 pub struct VoicemailDrop {
     config: VoicemailConfig,
     http: HttpSender,
+    pacer: Pacer,
 }
 
 impl VoicemailDrop {
-    /// An adapter for `config`.
-    pub fn new(config: VoicemailConfig) -> Result<Self, BuildError> {
+    /// An adapter for `config`, pacing the drops from each caller ID with `pacer`.
+    pub fn new(config: VoicemailConfig, pacer: Pacer) -> Result<Self, BuildError> {
         let http = HttpSender::new(config.retry)?;
-        Ok(Self { config, http })
+        Ok(Self { config, http, pacer })
     }
 
     /// The body for `message`, each placeholder filled in.
@@ -88,6 +90,7 @@ impl Channel for VoicemailDrop {
         };
         let body = self.body(message, from);
         let touch = message.touch_id.to_string();
+        self.pacer.acquire(from).await;
         let reply = self
             .http
             .send(PROVIDER, |client| {

@@ -143,6 +143,7 @@ pub(super) struct RawVoicemail {
     pub from: Option<Spanned<String>>,
     pub audio_url: Option<Spanned<String>>,
     pub body: Spanned<toml::Value>,
+    pub drops_per_second: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

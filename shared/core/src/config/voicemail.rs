@@ -2,7 +2,7 @@
 //! differ only in their URL, how they authenticate and the JSON they take, so all three are
 //! configuration: the body is a TOML table whose strings may name placeholders (`"{to}"`).
 
-use super::channels::required_url;
+use super::channels::{rate, required_url};
 use super::file::RawTenantFile;
 use super::tenant::Checker;
 use super::Secret;
@@ -24,6 +24,8 @@ pub struct VoicemailSettings {
     /// the body carries, for vendors that speak text.
     pub audio_url: Option<String>,
     pub body: BodyTemplate,
+    /// Drops per second from one caller ID (the vendor's and the carriers' limit; default 1).
+    pub drops_per_second: f64,
 }
 
 /// How requests to the vendor authenticate; the credential is a secret.
@@ -198,7 +200,8 @@ pub(super) fn voicemail_settings(c: &mut Checker, raw: &RawTenantFile) -> Option
             return None;
         }
     };
-    Some(VoicemailSettings { url: url?, auth, from: from?, audio_url: audio_url?, body: body? })
+    let drops_per_second = rate(c, "voicemail.drops_per_second", vm.drops_per_second.as_ref())?;
+    Some(VoicemailSettings { url: url?, auth, from: from?, audio_url: audio_url?, body: body?, drops_per_second })
 }
 
 #[cfg(test)]

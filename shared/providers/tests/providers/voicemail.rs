@@ -6,7 +6,7 @@ use chrono::Utc;
 use leadflow_core::config::BodyTemplate;
 use leadflow_core::domain::Channel as ChannelKind;
 use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
-use leadflow_providers::{HttpAuth, Secret, VoicemailConfig, VoicemailDrop};
+use leadflow_providers::{HttpAuth, Pacer, Rate, Secret, VoicemailConfig, VoicemailDrop};
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{method, path};
@@ -20,14 +20,21 @@ fn body_template(toml_body: &str) -> BodyTemplate {
 }
 
 fn adapter(server: &MockServer, auth: HttpAuth, body: &str) -> VoicemailDrop {
-    VoicemailDrop::new(VoicemailConfig {
-        url: format!("{}/v1/drops", server.uri()),
-        auth,
-        from: None,
-        audio_url: Some(AUDIO.to_owned()),
-        body: body_template(body),
-        retry: fast_policy(),
-    })
+    paced_adapter(server, auth, body, Pacer::unlimited())
+}
+
+fn paced_adapter(server: &MockServer, auth: HttpAuth, body: &str, pacer: Pacer) -> VoicemailDrop {
+    VoicemailDrop::new(
+        VoicemailConfig {
+            url: format!("{}/v1/drops", server.uri()),
+            auth,
+            from: None,
+            audio_url: Some(AUDIO.to_owned()),
+            body: body_template(body),
+            retry: fast_policy(),
+        },
+        pacer,
+    )
     .unwrap()
 }
 
@@ -141,4 +148,20 @@ async fn an_sms_touch_is_not_dropped_as_a_voicemail() {
 
     assert!(matches!(error, Err(ChannelError::Permanent { reason: Undeliverable::Rejected, .. })), "{error:?}");
     assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn drops_from_one_caller_id_are_paced() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let adapter = paced_adapter(&server, HttpAuth::Bearer("k".into()), BODY, Pacer::new(Rate::per_second(10.0)));
+
+    let start = std::time::Instant::now();
+    for _ in 0..3 {
+        adapter.send(&drop_message(), Utc::now()).await.unwrap();
+    }
+
+    // Ten a second, one at a time: the third drop waits for the third tenth of a second.
+    assert!(start.elapsed() >= std::time::Duration::from_millis(200), "took only {:?}", start.elapsed());
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
