@@ -39,9 +39,9 @@ impl App {
         if digits.trim() != CONNECT_KEY {
             return Ok(CallAnswer::Goodbye);
         }
-        if tenant.voice.is_none() {
+        let Some(current) = self.store.lead(&tenant.id, lead).await?.filter(|_| tenant.voice.is_some()) else {
             return Ok(CallAnswer::Goodbye);
-        }
+        };
         let topic = ReplyTopic::WantsCall;
         let conversation = Conversation {
             channel: Channel::Voice,
@@ -51,7 +51,7 @@ impl App {
             score: topic.score(),
         };
         // The hand-off assigns the owner first, so the call goes to the rep who has the lead.
-        let Some(handed_off) = self.converse(tenant, lead, conversation).await? else {
+        let Some(handed_off) = self.converse(tenant, &current, conversation).await? else {
             return Ok(CallAnswer::Goodbye);
         };
         Ok(self.transfer_number(tenant, &handed_off).map_or(CallAnswer::Goodbye, CallAnswer::Connect))

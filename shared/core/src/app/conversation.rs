@@ -6,7 +6,7 @@ use super::counters::Counter;
 use super::handoff::hand_off;
 use super::App;
 use crate::config::{Rep, TenantConfig};
-use crate::domain::{Channel, Lead, LeadId, ReplyTopic, TimelineEntry, TimelineKind};
+use crate::domain::{Channel, Lead, ReplyTopic, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -54,20 +54,20 @@ impl Conversation {
 impl App {
     /// Hands `lead` to a human after `conversation`: assigns an owner if it has none (the
     /// tenant's reps in turn), changes the lead (see [`Conversation::change`]), counts a first
-    /// reply, starts the SLA check and posts the hand-off. Answers the lead as changed, or
-    /// `None` if there is no such lead.
+    /// reply, starts the SLA check and posts the hand-off. `before` is the lead as the caller
+    /// read it (the change reads it again, conditionally). Answers the lead as changed, or
+    /// `None` if it is gone.
     pub(super) async fn converse(
         &self,
         tenant: &TenantConfig,
-        lead: &LeadId,
+        before: &Lead,
         conversation: Conversation,
     ) -> Result<Option<Lead>, StoreError> {
         let now = self.clock.now();
-        let Some(before) = self.store.lead(&tenant.id, lead).await? else { return Ok(None) };
-        let owner = self.next_owner(tenant, &before).await?;
+        let owner = self.next_owner(tenant, before).await?;
         let mut first_reply = false;
         let changed = self
-            .change_lead(&tenant.id, lead, now, |lead, enrolments| {
+            .change_lead(&tenant.id, &before.id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
                 let (change, first) = conversation.change(lead, owner.as_ref(), view, tenant, now);
                 first_reply = first;
@@ -79,7 +79,7 @@ impl App {
             let counter = Counter::Reply { source: lead.profile.source.clone(), channel: conversation.channel };
             self.count(tenant, &lead, counter).await;
         }
-        self.announce_handoff(tenant, &before, &lead, conversation.topic, conversation.score).await;
+        self.announce_handoff(tenant, before, &lead, conversation.topic, conversation.score).await;
         Ok(Some(lead))
     }
 }

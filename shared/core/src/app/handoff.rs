@@ -19,8 +19,6 @@ const REPS_ROTATION: &str = "reps";
 /// What an SLA check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlaOutcome {
-    /// It arrived early (Scheduler fires up to a minute ahead): it was put back until its time.
-    Early,
     /// Nobody marked the lead contacted in time: the manager was called on.
     Escalated,
     /// A human picked the lead up, or a later hand-off has its own check: nothing to do.
@@ -71,10 +69,6 @@ impl App {
     /// delivery of the check finds it escalated).
     pub async fn check_sla(&self, check: &SlaCheck) -> Result<SlaOutcome, StepError> {
         let now = self.clock.now();
-        if check.due_at > now {
-            self.scheduler.schedule(check.clone().into()).await?;
-            return Ok(SlaOutcome::Early);
-        }
         let Some(tenant) = self.tenants.get(&check.tenant) else { return Ok(SlaOutcome::Dropped) };
         let Some(lead) = self.store.lead(&check.tenant, &check.lead_id).await? else {
             return Ok(SlaOutcome::Dropped);

@@ -93,7 +93,7 @@ impl App {
         };
         if let ReplyIntent::Conversation { topic, score } = intent {
             let conversation = Conversation { channel: Channel::Sms, said: body, how: "replied by SMS", topic, score };
-            self.converse(tenant, &lead.id, conversation).await?;
+            self.converse(tenant, &lead, conversation).await?;
             return Ok(answer);
         }
         let rules = tenant.rules();

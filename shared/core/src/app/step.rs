@@ -172,19 +172,18 @@ impl App {
         };
         let message = tenant
             .render(template, lead)
-            .map(|rendered| OutboundMessage {
+            .map(|rendered| (self.links.track(tenant, &lead.id, &rendered.body), rendered.subject))
+            .map(|(body, subject)| OutboundMessage {
                 touch_id: touch.id.clone(),
                 tenant: lead.tenant.clone(),
                 lead_id: Some(lead.id.clone()),
                 channel,
                 to,
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
-                subject: rendered.subject,
+                subject,
                 body: match &unsubscribe_url {
-                    Some(url) => {
-                        format!("{}\n\nUnsubscribe: {url}", self.links.track(tenant, &lead.id, &rendered.body))
-                    }
-                    None => self.links.track(tenant, &lead.id, &rendered.body),
+                    Some(url) => format!("{body}\n\nUnsubscribe: {url}"),
+                    None => body,
                 },
                 unsubscribe_url,
                 step,

@@ -8,6 +8,9 @@ use crate::ports::Wakeup;
 /// What a wakeup led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WakeOutcome {
+    /// It arrived before its time (Scheduler fires anywhere in the minute before): it was put
+    /// back on the queue for the rest, unchanged, and nothing was read or written.
+    Early,
     Step(StepOutcome),
     Sla(SlaOutcome),
 }
@@ -15,6 +18,10 @@ pub enum WakeOutcome {
 impl App {
     /// Handles one wakeup; safe to call again with the same one (at-least-once delivery).
     pub async fn wake(&self, wakeup: &Wakeup) -> Result<WakeOutcome, StepError> {
+        if wakeup.due_at() > self.clock.now() {
+            self.scheduler.schedule(wakeup.clone()).await?;
+            return Ok(WakeOutcome::Early);
+        }
         match wakeup {
             Wakeup::Touch(due) => self.execute_step(due).await.map(WakeOutcome::Step),
             Wakeup::HandoffSla(check) => Ok(WakeOutcome::Sla(self.check_sla(check).await?)),
