@@ -51,8 +51,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Send through the providers tenant files configure (`[sms] provider`, `[email]
-        /// provider`; the AWS ones with the usual AWS_REGION, credentials and, for an emulator,
-        /// AWS_ENDPOINT_URL); without it every touch goes to the outbox.
+        /// provider`, `[voice]`, `[voicemail]`; the AWS ones with the usual AWS_REGION,
+        /// credentials and, for an emulator, AWS_ENDPOINT_URL; calls also need --public-url);
+        /// without it every touch goes to the outbox.
         #[arg(long)]
         live_channels: bool,
         /// An SNS topic ARN whose messages the AWS webhooks take (repeatable); none, and
