@@ -49,6 +49,12 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|demo| demo.to_owned(), false).await
 }
 
+/// `spawn_app` on the system clock instead of a manual one (touches due now still run at
+/// once; later ones wait for real time).
+pub async fn spawn_app_on_system_clock() -> TestApp {
+    spawn_with_clock(|demo| demo.to_owned(), false, None, SnsPolicy::default(), None).await
+}
+
 /// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
 /// tenants' providers if `live_channels`.
 pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
@@ -76,6 +82,16 @@ async fn spawn(
     public_url: Option<&str>,
     sns: SnsPolicy,
 ) -> TestApp {
+    spawn_with_clock(edit, live_channels, public_url, sns, Some(start_time())).await
+}
+
+async fn spawn_with_clock(
+    edit: impl FnOnce(&str) -> String,
+    live_channels: bool,
+    public_url: Option<&str>,
+    sns: SnsPolicy,
+    manual_clock: Option<DateTime<Utc>>,
+) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let demo = demo_tenant_file(data.path());
     std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
@@ -84,7 +100,7 @@ async fn spawn(
         listen: "127.0.0.1:0".parse().unwrap(),
         data: data.path().join("store"),
         configs,
-        manual_clock: Some(start_time()),
+        manual_clock,
         public_url: public_url.map(str::to_owned),
         print_outbox: false,
         live_channels,

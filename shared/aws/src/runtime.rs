@@ -119,6 +119,7 @@ fn assemble(
         clock,
         tenants: Arc::new(tenants),
         links: Arc::new(links),
+        contacts: Arc::default(),
     }
 }
 

@@ -155,6 +155,35 @@ async fn concurrent_replays_create_one_lead() {
     assert_eq!(app.outbox(None).await.len(), 1);
 }
 
+/// A form provider retrying a double-click, 200 times at once and without an idempotency
+/// key: one lead, and every post answered (`merged` for all but the first), not refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_posts_of_one_contact_is_merged_not_refused() {
+    let app = spawn_app().await;
+    let mut posts = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        posts.spawn(async move {
+            let response =
+                client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&lead_body(1)).send().await;
+            let response = response.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+        });
+    }
+    let mut statuses = std::collections::BTreeMap::<String, usize>::new();
+    let mut ids = std::collections::BTreeSet::new();
+    while let Some(post) = posts.join_next().await {
+        let (status, body) = post.unwrap();
+        assert_eq!(status, 202, "every post of the burst is accepted: {body}");
+        *statuses.entry(body["status"].as_str().unwrap().to_owned()).or_default() += 1;
+        ids.insert(body["lead_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 1, "one lead: {ids:?}");
+    assert_eq!(statuses.get("enrolled"), Some(&1), "{statuses:?}");
+    assert_eq!(statuses.get("merged"), Some(&199), "{statuses:?}");
+    assert_eq!(app.outbox(None).await.len(), 1, "one first touch");
+}
+
 #[tokio::test]
 async fn an_invalid_idempotency_key_is_422() {
     let app = spawn_app().await;

@@ -3,6 +3,7 @@
 mod aws_sns;
 mod bookings;
 mod cadence;
+mod consent_race;
 mod delivery;
 mod dev;
 mod events;

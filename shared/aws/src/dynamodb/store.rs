@@ -8,7 +8,7 @@ use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,16 +45,23 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-/// A conditional Put inside a transaction.
+/// A conditional Put inside a transaction, or (`check`) a condition on an item it leaves alone.
 struct Conditional {
     item: Item,
     condition: Option<&'static str>,
     values: Vec<(&'static str, AttributeValue)>,
+    check_only: bool,
 }
 
 impl Conditional {
     fn put(item: Item) -> Self {
-        Self { item, condition: None, values: Vec::new() }
+        Self { item, condition: None, values: Vec::new(), check_only: false }
+    }
+
+    /// A ConditionCheck on the item with this key (`item` holds only pk and sk).
+    fn check(pk: String, sk: &str, condition: &'static str) -> Self {
+        let key = Item::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))]);
+        Self { item: key, condition: Some(condition), values: Vec::new(), check_only: true }
     }
 
     fn when(mut self, condition: &'static str, values: Vec<(&'static str, AttributeValue)>) -> Self {
@@ -65,6 +72,12 @@ impl Conditional {
 }
 
 const ABSENT: &str = "attribute_not_exists(pk)";
+
+/// The condition of a write made `unless_opted_out`: the number has no opt-out item.
+fn no_opt_out(tenant: &TenantId, phone: Option<&PhoneNumber>) -> Option<(Conditional, StoreError)> {
+    let pk = keys::opt_out_pk(tenant, phone?);
+    Some((Conditional::check(pk, keys::OPT_OUT_SK, ABSENT), StoreError::NumberOptedOut))
+}
 
 /// The most items DynamoDB takes in one TransactWriteItems.
 const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -188,6 +201,16 @@ impl DynamoStore {
         let (conditionals, meanings): (Vec<Conditional>, Vec<StoreError>) = puts.into_iter().unzip();
         let mut items = Vec::with_capacity(conditionals.len());
         for c in conditionals {
+            if c.check_only {
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(c.item))
+                    .condition_expression(c.condition.unwrap_or(ABSENT))
+                    .build()
+                    .map_err(unavailable)?;
+                items.push(TransactWriteItem::builder().condition_check(check).build());
+                continue;
+            }
             let mut put = Put::builder().table_name(&self.table).set_item(Some(c.item));
             if let Some(condition) = c.condition {
                 put = put.condition_expression(condition);
@@ -286,6 +309,7 @@ impl LeadStore for DynamoStore {
             puts.push(enrolment_put(&w.enrolment, w.expected_version));
         }
         puts.extend(event_puts(tenant, &lead.id, &write.timeline));
+        puts.extend(no_opt_out(tenant, write.unless_opted_out.as_ref()));
         self.transact(puts).await
     }
 
@@ -301,6 +325,7 @@ impl LeadStore for DynamoStore {
             puts.push((Conditional::put(to_item(&item)).when(ABSENT, vec![]), StoreError::Duplicate("touch")));
         }
         puts.extend(event_puts(&enrolment.tenant, &enrolment.lead_id, &claim.timeline));
+        puts.extend(no_opt_out(&enrolment.tenant, claim.unless_opted_out.as_ref()));
         self.transact(puts).await
     }
 
@@ -392,15 +417,26 @@ impl LeadStore for DynamoStore {
     ) -> Result<bool, StoreError> {
         let item =
             OptOutItem { pk: keys::opt_out_pk(tenant, phone), sk: keys::OPT_OUT_SK.to_owned(), record: record.clone() };
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&item)))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        put_succeeded(put)
+        // Intake and claims check this item inside their transactions; a put that meets one of
+        // them is refused (TransactionConflict) and is sent again, as `transact` does.
+        let mut attempt = 1;
+        loop {
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(to_item(&item)))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+                .await;
+            let conflict =
+                matches!(&put, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception()));
+            if !conflict || attempt == TRANSACTION_ATTEMPTS {
+                return put_succeeded(put);
+            }
+            tokio::time::sleep(conflict_backoff(attempt)).await;
+            attempt += 1;
+        }
     }
 
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {

@@ -45,7 +45,13 @@ impl App {
             next.version = lead.version + 1;
             let mut timeline = change.timeline;
             timeline.extend(stopped);
-            let write = LeadWrite { lead: next.clone(), enrolments: writes, idempotency: None, timeline };
+            let write = LeadWrite {
+                lead: next.clone(),
+                enrolments: writes,
+                idempotency: None,
+                timeline,
+                unless_opted_out: None,
+            };
             match self.store.write_lead(write).await {
                 Ok(()) => {
                     for due in cancels {

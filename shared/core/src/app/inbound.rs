@@ -64,7 +64,7 @@ impl App {
     }
 
     async fn handle_sms(&self, tenant: &TenantConfig, sms: InboundSms) -> Result<SmsAnswer, InboundError> {
-        let now = self.clock.now();
+        let received = self.clock.now();
         let body: String = sms.body.chars().take(MAX_BODY).collect();
         // The number's own opt-out record holds whether or not it is a lead yet, and across
         // all of the tenant's cadences at once.
@@ -72,7 +72,7 @@ impl App {
         let intent = read_reply(&sms.body, prior_opt_out.is_some());
         let answer = match intent {
             ReplyIntent::OptOut(by) => {
-                let record = OptOutRecord { at: now, channel: Channel::Sms, message: body.clone() };
+                let record = OptOutRecord { at: received, channel: Channel::Sms, message: body.clone() };
                 let first = self.store.record_number_opt_out(&tenant.id, &sms.from, &record).await?;
                 // The carrier confirms its own keywords; words it does not understand, so
                 // leadflow confirms those, once per opt-out.
@@ -87,6 +87,12 @@ impl App {
             ReplyIntent::Help => SmsAnswer::Reply(tenant.help_text.clone()),
             ReplyIntent::Conversation { .. } => SmsAnswer::Nothing,
         };
+        // An opt-out takes effect once its record is stored: no text or call is claimed after
+        // that (claims are conditional on it), while one claimed before may still be on its
+        // way. The lead's timeline records it at that moment, so no touch claimed before it
+        // appears after it; and the lead is looked up only now, so a lead created before the
+        // record is found here, and one created after it was created silenced.
+        let now = self.clock.now();
         let Some(lead) = self.store.lead_by_phone(&tenant.id, &sms.from).await? else {
             tracing::info!(tenant = %tenant.id, "SMS from a number that is not a lead");
             return Ok(answer);

@@ -15,8 +15,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How long a replayed `Idempotency-Key` returns the first answer.
 const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
-/// How often intake re-reads after losing a race with a concurrent post.
-const ATTEMPTS: usize = 8;
+/// How often intake re-reads after losing a race with a concurrent post (of another process:
+/// within one, posts of a contact queue on `ContactLocks`).
+const ATTEMPTS: u32 = 8;
+
+/// The pause after losing a race: "equal jitter" over a window that doubles from 10 ms to at
+/// most 320 ms, so racers that collided drift apart instead of colliding again.
+fn race_backoff(attempt: u32) -> std::time::Duration {
+    let window = 10u64 << attempt.clamp(1, 6).saturating_sub(1);
+    std::time::Duration::from_millis(window / 2 + fastrand::u64(0..=window / 2))
+}
 
 /// A lead post, as the HTTP layer hands it over.
 #[derive(Debug, Clone, Default)]
@@ -49,11 +57,6 @@ impl App {
             }
         }
         let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
-        // A number that texted STOP before it was ever a lead stays silenced.
-        let silenced = match &parsed.profile.phone {
-            Some(phone) => self.store.number_opt_out(&tenant.id, phone).await?.is_some(),
-            None => false,
-        };
         let idempotency = |receipt: &IntakeReceipt| {
             request.idempotency_key.clone().map(|key| IdempotencyRecord {
                 key,
@@ -62,15 +65,24 @@ impl App {
                 expires_at: now + IDEMPOTENCY_WINDOW,
             })
         };
+        let profile = &parsed.profile;
+        let contact_keys: Vec<String> = (profile.email.iter().map(|e| format!("{}#{e}", tenant.id)))
+            .chain(profile.phone.iter().map(|p| format!("{}#{p}", tenant.id)))
+            .collect();
+        let _contact = self.contacts.lock(&contact_keys).await;
 
-        for _ in 0..ATTEMPTS {
-            let profile = &parsed.profile;
+        for attempt in 1..=ATTEMPTS {
             let existing = self.lead_by_contact(&tenant.id, profile.email.as_ref(), profile.phone.as_ref()).await?;
+            // A number that texted STOP before it was ever a lead stays silenced. Read on every
+            // attempt: the write below holds only while the number still has no opt-out.
+            let known_phone = existing.as_ref().and_then(|lead| lead.profile.phone.as_ref());
+            let silenced = self.any_opted_out(&tenant.id, [profile.phone.as_ref(), known_phone]).await?;
             let (write, receipt, counter) = match existing {
                 None => self.new_lead(tenant, &parsed, silenced, now),
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
             };
-            let write = LeadWrite { idempotency: idempotency(&receipt), ..write };
+            let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
+            let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, ..write };
             let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
             match self.store.write_lead(write).await {
                 Ok(()) => {
@@ -97,12 +109,28 @@ impl App {
                         }
                     }
                 }
-                // A concurrent post created or changed the same person: read again and merge.
-                Err(StoreError::Duplicate(_) | StoreError::Stale | StoreError::AlreadyClaimed) => {}
+                // The number texted STOP since it was read: read again, and store it silenced.
+                Err(StoreError::NumberOptedOut) => continue,
+                // Another process created or changed the same person: read again and merge,
+                // after a pause that differs between racers so they stop meeting.
+                Err(StoreError::Duplicate(_) | StoreError::Stale | StoreError::AlreadyClaimed) => {
+                    tokio::time::sleep(race_backoff(attempt)).await;
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         Err(StoreError::Stale.into())
+    }
+
+    /// Whether any of `phones` has an opt-out record.
+    async fn any_opted_out(&self, tenant: &TenantId, phones: [Option<&PhoneNumber>; 2]) -> Result<bool, StoreError> {
+        let [posted, known] = phones;
+        for phone in posted.into_iter().chain(known.filter(|known| Some(*known) != posted)) {
+            if self.store.number_opt_out(tenant, phone).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The tenant's lead with this email, else the one with this phone.
@@ -174,7 +202,7 @@ impl App {
         let counter = Counter::Lead { source: lead.profile.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        (LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter)
+        (LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None }, receipt, counter)
     }
 
     async fn merged_lead(
@@ -239,7 +267,7 @@ impl App {
         let counter = Counter::RepeatEnquiry { source: new.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        Ok((LeadWrite { lead, enrolments, idempotency: None, timeline }, receipt, counter))
+        Ok((LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None }, receipt, counter))
     }
 }
 

@@ -4,6 +4,7 @@
 mod booking;
 mod call;
 mod change;
+mod contact_locks;
 mod conversation;
 mod counters;
 mod delivery;
@@ -24,6 +25,7 @@ mod wake;
 
 pub use booking::{BookingChange, BookingError, BookingNotice};
 pub use call::CallAnswer;
+pub use contact_locks::ContactLocks;
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use handoff::SlaOutcome;
@@ -52,4 +54,6 @@ pub struct App {
     pub tenants: Arc<TenantDirectory>,
     /// Signs the tracked links of rendered touches, and opens them when followed.
     pub links: Arc<LinkTracking>,
+    /// Posts of one contact merge one at a time within this process (see `ContactLocks`).
+    pub contacts: Arc<ContactLocks>,
 }

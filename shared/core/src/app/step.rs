@@ -49,9 +49,23 @@ impl App {
     /// Handles one due message. Safe to call again with the same message: the claim is
     /// conditional on the enrolment's version, so a touch goes out at most once.
     pub async fn execute_step(&self, due: &DueTouch) -> Result<StepOutcome, StepError> {
+        match self.run_step(due, false).await {
+            // The number texted STOP after the lead was read (and before the lead itself was
+            // marked): decide again as the STOP will leave it, opted out of texts and calls.
+            Err(StepError::Store(StoreError::NumberOptedOut)) => self.run_step(due, true).await,
+            other => other,
+        }
+    }
+
+    async fn run_step(&self, due: &DueTouch, number_opted_out: bool) -> Result<StepOutcome, StepError> {
         let now = self.clock.now();
         let Some(tenant) = self.tenants.get(&due.tenant) else { return Ok(StepOutcome::Dropped) };
-        let Some(lead) = self.store.lead(&due.tenant, &due.lead_id).await? else { return Ok(StepOutcome::Dropped) };
+        let Some(mut lead) = self.store.lead(&due.tenant, &due.lead_id).await? else {
+            return Ok(StepOutcome::Dropped);
+        };
+        if number_opted_out {
+            lead.opted_out.extend(Channel::PHONE);
+        }
         let enrolments = self.store.enrolments(&due.tenant, &due.lead_id).await?;
         let Some(current) = enrolments.iter().find(|e| e.id == due.enrolment_id).cloned() else {
             return Ok(StepOutcome::Dropped);
@@ -106,11 +120,15 @@ impl App {
             }
         }
 
+        // A text, call or voicemail is claimed only while its number has no opt-out record, so
+        // a STOP stored before the claim always wins, whatever this process read earlier.
+        let phone_touch = pending.as_ref().is_some_and(|p| p.touch.channel.uses_phone());
         let claim = Claim {
             enrolment: next.clone(),
             expected_version: current.version,
             touch: pending.as_ref().map(|p| p.touch.clone()),
             timeline,
+            unless_opted_out: if phone_touch { lead.profile.phone.clone() } else { None },
         };
         match self.store.claim(claim).await {
             Ok(()) => {}

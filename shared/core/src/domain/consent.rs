@@ -39,7 +39,8 @@ impl Consent {
     }
 }
 
-/// A number's opt-out from a tenant's texts and calls, with its evidence: what was said, when,
+/// A number's opt-out from a tenant's texts and calls, with its evidence: what was said, when
+/// it arrived (it takes effect once stored; the lead's timeline has that moment),
 /// on which channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptOutRecord {

@@ -78,7 +78,9 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            // 1 to 4 seconds at random: clients that honour it come back spread out, not all
+            // in the same instant to collide again.
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(fastrand::u16(1..=4)));
         }
         response
     }

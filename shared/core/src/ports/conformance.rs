@@ -46,6 +46,8 @@ pub async fn run_all(store: &dyn LeadStore) {
     the_timeline_keeps_insertion_order(store).await;
     counts_add_up_within_the_days_and_the_tenant(store).await;
     a_number_opt_out_keeps_its_first_evidence_until_lifted(store).await;
+    writes_unless_opted_out_fail_once_the_number_opted_out(store).await;
+    an_opt_out_and_a_lead_write_at_once_never_miss_each_other(store).await;
     turns_are_taken_once_each_per_tenant_and_rotation(store).await;
     an_inbound_message_is_claimed_once_until_it_expires_or_is_released(store).await;
 }
@@ -364,6 +366,7 @@ async fn populate(
         enrolments: vec![EnrolmentWrite { enrolment: enrolment.clone(), expected_version: None }],
         idempotency: Some(record(key, &lead, t0(), Duration::days(1))),
         timeline: vec![entry(t0(), "received")],
+        unless_opted_out: None,
     };
     assert_eq!(store.write_lead(write).await, Ok(()), "writing tenant {tenant}'s lead must succeed");
     let noted = entry(t0() + Duration::seconds(1), "noted");
@@ -632,6 +635,7 @@ pub async fn a_write_failing_on_an_enrolment_version_leaves_nothing(store: &dyn 
         ],
         idempotency: Some(record(&fresh_key(), &merged, t0() + Duration::hours(1), Duration::hours(24))),
         timeline: vec![entry(t0() + Duration::hours(1), "merged"), entry(t0() + Duration::hours(1), "enrolled")],
+        unless_opted_out: None,
     };
     let before = snapshot(store, &write).await;
     assert_eq!(
@@ -1253,6 +1257,76 @@ pub async fn a_number_opt_out_keeps_its_first_evidence_until_lifted(store: &dyn 
     assert_eq!(store.record_number_opt_out(&tenant, &phone, &record("STOP", 9)).await, Ok(true), "opts out again");
 }
 
+/// A lead write or a claim made `unless_opted_out` a number fails with `NumberOptedOut` once
+/// that number has an opt-out record, and leaves nothing; without the record (or for another
+/// tenant's, or once lifted) it succeeds.
+pub async fn writes_unless_opted_out_fail_once_the_number_opted_out(store: &dyn LeadStore) {
+    let (tenant, other) = (fresh_tenant(), fresh_tenant());
+    let phone = fresh_phone();
+    let stop = OptOutRecord { at: t0(), channel: Channel::Sms, message: "STOP".to_owned() };
+    assert_eq!(store.record_number_opt_out(&other, &phone, &stop).await, Ok(true), "another tenant's STOP");
+
+    let lead = new_lead(&tenant, Some(fresh_email()), Some(phone.clone()));
+    let (lead, enrolment) = {
+        let write = LeadWrite { unless_opted_out: Some(phone.clone()), ..full_write(&lead) };
+        let enrolment = write.enrolments[0].enrolment.clone();
+        assert_eq!(store.write_lead(write).await, Ok(()), "a number without an opt-out record may be written");
+        (lead, enrolment)
+    };
+
+    assert_eq!(store.record_number_opt_out(&tenant, &phone, &stop).await, Ok(true), "the STOP is recorded");
+    let merged = bumped(&lead);
+    let refused = LeadWrite { unless_opted_out: Some(phone.clone()), ..full_write(&merged) };
+    assert_eq!(store.write_lead(refused).await, Err(StoreError::NumberOptedOut), "a write after the STOP fails");
+    assert_eq!(ok(store.lead(&tenant, &lead.id).await, "lead"), Some(lead.clone()), "the refused write left nothing");
+    assert_eq!(ok(store.enrolments(&tenant, &lead.id).await, "enrolments"), vec![enrolment.clone()]);
+
+    let at = t0() + Duration::minutes(1);
+    let touch = new_touch(&enrolment, 0, at);
+    let claim = Claim {
+        unless_opted_out: Some(phone.clone()),
+        ..claim_of(&enrolment, advanced(&enrolment, at), Some(touch), vec![entry(at, "claimed")])
+    };
+    assert_eq!(store.claim(claim.clone()).await, Err(StoreError::NumberOptedOut), "a claim after the STOP fails");
+    assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches"), vec![], "the refused claim left no touch");
+    assert_eq!(
+        store.claim(Claim { unless_opted_out: None, touch: None, ..claim.clone() }).await,
+        Ok(()),
+        "a claim not conditional on the number (an email, a skip) still goes through"
+    );
+
+    assert_eq!(store.lift_number_opt_out(&tenant, &phone).await, Ok(true), "START lifts it");
+    let write = LeadWrite { unless_opted_out: Some(phone.clone()), ..create(&merged) };
+    assert_eq!(store.write_lead(write).await, Ok(()), "once lifted, the number may be written again");
+}
+
+/// A STOP and the intake of its number at the same moment never miss each other: either the
+/// lead write (made `unless_opted_out`) fails, or the STOP, looking the number up after its
+/// record is stored, finds the lead. Many pairs, each started together.
+pub async fn an_opt_out_and_a_lead_write_at_once_never_miss_each_other(store: &dyn LeadStore) {
+    let tenant = fresh_tenant();
+    let stop = OptOutRecord { at: t0(), channel: Channel::Sms, message: "STOP".to_owned() };
+    for _ in 0..25 {
+        let phone = fresh_phone();
+        let lead = new_lead(&tenant, Some(fresh_email()), Some(phone.clone()));
+        let opt_out = async {
+            let recorded = store.record_number_opt_out(&tenant, &phone, &stop).await;
+            (recorded, store.lead_by_phone(&tenant, &phone).await)
+        };
+        let write = store.write_lead(LeadWrite { unless_opted_out: Some(phone.clone()), ..full_write(&lead) });
+        let ((recorded, found), written) = both(opt_out, write).await;
+        assert_eq!(recorded, Ok(true), "the STOP is recorded");
+        let found = ok(found, "lead_by_phone");
+        match written {
+            Ok(()) => {
+                assert_eq!(found.map(|l| l.id), Some(lead.id), "a lead written before the STOP's record is found")
+            }
+            Err(StoreError::NumberOptedOut) => assert_eq!(found, None, "a refused lead is not stored"),
+            Err(e) => panic!("the lead write may only succeed or find the opt-out: {e:?}"),
+        }
+    }
+}
+
 fn unique() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
@@ -1326,7 +1400,13 @@ fn new_lead(tenant: &TenantId, email: Option<Email>, phone: Option<PhoneNumber>)
 
 /// A write of just the lead (a creation at version 1, else an update).
 fn create(lead: &Lead) -> LeadWrite {
-    LeadWrite { lead: lead.clone(), enrolments: Vec::new(), idempotency: None, timeline: Vec::new() }
+    LeadWrite {
+        lead: lead.clone(),
+        enrolments: Vec::new(),
+        idempotency: None,
+        timeline: Vec::new(),
+        unless_opted_out: None,
+    }
 }
 
 /// A write of the lead with an enrolment, an idempotency record and timeline entries.
@@ -1337,6 +1417,7 @@ fn full_write(lead: &Lead) -> LeadWrite {
         enrolments: vec![EnrolmentWrite { enrolment: new_enrolment(lead, at), expected_version: None }],
         idempotency: Some(record(&fresh_key(), lead, at, Duration::hours(24))),
         timeline: vec![entry(at, "received"), entry(at, "enrolled")],
+        unless_opted_out: None,
     }
 }
 
@@ -1386,7 +1467,7 @@ fn finished(enrolment: &Enrolment, status: EnrolmentStatus) -> Enrolment {
 }
 
 fn claim_of(before: &Enrolment, after: Enrolment, touch: Option<Touch>, timeline: Vec<TimelineEntry>) -> Claim {
-    Claim { enrolment: after, expected_version: before.version, touch, timeline }
+    Claim { enrolment: after, expected_version: before.version, touch, timeline, unless_opted_out: None }
 }
 
 fn new_touch(enrolment: &Enrolment, step: usize, claimed_at: DateTime<Utc>) -> Touch {
@@ -1537,7 +1618,7 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($fresh:expr) => {
-        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, turns_are_taken_once_each_per_tenant_and_rotation, an_inbound_message_is_claimed_once_until_it_expires_or_is_released);
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, writes_unless_opted_out_fail_once_the_number_opted_out, an_opt_out_and_a_lead_write_at_once_never_miss_each_other, turns_are_taken_once_each_per_tenant_and_rotation, an_inbound_message_is_claimed_once_until_it_expires_or_is_released);
 
         #[tokio::test]
         async fn all_checks_share_one_store() {

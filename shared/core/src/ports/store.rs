@@ -25,6 +25,10 @@ pub enum StoreError {
     /// The store is throttling or unreachable; retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The write was conditional on a number having no opt-out record, and it has one (it
+    /// texted STOP since it was read): read the opt-out again and decide anew.
+    #[error("the number opted out")]
+    NumberOptedOut,
     /// A stored item did not parse back into domain types.
     #[error("corrupt stored item: {0}")]
     Corrupt(String),
@@ -56,6 +60,9 @@ pub struct LeadWrite {
     pub enrolments: Vec<EnrolmentWrite>,
     pub idempotency: Option<IdempotencyRecord>,
     pub timeline: Vec<TimelineEntry>,
+    /// Written only while this number has no opt-out record (else `NumberOptedOut`): a lead
+    /// that may be texted is never stored after its number's STOP was.
+    pub unless_opted_out: Option<PhoneNumber>,
 }
 
 /// Claiming a step: the enrolment moves on (replacing `expected_version`), the touch is
@@ -66,6 +73,9 @@ pub struct Claim {
     pub expected_version: u64,
     pub touch: Option<Touch>,
     pub timeline: Vec<TimelineEntry>,
+    /// Claimed only while this number has no opt-out record (else `NumberOptedOut`): no text,
+    /// call or voicemail is claimed once its number's STOP is stored.
+    pub unless_opted_out: Option<PhoneNumber>,
 }
 
 /// The store port.
@@ -110,7 +120,9 @@ pub trait LeadStore: Send + Sync {
     /// leads, so a STOP from a number that is not (yet) a lead still holds when it becomes one.
     async fn number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<OptOutRecord>, StoreError>;
     /// Records a number's opt-out. Answers false if it had opted out already: the first record
-    /// stands, and only one caller ever sees true (at most one confirmation message).
+    /// stands, and only one caller ever sees true (at most one confirmation message). Once it
+    /// answers, no write conditional on the number (`unless_opted_out`) succeeds, so a lead
+    /// looked up by phone afterwards is every lead a text could still be claimed for.
     async fn record_number_opt_out(
         &self,
         tenant: &TenantId,

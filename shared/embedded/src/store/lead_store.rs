@@ -43,6 +43,21 @@ fn check_contact(tx: &WriteTransaction, key: &str, lead: &LeadId, what: &'static
     }
 }
 
+/// Checks that `phone` (if given) has no opt-out record.
+fn check_not_opted_out(
+    tx: &WriteTransaction,
+    tenant: &TenantId,
+    phone: Option<&PhoneNumber>,
+) -> Result<(), StoreError> {
+    let Some(phone) = phone else { return Ok(()) };
+    let table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
+    let opted_out = table.get(keys::opt_out(tenant, phone).as_str()).map_err(unavailable)?.is_some();
+    if opted_out {
+        return Err(StoreError::NumberOptedOut);
+    }
+    Ok(())
+}
+
 fn check_enrolment(tx: &WriteTransaction, enrolment: &Enrolment, expected: Option<u64>) -> Result<(), StoreError> {
     let table = tx.open_table(ENROLMENTS).map_err(unavailable)?;
     let key = keys::enrolment(&enrolment.tenant, &enrolment.lead_id, &enrolment.id);
@@ -109,6 +124,7 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
     for w in &write.enrolments {
         check_enrolment(tx, &w.enrolment, w.expected_version)?;
     }
+    check_not_opted_out(tx, tenant, write.unless_opted_out.as_ref())?;
 
     {
         let mut leads = tx.open_table(LEADS).map_err(unavailable)?;
@@ -133,6 +149,7 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
 
 fn claim(tx: &WriteTransaction, claim: &Claim) -> Result<(), StoreError> {
     check_enrolment(tx, &claim.enrolment, Some(claim.expected_version))?;
+    check_not_opted_out(tx, &claim.enrolment.tenant, claim.unless_opted_out.as_ref())?;
     put_enrolment(tx, &claim.enrolment)?;
     if let Some(touch) = &claim.touch {
         put_touch(tx, touch)?;

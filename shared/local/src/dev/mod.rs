@@ -149,6 +149,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         clock: clock.clone(),
         tenants: directory,
         links: Arc::new(LinkTracking::new(&public_url, TokenKey::new(link_secret.as_bytes()))),
+        contacts: Arc::default(),
     };
     scheduler.attach(app.clone());
     let rearmed = scheduler.reconcile(&tenant_ids).await?;
