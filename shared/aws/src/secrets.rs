@@ -30,8 +30,7 @@ pub async fn resolve_secrets(
     let names: BTreeSet<String> = tenants
         .iter()
         .flat_map(|t| t.secret_parameters())
-        .chain(stack.iter().filter_map(|(_, secret)| secret.parameter()))
-        .map(str::to_owned)
+        .chain(stack.iter().filter_map(|(_, secret)| secret.parameter().map(str::to_owned)))
         .collect();
     let names: Vec<String> = names.into_iter().collect();
     let mut values = HashMap::new();

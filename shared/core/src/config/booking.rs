@@ -1,8 +1,8 @@
 //! `[booking]`: the tenant's booking link, the cadences around a booking, and the secrets that
 //! verify its booking tool's webhooks (Calendly, Cal.com).
 
+use super::checker::Checker;
 use super::file::RawTenantFile;
-use super::tenant::Checker;
 use super::Secret;
 use crate::domain::BookingCadences;
 

@@ -1,8 +1,8 @@
 //! Which provider a tenant's touches go out through, and its account. Only the plain facts
 //! live here; the adapters that use them are in leadflow-providers.
 
+use super::checker::Checker;
 use super::file::RawTenantFile;
-use super::tenant::Checker;
 use super::Secret;
 use crate::domain::Email;
 use toml::Spanned;

@@ -37,8 +37,3 @@ impl fmt::Display for ConfigErrors {
         Ok(())
     }
 }
-
-/// Turns a byte offset into a 1-based line number.
-pub(crate) fn line_of(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())].bytes().filter(|b| *b == b'\n').count() + 1
-}

@@ -2,9 +2,13 @@
 //! booking link. When a touch is rendered each of them becomes `PUBLIC_URL/r/{token}`; the
 //! redirect leads only to a URL of this set, so no token can send anyone elsewhere.
 
+use super::checker::Checker;
+use super::file::RawTenantFile;
+use super::{BookingSettings, Templates};
 use crate::domain::LinkId;
 use linkify::{LinkFinder, LinkKind};
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 /// A tenant's trackable links.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,6 +74,34 @@ impl TrackedLinks {
         out.push_str(&text[copied..]);
         out
     }
+}
+
+/// The links of the tenant's templates and its booking page; a template that uses
+/// `{{booking_link}}` needs `[booking] url`.
+pub(super) fn tracked_links(
+    c: &mut Checker,
+    raw: &RawTenantFile,
+    booking: &BookingSettings,
+    templates: &Templates,
+) -> TrackedLinks {
+    let mut links = TrackedLinks::default();
+    for (name, template) in &raw.templates {
+        if let Err(e) = links.add_from(template.body.get_ref()) {
+            c.fail(format!("templates.{name}"), Some(&template.body), e);
+        }
+    }
+    match (&booking.url, raw.booking.as_ref().and_then(|b| b.url.as_ref())) {
+        (Some(url), Some(spanned)) => {
+            if let Err(e) = links.add_booking(url) {
+                c.fail("booking.url", Some(spanned), e);
+            }
+        }
+        (None, None) if templates.any_uses("booking_link") => {
+            c.fail("booking.url", None::<&Spanned<String>>, "templates use {{booking_link}}: set [booking] url");
+        }
+        _ => {}
+    }
+    links
 }
 
 #[cfg(test)]

@@ -5,13 +5,17 @@
 
 mod api_key;
 mod booking;
+mod cadences;
 mod channels;
+mod checker;
 mod directory;
 mod ed25519_key;
 mod errors;
 mod file;
 mod links;
+mod policy;
 mod secret;
+mod segments;
 mod team;
 mod templates;
 mod tenant;
@@ -26,9 +30,10 @@ pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
 pub use links::TrackedLinks;
 pub use secret::{Secret, SecretError, SecretRef};
+pub use segments::Segment;
 pub use team::{Rep, Team, DEFAULT_SLA};
 pub use templates::{Rendered, TemplateError, Templates, HIPAA_MERGE_FIELDS, MERGE_FIELDS};
-pub use tenant::{Segment, TenantConfig};
+pub use tenant::TenantConfig;
 pub use voice::{VoiceProvider, VoiceSettings, DEFAULT_CALL_PROMPT};
 pub use voicemail::{BodyTemplate, VoicemailAuth, VoicemailSettings, VOICEMAIL_PLACEHOLDERS};
 

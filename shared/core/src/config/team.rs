@@ -1,8 +1,8 @@
 //! The tenant's people: the reps who pick up leads in turn, how long a hand-off may wait
 //! for one of them, and whom an escalation calls on.
 
+use super::checker::Checker;
 use super::file::RawTenantFile;
-use super::tenant::Checker;
 use crate::domain::{PhoneNumber, Region, StepTime};
 use chrono::Duration;
 

@@ -4,6 +4,8 @@
 //! come from parsed domain types (names hold no control characters), so nothing the lead
 //! typed can smuggle markup or control codes into a message.
 
+use super::checker::Checker;
+use super::file::RawTenantFile;
 use crate::domain::Lead;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -162,4 +164,21 @@ impl Default for Templates {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Reads `[templates.NAME] body, subject`; a HIPAA tenant's may use only the HIPAA merge
+/// fields. A mistake is named at the part that is wrong (the subject, else the body).
+pub(super) fn templates(c: &mut Checker, raw: &RawTenantFile, hipaa: bool) -> Templates {
+    let mut templates = if hipaa { Templates::hipaa() } else { Templates::new() };
+    for (name, template) in &raw.templates {
+        let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
+        if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
+            let at = match (&e, &template.subject) {
+                (TemplateError::InSubject(_), Some(subject)) => subject,
+                _ => &template.body,
+            };
+            c.fail(format!("templates.{name}"), Some(at), e.to_string());
+        }
+    }
+    templates
 }

@@ -1,44 +1,25 @@
-//! A validated tenant.
+//! A validated tenant: `parse` reads each section of the file with its own reader (one file
+//! per section beside this one), then assembles what they found, or every problem at once.
 
 use super::booking::booking_settings;
+use super::cadences::cadences;
 use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
-use super::errors::line_of;
+use super::checker::{line_of, Checker};
 use super::file::RawTenantFile;
+use super::links::tracked_links;
+use super::policy::contact_policy;
+use super::segments::{segments, Segment};
 use super::team::{team, Team};
+use super::templates::templates;
 use super::voice::{voice_settings, VoiceSettings};
 use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
     ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
-use crate::domain::{
-    source_slug, Cadence, Channel, ContactPolicy, FrequencyCap, Lead, LeadZone, PhoneNumber, QuietHours, Region, Step,
-    StepTime, TenantId,
-};
+use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, TenantId};
 use crate::engine::Rules;
-use chrono::NaiveTime;
 use std::collections::{BTreeMap, HashMap};
-use toml::Spanned;
-
-/// Routes leads whose source matches to a cadence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
-    pub name: String,
-    /// Lowercase source names; a trailing `*` matches any suffix (`fb-*`).
-    pub sources: Vec<String>,
-    pub cadence: String,
-}
-
-impl Segment {
-    /// Whether a lead from `source` belongs to this segment.
-    pub fn matches(&self, source: &str) -> bool {
-        let source = source.to_lowercase();
-        self.sources.iter().any(|pattern| match pattern.strip_suffix('*') {
-            Some(prefix) => source.starts_with(prefix),
-            None => *pattern == source,
-        })
-    }
-}
 
 /// Everything leadflow knows about one tenant.
 #[derive(Debug, Clone)]
@@ -91,41 +72,6 @@ pub struct TenantConfig {
     pub templates: Templates,
 }
 
-pub(super) struct Checker<'s> {
-    source: &'s str,
-    errors: Vec<ConfigError>,
-}
-
-impl Checker<'_> {
-    pub(super) fn fail<T>(
-        &mut self,
-        field: impl Into<String>,
-        spanned: Option<&Spanned<T>>,
-        message: impl Into<String>,
-    ) {
-        self.errors.push(ConfigError {
-            line: spanned.map(|s| line_of(self.source, s.span().start)),
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    pub(super) fn check<T, V, E: std::fmt::Display>(
-        &mut self,
-        field: &str,
-        spanned: &Spanned<V>,
-        parse: impl FnOnce(&V) -> Result<T, E>,
-    ) -> Option<T> {
-        match parse(spanned.get_ref()) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.fail(field, Some(spanned), e.to_string());
-                None
-            }
-        }
-    }
-}
-
 impl TenantConfig {
     /// Parses and validates a tenant file; `origin` names it in errors (a path).
     pub fn parse(source: &str, origin: &str) -> Result<Self, ConfigErrors> {
@@ -137,7 +83,7 @@ impl TenantConfig {
                 message: e.message().to_owned(),
             }],
         })?;
-        let mut c = Checker { source, errors: Vec::new() };
+        let mut c = Checker::new(source);
         let t = &raw.tenant;
         let id = c.check("tenant.id", &t.id, |s| TenantId::parse(s));
         let region = c.check("tenant.default_region", &t.default_region, |s| Region::parse(s));
@@ -148,7 +94,6 @@ impl TenantConfig {
             .enumerate()
             .filter_map(|(i, n)| c.check(&format!("tenant.sending_numbers[{i}]"), n, |s| PhoneNumber::from_e164(s)))
             .collect();
-
         let api_keys = raw
             .api_keys
             .iter()
@@ -161,143 +106,13 @@ impl TenantConfig {
             })
             .collect();
 
-        let quiet_hours = match &raw.quiet_hours {
-            None => Some(QuietHours::default()),
-            Some(q) => {
-                let time =
-                    |s: &String| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "must be HH:MM (24-hour)");
-                let from = c.check("quiet_hours.allowed_from", &q.allowed_from, time);
-                let until = c.check("quiet_hours.allowed_until", &q.allowed_until, time);
-                match (from, until) {
-                    (Some(from), Some(until)) => c.check("quiet_hours.allowed_until", &q.allowed_until, |_| {
-                        QuietHours::allowed_between(from, until)
-                    }),
-                    _ => None,
-                }
-            }
-        };
-
-        let caps = raw
-            .caps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, cap)| {
-                let per = c.check(&format!("caps[{i}].per"), &cap.per, |s| match StepTime::parse(s) {
-                    Ok(StepTime::After(d)) if d > chrono::Duration::zero() => Ok(d),
-                    _ => Err("must be a duration like `1h` or `1d`"),
-                });
-                let max = c.check(&format!("caps[{i}].max"), &cap.max, |m| {
-                    if *m >= 1 {
-                        Ok(*m)
-                    } else {
-                        Err("must be at least 1")
-                    }
-                });
-                Some(FrequencyCap { per: per?, max: max? })
-            })
-            .collect();
-
+        let policy = contact_policy(&mut c, &raw);
         let hipaa = t.hipaa.unwrap_or(false);
-        let mut templates = if hipaa { Templates::hipaa() } else { Templates::new() };
-        let mut links = TrackedLinks::default();
-        for (name, template) in &raw.templates {
-            let subject = template.subject.as_ref().map(|s| s.get_ref().as_str());
-            if let Err(e) = templates.add(name, subject, template.body.get_ref()) {
-                // The line of the part that is wrong: the subject if it is the subject.
-                let at = match (&e, &template.subject) {
-                    (TemplateError::InSubject(_), Some(subject)) => subject,
-                    _ => &template.body,
-                };
-                c.fail(format!("templates.{name}"), Some(at), e.to_string());
-            }
-            if let Err(e) = links.add_from(template.body.get_ref()) {
-                c.fail(format!("templates.{name}"), Some(&template.body), e);
-            }
-        }
+        let templates = templates(&mut c, &raw, hipaa);
         let booking = booking_settings(&mut c, &raw);
-        match (&booking.url, raw.booking.as_ref().and_then(|b| b.url.as_ref())) {
-            (Some(url), Some(spanned)) => {
-                if let Err(e) = links.add_booking(url) {
-                    c.fail("booking.url", Some(spanned), e);
-                }
-            }
-            (None, None) if templates.any_uses("booking_link") => {
-                c.fail("booking.url", None::<&Spanned<String>>, "templates use {{booking_link}}: set [booking] url");
-            }
-            _ => {}
-        }
-        let reminder_cadence = booking.cadences.reminders.as_deref();
-
-        let mut cadences = BTreeMap::new();
-        for (name, cadence) in &raw.cadences {
-            if cadence.steps.get_ref().is_empty() {
-                c.fail(format!("cadences.{name}.steps"), Some(&cadence.steps), "a cadence needs at least one step");
-            }
-            let mut steps = Vec::new();
-            for (i, step) in cadence.steps.get_ref().iter().enumerate() {
-                let field = format!("cadences.{name}.steps[{i}]");
-                let at = c.check(&format!("{field}.at"), &step.at, |s| {
-                    match StepTime::parse(s).map_err(|e| e.to_string())? {
-                        at if at.is_anchored() && reminder_cadence != Some(name.as_str()) => Err(format!(
-                        "{s:?} counts back from a booked slot: only the cadence [booking] reminder_cadence names may \
-                         use `before`"
-                    )),
-                        at => Ok(at),
-                    }
-                });
-                let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
-                    Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email, voice or voicemail")
-                });
-                let template = step.template.get_ref();
-                if !raw.templates.contains_key(template) {
-                    c.fail(
-                        format!("{field}.template"),
-                        Some(&step.template),
-                        format!("no template named {template:?}"),
-                    );
-                } else if channel == Some(Channel::Email) && raw.templates[template].subject.is_none() {
-                    c.fail(
-                        format!("{field}.template"),
-                        Some(&step.template),
-                        format!("email template {template:?} needs a subject"),
-                    );
-                }
-                if let (Some(at), Some(channel)) = (at, channel) {
-                    steps.push(Step { channel, template: template.clone(), at });
-                }
-            }
-            cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
-        }
-
-        let known_cadence = |c: &mut Checker, field: &str, name: &Spanned<String>| {
-            if !raw.cadences.contains_key(name.get_ref()) {
-                c.fail(field, Some(name), format!("no cadence named {:?}", name.get_ref()));
-            }
-        };
-        known_cadence(&mut c, "tenant.default_cadence", &t.default_cadence);
-        let segments = raw
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                known_cadence(&mut c, &format!("segments[{i}].cadence"), &s.cadence);
-                let mut sources = Vec::new();
-                for (j, pattern) in s.sources.iter().enumerate() {
-                    // Patterns are read as sources are, so "Facebook Ads" matches what a form
-                    // sends as "facebook ads" (both become "facebook-ads").
-                    let (stem, wildcard) = match pattern.trim().strip_suffix('*') {
-                        Some(stem) => (stem, "*"),
-                        None => (pattern.as_str(), ""),
-                    };
-                    match source_slug(stem) {
-                        Ok(slug) => sources.push(format!("{slug}{wildcard}")),
-                        Err(e) => c.fail(format!("segments[{i}].sources[{j}]"), Some(&s.cadence), e),
-                    }
-                }
-                Segment { name: s.name.clone(), sources, cadence: s.cadence.get_ref().clone() }
-            })
-            .collect();
-
+        let links = tracked_links(&mut c, &raw, &booking, &templates);
+        let cadences = cadences(&mut c, &raw, booking.cadences.reminders.as_deref());
+        let segments = segments(&mut c, &raw);
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
         let telnyx_public_key = raw
@@ -320,49 +135,47 @@ impl TenantConfig {
         }
         let voicemail = voicemail_settings(&mut c, &raw);
 
-        match (id, region, zone, quiet_hours) {
-            (Some(id), Some(default_region), Some(default_zone), Some(quiet_hours)) if c.errors.is_empty() => {
-                Ok(Self {
-                    id,
-                    name: t.name.clone(),
-                    default_region,
-                    default_zone,
-                    sending_numbers,
-                    help_text: t
-                        .help_text
-                        .clone()
-                        .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
-                    opt_out_text: t.opt_out_text.clone().unwrap_or_else(|| {
-                        format!(
-                            "{}: you are unsubscribed and will get no more messages. Reply START to resubscribe.",
-                            t.name
-                        )
-                    }),
-                    opt_in_text: t
-                        .opt_in_text
-                        .clone()
-                        .unwrap_or_else(|| format!("{}: you are resubscribed. Reply STOP to opt out.", t.name)),
-                    carrier_confirms_keywords: t.carrier_confirms_keywords.unwrap_or(true),
-                    api_keys,
-                    policy: ContactPolicy { quiet_hours, caps },
-                    twilio_auth_token,
-                    telnyx_public_key,
-                    sms,
-                    email,
-                    handoff,
-                    team,
-                    booking,
-                    links,
-                    voice,
-                    voicemail,
-                    hipaa,
-                    segments,
-                    default_cadence: t.default_cadence.get_ref().clone(),
-                    cadences,
-                    templates,
-                })
-            }
-            _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.errors }),
+        match (id, region, zone, policy) {
+            (Some(id), Some(default_region), Some(default_zone), Some(policy)) if c.is_clean() => Ok(Self {
+                id,
+                name: t.name.clone(),
+                default_region,
+                default_zone,
+                sending_numbers,
+                help_text: t
+                    .help_text
+                    .clone()
+                    .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
+                opt_out_text: t.opt_out_text.clone().unwrap_or_else(|| {
+                    format!(
+                        "{}: you are unsubscribed and will get no more messages. Reply START to resubscribe.",
+                        t.name
+                    )
+                }),
+                opt_in_text: t
+                    .opt_in_text
+                    .clone()
+                    .unwrap_or_else(|| format!("{}: you are resubscribed. Reply STOP to opt out.", t.name)),
+                carrier_confirms_keywords: t.carrier_confirms_keywords.unwrap_or(true),
+                api_keys,
+                policy,
+                twilio_auth_token,
+                telnyx_public_key,
+                sms,
+                email,
+                handoff,
+                team,
+                booking,
+                links,
+                voice,
+                voicemail,
+                hipaa,
+                segments,
+                default_cadence: t.default_cadence.get_ref().clone(),
+                cadences,
+                templates,
+            }),
+            _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),
         }
     }
 
@@ -376,59 +189,49 @@ impl TenantConfig {
         self.segments.iter().find(|s| s.matches(source)).map(|s| s.cadence.as_str()).unwrap_or(&self.default_cadence)
     }
 
-    /// Every secret of this tenant, with the field that holds it. (A field added here must be
-    /// added to `secrets_mut` too.)
-    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
-        let telnyx = match &self.sms {
-            Some(SmsSettings { provider: SmsProvider::Telnyx { api_key, .. }, .. }) => Some(api_key),
-            _ => None,
-        };
-        let twilio = self.twilio_auth_token.iter().map(|s| ("twilio.auth_token", s));
-        let handoff = self.handoff.as_ref().map(|chat| (chat.field(), chat.webhook()));
-        let calendly = self.booking.calendly_signing_key.iter().map(|s| ("booking.calendly_signing_key", s));
-        let calcom = self.booking.calcom_secret.iter().map(|s| ("booking.calcom_secret", s));
-        let voicemail = self.voicemail.as_ref().map(|vm| ("voicemail.secret", vm.auth.secret()));
-        twilio
-            .chain(telnyx.map(|s| ("telnyx.api_key", s)))
-            .chain(handoff)
-            .chain(calendly)
-            .chain(calcom)
-            .chain(voicemail)
-            .collect()
-    }
-
-    fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
-        let telnyx = match &mut self.sms {
-            Some(SmsSettings { provider: SmsProvider::Telnyx { api_key, .. }, .. }) => Some(api_key),
-            _ => None,
-        };
-        let twilio = self.twilio_auth_token.iter_mut().map(|s| ("twilio.auth_token", s));
-        let handoff = self.handoff.as_mut().map(|chat| (chat.field(), chat.webhook_mut()));
-        let calendly = self.booking.calendly_signing_key.iter_mut().map(|s| ("booking.calendly_signing_key", s));
-        let calcom = self.booking.calcom_secret.iter_mut().map(|s| ("booking.calcom_secret", s));
-        let voicemail = self.voicemail.as_mut().map(|vm| ("voicemail.secret", vm.auth.secret_mut()));
-        twilio
-            .chain(telnyx.map(|s| ("telnyx.api_key", s)))
-            .chain(handoff)
-            .chain(calendly)
-            .chain(calcom)
-            .chain(voicemail)
-            .collect()
+    /// Visits every secret of this tenant with the field that holds it. The one list of the
+    /// config's secrets: a secret field added here is named and resolved everywhere (a test
+    /// checks that no `Secret` of the config is left out).
+    fn visit_secrets(&mut self, mut visit: impl FnMut(&'static str, &mut Secret)) {
+        if let Some(token) = &mut self.twilio_auth_token {
+            visit("twilio.auth_token", token);
+        }
+        if let Some(SmsSettings { provider: SmsProvider::Telnyx { api_key, .. }, .. }) = &mut self.sms {
+            visit("telnyx.api_key", api_key);
+        }
+        if let Some(chat) = &mut self.handoff {
+            visit(chat.field(), chat.webhook_mut());
+        }
+        if let Some(key) = &mut self.booking.calendly_signing_key {
+            visit("booking.calendly_signing_key", key);
+        }
+        if let Some(secret) = &mut self.booking.calcom_secret {
+            visit("booking.calcom_secret", secret);
+        }
+        if let Some(voicemail) = &mut self.voicemail {
+            visit("voicemail.secret", voicemail.auth.secret_mut());
+        }
     }
 
     /// The SSM parameters this tenant's secrets are read from.
-    pub fn secret_parameters(&self) -> Vec<&str> {
-        self.secrets().into_iter().filter_map(|(_, s)| s.parameter()).collect()
+    pub fn secret_parameters(&self) -> Vec<String> {
+        // The visitor only reads here; it walks a copy so that the list of secrets stays one.
+        let mut parameters = Vec::new();
+        self.clone().visit_secrets(|_, secret| parameters.extend(secret.parameter().map(str::to_owned)));
+        parameters
     }
 
     /// Fills in every secret: `env:` ones from the process environment, `ssm:` ones from
     /// `parameters` (name to value, as fetched from Parameter Store).
     pub fn resolve_secrets(&mut self, parameters: &HashMap<String, String>) -> Result<(), SecretError> {
         let tenant = self.id.clone();
-        for (field, secret) in self.secrets_mut() {
-            secret.resolve(&format!("tenant {tenant}: {field}"), parameters)?;
-        }
-        Ok(())
+        let mut resolved = Ok(());
+        self.visit_secrets(|field, secret| {
+            if resolved.is_ok() {
+                resolved = secret.resolve(&format!("tenant {tenant}: {field}"), parameters);
+            }
+        });
+        resolved
     }
 
     /// The rules the engine reads.
@@ -482,7 +285,7 @@ mod tests {
         let slack = format!("[handoff]\nslack_webhook = \"ssm:/leadflow/demo/slack\"\n\n{DEMO_TENANT}");
         let tenant = TenantConfig::parse(&slack, "demo.toml").unwrap();
         assert!(matches!(tenant.handoff, Some(HandoffChat::Slack(_))));
-        assert!(tenant.secret_parameters().contains(&"/leadflow/demo/slack"));
+        assert!(tenant.secret_parameters().iter().any(|p| p == "/leadflow/demo/slack"));
 
         let both = format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{DEMO_TENANT}");
         let errors = TenantConfig::parse(&both, "demo.toml").unwrap_err();
@@ -532,6 +335,33 @@ mod tests {
     }
 
     const PUBLIC_KEY: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+
+    /// Every `Secret` in the config is visited: the file sets each secret-bearing key to its
+    /// own SSM parameter, and the visitor must name as many as the config's debug form shows
+    /// `Secret`s (so a secret field added to the config but not to the visitor fails here).
+    #[test]
+    fn every_secret_of_the_config_is_visited() {
+        let sections = "[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"ssm:/t/telnyx\"\n\n\
+                        [handoff]\nslack_webhook = \"ssm:/t/slack\"\n\n\
+                        [voicemail]\nurl = \"https://rvm.example/drops\"\nauth = \"bearer\"\nsecret = \"ssm:/t/rvm\"\n\
+                        audio_url = \"https://cdn.example/vm.mp3\"\nbody = { phone = \"{to}\", audio = \"{audio_url}\" }\n";
+        let source = demo_with(sections)
+            .replace(r#"auth_token = "demo_twilio_auth_token""#, r#"auth_token = "ssm:/t/twilio""#)
+            .replace(
+                r#"calendly_signing_key = "demo_calendly_signing_key""#,
+                r#"calendly_signing_key = "ssm:/t/calendly""#,
+            )
+            .replace(r#"calcom_secret = "demo_calcom_secret""#, r#"calcom_secret = "ssm:/t/calcom""#);
+        let mut tenant = TenantConfig::parse(&source, "t").unwrap();
+        let in_config = format!("{tenant:?}").matches("Secret(").count();
+        let mut visited = Vec::new();
+        tenant.visit_secrets(|field, secret| visited.push((field, secret.parameter().map(str::to_owned))));
+        assert_eq!(visited.len(), 6, "{visited:?}");
+        assert_eq!(visited.len(), in_config, "every Secret of the config is visited: {visited:?}");
+        let mut parameters = tenant.secret_parameters();
+        parameters.sort();
+        assert_eq!(parameters, ["/t/calcom", "/t/calendly", "/t/rvm", "/t/slack", "/t/telnyx", "/t/twilio"]);
+    }
 
     #[test]
     fn a_tenant_may_receive_through_telnyx_without_sending_through_it() {
@@ -712,7 +542,7 @@ body = { phone = "{to}", caller_id = "{from}", recording = "{audio_url}", refere
         let voicemail = tenant.voicemail.as_ref().unwrap();
         assert!(matches!(&voicemail.auth, VoicemailAuth::Header { name, .. } if name == "X-Api-Key"));
         assert!(voicemail.body.uses("touch_id"));
-        assert!(tenant.secret_parameters().contains(&"/leadflow/demo/rvm"));
+        assert!(tenant.secret_parameters().iter().any(|p| p == "/leadflow/demo/rvm"));
     }
 
     #[test]

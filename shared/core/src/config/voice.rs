@@ -2,8 +2,8 @@
 //! presses 1 is put through to.
 
 use super::channels::{rate, twilio_account};
+use super::checker::Checker;
 use super::file::RawTenantFile;
-use super::tenant::Checker;
 use crate::domain::PhoneNumber;
 
 /// How a tenant's calls go out.

@@ -3,8 +3,8 @@
 //! configuration: the body is a TOML table whose strings may name placeholders (`"{to}"`).
 
 use super::channels::{rate, required_url};
+use super::checker::Checker;
 use super::file::RawTenantFile;
-use super::tenant::Checker;
 use super::Secret;
 use crate::domain::PhoneNumber;
 use serde_json::{Map, Value};

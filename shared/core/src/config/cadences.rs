@@ -1,0 +1,52 @@
+//! `[cadences.NAME] steps = [{ at, channel, template }]`: the sequences leads are enrolled in.
+
+use super::checker::Checker;
+use super::file::RawTenantFile;
+use crate::domain::{Cadence, Channel, Step, StepTime};
+use std::collections::BTreeMap;
+
+/// Reads every cadence. Only the cadence named `reminder_cadence` (`[booking]`) may count
+/// back from a booked slot (`at = "1h before"`); every template a step names must exist, and
+/// an email step's needs a subject.
+pub(super) fn cadences(
+    c: &mut Checker,
+    raw: &RawTenantFile,
+    reminder_cadence: Option<&str>,
+) -> BTreeMap<String, Cadence> {
+    let mut cadences = BTreeMap::new();
+    for (name, cadence) in &raw.cadences {
+        if cadence.steps.get_ref().is_empty() {
+            c.fail(format!("cadences.{name}.steps"), Some(&cadence.steps), "a cadence needs at least one step");
+        }
+        let mut steps = Vec::new();
+        for (i, step) in cadence.steps.get_ref().iter().enumerate() {
+            let field = format!("cadences.{name}.steps[{i}]");
+            let at =
+                c.check(&format!("{field}.at"), &step.at, |s| match StepTime::parse(s).map_err(|e| e.to_string())? {
+                    at if at.is_anchored() && reminder_cadence != Some(name.as_str()) => Err(format!(
+                    "{s:?} counts back from a booked slot: only the cadence [booking] reminder_cadence names may use \
+                     `before`"
+                )),
+                    at => Ok(at),
+                });
+            let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
+                Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email, voice or voicemail")
+            });
+            let template = step.template.get_ref();
+            if !raw.templates.contains_key(template) {
+                c.fail(format!("{field}.template"), Some(&step.template), format!("no template named {template:?}"));
+            } else if channel == Some(Channel::Email) && raw.templates[template].subject.is_none() {
+                c.fail(
+                    format!("{field}.template"),
+                    Some(&step.template),
+                    format!("email template {template:?} needs a subject"),
+                );
+            }
+            if let (Some(at), Some(channel)) = (at, channel) {
+                steps.push(Step { channel, template: template.clone(), at });
+            }
+        }
+        cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
+    }
+    cadences
+}
