@@ -3,8 +3,10 @@
 mod aws_sns;
 mod bookings;
 mod cadence;
+mod connections;
 mod delivery;
 mod dev;
+mod errors;
 mod events;
 mod handoff;
 mod hipaa;
