@@ -6,10 +6,14 @@ use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use leadflow_core::config::DEMO_API_KEY;
 use leadflow_core::http::sns::SnsPolicy;
-use leadflow_local::dev::{self, DevOptions, DevServer};
+use leadflow_local::dev::{self, DevOptions, DevServer, Timeouts};
 use serde_json::{json, Value};
 use sha1::Sha1;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// The API key of the second test tenant (`fixtures/other.toml`).
 pub const OTHER_API_KEY: &str = "lf_other_key";
@@ -25,6 +29,7 @@ pub fn start_time() -> DateTime<Utc> {
 
 /// A running server and a client for it.
 pub struct TestApp {
+    pub addr: SocketAddr,
     pub base: String,
     pub client: reqwest::Client,
     server: Option<DevServer>,
@@ -52,7 +57,7 @@ pub async fn spawn_app() -> TestApp {
 /// `spawn_app` on the system clock instead of a manual one (touches due now still run at
 /// once; later ones wait for real time).
 pub async fn spawn_app_on_system_clock() -> TestApp {
-    spawn_with_clock(|demo| demo.to_owned(), false, None, SnsPolicy::default(), None).await
+    spawn_with_clock(|demo| demo.to_owned(), false, None, SnsPolicy::default(), Timeouts::default(), None).await
 }
 
 /// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
@@ -63,7 +68,12 @@ pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bo
 
 /// `spawn_app_with`, taking the SNS messages `sns` allows.
 pub async fn spawn_app_taking_sns(edit: impl FnOnce(&str) -> String, live_channels: bool, sns: SnsPolicy) -> TestApp {
-    spawn(edit, live_channels, None, sns).await
+    spawn(edit, live_channels, None, sns, Timeouts::default()).await
+}
+
+/// `spawn_app`, waiting on clients as long as `timeouts` say.
+pub async fn spawn_app_timing_out(timeouts: Timeouts) -> TestApp {
+    spawn(|demo| demo.to_owned(), false, None, SnsPolicy::default(), timeouts).await
 }
 
 /// `spawn_app_with`, with the public URL carriers are told to call (and sign) given, as a
@@ -73,7 +83,7 @@ pub async fn spawn_app_behind(
     live_channels: bool,
     public_url: Option<&str>,
 ) -> TestApp {
-    spawn(edit, live_channels, public_url, SnsPolicy::default()).await
+    spawn(edit, live_channels, public_url, SnsPolicy::default(), Timeouts::default()).await
 }
 
 async fn spawn(
@@ -81,8 +91,9 @@ async fn spawn(
     live_channels: bool,
     public_url: Option<&str>,
     sns: SnsPolicy,
+    timeouts: Timeouts,
 ) -> TestApp {
-    spawn_with_clock(edit, live_channels, public_url, sns, Some(start_time())).await
+    spawn_with_clock(edit, live_channels, public_url, sns, timeouts, Some(start_time())).await
 }
 
 async fn spawn_with_clock(
@@ -90,6 +101,7 @@ async fn spawn_with_clock(
     live_channels: bool,
     public_url: Option<&str>,
     sns: SnsPolicy,
+    timeouts: Timeouts,
     manual_clock: Option<DateTime<Utc>>,
 ) -> TestApp {
     let data = tempfile::tempdir().unwrap();
@@ -105,10 +117,12 @@ async fn spawn_with_clock(
         print_outbox: false,
         live_channels,
         sns,
+        timeouts,
     })
     .await
     .unwrap();
     TestApp {
+        addr: server.addr,
         base: format!("http://{}", server.addr),
         client: reqwest::Client::new(),
         server: Some(server),
@@ -284,5 +298,74 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+}
+
+/// An answer read off a raw connection.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    /// The first value of the header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one answer from `stream`: `None` if the server closed the connection without one.
+/// Gives up (panics) after 5 seconds.
+pub async fn read_response(stream: &mut TcpStream) -> Option<RawResponse> {
+    tokio::time::timeout(Duration::from_secs(5), read_answer(stream)).await.expect("an answer or a close within 5 s")
+}
+
+async fn read_answer(stream: &mut TcpStream) -> Option<RawResponse> {
+    let mut buffer = Vec::new();
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let mut chunk = [0; 4096];
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let mut body = buffer[head_end + 4..].to_vec();
+    let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+    while length.is_none_or(|length| body.len() < length) {
+        let mut chunk = [0; 4096];
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    Some(RawResponse { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+}
+
+impl TestApp {
+    /// A new connection to the server, for what reqwest will not send (a broken chunk, a
+    /// request that stalls).
+    pub async fn connect(&self) -> TcpStream {
+        TcpStream::connect(self.addr).await.unwrap()
+    }
+
+    /// Writes `request` as is on a new connection and reads the answer.
+    pub async fn raw(&self, request: &[u8]) -> RawResponse {
+        let mut stream = self.connect().await;
+        // The server may answer (and close) before it has read everything: the answer counts.
+        let _ = stream.write_all(request).await;
+        read_response(&mut stream).await.expect("an answer")
     }
 }

@@ -2,7 +2,7 @@
 //! benchmark.
 
 use crate::bench::{self, BenchOptions};
-use crate::dev::{self, DevOptions};
+use crate::dev::{self, DevOptions, Timeouts};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -144,6 +144,7 @@ pub fn main() -> anyhow::Result<()> {
                 print_outbox: !quiet,
                 live_channels,
                 sns,
+                timeouts: Timeouts::default(),
             };
             runtime()?.block_on(async {
                 let server = dev::start(options).await?;

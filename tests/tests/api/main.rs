@@ -3,9 +3,11 @@
 mod aws_sns;
 mod bookings;
 mod cadence;
+mod connections;
 mod consent_race;
 mod delivery;
 mod dev;
+mod errors;
 mod events;
 mod handoff;
 mod hipaa;

@@ -3,12 +3,31 @@
 use super::{ApiError, MAX_BODY_BYTES};
 use crate::app::FieldError;
 use axum::body::{Body, Bytes};
+use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::error::Error;
+use std::io;
 
-/// The whole body, or 413 past the limit.
-pub(super) async fn read(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::TooLarge)
+/// The whole body: 413 past the limit, 408 if it stopped arriving (a server's deadline ended
+/// it with `io::ErrorKind::TimedOut`), 400 if it is not a well-formed body (a broken chunk).
+pub async fn read(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|error| unreadable(&error))
+}
+
+/// Why a body could not be read, from the causes of `error`.
+fn unreadable(error: &(dyn Error + 'static)) -> ApiError {
+    let causes = || std::iter::successors(Some(error), |&e| e.source());
+    let timed_out = |e: &io::Error| e.kind() == io::ErrorKind::TimedOut;
+    if causes().any(|cause| cause.is::<LengthLimitError>()) {
+        ApiError::TooLarge
+    } else if causes().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(timed_out)) {
+        ApiError::BodyTimeout
+    } else {
+        // The innermost cause says what was wrong (an invalid chunk size, say).
+        let cause = causes().last().unwrap_or(error);
+        ApiError::BadRequest(format!("the body could not be read: {cause}"))
+    }
 }
 
 /// A JSON object body: 400 if it is not JSON or not an object, 422 naming the field whose
@@ -36,4 +55,25 @@ pub(super) fn typed<'v, T: Deserialize<'v>>(value: &'v serde_json::Value) -> Res
         let field = e.path().to_string();
         ApiError::Malformed(FieldError::new(field, e.into_inner()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_too_large_and_one_at_it_is_read() {
+        assert_eq!(read(Body::from(vec![b'a'; MAX_BODY_BYTES + 1])).await, Err(ApiError::TooLarge));
+        assert_eq!(read(Body::from(vec![b'a'; MAX_BODY_BYTES])).await.unwrap().len(), MAX_BODY_BYTES);
+    }
+
+    #[test]
+    fn a_body_that_stopped_is_a_timeout_and_a_broken_one_a_bad_request_naming_why() {
+        let timed_out =
+            axum::Error::new(io::Error::new(io::ErrorKind::TimedOut, "the body did not arrive within 30 s"));
+        assert_eq!(unreadable(&timed_out), ApiError::BodyTimeout);
+        let broken = axum::Error::new(axum::Error::new(io::Error::other("invalid chunk size line")));
+        let expected = ApiError::BadRequest("the body could not be read: invalid chunk size line".to_owned());
+        assert_eq!(unreadable(&broken), expected);
+    }
 }

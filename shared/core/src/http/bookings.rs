@@ -17,12 +17,12 @@
 
 use super::body::typed;
 use super::booking_signatures::{verify_calcom_signature, verify_calendly_signature, BookingSignatureError};
-use super::{body, ApiError, HttpState};
+use super::{body, ApiError, HttpState, Query};
 use crate::app::{BookingChange, BookingError, BookingNotice, FieldError};
 use crate::config::{Secret, TenantConfig};
 use crate::domain::{Email, PhoneNumber, TenantId};
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
@@ -97,7 +97,9 @@ async fn webhook(
 ) -> Result<Response, ApiError> {
     let bytes = body::read(request).await?;
     let forbidden = || ApiError::Forbidden(format!("the {} signature does not match this request", tool.name()));
-    let raw = query.tenant.ok_or_else(|| ApiError::BadRequest("tenant: the URL needs ?tenant=<tenant id>".into()))?;
+    let raw = query
+        .tenant
+        .ok_or_else(|| ApiError::Malformed(FieldError::new("tenant", "the URL needs ?tenant=<tenant id>")))?;
     // Nothing is read, and nothing about tenants revealed, before the signature holds.
     let tenant = TenantId::parse(&raw).ok().and_then(|id| state.app.tenants.get(&id)).ok_or_else(forbidden)?;
     let secret = tool.secret(&tenant).ok_or_else(forbidden)?;

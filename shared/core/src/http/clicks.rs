@@ -3,6 +3,7 @@
 
 use super::HttpState;
 use crate::app::ClickError;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -13,7 +14,9 @@ const NOT_FOUND_PAGE: &str =
 </head><body><h1>This link is not valid</h1><p>It may have been copied incompletely, or it is no longer in use. \
 Please use the latest message you received.</p></body></html>";
 
-pub(super) async fn follow(State(state): State<HttpState>, Path(token): Path<String>) -> Response {
+pub(super) async fn follow(State(state): State<HttpState>, path: Result<Path<String>, PathRejection>) -> Response {
+    // A token that is not even UTF-8 is no link of ours either.
+    let Ok(Path(token)) = path else { return not_found() };
     match state.app.follow_link(&token).await {
         Ok(url) => (
             StatusCode::FOUND,
@@ -26,6 +29,10 @@ pub(super) async fn follow(State(state): State<HttpState>, Path(token): Path<Str
             ],
         )
             .into_response(),
-        Err(ClickError::NotFound) => (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)).into_response(),
+        Err(ClickError::NotFound) => not_found(),
     }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)).into_response()
 }

@@ -13,7 +13,8 @@ use serde_json::json;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    /// A body that is not the shape its sender documents (a webhook's event), naming the field.
+    /// A request that is not the shape its sender documents (a webhook's event, a query
+    /// parameter given twice), naming the field.
     #[error("{}: {}", .0.field, .0.message)]
     Malformed(FieldError),
     #[error("a valid API key is required: Authorization: Bearer <key>")]
@@ -22,6 +23,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A route that exists, asked with a method it does not take (the method).
+    #[error("{0} is not a method this route takes (see Allow)")]
+    MethodNotAllowed(String),
+    /// The body stopped arriving before it was whole.
+    #[error("the body did not arrive in time")]
+    BodyTimeout,
     #[error("the body is larger than 64 KiB")]
     TooLarge,
     #[error("invalid fields")]
@@ -44,6 +51,8 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -11,6 +11,7 @@ mod clicks;
 mod error;
 mod escape;
 mod leads;
+mod query;
 mod reports;
 mod sms_answer;
 pub mod sns;
@@ -23,11 +24,18 @@ mod twilio_voice;
 mod unsubscribe;
 
 pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
+pub use body::read as read_body;
 pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use error::ApiError;
+pub use query::Query;
 pub use twilio_signature::twilio_signature;
 
 use crate::app::App;
+use axum::body::HttpBody;
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use sns::SnsGate;
@@ -88,12 +96,30 @@ pub fn router(state: HttpState) -> Router {
     serve(lead_routes().merge(inbound_routes()).merge(report_routes()), state)
 }
 
-/// Finishes a set of routes: a JSON 404 for anything else, panics turned into a 500.
+/// Finishes a set of routes: a JSON 404 for anything else, a JSON 405 for a method a route
+/// does not take, a body declared over the limit refused unread, panics turned into a 500.
 pub fn serve(routes: Router<HttpState>, state: HttpState) -> Router {
     routes
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async { ApiError::NotFound("no such route".to_owned()) })
+        .layer(middleware::from_fn(refuse_declared_too_large))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(ApiError::Internal("unexpected failure".to_owned()))
+            ApiError::Internal("unexpected failure".to_owned()).into_response()
         }))
         .with_state(state)
+}
+
+/// The answer to a method a route does not take; axum adds the `Allow` header.
+pub async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(method.to_string())
+}
+
+/// 413 at once for a body that declares itself over the limit (hyper takes the length from
+/// `Content-Length`; a buffered body, as Lambda's, knows its own): waiting for gigabytes only
+/// to refuse them would hold the connection for as long as the client cares to send.
+pub async fn refuse_declared_too_large(request: Request, next: Next) -> Response {
+    if request.body().size_hint().lower() > MAX_BODY_BYTES as u64 {
+        return ApiError::TooLarge.into_response();
+    }
+    next.run(request).await
 }

@@ -1,10 +1,9 @@
 //! `GET /v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 
 use super::auth::tenant_of;
-use super::{ApiError, HttpState};
+use super::{ApiError, HttpState, Query};
 use crate::app::{ReportError, Summary};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -27,10 +26,11 @@ fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>
 pub(super) async fn summary(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<Summary>, ApiError> {
     let tenant = tenant_of(&state, &headers)?;
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(format!("the query string does not parse: {e}")))?;
+    // Read after the key, so that a request without one is a 401 whatever its query.
+    let Query(query) = query?;
     // Defaults: the last 30 UTC days, today included.
     let to = date(&query, "to")?.unwrap_or_else(|| state.app.clock.now().date_naive());
     let from = date(&query, "from")?.unwrap_or_else(|| to - Duration::days(29));

@@ -1,6 +1,7 @@
 //! `POST /v1/webhooks/telnyx/messages`: Telnyx's messaging webhook, the URL a messaging
-//! profile posts its events to. Only `message.received` (an SMS to one of a tenant's numbers)
-//! is acted on; the delivery reports of the profile's own sends (`message.sent`,
+//! profile posts its events to. Every event is verified first, with the key of the tenant
+//! whose number it names. Only `message.received` (an SMS to one of a tenant's numbers) is
+//! then acted on; the delivery reports of the profile's own sends (`message.sent`,
 //! `message.finalized`) are answered 200 and dropped. The event's shape:
 //! <https://developers.telnyx.com/api-reference/callbacks/inbound-message>.
 //!
@@ -47,7 +48,6 @@ struct Message {
     /// The message's id: the same in every delivery of its webhook.
     id: Option<String>,
     from: Address,
-    to: Vec<Address>,
     /// Absent or null for an MMS without text.
     text: Option<String>,
 }
@@ -69,33 +69,50 @@ pub(super) async fn inbound_message(
     let bytes = body::read(request).await?;
     let value = body::object(&bytes)?;
     let Event { data: Kind { event_type } } = typed(&value)?;
-    if event_type != MESSAGE_RECEIVED {
-        tracing::debug!(%event_type, "telnyx event ignored");
-        return Ok(done());
-    }
-    let Event { data: Received { id, payload: message } } = typed(&value)?;
+    let received = event_type == MESSAGE_RECEIVED;
 
-    // Nothing is recorded, and nothing about tenants revealed, before the signature holds.
-    let (tenant, to) = message
-        .to
-        .iter()
-        .filter_map(|address| PhoneNumber::from_e164(&address.phone_number).ok())
-        .find_map(|to| state.app.tenants.by_number(&to).map(|tenant| (tenant, to)))
+    // Nothing is recorded, and nothing about tenants revealed, before the signature holds:
+    // whatever the event, its tenant's key must verify it.
+    let (tenant, to) = ours(&value, received)
+        .into_iter()
+        .find_map(|number| state.app.tenants.by_number(&number).map(|tenant| (tenant, number)))
         .ok_or_else(forbidden)?;
     let key = tenant.telnyx_public_key.as_ref().ok_or_else(forbidden)?;
     let now = state.app.clock.now();
     if let Err(reason) = verify_telnyx_signature(key.key(), &headers, &bytes, now) {
         // A wrong key in the tenant file or a skewed clock looks like this too.
-        tracing::warn!(tenant = %tenant.id, event = id.as_deref(), %reason, "telnyx webhook refused");
+        tracing::warn!(tenant = %tenant.id, %event_type, %reason, "telnyx webhook refused");
         return Err(forbidden());
     }
+    if !received {
+        tracing::debug!(tenant = %tenant.id, %event_type, "telnyx event ignored");
+        return Ok(done());
+    }
 
+    let Event { data: Received { id, payload: message } } = typed(&value)?;
     let from = PhoneNumber::from_e164(&message.from.phone_number)
         .map_err(|e| ApiError::field("data.payload.from.phone_number", e))?;
     let sms = InboundSms { from, body: message.text.unwrap_or_default(), message_id: message.id };
     // The inbound message is handled either way: a 5xx would only make Telnyx post it again.
     answer_inbound_sms(&state, &tenant, &to, sms, id.as_deref()).await?;
     Ok(done())
+}
+
+/// The numbers of an event that can be a tenant's: the ones a message came in to, or the one a
+/// report of the profile's own send went out from. Read loosely, before the signature is
+/// checked, only to find whose key checks it: an odd or absent number finds no tenant (403).
+fn ours(value: &serde_json::Value, received: bool) -> Vec<PhoneNumber> {
+    let payload = &value["data"]["payload"];
+    let addresses = match (received, payload["to"].as_array()) {
+        (true, Some(to)) => to.iter().collect(),
+        (true, None) => Vec::new(),
+        (false, _) => vec![&payload["from"]],
+    };
+    addresses
+        .into_iter()
+        .filter_map(|address| address["phone_number"].as_str())
+        .filter_map(|number| PhoneNumber::from_e164(number).ok())
+        .collect()
 }
 
 /// Telnyx wants a 200; the body is not read.

@@ -2,13 +2,13 @@
 //! (`/v1/webhooks/twilio/status`), both signed with X-Twilio-Signature.
 
 use super::twilio_signature::verify_twilio_signature;
-use super::{body, ApiError, HttpState};
+use super::{body, ApiError, HttpState, Query};
 use crate::app::{InboundError, InboundSms, SmsAnswer};
 use crate::config::TenantConfig;
 use crate::domain::{twilio_undeliverable, Channel, Delivery, DeliveryState, LeadId, PhoneNumber, TouchId};
 use crate::twiml::{self, Verb};
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

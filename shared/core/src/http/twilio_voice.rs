@@ -7,12 +7,12 @@
 //! - `POST /v1/webhooks/twilio/voice/gather`: the key the person pressed.
 
 use super::twilio::{public_base, twiml_response, verified, Verified};
-use super::{ApiError, HttpState, GATHER_PATH};
+use super::{ApiError, HttpState, Query, GATHER_PATH};
 use crate::app::{CallAnswer, InboundError};
 use crate::config::DEFAULT_CALL_PROMPT;
 use crate::domain::{LeadId, TouchId};
 use crate::twiml::{self, Verb};
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -42,8 +42,7 @@ impl FromRequest<HttpState> for SignedCall {
     async fn from_request(request: Request, state: &HttpState) -> Result<Self, ApiError> {
         let (parts, body) = request.into_parts();
         let form = verified(state, &parts.headers, &parts.uri, body, "From").await?;
-        let Query(query) = Query::<CallQuery>::try_from_uri(&parts.uri)
-            .map_err(|e| ApiError::field("lead", format!("the query does not parse: {e}")))?;
+        let Query(query) = Query::<CallQuery>::from_uri(&parts.uri)?;
         Ok(Self { form, query, base: public_base(state, &parts.headers)? })
     }
 }

@@ -9,6 +9,7 @@ use super::escape::xml_escape;
 use super::{body, ApiError, HttpState};
 use crate::app::{UnsubscribeError, Unsubscribed};
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -42,7 +43,12 @@ fn not_found() -> Response {
 }
 
 /// `GET /u/{token}`: asks to confirm, changing nothing.
-pub(super) async fn confirm_page(State(state): State<HttpState>, Path(token): Path<String>) -> Response {
+pub(super) async fn confirm_page(
+    State(state): State<HttpState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    // A token that is not even UTF-8 is none of ours either.
+    let Ok(Path(token)) = path else { return not_found() };
     let Ok(token) = state.app.read_unsubscribe_token(&token) else { return not_found() };
     let business = state.app.tenants.get(&token.tenant).map(|t| t.name.clone()).unwrap_or_default();
     let text = format!("Stop receiving emails from {business}? Text messages you agreed to are not affected.");
@@ -52,9 +58,10 @@ pub(super) async fn confirm_page(State(state): State<HttpState>, Path(token): Pa
 /// `POST /u/{token}`: opts the lead out of email. A repeat answers the same.
 pub(super) async fn one_click(
     State(state): State<HttpState>,
-    Path(token): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     request: Body,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(token)) = path else { return Ok(not_found()) };
     let bytes = body::read(request).await?;
     // The token is the authority; the body only says how the request was made (RFC 8058's
     // one-click posts it form-encoded or as multipart, so it is looked for, not parsed).

@@ -2,6 +2,9 @@
 //! in-process scheduler, the outbox channel and a system or manual clock.
 
 mod routes;
+mod serve;
+
+pub use serve::Timeouts;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -39,6 +42,8 @@ pub struct DevOptions {
     /// The SNS topics the AWS webhooks take, and whether certificates may come from loopback
     /// (`--sns-loopback`: only this dev server and tests ever allow it).
     pub sns: SnsPolicy,
+    /// How long a client may take to send a request's head and body.
+    pub timeouts: Timeouts,
 }
 
 /// A running dev server.
@@ -158,11 +163,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
     let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, routes).await {
-            tracing::error!(error = %e, "server failed");
-        }
-    });
+    let server = tokio::spawn(serve::serve(listener, routes, options.timeouts));
     let scheduler = tokio::spawn(scheduler.run(manual.is_none()));
     Ok(DevServer { addr, public_url, tenants: tenant_ids.iter().map(|t| t.to_string()).collect(), server, scheduler })
 }

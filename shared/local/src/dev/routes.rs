@@ -1,14 +1,16 @@
 //! Routes only `leadflow dev` serves: the outbox and the manual clock.
 
 use super::DevState;
-use axum::extract::{Query, State};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Duration;
 use leadflow_core::domain::LeadId;
-use leadflow_core::http::ApiError;
+use leadflow_core::http::{method_not_allowed, read_body, refuse_declared_too_large, ApiError, Query};
 use leadflow_core::ports::Clock;
 use serde::Deserialize;
 use serde_json::json;
@@ -20,6 +22,9 @@ pub(super) fn dev_routes(state: DevState) -> Router {
         .route("/dev/clock", get(clock))
         .route("/dev/clock/advance", post(advance))
         .route("/healthz", get(|| async { "ok" }))
+        // As the public routes answer.
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(refuse_declared_too_large))
         .with_state(state)
 }
 
@@ -44,7 +49,7 @@ struct Advance {
     seconds: i64,
 }
 
-async fn advance(State(state): State<DevState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+async fn advance(State(state): State<DevState>, body: Body) -> Result<Response, ApiError> {
     let Some(manual) = &state.manual else {
         return Ok((
             StatusCode::CONFLICT,
@@ -52,6 +57,7 @@ async fn advance(State(state): State<DevState>, body: axum::body::Bytes) -> Resu
         )
             .into_response());
     };
+    let body = read_body(body).await?;
     let advance: Advance = serde_json::from_slice(&body).map_err(|e| ApiError::field("seconds", e))?;
     // Up to a year at a time; a step backwards is not a thing clocks do.
     if !(0..=366 * 86_400).contains(&advance.seconds) {
