@@ -6,6 +6,9 @@
 //! whose next becomes an EventBridge schedule; a scheduled touch arriving a minute early (put
 //! back on SQS); the same touch arriving on time; a STOP.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 #[path = "../tests/aws/harness.rs"]
 #[allow(dead_code)]
 mod harness;

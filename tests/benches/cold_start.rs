@@ -5,8 +5,11 @@
 //! inbound function, their secrets from Parameter Store), all over loopback against the
 //! emulator.
 //!
-//! Run through `tests/bench-cold-start`, which builds the binaries with the release profile
+//! Run through `tests/scripts/bench-cold-start`, which builds the binaries with the release profile
 //! and passes their folder as the first argument.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/aws/harness.rs"]
 #[allow(dead_code)]
@@ -62,7 +65,7 @@ async fn main() {
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
-            .expect("cargo lambda (tests/bench-cold-start puts it on PATH)"),
+            .expect("cargo lambda (tests/scripts/bench-cold-start puts it on PATH)"),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {

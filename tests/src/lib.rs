@@ -1,6 +1,9 @@
 //! Helpers for leadflow's end-to-end tests: a dev server on port 0 with a manual clock, and
 //! a client that speaks its API the way a form provider and Twilio do.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};

@@ -6,6 +6,9 @@
 //! region `us-east-1`, dummy credentials. Without `AWS_ENDPOINT_URL` these tests fail (they
 //! must never talk to a real account, nor pass by skipping).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use aws_sdk_dynamodb::config::Credentials;
 use leadflow_aws::dynamodb::{create_table, DynamoStore};
 

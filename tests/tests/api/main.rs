@@ -1,5 +1,8 @@
 //! leadflow's API end to end: one test binary, each test on its own server on port 0.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod aws_sns;
 mod bookings;
 mod cadence;

@@ -5,6 +5,9 @@
 //!
 //! Needs `AWS_ENDPOINT_URL` (tests/run exports it); without it every test fails.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod bookings;
 mod delivery;
 mod flow;

@@ -1,5 +1,8 @@
 //! The providers against real HTTP on loopback (wiremock): one test binary.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod discipline;
 mod support;
 mod telnyx;

@@ -1,4 +1,4 @@
-# Sourced by tests/run and tests/bench-aws: installs a pinned moto server in a venv under
+# Sourced by tests/run and tests/scripts/bench-aws: installs a pinned moto server in a venv under
 # target/, starts it on a free loopback port, waits for it, exports AWS_ENDPOINT_URL, the
 # region and dummy credentials, and stops it by PID when the sourcing script exits.
 MOTO_REQUIREMENT="moto[server,dynamodb,sqs,ssm]==5.2.5"
@@ -18,7 +18,7 @@ fi
 PORT="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 LOG=target/moto_server.log
 # moto's own server, with DynamoDB requests serialised as DynamoDB does (see the script).
-"$VENV/bin/python" tests/moto_server.py 127.0.0.1 "$PORT" >"$LOG" 2>&1 &
+"$VENV/bin/python" tests/scripts/moto_server.py 127.0.0.1 "$PORT" >"$LOG" 2>&1 &
 MOTO_PID=$!
 stop_emulator() {
   kill "$MOTO_PID" 2>/dev/null || true

@@ -1,6 +1,6 @@
 """moto_server, with DynamoDB requests served one at a time.
 
-Usage: python tests/moto_server.py HOST PORT   (as `moto_server -H HOST -p PORT`)
+Usage: python tests/scripts/moto_server.py HOST PORT   (as `moto_server -H HOST -p PORT`)
 
 moto's server handles each request on its own thread, and its DynamoDB backend takes no
 lock: a TransactWriteItems checks its conditions, writes, and on a failed condition puts back
