@@ -52,84 +52,97 @@ fn demo_tenant_file(dir: &std::path::Path) -> PathBuf {
 }
 
 /// Starts `leadflow dev` in-process on 127.0.0.1:0 with a manual clock at `start_time()`,
-/// serving the demo tenant and a second tenant.
+/// serving the demo tenant and a second tenant (`TestApp::builder()` for anything else).
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(|demo| demo.to_owned(), false).await
+    TestApp::builder().spawn().await
 }
 
-/// `spawn_app` on the system clock instead of a manual one (touches due now still run at
-/// once; later ones wait for real time).
-pub async fn spawn_app_on_system_clock() -> TestApp {
-    spawn_with_clock(|demo| demo.to_owned(), false, None, SnsPolicy::default(), Timeouts::default(), None).await
-}
-
-/// `spawn_app`, with the demo tenant's file changed by `edit`, and sending through the
-/// tenants' providers if `live_channels`.
-pub async fn spawn_app_with(edit: impl FnOnce(&str) -> String, live_channels: bool) -> TestApp {
-    spawn_app_behind(edit, live_channels, None).await
-}
-
-/// `spawn_app_with`, taking the SNS messages `sns` allows.
-pub async fn spawn_app_taking_sns(edit: impl FnOnce(&str) -> String, live_channels: bool, sns: SnsPolicy) -> TestApp {
-    spawn(edit, live_channels, None, sns, Timeouts::default()).await
-}
-
-/// `spawn_app`, waiting on clients as long as `timeouts` say.
-pub async fn spawn_app_timing_out(timeouts: Timeouts) -> TestApp {
-    spawn(|demo| demo.to_owned(), false, None, SnsPolicy::default(), timeouts).await
-}
-
-/// `spawn_app_with`, with the public URL carriers are told to call (and sign) given, as a
-/// deployment behind a domain has it.
-pub async fn spawn_app_behind(
-    edit: impl FnOnce(&str) -> String,
+/// How a test's `leadflow dev` runs; every setting defaults to what `spawn_app` gives.
+pub struct TestAppBuilder<'a> {
+    tenant: Box<dyn FnOnce(&str) -> String + 'a>,
     live_channels: bool,
-    public_url: Option<&str>,
-) -> TestApp {
-    spawn(edit, live_channels, public_url, SnsPolicy::default(), Timeouts::default()).await
-}
-
-async fn spawn(
-    edit: impl FnOnce(&str) -> String,
-    live_channels: bool,
-    public_url: Option<&str>,
-    sns: SnsPolicy,
-    timeouts: Timeouts,
-) -> TestApp {
-    spawn_with_clock(edit, live_channels, public_url, sns, timeouts, Some(start_time())).await
-}
-
-async fn spawn_with_clock(
-    edit: impl FnOnce(&str) -> String,
-    live_channels: bool,
-    public_url: Option<&str>,
+    public_url: Option<String>,
     sns: SnsPolicy,
     timeouts: Timeouts,
     manual_clock: Option<DateTime<Utc>>,
-) -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    let demo = demo_tenant_file(data.path());
-    std::fs::write(&demo, edit(leadflow_core::config::DEMO_TENANT)).unwrap();
-    let configs = vec![demo, other_tenant_file()];
-    let server = dev::start(DevOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().join("store"),
-        configs,
-        manual_clock,
-        public_url: public_url.map(str::to_owned),
-        print_outbox: false,
-        live_channels,
-        sns,
-        timeouts,
-    })
-    .await
-    .unwrap();
-    TestApp {
-        addr: server.addr,
-        base: format!("http://{}", server.addr),
-        client: reqwest::Client::new(),
-        server: Some(server),
-        _data: data,
+}
+
+impl TestApp {
+    /// A server to configure, then `spawn`.
+    pub fn builder<'a>() -> TestAppBuilder<'a> {
+        TestAppBuilder {
+            tenant: Box::new(str::to_owned),
+            live_channels: false,
+            public_url: None,
+            sns: SnsPolicy::default(),
+            timeouts: Timeouts::default(),
+            manual_clock: Some(start_time()),
+        }
+    }
+}
+
+impl<'a> TestAppBuilder<'a> {
+    /// The demo tenant's file, changed by `edit`.
+    pub fn tenant(self, edit: impl FnOnce(&str) -> String + 'a) -> Self {
+        Self { tenant: Box::new(edit), ..self }
+    }
+
+    /// Sends through the providers the tenants configure instead of the outbox.
+    pub fn live_channels(self) -> Self {
+        self.live_channels_if(true)
+    }
+
+    /// `live_channels` when `live`.
+    pub fn live_channels_if(self, live: bool) -> Self {
+        Self { live_channels: live, ..self }
+    }
+
+    /// The public URL carriers are told to call (and sign), as a deployment behind a domain.
+    pub fn public_url(self, url: &str) -> Self {
+        Self { public_url: Some(url.to_owned()), ..self }
+    }
+
+    /// The SNS messages the AWS webhooks take.
+    pub fn sns(self, sns: SnsPolicy) -> Self {
+        Self { sns, ..self }
+    }
+
+    /// How long the server waits on slow clients.
+    pub fn timeouts(self, timeouts: Timeouts) -> Self {
+        Self { timeouts, ..self }
+    }
+
+    /// The system clock instead of a manual one (touches due now still run at once; later ones
+    /// wait for real time).
+    pub fn system_clock(self) -> Self {
+        Self { manual_clock: None, ..self }
+    }
+
+    /// Starts the server.
+    pub async fn spawn(self) -> TestApp {
+        let data = tempfile::tempdir().unwrap();
+        let demo = demo_tenant_file(data.path());
+        std::fs::write(&demo, (self.tenant)(leadflow_core::config::DEMO_TENANT)).unwrap();
+        let server = dev::start(DevOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data: data.path().join("store"),
+            configs: vec![demo, other_tenant_file()],
+            manual_clock: self.manual_clock,
+            public_url: self.public_url,
+            print_outbox: false,
+            live_channels: self.live_channels,
+            sns: self.sns,
+            timeouts: self.timeouts,
+        })
+        .await
+        .unwrap();
+        TestApp {
+            addr: server.addr,
+            base: format!("http://{}", server.addr),
+            client: reqwest::Client::new(),
+            server: Some(server),
+            _data: data,
+        }
     }
 }
 

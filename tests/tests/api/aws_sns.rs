@@ -6,7 +6,7 @@
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use leadflow_core::http::sns::{SnsPolicy, UrlPolicy};
-use leadflow_tests::{lead_phone, spawn_app_taking_sns, TestApp, DEMO_NUMBER};
+use leadflow_tests::{lead_phone, TestApp, DEMO_NUMBER};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
@@ -39,7 +39,7 @@ async fn spawn() -> Sns {
         .mount(&server)
         .await;
     let topics = [SMS_TOPIC, SES_TOPIC].map(str::to_owned).into_iter().collect();
-    let app = spawn_app_taking_sns(str::to_owned, false, SnsPolicy { topics, urls: UrlPolicy::AwsOrLoopback }).await;
+    let app = TestApp::builder().sns(SnsPolicy { topics, urls: UrlPolicy::AwsOrLoopback }).spawn().await;
     Sns { app, server }
 }
 
@@ -272,7 +272,7 @@ async fn without_the_loopback_allowance_a_loopback_certificate_is_refused() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string(CERT_PEM)).mount(&server).await;
     let topics = [SMS_TOPIC.to_owned()].into_iter().collect();
-    let app = spawn_app_taking_sns(str::to_owned, false, SnsPolicy { topics, urls: UrlPolicy::Aws }).await;
+    let app = TestApp::builder().sns(SnsPolicy { topics, urls: UrlPolicy::Aws }).spawn().await;
     let sns = Sns { app, server };
     let id = sns.app.enrol(1).await;
 

@@ -3,7 +3,7 @@
 
 use leadflow_core::config::DEMO_API_KEY;
 use leadflow_local::dev::Timeouts;
-use leadflow_tests::{read_response, spawn_app, spawn_app_timing_out, RawResponse, TestApp};
+use leadflow_tests::{read_response, spawn_app, RawResponse, TestApp};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -21,7 +21,7 @@ async fn until_closed(stream: &mut TcpStream) {
 
 #[tokio::test]
 async fn a_connection_that_stalls_before_its_request_is_whole_is_closed_after_the_header_timeout() {
-    let app = spawn_app_timing_out(SHORT).await;
+    let app = TestApp::builder().timeouts(SHORT).spawn().await;
     let opened = Instant::now();
     let mut half_a_line = app.connect().await;
     half_a_line.write_all(b"GET /healthz HT").await.unwrap();
@@ -68,7 +68,7 @@ async fn a_body_declared_over_the_limit_is_refused_at_once() {
 
 #[tokio::test]
 async fn a_body_that_stalls_is_answered_408_after_the_body_timeout() {
-    let app = spawn_app_timing_out(SHORT).await;
+    let app = TestApp::builder().timeouts(SHORT).spawn().await;
     let (response, took) = post_lead_declaring(&app, 100).await;
     assert_eq!(response.status, 408, "{response:?}");
     assert!(took >= SHORT.body_read, "{took:?}");

@@ -10,7 +10,7 @@ use leadflow_core::domain::{
 };
 use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, StoreError};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_tests::{lead_body, lead_phone, spawn_app, spawn_app_on_system_clock, start_time, TestApp};
+use leadflow_tests::{lead_body, lead_phone, spawn_app, start_time, TestApp};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,7 +104,7 @@ async fn a_stop_racing_its_leads_post_always_opts_the_lead_out_on_the_manual_clo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stop_racing_its_leads_post_always_opts_the_lead_out_on_the_system_clock() {
-    let app = Arc::new(spawn_app_on_system_clock().await);
+    let app = Arc::new(TestApp::builder().system_clock().spawn().await);
     let leads = race_stops_with_posts(&app).await;
     // Touches due now run in the background: give them a moment on the real clock.
     tokio::time::sleep(Duration::from_millis(500)).await;

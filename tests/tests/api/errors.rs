@@ -7,7 +7,7 @@
 use base64::Engine;
 use ed25519_dalek::SigningKey;
 use leadflow_core::config::DEMO_API_KEY;
-use leadflow_tests::{lead_phone, spawn_app_with, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
+use leadflow_tests::{lead_phone, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
 use serde_json::{json, Value};
 
 /// What an error answer must look like.
@@ -358,7 +358,7 @@ fn check(row: &Row, status: u16, content_type: &str, allow: Option<&str>, body: 
 
 #[tokio::test]
 async fn every_error_of_every_route_is_the_documented_json_or_page() {
-    let app = spawn_app_with(with_telnyx_key, false).await;
+    let app = TestApp::builder().tenant(with_telnyx_key).spawn().await;
     let lead = app.enrol(1).await;
     let mut wrong = Vec::new();
     let rows = rows(&app, &lead);

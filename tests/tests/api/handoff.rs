@@ -3,14 +3,18 @@
 //! the rep whose turn it is, and an escalation to the manager when nobody marks the lead
 //! contacted within the SLA.
 
-use leadflow_tests::{lead_phone, spawn_app_with, TestApp};
+use leadflow_tests::{lead_phone, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn app_with_slack(slack: &MockServer, live: bool) -> TestApp {
     let webhook = format!("{}/services/T000/B000/XXXX", slack.uri());
-    spawn_app_with(move |demo| format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{demo}"), live).await
+    TestApp::builder()
+        .tenant(move |demo| format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{demo}"))
+        .live_channels_if(live)
+        .spawn()
+        .await
 }
 
 /// A Slack webhook that answers ok, and the demo tenant with two reps, a 15-minute SLA and a
@@ -23,7 +27,7 @@ async fn team_app(slack: &MockServer) -> TestApp {
          [[reps]]\nname = \"Dana\"\nmention = \"<@UDANA>\"\nphone = \"(415) 555-0111\"\n\n\
          [[reps]]\nname = \"Eli\"\n\n"
     );
-    spawn_app_with(move |demo| format!("{team}{demo}"), true).await
+    TestApp::builder().tenant(move |demo| format!("{team}{demo}")).live_channels().spawn().await
 }
 
 /// The report's (handoffs, sla_met, sla_missed) for March 2026.

@@ -3,7 +3,7 @@
 //! number, email address or any message body.
 
 use crate::voicemail::{dropping, vendor};
-use leadflow_tests::{lead_phone, spawn_app_with};
+use leadflow_tests::{lead_phone, TestApp};
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 use tracing_subscriber::fmt::MakeWriter;
@@ -70,7 +70,7 @@ fn captured_logs() -> &'static Captured {
 async fn a_hipaa_tenants_leads_never_reach_the_logs() {
     let logs = captured_logs();
     let vendor = vendor().await;
-    let app = spawn_app_with(hipaa(&vendor.uri()), true).await;
+    let app = TestApp::builder().tenant(hipaa(&vendor.uri())).live_channels().spawn().await;
 
     let id = app.enrol(1).await;
     // The second drop, five minutes on, is refused with the number quoted, as vendors do.

@@ -1,7 +1,7 @@
 //! `leadflow dev --live-channels`: touches go out through the provider a tenant configured
 //! (Telnyx's API, served on loopback), not to the outbox; without the flag, to the outbox.
 
-use leadflow_tests::{spawn_app_with, DEMO_NUMBER};
+use leadflow_tests::{TestApp, DEMO_NUMBER};
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -28,7 +28,7 @@ async fn with_live_channels_the_first_sms_goes_to_the_tenants_provider_not_the_o
         .expect(1)
         .mount(&telnyx)
         .await;
-    let app = spawn_app_with(on_telnyx(&telnyx.uri()), true).await;
+    let app = TestApp::builder().tenant(on_telnyx(&telnyx.uri())).live_channels().spawn().await;
 
     let id = app.enrol(1).await;
     app.settle().await;
@@ -43,7 +43,7 @@ async fn without_live_channels_a_configured_provider_is_left_alone() {
     std::env::set_var("LEADFLOW_TEST_TELNYX_KEY", "KEY_live_test");
     let telnyx = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&telnyx).await;
-    let app = spawn_app_with(on_telnyx(&telnyx.uri()), false).await;
+    let app = TestApp::builder().tenant(on_telnyx(&telnyx.uri())).spawn().await;
 
     let id = app.enrol(1).await;
     app.settle().await;

@@ -2,7 +2,7 @@
 //! loopback, the SDK pointed at it with `AWS_ENDPOINT_URL`): the link the email's
 //! `List-Unsubscribe` header names is the one in its body, and one POST to it stops the emails.
 
-use leadflow_tests::spawn_app_with;
+use leadflow_tests::TestApp;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -28,7 +28,7 @@ async fn an_email_through_ses_carries_its_unsubscribe_link_and_one_post_stops_th
     std::env::set_var("AWS_REGION", "us-east-1");
     std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDTEST");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret-test");
-    let app = spawn_app_with(on_ses, true).await;
+    let app = TestApp::builder().tenant(on_ses).live_channels().spawn().await;
 
     let id = app.enrol(1).await;
     app.advance(300).await;

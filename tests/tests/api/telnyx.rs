@@ -4,7 +4,7 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
-use leadflow_tests::{lead_phone, spawn_app_with, TestApp, DEMO_NUMBER};
+use leadflow_tests::{lead_phone, TestApp, DEMO_NUMBER};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -28,7 +28,7 @@ fn with_public_key(demo: &str) -> String {
 }
 
 async fn spawn() -> TestApp {
-    spawn_app_with(with_public_key, false).await
+    TestApp::builder().tenant(with_public_key).spawn().await
 }
 
 /// A Telnyx event as Telnyx posts it, trimmed to what matters.
@@ -296,17 +296,17 @@ async fn with_live_channels_the_answer_goes_out_through_the_tenants_telnyx_accou
         .mount(&telnyx)
         .await;
     let api_url = telnyx.uri();
-    let app = spawn_app_with(
-        |demo| {
+    let app = TestApp::builder()
+        .tenant(|demo| {
             format!(
                 "[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"env:LEADFLOW_TEST_TELNYX_REPLY_KEY\"\n\
                  api_url = \"{api_url}\"\npublic_key = \"{}\"\n\n{demo}",
                 public_key_base64(&telnyx_key())
             )
-        },
-        true,
-    )
-    .await;
+        })
+        .live_channels()
+        .spawn()
+        .await;
 
     // From a number that is not a lead: the answer goes out all the same.
     text_in(&app, &lead_phone(5), "HELP").await;

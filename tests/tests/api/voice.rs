@@ -3,9 +3,7 @@
 //! with "press 1", or leaves it on a voicemail box; pressing 1 connects the call to the
 //! tenant's line and hands the lead to a human, as a reply does.
 
-use leadflow_tests::{
-    demo_step_on, lead_phone, spawn_app_behind, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN,
-};
+use leadflow_tests::{demo_step_on, lead_phone, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -80,7 +78,7 @@ fn event_types(lead: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_person_hears_the_message_with_press_1_and_a_voicemail_box_only_the_message() {
     let twilio = twilio().await;
-    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
     let id = app.enrol(1).await;
     let query = call_query(&twilio).await;
     assert!(query.starts_with(&format!("lead={id}&touch=tc_")), "{query}");
@@ -117,7 +115,7 @@ async fn a_person_hears_the_message_with_press_1_and_a_voicemail_box_only_the_me
 #[tokio::test]
 async fn pressing_1_connects_the_office_and_hands_the_lead_to_a_human_for_good() {
     let twilio = twilio().await;
-    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
     let id = app.enrol(1).await;
     let query = call_query(&twilio).await;
 
@@ -139,7 +137,7 @@ async fn pressing_1_connects_the_office_and_hands_the_lead_to_a_human_for_good()
 #[tokio::test]
 async fn another_key_says_goodbye_and_a_forged_press_is_refused() {
     let twilio = twilio().await;
-    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
     let id = app.enrol(1).await;
     let query = call_query(&twilio).await;
     let gather = format!("/v1/webhooks/twilio/voice/gather?{query}");
@@ -160,7 +158,7 @@ async fn another_key_says_goodbye_and_a_forged_press_is_refused() {
 #[tokio::test]
 async fn a_voice_webhook_without_its_lead_names_the_field() {
     let twilio = twilio().await;
-    let app = spawn_app_behind(calling(&twilio.uri()), true, Some(PUBLIC)).await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
     let (status, body) =
         call_webhook(&app, "/v1/webhooks/twilio/voice/gather?lead=nope", &[("Digits", "1")], true).await;
     assert_eq!(status, 422, "{body}");
@@ -174,7 +172,7 @@ async fn pressing_1_connects_the_rep_whose_turn_it_is_when_the_rep_has_a_phone()
         let demo = calling(&twilio.uri())(demo);
         format!("[[reps]]\nname = \"Dana\"\nphone = \"+14155550111\"\n\n[[reps]]\nname = \"Eli\"\n\n{demo}")
     };
-    let app = spawn_app_behind(with_reps, true, Some(PUBLIC)).await;
+    let app = TestApp::builder().tenant(with_reps).live_channels().public_url(PUBLIC).spawn().await;
     let id = app.enrol(1).await;
     let query = call_query(&twilio).await;
 

@@ -1,7 +1,7 @@
 //! Ringless voicemail: a voicemail step goes to the tenant's vendor (served on loopback) under
 //! the lead's voice consent, and a STOP by text silences it as it silences calls.
 
-use leadflow_tests::{demo_step_on, lead_body, lead_phone, spawn_app_with, TestApp};
+use leadflow_tests::{demo_step_on, lead_body, lead_phone, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -47,7 +47,7 @@ async fn enrol_with(app: &TestApp, body: &Value) -> String {
 #[tokio::test]
 async fn a_voicemail_step_is_dropped_through_the_vendor_with_the_touch_as_reference() {
     let vendor = vendor().await;
-    let app = spawn_app_with(dropping(&vendor.uri()), true).await;
+    let app = TestApp::builder().tenant(dropping(&vendor.uri())).live_channels().spawn().await;
     let id = app.enrol(1).await;
 
     let lead = app.lead(&id).await;
@@ -65,7 +65,7 @@ async fn a_voicemail_step_is_dropped_through_the_vendor_with_the_touch_as_refere
 #[tokio::test]
 async fn voicemail_needs_voice_consent_and_a_stop_by_text_silences_it() {
     let vendor = vendor().await;
-    let app = spawn_app_with(dropping(&vendor.uri()), true).await;
+    let app = TestApp::builder().tenant(dropping(&vendor.uri())).live_channels().spawn().await;
     let mut no_calls = lead_body(1);
     no_calls["consent"]["voice"] = json!(false);
     no_calls["consent"]["email"] = json!(true);
