@@ -26,9 +26,9 @@ pub fn inbound_router(app: App, settings: &Settings) -> Result<Router, BuildErro
     Ok(serve(inbound_routes(), HttpState { app, public_url: settings.public_url.clone().into(), sns }))
 }
 
-/// Runs each wakeup (a due touch, a hand-off's SLA check) of an SQS batch on its own; the
-/// ones that failed (malformed, or the store or queue unavailable) are reported back so that
-/// only they are delivered again.
+/// Runs each wakeup (a due touch, a hand-off's SLA check, a second look at a touch a crash
+/// left unrecorded) of an SQS batch on its own; the ones that failed (malformed, or the store
+/// or queue unavailable) are reported back so that only they are delivered again.
 pub async fn step_batch(app: &App, event: SqsEventObj<serde_json::Value>) -> SqsBatchResponse {
     let mut failures = Vec::new();
     for record in event.records {

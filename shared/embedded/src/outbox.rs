@@ -1,16 +1,22 @@
 //! The local channel: every touch is recorded in the outbox (served at `GET /dev/outbox`)
 //! and printed, instead of reaching a provider.
 
-use crate::store::{decode, encode, next_seq, outbox_key, unavailable, EmbeddedStore, OUTBOX};
+use crate::store::{decode, encode, next_seq, outbox_key, unavailable, EmbeddedStore, OUTBOX, OUTBOX_TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, StoreError};
+use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage, StoreError};
 use leadflow_core::redact::{mask_address, mask_body};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The longest a touch takes from its claim to its outbox entry: two writes to the local
+/// store (the claim, the entry), milliseconds each even when a burst queues many behind one
+/// fsync. Far more than that, and a touch claimed but not in the outbox was never sent.
+const LONGEST_SEND: Duration = Duration::from_secs(10);
 
 /// A touch (or a reply to an inbound SMS) as the outbox recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +92,22 @@ impl OutboxChannel {
         }
         Ok(entries)
     }
+
+    /// The entry recorded for `touch`, if the outbox has one.
+    fn entry(&self, touch: &TouchId) -> Result<Option<OutboxEntry>, StoreError> {
+        let tx = self.store.db.begin_read().map_err(unavailable)?;
+        let index = tx.open_table(OUTBOX_TOUCHES).map_err(unavailable)?;
+        let Some(key) = index.get(touch.as_str()).map_err(unavailable)?.map(|k| k.value().to_owned()) else {
+            return Ok(None);
+        };
+        let table = tx.open_table(OUTBOX).map_err(unavailable)?;
+        table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()
+    }
+}
+
+/// The provider id the outbox answers for a touch.
+fn provider_id(touch: &TouchId) -> String {
+    format!("outbox-{touch}")
 }
 
 #[async_trait]
@@ -104,12 +126,14 @@ impl Channel for OutboxChannel {
             due_at: message.due_at,
             sent_at: now,
         };
-        let bytes = encode(&entry);
+        let (bytes, touch) = (encode(&entry), entry.id.clone());
         self.store
             .write(move |tx| {
-                let seq = next_seq(tx, "outbox")?;
+                let key = outbox_key(next_seq(tx, "outbox")?);
                 let mut table = tx.open_table(OUTBOX).map_err(unavailable)?;
-                table.insert(outbox_key(seq).as_str(), bytes.as_slice()).map_err(unavailable)?;
+                table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
+                let mut index = tx.open_table(OUTBOX_TOUCHES).map_err(unavailable)?;
+                index.insert(touch.as_str(), key.as_str()).map_err(unavailable)?;
                 Ok(())
             })
             .await
@@ -117,7 +141,24 @@ impl Channel for OutboxChannel {
         if self.print {
             println!("{}", entry.line(self.private.contains(&entry.tenant)));
         }
-        Ok(format!("outbox-{}", entry.id))
+        Ok(provider_id(&entry.id))
+    }
+
+    fn longest_send(&self, _message: &OutboundMessage) -> Duration {
+        LONGEST_SEND
+    }
+
+    /// Exact: the entry is written in one transaction with its index, so a touch is in the
+    /// outbox or was never sent. A store that cannot be read is `Unknown`.
+    async fn lookup(&self, message: &OutboundMessage, _since: DateTime<Utc>) -> Lookup {
+        match self.entry(&message.touch_id) {
+            Ok(Some(entry)) => Lookup::Sent { provider_id: provider_id(&entry.id), at: Some(entry.sent_at) },
+            Ok(None) => Lookup::NotSent,
+            Err(e) => {
+                tracing::warn!(error = %e, touch = %message.touch_id, "the outbox cannot be read");
+                Lookup::Unknown
+            }
+        }
     }
 }
 

@@ -5,8 +5,8 @@ use crate::routing::{exposed, RoutingError};
 use crate::send::{HttpSender, RetryPolicy};
 use async_trait::async_trait;
 use leadflow_core::config::TenantDirectory;
-use leadflow_core::domain::TenantId;
-use leadflow_core::ports::{Escalation, Handoff, LogNotifier, Notifier};
+use leadflow_core::domain::{Channel, TenantId};
+use leadflow_core::ports::{Escalation, Handoff, LogNotifier, Notifier, UncertainTouch};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -79,6 +79,30 @@ pub fn escalation_text(escalation: &Escalation) -> String {
     )
 }
 
+/// The alert for a touch that may not have gone out: it names the channel and the step, and
+/// calls on the lead's owner to follow up by hand.
+pub fn uncertain_text(alert: &UncertainTouch) -> String {
+    let who = alert.owner.as_deref().unwrap_or("Team");
+    let what = match alert.channel {
+        Channel::Sms => "text",
+        Channel::Email => "email",
+        Channel::Voice => "call",
+        Channel::Voicemail => "voicemail",
+    };
+    let which = if alert.first { "first " } else { "" };
+    format!(
+        "{who}: the {which}{what} to *{}* may not have gone out (lead {}, {} step {} by {}, claimed {}). \
+         leadflow stopped before the provider answered, and the provider cannot say whether it took it, \
+         so it will not be sent again. Please check and follow up by hand.",
+        alert.lead_name,
+        alert.lead_id,
+        alert.cadence,
+        alert.step,
+        alert.channel,
+        alert.claimed_at.format("%Y-%m-%d %H:%M UTC"),
+    )
+}
+
 /// The first word of a name: all a team chat without a BAA in place may see of a lead.
 fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or_default().to_owned()
@@ -115,6 +139,18 @@ impl Notifier for ChatNotifier {
         };
         self.post(url, text).await
     }
+
+    async fn uncertain_touch(&self, alert: &UncertainTouch) -> Result<(), String> {
+        let Some(url) = self.webhooks.get(&alert.tenant) else {
+            return LogNotifier.uncertain_touch(alert).await;
+        };
+        let text = if self.private.contains(&alert.tenant) {
+            uncertain_text(&UncertainTouch { lead_name: first_name(&alert.lead_name), ..alert.clone() })
+        } else {
+            uncertain_text(alert)
+        };
+        self.post(url, text).await
+    }
 }
 
 #[cfg(test)]
@@ -140,5 +176,23 @@ mod tests {
         let private = handoff_text(&minimal(&handoff));
         assert!(private.starts_with("*Ann* replied (facebook): wants call, score 85/100."), "{private}");
         assert!(!private.contains("Lee") && !private.contains("tooth"), "{private}");
+    }
+
+    #[test]
+    fn an_uncertain_first_text_names_the_channel_and_step_and_calls_on_the_owner() {
+        let alert = UncertainTouch {
+            tenant: TenantId::parse("clinic").unwrap(),
+            lead_id: LeadId::new(),
+            lead_name: "Ann Lee".to_owned(),
+            owner: Some("<@U123>".to_owned()),
+            channel: Channel::Sms,
+            cadence: "standard".to_owned(),
+            step: 0,
+            first: true,
+            claimed_at: chrono::DateTime::parse_from_rfc3339("2026-03-05T15:00:00Z").unwrap().to_utc(),
+        };
+        let text = uncertain_text(&alert);
+        assert!(text.starts_with("<@U123>: the first text to *Ann Lee* may not have gone out"), "{text}");
+        assert!(text.contains("standard step 0 by sms, claimed 2026-03-05 15:00 UTC"), "{text}");
     }
 }

@@ -15,9 +15,10 @@ use chrono::{DateTime, Utc};
 use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory, VoiceProvider, VoicemailAuth};
 use leadflow_core::domain::{Channel as ChannelKind, TenantId};
 use leadflow_core::http::ANSWER_PATH;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Why a tenant's provider could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -72,11 +73,25 @@ impl ProviderChannels {
     }
 }
 
+impl ProviderChannels {
+    /// The adapter `message` goes through.
+    fn adapter(&self, message: &OutboundMessage) -> &Arc<dyn Channel> {
+        self.adapters.get(&(message.tenant.clone(), message.channel)).unwrap_or(&self.fallback)
+    }
+}
+
 #[async_trait]
 impl Channel for ProviderChannels {
     async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
-        let provider = self.adapters.get(&(message.tenant.clone(), message.channel));
-        provider.unwrap_or(&self.fallback).send(message, now).await
+        self.adapter(message).send(message, now).await
+    }
+
+    fn longest_send(&self, message: &OutboundMessage) -> Duration {
+        self.adapter(message).longest_send(message)
+    }
+
+    async fn lookup(&self, message: &OutboundMessage, since: DateTime<Utc>) -> Lookup {
+        self.adapter(message).lookup(message, since).await
     }
 }
 

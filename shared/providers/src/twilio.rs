@@ -6,15 +6,18 @@
 //! send, however the exchange ended. leadflow claims a touch before sending it, so a touch is
 //! sent at most once as long as this adapter never resends after an ambiguous failure (a
 //! timeout or a broken connection once the request went out); see [`crate::send`].
+//!
+//! A touch whose process died before its answer was recorded is looked up in the account's
+//! Messages list instead ([`TwilioSms::lookup`]): by its number and ours, matched on its body.
 
 use crate::pacing::Pacer;
 use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use leadflow_core::domain::{twilio_undeliverable, Channel as ChannelKind};
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage, Undeliverable};
 use serde::Deserialize;
 
 const PROVIDER: &str = "twilio";
@@ -94,7 +97,21 @@ impl TwilioApi {
             self.http.send(PROVIDER, |client| client.post(&url).basic_auth(user, Some(password)).form(form)).await;
         reply.and_then(read_reply)
     }
+
+    /// Reads one page of a list resource of the account (`Messages.json`) filtered by `query`.
+    pub(crate) async fn list(&self, resource: &str, query: &[(&str, &str)]) -> Result<Reply, ChannelError> {
+        let url = format!("{}/{resource}", self.account_url);
+        let (user, password) = (&self.user, self.password.expose());
+        self.http.send(PROVIDER, |client| client.get(&url).basic_auth(user, Some(password)).query(query)).await
+    }
 }
+
+/// How many messages one lookup reads: a lead's whole conversation with one of our numbers.
+/// A longer one does not fit, and a touch not found in it is `Unknown`, not `NotSent`.
+const LOOKUP_PAGE_SIZE: &str = "100";
+
+/// Slack for the clocks of Twilio and of the process that claimed the touch.
+const CLOCK_SLACK: Duration = Duration::minutes(1);
 
 /// Sends SMS touches through Twilio.
 #[derive(Debug, Clone)]
@@ -145,6 +162,81 @@ impl Channel for TwilioSms {
         let result = self.api.create("Messages.json", &form).await;
         log_outcome(PROVIDER, message, &result);
         result
+    }
+
+    /// Reads the account's messages to the lead's number from ours (Twilio's "Read multiple
+    /// Message resources", `To` and `From`; not `DateSent`, which a queued message has not got
+    /// yet) and looks for this touch among those created since it was claimed: the same body
+    /// is the touch. Another message there is something a person should look at (`Unknown`);
+    /// none, in a list that is complete, means Twilio never took it (`NotSent`).
+    async fn lookup(&self, message: &OutboundMessage, since: DateTime<Utc>) -> Lookup {
+        let mut query = vec![("To", message.to.as_str()), ("PageSize", LOOKUP_PAGE_SIZE)];
+        if let Some(from) = &message.from {
+            query.push(("From", from.as_str()));
+        }
+        let page = match self.api.list("Messages.json", &query).await {
+            Ok(reply) if reply.status.is_success() => serde_json::from_slice::<MessagePage>(&reply.body),
+            Ok(reply) => {
+                tracing::warn!(provider = PROVIDER, touch = %message.touch_id, status = %reply.status, "message lookup refused");
+                return Lookup::Unknown;
+            }
+            Err(error) => {
+                tracing::warn!(provider = PROVIDER, touch = %message.touch_id, %error, "message lookup failed");
+                return Lookup::Unknown;
+            }
+        };
+        match page {
+            Ok(page) => page.find(message, since),
+            Err(error) => {
+                tracing::warn!(provider = PROVIDER, touch = %message.touch_id, %error, "message list unreadable");
+                Lookup::Unknown
+            }
+        }
+    }
+}
+
+/// One page of Twilio's Messages list, as its API documents it (the fields read here).
+#[derive(Deserialize)]
+struct MessagePage {
+    messages: Vec<ListedMessage>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListedMessage {
+    sid: String,
+    body: Option<String>,
+    /// `outbound-api` for ours, `inbound` for the lead's.
+    direction: Option<String>,
+    /// RFC 2822, as Twilio writes dates: `Thu, 05 Mar 2026 15:00:01 +0000`.
+    date_created: Option<String>,
+}
+
+impl ListedMessage {
+    fn created(&self) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc2822(self.date_created.as_deref()?).ok().map(|at| at.to_utc())
+    }
+}
+
+impl MessagePage {
+    /// What the page says of `message`, claimed at `since`.
+    fn find(&self, message: &OutboundMessage, since: DateTime<Utc>) -> Lookup {
+        let ours_since = self.messages.iter().filter(|m| {
+            m.direction.as_deref().is_some_and(|d| d.starts_with("outbound"))
+                && m.created().is_none_or(|at| at >= since - CLOCK_SLACK)
+        });
+        let mut others = false;
+        for listed in ours_since {
+            if listed.body.as_deref() == Some(message.body.as_str()) {
+                return Lookup::Sent { provider_id: listed.sid.clone(), at: listed.created() };
+            }
+            others = true;
+        }
+        if others || self.next_page_uri.is_some() {
+            Lookup::Unknown
+        } else {
+            Lookup::NotSent
+        }
     }
 }
 

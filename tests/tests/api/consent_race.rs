@@ -6,7 +6,7 @@ use leadflow_core::app::{App, InboundSms, IntakeRequest, LeadForm, LinkTracking,
 use leadflow_core::config::{TenantConfig, TenantDirectory};
 use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
-    TimelineKind, TokenKey, Touch,
+    TimelineKind, TokenKey, Touch, TouchStatus,
 };
 use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, StoreError};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
@@ -161,6 +161,9 @@ impl LeadStore for HeldOptOuts {
     }
     async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError> {
         self.inner.record_touch(touch).await
+    }
+    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+        self.inner.settle_touch(touch, expected).await
     }
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {
         self.inner.enrolments(tenant, lead).await

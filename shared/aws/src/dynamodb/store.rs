@@ -14,7 +14,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
-    Touch,
+    Touch, TouchStatus,
 };
 use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use serde::de::DeserializeOwned;
@@ -343,6 +343,32 @@ impl LeadStore for DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+
+    /// A Put conditional on each field of the expected status (`touch.status.state`, and its
+    /// `since` for a resend taken): the state tag tells the variants apart, and the fields of
+    /// one variant are written the same way each time (instants as RFC 3339 text).
+    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+        let item = TouchItem {
+            pk: keys::lead_pk(&touch.tenant, &touch.lead_id),
+            sk: keys::touch_sk(&touch.id),
+            touch: touch.clone(),
+        };
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .expression_attribute_names("#touch", "touch")
+            .expression_attribute_names("#status", "status");
+        let mut clauses = Vec::new();
+        for (i, (field, value)) in to_item(expected).into_iter().enumerate() {
+            clauses.push(format!("#touch.#status.#f{i} = :f{i}"));
+            put = put
+                .expression_attribute_names(format!("#f{i}"), field)
+                .expression_attribute_values(format!(":f{i}"), value);
+        }
+        put_succeeded(put.condition_expression(clauses.join(" AND ")).send().await)
     }
 
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {

@@ -51,6 +51,11 @@ pub enum Counter {
         source: String,
         booking: bool,
     },
+    /// A touch a crash left unrecorded that the channel could not account for (`uncertain`).
+    Uncertain {
+        source: String,
+        channel: Channel,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -74,6 +79,7 @@ impl Counter {
             Counter::SlaMissed { source } => format!("sla_missed|{source}"),
             Counter::Click { source, booking: false } => format!("clicks|{source}"),
             Counter::Click { source, booking: true } => format!("booking_clicks|{source}"),
+            Counter::Uncertain { source, channel } => format!("uncertain|{source}|{channel}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
         }
     }
@@ -89,6 +95,7 @@ impl Counter {
             ["touches", source, c] => Counter::Touch { source: (*source).to_owned(), channel: channel(c)? },
             ["replies", source, c] => Counter::Reply { source: (*source).to_owned(), channel: channel(c)? },
             ["opt_outs", source, c] => Counter::OptOut { source: (*source).to_owned(), channel: channel(c)? },
+            ["uncertain", source, c] => Counter::Uncertain { source: (*source).to_owned(), channel: channel(c)? },
             ["outcomes", source, o] => {
                 Counter::Outcome { source: (*source).to_owned(), outcome: OutcomeKind::parse(o)? }
             }
@@ -154,6 +161,7 @@ mod tests {
             Counter::SlaMissed { source: "web".into() },
             Counter::Click { source: "web".into(), booking: true },
             Counter::Click { source: "web".into(), booking: false },
+            Counter::Uncertain { source: "web".into(), channel: Channel::Sms },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -171,7 +171,7 @@ fn overdue(lead: &Lead, check: &SlaCheck) -> bool {
     lead.needs_human && lead.handed_off_at == Some(check.handed_off_at) && lead.escalated_at.is_none()
 }
 
-fn full_name(lead: &Lead) -> String {
+pub(super) fn full_name(lead: &Lead) -> String {
     match &lead.profile.last_name {
         Some(last) => format!("{} {}", lead.profile.first_name, last),
         None => lead.profile.first_name.to_string(),
@@ -180,7 +180,7 @@ fn full_name(lead: &Lead) -> String {
 
 /// How the team chat calls on the lead's owner: the rep's mention, or the name on the lead
 /// if the rep has left the tenant file since.
-fn owner_mention(tenant: &TenantConfig, lead: &Lead) -> Option<String> {
+pub(super) fn owner_mention(tenant: &TenantConfig, lead: &Lead) -> Option<String> {
     let owner = lead.owner.as_deref()?;
     Some(tenant.team.rep(owner).map_or(owner, Rep::mention).to_owned())
 }

@@ -19,6 +19,7 @@ mod links;
 mod outcome;
 mod report;
 mod step;
+mod uncertain;
 mod undeliverable;
 mod unsubscribe;
 mod wake;
@@ -36,6 +37,7 @@ pub use links::{ClickError, LinkTracking};
 pub use outcome::OutcomeError;
 pub use report::{ReportError, Summary, SummaryRow};
 pub use step::{StepError, StepOutcome};
+pub use uncertain::Settlement;
 pub use unsubscribe::{UnsubscribeError, Unsubscribed};
 pub use wake::WakeOutcome;
 

@@ -31,6 +31,9 @@ pub struct SummaryRow {
     pub sla_met: u64,
     /// Waiting leads escalated because nobody marked them contacted in time.
     pub sla_missed: u64,
+    /// Touches a crash left unrecorded that the channel could not account for: each may not
+    /// have gone out, and a person was told to follow up.
+    pub uncertain: u64,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
 }
@@ -106,7 +109,8 @@ impl App {
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
-                | Counter::OptOut { source, channel } => (source, Some(*channel)),
+                | Counter::OptOut { source, channel }
+                | Counter::Uncertain { source, channel } => (source, Some(*channel)),
             };
             slices.push(by_source.entry(source.clone()).or_default());
             if let Some(channel) = channel {
@@ -121,6 +125,7 @@ impl App {
                     Counter::Touch { .. } => row.touches += n,
                     Counter::Reply { .. } => row.replies += n,
                     Counter::OptOut { .. } => row.opt_outs += n,
+                    Counter::Uncertain { .. } => row.uncertain += n,
                     Counter::Outcome { outcome, .. } => {
                         *row.outcomes.entry(outcome.as_str().to_owned()).or_default() += n
                     }

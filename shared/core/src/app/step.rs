@@ -40,9 +40,9 @@ pub enum StepError {
 }
 
 /// A touch about to be claimed, with the message it will send (or why it cannot be rendered).
-struct Pending {
-    touch: Touch,
-    message: Result<OutboundMessage, String>,
+pub(super) struct Pending {
+    pub touch: Touch,
+    pub message: Result<OutboundMessage, String>,
 }
 
 impl App {
@@ -71,6 +71,8 @@ impl App {
             return Ok(StepOutcome::Dropped);
         };
         let touches = self.store.touches(&due.tenant, &due.lead_id).await?;
+        // Touches a crash left claimed and unrecorded get their answer first (`uncertain`).
+        let touches = self.settle_unrecorded(&tenant, &lead, &enrolments, touches).await?;
         let touch_times: Vec<DateTime<Utc>> = touches.iter().map(Touch::counted_at).collect();
         let view = LeadView { lead: &lead, enrolments: &enrolments, touch_times: &touch_times };
         let event = Event::StepDue { enrolment: due.enrolment_id.clone(), step: due.step, version: due.version };
@@ -182,21 +184,34 @@ impl App {
             status: TouchStatus::Claimed,
             delivery: None,
         };
+        let message = self.render_touch(tenant, lead, &touch);
+        Pending { touch, message }
+    }
+
+    /// The message `touch` sends to `lead` (rendered the same way each time, so a touch
+    /// rendered again after a crash is the message its claim would have sent).
+    pub(super) fn render_touch(
+        &self,
+        tenant: &TenantConfig,
+        lead: &Lead,
+        touch: &Touch,
+    ) -> Result<OutboundMessage, String> {
+        let channel = touch.channel;
         // Every email carries its one-click unsubscribe link, in the body (CAN-SPAM: a
         // visible way out) and for the provider's List-Unsubscribe header (RFC 8058).
         let unsubscribe_url = match channel {
             Channel::Email => self.links.unsubscribe_url(&lead.tenant, &lead.id),
             _ => None,
         };
-        let message = tenant
-            .render(template, lead)
+        tenant
+            .render(&touch.template, lead)
             .map(|rendered| (self.links.track(tenant, &lead.id, &rendered.body), rendered.subject))
             .map(|(body, subject)| OutboundMessage {
                 touch_id: touch.id.clone(),
                 tenant: lead.tenant.clone(),
                 lead_id: Some(lead.id.clone()),
                 channel,
-                to,
+                to: touch.to.clone(),
                 from: channel.uses_phone().then(|| tenant.sending_numbers.first().map(|n| n.to_string())).flatten(),
                 subject,
                 body: match &unsubscribe_url {
@@ -204,30 +219,42 @@ impl App {
                     None => body,
                 },
                 unsubscribe_url,
-                step,
+                step: touch.step,
                 due_at: touch.due_at,
             })
-            .map_err(|e| e.to_string());
-        Pending { touch, message }
+            .map_err(|e| e.to_string())
     }
 
     /// Sends a claimed touch and records what happened. Retries are the adapter's business (on
     /// 429 and 5xx only): a touch whose fate is unknown is never sent again.
-    async fn send_claimed(
+    pub(super) async fn send_claimed(
         &self,
         lead: &Lead,
         pending: Pending,
         contacted_before: bool,
     ) -> Result<StepOutcome, StoreError> {
-        let Pending { mut touch, message } = pending;
+        let Pending { touch, message } = pending;
         let result = match message {
             Err(detail) => Err(ChannelError::Permanent { reason: Undeliverable::Rejected, detail }),
             Ok(message) => self.channel.send(&message, self.clock.now()).await,
         };
+        self.record_sent(lead, touch, result, self.clock.now(), contacted_before).await
+    }
+
+    /// Records the channel's answer for `touch`, sent (or found sent) at `sent_at`: its status,
+    /// a closed channel for a permanent refusal, and the counters (the first touch's among
+    /// them, unless the lead was `contacted_before`).
+    pub(super) async fn record_sent(
+        &self,
+        lead: &Lead,
+        mut touch: Touch,
+        result: Result<String, ChannelError>,
+        sent_at: DateTime<Utc>,
+        contacted_before: bool,
+    ) -> Result<StepOutcome, StoreError> {
         if let Err(ChannelError::Permanent { reason, detail }) = &result {
             self.close_channel(&lead.tenant, &lead.id, touch.channel, *reason, detail).await?;
         }
-        let sent_at = self.clock.now();
         let source = lead.profile.source.clone();
         let mut counts = Vec::new();
         let outcome = match result {
@@ -268,6 +295,6 @@ impl App {
     }
 }
 
-fn is_sent(touch: &Touch) -> bool {
+pub(super) fn is_sent(touch: &Touch) -> bool {
     matches!(touch.status, TouchStatus::Sent { .. })
 }

@@ -1,7 +1,9 @@
-//! Running whatever the scheduler delivers: a due touch or a hand-off's SLA check.
+//! Running whatever the scheduler delivers: a due touch, a hand-off's SLA check, or a second
+//! look at a touch a crash left unrecorded.
 
 use super::handoff::SlaOutcome;
 use super::step::{StepError, StepOutcome};
+use super::uncertain::Settlement;
 use super::App;
 use crate::ports::Wakeup;
 
@@ -13,6 +15,8 @@ pub enum WakeOutcome {
     Early,
     Step(StepOutcome),
     Sla(SlaOutcome),
+    /// A second look at a touch a crash left unrecorded.
+    Check(Settlement),
 }
 
 impl App {
@@ -25,6 +29,7 @@ impl App {
         match wakeup {
             Wakeup::Touch(due) => self.execute_step(due).await.map(WakeOutcome::Step),
             Wakeup::HandoffSla(check) => Ok(WakeOutcome::Sla(self.check_sla(check).await?)),
+            Wakeup::TouchCheck(check) => Ok(WakeOutcome::Check(self.check_touch(check).await?)),
         }
     }
 }

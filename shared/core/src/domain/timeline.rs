@@ -77,6 +77,18 @@ pub enum TimelineKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         slot: Option<DateTime<Utc>>,
     },
+    /// A touch a crash left unrecorded, which the channel never had, was sent again (once).
+    TouchResent {
+        step: usize,
+        channel: Channel,
+    },
+    /// A touch a crash left unrecorded, and the channel cannot tell whether it went out: it is
+    /// never sent again, and the lead's owner was told to follow up.
+    TouchUncertain {
+        step: usize,
+        channel: Channel,
+        reason: String,
+    },
     /// The lead followed a tracked link in a message.
     LinkClicked {
         url: String,

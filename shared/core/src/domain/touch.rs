@@ -4,14 +4,32 @@ use super::{Channel, EnrolmentId, LeadId, TenantId, TouchId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a touch stands. `Claimed` without a later state means the process died between
-/// claiming and recording: the touch is uncertain and is never sent again.
+/// Where a touch stands. `Claimed` (or `Resending`) long after its claim means the process
+/// died before the channel's answer was recorded: the next message of the lead asks the
+/// channel what became of it (see `app::uncertain`) and records the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum TouchStatus {
     Claimed,
-    Sent { sent_at: DateTime<Utc>, provider_id: String },
-    Failed { failed_at: DateTime<Utc>, reason: String },
+    /// Found unrecorded after a crash, and the channel said it never had it: taken at `since`
+    /// for the one resend (a conditional write, so two deliveries cannot both resend).
+    Resending {
+        since: DateTime<Utc>,
+    },
+    Sent {
+        sent_at: DateTime<Utc>,
+        provider_id: String,
+    },
+    Failed {
+        failed_at: DateTime<Utc>,
+        reason: String,
+    },
+    /// Found unrecorded after a crash, and the channel cannot tell whether it went out: never
+    /// sent again; counted, on the timeline, and the team chat told, so a person follows up.
+    Uncertain {
+        since: DateTime<Utc>,
+        reason: String,
+    },
 }
 
 /// How far a sent message got, as the provider reported it later (a status callback).
@@ -92,6 +110,16 @@ impl Touch {
     /// claimed touch may have gone out.
     pub fn counted_at(&self) -> DateTime<Utc> {
         self.claimed_at
+    }
+
+    /// When the send whose answer was never recorded began (its claim, or the resend), while
+    /// nothing is recorded; `None` once the touch is sent, failed or uncertain.
+    pub fn unrecorded_since(&self) -> Option<DateTime<Utc>> {
+        match &self.status {
+            TouchStatus::Claimed => Some(self.claimed_at),
+            TouchStatus::Resending { since } => Some(*since),
+            _ => None,
+        }
     }
 }
 

@@ -196,18 +196,7 @@ fn step_due(
     };
     let lead = view.lead;
     let channel = definition.channel;
-    let skip = if lead.address(channel).is_none() {
-        Some(SkipReason::NoAddress)
-    } else if !lead.consent.allows(channel) {
-        Some(SkipReason::NoConsent)
-    } else if lead.opted_out.contains(&channel) {
-        Some(SkipReason::OptedOut)
-    } else if lead.undeliverable.contains_key(&channel) {
-        Some(SkipReason::Undeliverable)
-    } else {
-        None
-    };
-    if let Some(reason) = skip {
+    if let Some(reason) = blocked(lead, channel) {
         let mut commands = vec![Command::Skip { enrolment: id.clone(), step, channel, reason }];
         commands.extend(schedule_step(view, enrolment, cadence, step + 1, rules, now));
         return commands;
@@ -231,6 +220,22 @@ fn step_due(
     let view_after = LeadView { touch_times: &after, ..view };
     commands.extend(schedule_step(view_after, enrolment, cadence, step + 1, rules, now));
     commands
+}
+
+/// Why nothing may go to `lead` on `channel`, whatever the time: no address, no consent, an
+/// opt-out, or a provider said the channel cannot reach the lead.
+pub fn blocked(lead: &Lead, channel: Channel) -> Option<SkipReason> {
+    if lead.address(channel).is_none() {
+        Some(SkipReason::NoAddress)
+    } else if !lead.consent.allows(channel) {
+        Some(SkipReason::NoConsent)
+    } else if lead.opted_out.contains(&channel) {
+        Some(SkipReason::OptedOut)
+    } else if lead.undeliverable.contains_key(&channel) {
+        Some(SkipReason::Undeliverable)
+    } else {
+        None
+    }
 }
 
 /// Schedules `step` at its due time moved past quiet hours and caps, or completes the cadence.

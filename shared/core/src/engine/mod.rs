@@ -12,5 +12,5 @@ mod decide_tests;
 #[cfg(test)]
 mod props;
 
-pub use decide::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
+pub use decide::{blocked, decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 pub use slot::{next_allowed, outside_quiet_hours};

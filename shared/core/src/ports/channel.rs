@@ -4,6 +4,7 @@ use crate::domain::{Channel as ChannelKind, LeadId, PhoneNumber, TenantId, Touch
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// A rendered touch, or a reply to an inbound message, ready for a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,9 +64,40 @@ pub enum ChannelError {
     Permanent { reason: Undeliverable, detail: String },
 }
 
+/// What a channel knows of a touch whose send began and was never recorded (the process died
+/// before the provider's answer was written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The provider has it: its id, and when it took it if the provider says.
+    Sent { provider_id: String, at: Option<DateTime<Utc>> },
+    /// The provider never had it: sending it now makes the one copy.
+    NotSent,
+    /// The channel cannot tell.
+    Unknown,
+}
+
+/// The longest a send can take, from its claim to the provider's answer, for a channel that
+/// says nothing else (`Channel::longest_send`). The sending discipline's worst case is three
+/// attempts of at most 10 s and two waits of at most 5 s, 40 s (`leadflow_providers::send`);
+/// on AWS the step function's 10 s timeout ends every send sooner. A touch claimed longer ago
+/// than this whose answer was never recorded is not in flight any more: its process died.
+pub const LONGEST_SEND: Duration = Duration::from_secs(60);
+
 /// Sends touches.
 #[async_trait]
 pub trait Channel: Send + Sync {
     /// Hands `message` to the provider at `now`; answers the provider's message id.
     async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError>;
+
+    /// The longest a send of `message` through this channel can take (see [`LONGEST_SEND`]):
+    /// only after it is a touch left unrecorded looked up, and resent if it was not sent.
+    fn longest_send(&self, _message: &OutboundMessage) -> Duration {
+        LONGEST_SEND
+    }
+
+    /// Whether `message`, whose send began at `since` more than `longest_send` ago and was
+    /// never recorded, reached the provider. `Unknown` unless the provider can be asked.
+    async fn lookup(&self, _message: &OutboundMessage, _since: DateTime<Utc>) -> Lookup {
+        Lookup::Unknown
+    }
 }

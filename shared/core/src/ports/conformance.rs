@@ -40,6 +40,7 @@ pub async fn run_all(store: &dyn LeadStore) {
     concurrent_claims_have_one_winner(store).await;
     concurrent_writes_keep_their_conditions(store).await;
     record_touch_replaces_the_status(store).await;
+    a_touch_is_settled_only_from_the_status_it_has(store).await;
     enrolments_are_oldest_first(store).await;
     active_enrolments_are_the_tenants_active_ones(store).await;
     touches_are_oldest_first(store).await;
@@ -955,6 +956,78 @@ pub async fn record_touch_replaces_the_status(store: &dyn LeadStore) {
     );
 }
 
+/// `settle_touch` replaces a touch only while its status is the one expected: of two settles
+/// at once from the same status exactly one wins; a status that moved on, or a touch that
+/// does not exist, answers false and writes nothing.
+pub async fn a_touch_is_settled_only_from_the_status_it_has(store: &dyn LeadStore) {
+    let tenant = fresh_tenant();
+    let (lead, enrolment) = lead_with_enrolment(store, &tenant).await;
+    let at = t0() + Duration::minutes(1);
+    let claimed = new_touch(&enrolment, 0, at);
+    assert_eq!(
+        store.claim(claim_of(&enrolment, advanced(&enrolment, at), Some(claimed.clone()), vec![])).await,
+        Ok(()),
+        "claiming the step must succeed"
+    );
+
+    // Two deliveries find it claimed and both try to take the resend.
+    let resends = [1, 2].map(|s| Touch {
+        status: TouchStatus::Resending { since: at + Duration::seconds(61) + Duration::microseconds(s) },
+        ..claimed.clone()
+    });
+    let (a, b) = both(
+        store.settle_touch(&resends[0], &TouchStatus::Claimed),
+        store.settle_touch(&resends[1], &TouchStatus::Claimed),
+    )
+    .await;
+    let taken = match (a, b) {
+        (Ok(true), Ok(false)) => &resends[0],
+        (Ok(false), Ok(true)) => &resends[1],
+        other => panic!("of two settles from the same status exactly one must win: {other:?}"),
+    };
+    assert_eq!(
+        ok(store.touches(&tenant, &lead.id).await, "touches"),
+        vec![taken.clone()],
+        "the winner's status must be stored"
+    );
+
+    let uncertain = Touch {
+        status: TouchStatus::Uncertain { since: at + Duration::minutes(5), reason: "late".to_owned() },
+        ..claimed.clone()
+    };
+    assert_eq!(
+        store.settle_touch(&uncertain, &TouchStatus::Claimed).await,
+        Ok(false),
+        "a touch no longer claimed must not be settled from claimed"
+    );
+    let other_since = TouchStatus::Resending { since: at + Duration::minutes(9) };
+    assert_eq!(
+        store.settle_touch(&uncertain, &other_since).await,
+        Ok(false),
+        "a resend taken at another instant is another status: nothing may be settled from it"
+    );
+    assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches"), vec![taken.clone()], "nothing must change");
+
+    let sent = Touch {
+        status: TouchStatus::Sent { sent_at: at + Duration::minutes(2), provider_id: "SM9".to_owned() },
+        ..claimed.clone()
+    };
+    assert_eq!(
+        store.settle_touch(&sent, &taken.status).await,
+        Ok(true),
+        "settling from the stored status must succeed"
+    );
+    assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches"), vec![sent], "the settled status must be stored");
+
+    let stranger = new_touch(&enrolment, 1, at);
+    assert_eq!(
+        store.settle_touch(&stranger, &TouchStatus::Claimed).await,
+        Ok(false),
+        "a touch that was never claimed must not be settled"
+    );
+    assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches").len(), 1, "nor created by settling it");
+}
+
 // ---------------------------------------------------------------------------------------
 // Listings and their order
 // ---------------------------------------------------------------------------------------
@@ -1618,7 +1691,7 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($fresh:expr) => {
-        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, writes_unless_opted_out_fail_once_the_number_opted_out, an_opt_out_and_a_lead_write_at_once_never_miss_each_other, turns_are_taken_once_each_per_tenant_and_rotation, an_inbound_message_is_claimed_once_until_it_expires_or_is_released);
+        $crate::store_conformance_tests!(@each $fresh; lead_round_trips, creating_an_existing_lead_is_duplicate, updates_are_conditional_on_the_version, email_is_unique_within_a_tenant, phone_is_unique_within_a_tenant, the_same_contacts_in_two_tenants_are_separate_leads, tenants_are_isolated, receipts_are_kept_until_they_expire, an_unexpired_idempotency_key_is_duplicate, an_expired_idempotency_key_may_be_reused, a_write_failing_on_a_duplicate_phone_leaves_nothing, a_write_failing_on_a_duplicate_email_leaves_nothing, a_write_failing_on_an_enrolment_version_leaves_nothing, a_stale_write_leaves_nothing, claims_are_conditional_on_the_enrolment_version, concurrent_claims_have_one_winner, concurrent_writes_keep_their_conditions, record_touch_replaces_the_status, a_touch_is_settled_only_from_the_status_it_has, enrolments_are_oldest_first, active_enrolments_are_the_tenants_active_ones, touches_are_oldest_first, the_timeline_keeps_insertion_order, counts_add_up_within_the_days_and_the_tenant, a_number_opt_out_keeps_its_first_evidence_until_lifted, writes_unless_opted_out_fail_once_the_number_opted_out, an_opt_out_and_a_lead_write_at_once_never_miss_each_other, turns_are_taken_once_each_per_tenant_and_rotation, an_inbound_message_is_claimed_once_until_it_expires_or_is_released);
 
         #[tokio::test]
         async fn all_checks_share_one_store() {

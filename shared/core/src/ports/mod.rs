@@ -11,9 +11,9 @@ mod store;
 mod web;
 
 pub use crate::domain::Undeliverable;
-pub use channel::{Channel, ChannelError, OutboundMessage};
+pub use channel::{Channel, ChannelError, Lookup, OutboundMessage, LONGEST_SEND};
 pub use clock::{Clock, SystemClock};
-pub use notifier::{Escalation, Handoff, LogNotifier, Notifier};
-pub use scheduler::{DueTouch, ScheduleError, SlaCheck, TouchScheduler, Wakeup};
+pub use notifier::{Escalation, Handoff, LogNotifier, Notifier, UncertainTouch};
+pub use scheduler::{DueTouch, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
 pub use web::WebGet;

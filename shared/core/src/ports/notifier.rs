@@ -1,8 +1,9 @@
 //! Telling the tenant's people that a lead wants a human, and that nobody has picked one up
 //! in time: messages to their team chat.
 
-use crate::domain::{LeadId, ReplyTopic, TenantId};
+use crate::domain::{Channel, LeadId, ReplyTopic, TenantId};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// A lead handed to a human, with what they need to pick it up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,23 @@ pub struct Escalation {
     pub waited_minutes: i64,
 }
 
+/// A touch that may not have gone out: its process died between claiming and recording it,
+/// and the channel cannot say whether the provider took it. A person checks and follows up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncertainTouch {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub lead_name: String,
+    /// Who the lead is assigned to (a chat mention or a name), if anyone.
+    pub owner: Option<String>,
+    pub channel: Channel,
+    pub cadence: String,
+    pub step: usize,
+    /// Whether it was to be the lead's first touch (what the lead was promised).
+    pub first: bool,
+    pub claimed_at: DateTime<Utc>,
+}
+
 /// Posts hand-offs to the tenant's team chat.
 #[async_trait]
 pub trait Notifier: Send + Sync {
@@ -45,6 +63,9 @@ pub trait Notifier: Send + Sync {
     /// Tells the tenant's manager that a hand-off waited past its SLA; a failure is the
     /// caller's to log (the escalation is already on the lead's timeline and in the counters).
     async fn escalate(&self, escalation: &Escalation) -> Result<(), String>;
+    /// Tells the lead's owner (the tenant's people) that a touch may not have gone out; a
+    /// failure is the caller's to log (the touch is already marked uncertain and counted).
+    async fn uncertain_touch(&self, alert: &UncertainTouch) -> Result<(), String>;
 }
 
 /// Hand-offs as log lines: for tenants with no team chat, and the local runtime by default.
@@ -70,6 +91,18 @@ impl Notifier for LogNotifier {
             lead = %escalation.lead_id,
             waited_minutes = escalation.waited_minutes,
             "hand-off escalated: nobody marked the lead contacted in time (no team chat configured)"
+        );
+        Ok(())
+    }
+
+    async fn uncertain_touch(&self, alert: &UncertainTouch) -> Result<(), String> {
+        tracing::warn!(
+            tenant = %alert.tenant,
+            lead = %alert.lead_id,
+            channel = %alert.channel,
+            step = alert.step,
+            first = alert.first,
+            "a touch may not have gone out: the channel cannot tell; a person should follow up (no team chat configured)"
         );
         Ok(())
     }

@@ -1,7 +1,7 @@
-//! Making things happen at their due time: a cadence's next touch, and the check that a
-//! hand-off was picked up within its SLA.
+//! Making things happen at their due time: a cadence's next touch, the check that a
+//! hand-off was picked up within its SLA, and a second look at a touch a crash left unrecorded.
 
-use crate::domain::{Enrolment, EnrolmentId, LeadId, TenantId};
+use crate::domain::{Enrolment, EnrolmentId, LeadId, TenantId, TouchId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,16 @@ pub struct SlaCheck {
     pub due_at: DateTime<Utc>,
 }
 
+/// A second look at a touch whose send began and was never recorded, once it cannot be in
+/// flight any more (`app::uncertain`): the channel is asked what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TouchCheck {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub touch_id: TouchId,
+    pub due_at: DateTime<Utc>,
+}
+
 /// Something the scheduler delivers at its due time. On the wire a touch is tagged
 /// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
 /// SLAs existed, so messages in flight across an upgrade still run.
@@ -58,6 +68,7 @@ pub struct SlaCheck {
 pub enum Wakeup {
     Touch(DueTouch),
     HandoffSla(SlaCheck),
+    TouchCheck(TouchCheck),
 }
 
 impl Wakeup {
@@ -66,6 +77,7 @@ impl Wakeup {
         match self {
             Wakeup::Touch(due) => due.due_at,
             Wakeup::HandoffSla(check) => check.due_at,
+            Wakeup::TouchCheck(check) => check.due_at,
         }
     }
 
@@ -74,6 +86,7 @@ impl Wakeup {
         match self {
             Wakeup::Touch(due) => Wakeup::Touch(DueTouch { due_at, ..due.clone() }),
             Wakeup::HandoffSla(check) => Wakeup::HandoffSla(SlaCheck { due_at, ..check.clone() }),
+            Wakeup::TouchCheck(check) => Wakeup::TouchCheck(TouchCheck { due_at, ..check.clone() }),
         }
     }
 
@@ -82,6 +95,7 @@ impl Wakeup {
         match self {
             Wakeup::Touch(due) => &due.tenant,
             Wakeup::HandoffSla(check) => &check.tenant,
+            Wakeup::TouchCheck(check) => &check.tenant,
         }
     }
 
@@ -90,6 +104,7 @@ impl Wakeup {
         match self {
             Wakeup::Touch(due) => &due.lead_id,
             Wakeup::HandoffSla(check) => &check.lead_id,
+            Wakeup::TouchCheck(check) => &check.lead_id,
         }
     }
 
@@ -99,6 +114,9 @@ impl Wakeup {
             Wakeup::Touch(due) => due.name(),
             Wakeup::HandoffSla(check) => {
                 format!("{}-{}-sla-{}", check.tenant, check.lead_id, check.handed_off_at.timestamp_millis())
+            }
+            Wakeup::TouchCheck(check) => {
+                format!("{}-{}-check-{}", check.tenant, check.touch_id, check.due_at.timestamp_millis())
             }
         }
     }
@@ -116,6 +134,12 @@ impl From<SlaCheck> for Wakeup {
     }
 }
 
+impl From<TouchCheck> for Wakeup {
+    fn from(check: TouchCheck) -> Self {
+        Wakeup::TouchCheck(check)
+    }
+}
+
 impl<'de> Deserialize<'de> for Wakeup {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -123,6 +147,7 @@ impl<'de> Deserialize<'de> for Wakeup {
         enum Tagged {
             Touch(DueTouch),
             HandoffSla(SlaCheck),
+            TouchCheck(TouchCheck),
         }
         let value = serde_json::Value::deserialize(deserializer)?;
         let tagged = value.get("kind").is_some();
@@ -130,6 +155,7 @@ impl<'de> Deserialize<'de> for Wakeup {
             match Tagged::deserialize(value).map_err(serde::de::Error::custom)? {
                 Tagged::Touch(due) => Wakeup::Touch(due),
                 Tagged::HandoffSla(check) => Wakeup::HandoffSla(check),
+                Tagged::TouchCheck(check) => Wakeup::TouchCheck(check),
             }
         } else {
             Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)
@@ -179,9 +205,18 @@ mod tests {
         }
     }
 
+    fn check() -> TouchCheck {
+        TouchCheck {
+            tenant: TenantId::parse("acme").unwrap(),
+            lead_id: touch().lead_id,
+            touch_id: TouchId::parse("tc_0000000000000000000000000000abcd").unwrap(),
+            due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 1, 0).unwrap(),
+        }
+    }
+
     #[test]
     fn wakeups_round_trip_tagged() {
-        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla())] {
+        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla()), Wakeup::from(check())] {
             let json = serde_json::to_value(&wakeup).unwrap();
             assert!(json.get("kind").is_some(), "{json}");
             assert_eq!(serde_json::from_value::<Wakeup>(json).unwrap(), wakeup);
@@ -207,6 +242,7 @@ mod tests {
         let a = sla();
         let b = SlaCheck { handed_off_at: a.handed_off_at + chrono::Duration::hours(1), ..a.clone() };
         assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(b).name());
-        assert_ne!(Wakeup::from(a).name(), Wakeup::from(touch()).name());
+        assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(touch()).name());
+        assert_ne!(Wakeup::from(a).name(), Wakeup::from(check()).name());
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
-    Touch,
+    Touch, TouchStatus,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -101,6 +101,11 @@ pub trait LeadStore: Send + Sync {
     async fn claim(&self, claim: Claim) -> Result<(), StoreError>;
     /// Replaces a touch's status after the channel answered.
     async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError>;
+    /// Replaces a stored touch with `touch` only if its status is still `expected` (compare
+    /// and set): answers false, writing nothing, if the status moved on or there is no such
+    /// touch. Of two callers at once from the same status, only one gets true (how a touch
+    /// left unrecorded by a crash is resent once, or marked uncertain once).
+    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError>;
     /// The lead's enrolments, oldest first.
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError>;
     /// The tenant's active enrolments (for reconciling schedules after a restart).

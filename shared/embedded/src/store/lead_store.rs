@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
-    Touch,
+    Touch, TouchStatus,
 };
 use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
 use redb::{ReadableTable, WriteTransaction};
@@ -83,6 +83,21 @@ fn put_touch(tx: &WriteTransaction, touch: &Touch) -> Result<(), StoreError> {
     let key = keys::touch(&touch.tenant, &touch.lead_id, &touch.id);
     table.insert(key.as_str(), encode(touch).as_slice()).map_err(unavailable)?;
     Ok(())
+}
+
+/// Replaces a touch whose stored status is still `expected`; answers whether it did.
+fn settle_touch(tx: &WriteTransaction, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+    let key = keys::touch(&touch.tenant, &touch.lead_id, &touch.id);
+    let stored: Option<Touch> = {
+        let table = tx.open_table(TOUCHES).map_err(unavailable)?;
+        let stored = table.get(key.as_str()).map_err(unavailable)?;
+        stored.map(|v| decode(v.value())).transpose()?
+    };
+    if stored.is_none_or(|stored| &stored.status != expected) {
+        return Ok(false);
+    }
+    put_touch(tx, touch)?;
+    Ok(true)
 }
 
 fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError> {
@@ -208,6 +223,11 @@ impl LeadStore for EmbeddedStore {
     async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError> {
         let touch = touch.clone();
         self.write(move |tx| put_touch(tx, &touch)).await
+    }
+
+    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+        let (touch, expected) = (touch.clone(), expected.clone());
+        self.write(move |tx| settle_touch(tx, &touch, &expected)).await
     }
 
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {

@@ -23,6 +23,8 @@ pub(crate) const TIMELINE: TableDefinition<&str, &[u8]> = TableDefinition::new("
 pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 pub(crate) const SCHEDULE: TableDefinition<&str, &[u8]> = TableDefinition::new("schedule");
 pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
+/// The outbox key of each touch id the outbox recorded: how it answers whether it has a touch.
+pub(crate) const OUTBOX_TOUCHES: TableDefinition<&str, &str> = TableDefinition::new("outbox_touches");
 pub(crate) const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
 /// Inbound message ids claimed, by tenant and id: when each claim expires (microseconds).
 pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inbound");
@@ -53,6 +55,7 @@ impl EmbeddedStore {
             tx.open_table(COUNTERS).map_err(unavailable)?;
             tx.open_table(SCHEDULE).map_err(unavailable)?;
             tx.open_table(OUTBOX).map_err(unavailable)?;
+            tx.open_table(OUTBOX_TOUCHES).map_err(unavailable)?;
             tx.open_table(SEQUENCES).map_err(unavailable)?;
             tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;

@@ -7,6 +7,7 @@ mod discipline;
 mod support;
 mod telnyx;
 mod twilio;
+mod twilio_lookup;
 mod voice;
 mod voicemail;
 mod web;
