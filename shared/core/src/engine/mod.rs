@@ -8,9 +8,7 @@ mod decide;
 mod slot;
 
 #[cfg(test)]
-mod decide_tests;
-#[cfg(test)]
-mod props;
+mod tests;
 
 pub use decide::{blocked, decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 pub use slot::{next_allowed, outside_quiet_hours};

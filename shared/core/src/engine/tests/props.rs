@@ -6,7 +6,7 @@
 //! exactly like `App::execute_step` and the stop writes do, and record every touch sent. The
 //! properties are then read off the record.
 
-use super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
+use super::super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
 use crate::domain::{
     Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId, EnrolmentStatus,
     FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber, QuietHours, Step, StepTime, StopReason,

@@ -3,7 +3,7 @@
 //! The lead lives in New York; the allowed window is the default 08:00-21:00. On Monday
 //! 1 June 2026 New York is on EDT (UTC-4), so 14:00Z is 10:00 local.
 
-use super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
+use super::super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 use crate::domain::{
     BookingCadences, Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
     EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, Step,
