@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory, VoiceProvider, VoicemailAuth};
 use leadflow_core::domain::{Channel as ChannelKind, TenantId};
-use leadflow_core::http::ANSWER_PATH;
+use leadflow_core::http::{ANSWER_PATH, STATUS_CALLBACK_PATH};
 use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ pub struct ProviderChannels {
 
 impl ProviderChannels {
     /// The providers every tenant configured, over `fallback` for the rest. With the API's
-    /// `public_url`, Twilio reports each message's delivery to `/v1/webhooks/twilio/status`;
+    /// `public_url`, Twilio reports each message's delivery to [`STATUS_CALLBACK_PATH`];
     /// calls need it (Twilio fetches each call's TwiML from the API), else they go to `fallback`.
     pub fn new(
         tenants: &TenantDirectory,
@@ -48,7 +48,7 @@ impl ProviderChannels {
         public_url: Option<&str>,
     ) -> Result<Self, RoutingError> {
         let public_url = public_url.map(|url| url.trim_end_matches('/'));
-        let status_callback = public_url.map(|url| format!("{url}/v1/webhooks/twilio/status"));
+        let status_callback = public_url.map(|url| format!("{url}{STATUS_CALLBACK_PATH}"));
         let mut adapters = HashMap::new();
         for tenant in tenants.all() {
             let built = [

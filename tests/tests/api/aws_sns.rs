@@ -16,9 +16,9 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The fixture key and certificates the core's unit tests use too.
-const KEY_PEM: &str = include_str!("../../../shared/core/src/http/sns/testdata/signing-key.pem");
-const CERT_PEM: &str = include_str!("../../../shared/core/src/http/sns/testdata/signing-cert.pem");
-const OTHER_CERT_PEM: &str = include_str!("../../../shared/core/src/http/sns/testdata/other-cert.pem");
+const KEY_PEM: &str = include_str!("../../../shared/core/src/http/webhooks/aws/sns/testdata/signing-key.pem");
+const CERT_PEM: &str = include_str!("../../../shared/core/src/http/webhooks/aws/sns/testdata/signing-cert.pem");
+const OTHER_CERT_PEM: &str = include_str!("../../../shared/core/src/http/webhooks/aws/sns/testdata/other-cert.pem");
 
 const SMS_TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:leadflow-inbound-sms";
 const SES_TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:leadflow-ses-events";

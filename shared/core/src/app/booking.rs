@@ -53,7 +53,7 @@ impl App {
         };
         match self.record_outcome(tenant, &lead.id, outcome, slot).await {
             Ok(()) => Ok(Some(lead.id)),
-            Err(OutcomeError::NotFound) => Ok(None),
+            Err(OutcomeError::NotFound(_)) => Ok(None),
             Err(OutcomeError::Store(e)) => Err(e.into()),
         }
     }

@@ -21,8 +21,9 @@ pub struct LeadDetails {
 /// Why a lead could not be shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LeadViewError {
-    #[error("no such lead")]
-    NotFound,
+    /// No lead of the tenant has this id.
+    #[error("no lead {0}")]
+    NotFound(LeadId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,7 +51,7 @@ impl LeadDetails {
 impl App {
     /// The lead `id` of `tenant`; another tenant's lead is `NotFound`.
     pub async fn lead_details(&self, tenant: &TenantConfig, id: &LeadId) -> Result<LeadDetails, LeadViewError> {
-        let lead = self.store.lead(&tenant.id, id).await?.ok_or(LeadViewError::NotFound)?;
+        let lead = self.store.lead(&tenant.id, id).await?.ok_or_else(|| LeadViewError::NotFound(id.clone()))?;
         let enrolments = self.store.enrolments(&tenant.id, id).await?;
         let touches = self.store.touches(&tenant.id, id).await?;
         let events = self.store.timeline(&tenant.id, id).await?;

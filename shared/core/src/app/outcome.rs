@@ -15,8 +15,9 @@ use chrono::{DateTime, Utc};
 /// Why an outcome was not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutcomeError {
-    #[error("no such lead")]
-    NotFound,
+    /// No lead of the tenant has this id.
+    #[error("no lead {0}")]
+    NotFound(LeadId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -54,7 +55,7 @@ impl App {
                 Change { lead: next, enrolment_commands: commands, started, timeline }
             })
             .await?
-            .ok_or(OutcomeError::NotFound)?;
+            .ok_or_else(|| OutcomeError::NotFound(id.clone()))?;
         self.count(tenant, &lead, Counter::Outcome { source: lead.profile.source.clone(), outcome }).await;
         if sla_met {
             self.count(tenant, &lead, Counter::SlaMet { source: lead.profile.source.clone() }).await;

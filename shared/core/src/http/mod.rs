@@ -1,36 +1,25 @@
 //! The HTTP API: one axum `Router`, served by `leadflow dev` on loopback and by the Lambda
 //! functions behind API Gateway.
+//!
+//! One folder per caller: `api` (tenants, with their API key), `webhooks` (carriers and
+//! booking tools, one folder each), `links` (a lead's browser, from the links in our
+//! messages). `common` holds what they all share: the state, `ApiError`, bodies, queries.
+//! This file puts the routes together.
 
-mod auth;
-mod aws_ses;
-mod aws_sms;
-mod body;
-mod booking_signatures;
-mod bookings;
-mod clicks;
-mod error;
-mod escape;
-mod leads;
-mod query;
-mod reports;
-mod sms_answer;
-pub mod sns;
-mod sns_webhook;
-mod telnyx;
-mod telnyx_signature;
-mod twilio;
-mod twilio_signature;
-mod twilio_voice;
-mod unsubscribe;
+mod api;
+mod common;
+mod links;
+mod webhooks;
 
-pub use aws_ses::TENANT_TAG as SES_TENANT_TAG;
-pub use body::read as read_body;
-pub use booking_signatures::{CALCOM_HEADER, CALENDLY_HEADER};
-pub use error::ApiError;
-pub use query::Query;
-pub use twilio_signature::twilio_signature;
+pub use common::body::{read as read_body, MAX_BODY_BYTES};
+pub use common::{ApiError, HttpState, Query};
+pub use webhooks::aws::ses::TENANT_TAG as SES_TENANT_TAG;
+pub use webhooks::aws::sns;
+pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
+pub use webhooks::twilio::signature::twilio_signature;
+pub use webhooks::twilio::{ANSWER_PATH, GATHER_PATH, STATUS_CALLBACK_PATH};
 
-use crate::app::App;
+use api::{events, leads, reports};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
@@ -38,50 +27,31 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use sns::SnsGate;
-use std::sync::Arc;
-
-/// What every handler needs.
-#[derive(Clone)]
-pub struct HttpState {
-    pub app: App,
-    /// The public base URL (`https://leads.example.com`), which Twilio signs webhook URLs
-    /// with; empty to use `https://` and the request's `Host`.
-    pub public_url: Arc<str>,
-    /// Verifies the SNS messages of the AWS webhooks; `SnsGate::disabled()` where none are served.
-    pub sns: Arc<SnsGate>,
-}
-
-/// Where Twilio fetches a call's TwiML once it is answered (with `?lead=…&touch=…`).
-pub const ANSWER_PATH: &str = "/v1/webhooks/twilio/voice/answer";
-
-/// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
-pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
-
-/// The largest request body accepted (413 above it).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+use links::{clicks, unsubscribe};
+use webhooks::booking::webhook::{self as bookings, Tool};
+use webhooks::{aws, telnyx, twilio};
 
 /// The lead API (the intake function): post, read, report outcomes.
 pub fn lead_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/leads", post(leads::post_lead))
         .route("/v1/leads/{id}", get(leads::get_lead))
-        .route("/v1/leads/{id}/events", post(leads::post_event))
+        .route("/v1/leads/{id}/events", post(events::post_event))
 }
 
 /// Carrier and booking-tool webhooks, tracked links and one-click unsubscribe (the inbound
 /// function).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
-        .route("/v1/webhooks/twilio/sms", post(twilio::inbound_sms))
-        .route("/v1/webhooks/twilio/status", post(twilio::status_callback))
-        .route(ANSWER_PATH, post(twilio_voice::answer))
-        .route(GATHER_PATH, post(twilio_voice::gather))
-        .route("/v1/webhooks/telnyx/messages", post(telnyx::inbound_message))
-        .route("/v1/webhooks/aws/sms", post(aws_sms::inbound_sms))
-        .route("/v1/webhooks/aws/ses", post(aws_ses::events))
-        .route("/v1/webhooks/calendly", bookings::route(bookings::Tool::Calendly))
-        .route("/v1/webhooks/calcom", bookings::route(bookings::Tool::Calcom))
+        .route("/v1/webhooks/twilio/sms", post(twilio::sms::inbound_sms))
+        .route(STATUS_CALLBACK_PATH, post(twilio::status::status_callback))
+        .route(ANSWER_PATH, post(twilio::voice::answer))
+        .route(GATHER_PATH, post(twilio::voice::gather))
+        .route("/v1/webhooks/telnyx/messages", post(telnyx::messages::inbound_message))
+        .route("/v1/webhooks/aws/sms", post(aws::sms::inbound_sms))
+        .route("/v1/webhooks/aws/ses", post(aws::ses::events))
+        .route("/v1/webhooks/calendly", bookings::route(Tool::Calendly))
+        .route("/v1/webhooks/calcom", bookings::route(Tool::Calcom))
         .route("/r/{token}", get(clicks::follow))
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }

@@ -1,7 +1,7 @@
 //! Tenant API keys: `Authorization: Bearer <key>`.
 
-use super::{ApiError, HttpState};
 use crate::config::TenantConfig;
+use crate::http::common::{ApiError, HttpState};
 use axum::http::{header, HeaderMap};
 use std::sync::Arc;
 

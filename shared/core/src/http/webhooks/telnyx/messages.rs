@@ -8,12 +8,12 @@
 //! Telnyx takes no message in the webhook's response (Twilio takes TwiML), so an answer to the
 //! sender goes out through the app's channel: the tenant's SMS provider, or locally the outbox.
 
-use super::body::{self, typed};
-use super::sms_answer::answer_inbound_sms;
-use super::telnyx_signature::verify_telnyx_signature;
-use super::{ApiError, HttpState};
+use super::signature::verify_telnyx_signature;
 use crate::app::InboundSms;
 use crate::domain::PhoneNumber;
+use crate::http::common::body::{self, typed};
+use crate::http::common::{ApiError, HttpState};
+use crate::http::webhooks::sms_answer::answer_inbound_sms;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -61,7 +61,7 @@ fn forbidden() -> ApiError {
     ApiError::Forbidden("the telnyx-signature-ed25519 does not match this request".to_owned())
 }
 
-pub(super) async fn inbound_message(
+pub(crate) async fn inbound_message(
     State(state): State<HttpState>,
     headers: HeaderMap,
     request: Body,

@@ -1,10 +1,10 @@
 //! What the SNS webhooks share: read the body, let the gate verify it (and confirm a
 //! subscription), and hand on a notification's `Message` as the JSON its publisher wrote.
 
-use super::body::{self, typed};
 use super::sns::SnsNotification;
-use super::{ApiError, HttpState};
 use crate::app::FieldError;
+use crate::http::common::body::{self, typed};
+use crate::http::common::{ApiError, HttpState};
 use axum::body::Body;
 use serde::de::DeserializeOwned;
 
@@ -21,7 +21,13 @@ pub(super) async fn verified_notification<T: DeserializeOwned>(
     };
     let message: serde_json::Value = serde_json::from_str(&notification.message)
         .map_err(|e| ApiError::Malformed(FieldError::new("Message", format!("is not JSON: {e}"))))?;
-    let typed: T = typed(&message).map_err(|e| match e {
+    let typed: T = typed(&message).map_err(within_message)?;
+    Ok(Some((notification, typed)))
+}
+
+/// A field of the message named as the sender sees it: within the SNS document's `Message`.
+fn within_message(error: ApiError) -> ApiError {
+    match error {
         // A missing field is reported at the root ("."): the message names it.
         ApiError::Malformed(FieldError { field, message }) if field == "." => {
             ApiError::Malformed(FieldError::new("Message", message))
@@ -30,6 +36,5 @@ pub(super) async fn verified_notification<T: DeserializeOwned>(
             ApiError::Malformed(FieldError::new(format!("Message.{field}"), message))
         }
         other => other,
-    })?;
-    Ok(Some((notification, typed)))
+    }
 }

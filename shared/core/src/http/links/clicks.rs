@@ -1,8 +1,8 @@
 //! `GET /r/{token}`: a tracked link. A token this stack signed redirects (302) to its link,
 //! once the click is recorded; anything else is a plain 404 page, for a person's browser.
 
-use super::HttpState;
 use crate::app::ClickError;
+use crate::http::common::HttpState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -14,7 +14,7 @@ const NOT_FOUND_PAGE: &str =
 </head><body><h1>This link is not valid</h1><p>It may have been copied incompletely, or it is no longer in use. \
 Please use the latest message you received.</p></body></html>";
 
-pub(super) async fn follow(State(state): State<HttpState>, path: Result<Path<String>, PathRejection>) -> Response {
+pub(crate) async fn follow(State(state): State<HttpState>, path: Result<Path<String>, PathRejection>) -> Response {
     // A token that is not even UTF-8 is no link of ours either.
     let Ok(Path(token)) = path else { return not_found() };
     match state.app.follow_link(&token).await {

@@ -5,9 +5,8 @@
 //! `GET` only shows that page: mail scanners and link previews fetch every URL in a message,
 //! so a GET that unsubscribed would unsubscribe leads who never asked.
 
-use super::escape::xml_escape;
-use super::{body, ApiError, HttpState};
 use crate::app::{UnsubscribeError, Unsubscribed};
+use crate::http::common::{body, xml_escape, ApiError, HttpState};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -43,7 +42,7 @@ fn not_found() -> Response {
 }
 
 /// `GET /u/{token}`: asks to confirm, changing nothing.
-pub(super) async fn confirm_page(
+pub(crate) async fn confirm_page(
     State(state): State<HttpState>,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
@@ -56,7 +55,7 @@ pub(super) async fn confirm_page(
 }
 
 /// `POST /u/{token}`: opts the lead out of email. A repeat answers the same.
-pub(super) async fn one_click(
+pub(crate) async fn one_click(
     State(state): State<HttpState>,
     path: Result<Path<String>, PathRejection>,
     request: Body,

@@ -2,10 +2,10 @@
 //! User Messaging): the use case runs, and its answer (HELP's text, a confirmation) goes back
 //! to the sender through the app's channel — the tenant's SMS provider, or locally the outbox.
 
-use super::{ApiError, HttpState};
-use crate::app::{InboundError, InboundSms, SmsAnswer};
+use crate::app::{InboundSms, SmsAnswer};
 use crate::config::TenantConfig;
 use crate::domain::PhoneNumber;
+use crate::http::common::{ApiError, HttpState};
 use crate::ports::OutboundMessage;
 
 /// Handles `sms` to the tenant's number `to` and sends the answer, if any, from `to`. A send
@@ -19,9 +19,7 @@ pub(super) async fn answer_inbound_sms(
     event: Option<&str>,
 ) -> Result<(), ApiError> {
     let from = sms.from.clone();
-    let answer = state.app.inbound_sms(tenant, sms).await.map_err(|e| match e {
-        InboundError::Store(e) => ApiError::from(e),
-    })?;
+    let answer = state.app.inbound_sms(tenant, sms).await?;
     let SmsAnswer::Reply(text) = answer else { return Ok(()) };
     let now = state.app.clock.now();
     let reply = OutboundMessage::sms_reply(tenant.id.clone(), to, &from, text, now);

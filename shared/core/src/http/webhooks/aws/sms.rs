@@ -5,11 +5,11 @@
 //! The tenant is the owner of `destinationNumber`, the lead the sender; AWS takes no answer in
 //! the response, so HELP's text and confirmations go out through the tenant's channel.
 
-use super::sms_answer::answer_inbound_sms;
-use super::sns_webhook::verified_notification;
-use super::{ApiError, HttpState};
+use super::notification::verified_notification;
 use crate::app::InboundSms;
 use crate::domain::PhoneNumber;
+use crate::http::common::{ApiError, HttpState};
+use crate::http::webhooks::sms_answer::answer_inbound_sms;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,7 +26,7 @@ struct InboundMessage {
     inbound_message_id: Option<String>,
 }
 
-pub(super) async fn inbound_sms(State(state): State<HttpState>, request: Body) -> Result<StatusCode, ApiError> {
+pub(crate) async fn inbound_sms(State(state): State<HttpState>, request: Body) -> Result<StatusCode, ApiError> {
     let Some((notification, message)) = verified_notification::<InboundMessage>(&state, request).await? else {
         return Ok(StatusCode::OK);
     };

@@ -1,8 +1,8 @@
 //! `GET /v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 
 use super::auth::tenant_of;
-use super::{ApiError, HttpState, Query};
-use crate::app::{ReportError, Summary};
+use crate::app::Summary;
+use crate::http::common::{ApiError, HttpState, Query};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -23,7 +23,7 @@ fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>
         .transpose()
 }
 
-pub(super) async fn summary(
+pub(crate) async fn summary(
     State(state): State<HttpState>,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, ApiError>,
@@ -34,8 +34,5 @@ pub(super) async fn summary(
     // Defaults: the last 30 UTC days, today included.
     let to = date(&query, "to")?.unwrap_or_else(|| state.app.clock.now().date_naive());
     let from = date(&query, "from")?.unwrap_or_else(|| to - Duration::days(29));
-    state.app.summary(&tenant, from, to).await.map(Json).map_err(|e| match e {
-        ReportError::Invalid(field) => ApiError::Invalid(vec![field]),
-        ReportError::Store(e) => e.into(),
-    })
+    Ok(Json(state.app.summary(&tenant, from, to).await?))
 }

@@ -1,6 +1,6 @@
 //! Reading request bodies with a size limit and typed errors.
 
-use super::{ApiError, MAX_BODY_BYTES};
+use super::ApiError;
 use crate::app::FieldError;
 use axum::body::{Body, Bytes};
 use http_body_util::LengthLimitError;
@@ -8,6 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::error::Error;
 use std::io;
+
+/// The largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole body: 413 past the limit, 408 if it stopped arriving (a server's deadline ended
 /// it with `io::ErrorKind::TimedOut`), 400 if it is not a well-formed body (a broken chunk).
@@ -32,7 +35,7 @@ fn unreadable(error: &(dyn Error + 'static)) -> ApiError {
 
 /// A JSON object body: 400 if it is not JSON or not an object, 422 naming the field whose
 /// type is wrong.
-pub(super) fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(object(bytes)?).map_err(|e| {
         let field = e.path().to_string();
         ApiError::field(&field, e.into_inner().to_string())
@@ -40,7 +43,7 @@ pub(super) fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// A JSON object body, not yet typed: 400 if it is not JSON or not an object.
-pub(super) fn object(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+pub(crate) fn object(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     if !value.is_object() {
@@ -50,7 +53,7 @@ pub(super) fn object(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
 }
 
 /// The part of a sender's document that `T` describes: 400 naming the field that does not fit.
-pub(super) fn typed<'v, T: Deserialize<'v>>(value: &'v serde_json::Value) -> Result<T, ApiError> {
+pub(crate) fn typed<'v, T: Deserialize<'v>>(value: &'v serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
         ApiError::Malformed(FieldError::new(field, e.into_inner()))

@@ -1,7 +1,7 @@
-//! Text into markup: TwiML answers and the unsubscribe pages.
+//! Text into markup: the pages a person's browser is shown (TwiML has its own writer, `twiml`).
 
 /// Escapes text for an XML (or HTML) element body or a quoted attribute.
-pub(super) fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -13,8 +13,8 @@ pub use aws_url::{AwsUrl, UrlPolicy};
 pub use envelope::{SignatureVersion, SnsEnvelope, SnsKind};
 pub use signature::{SignatureError, SigningCert};
 
-use super::ApiError;
 use crate::app::FieldError;
+use crate::http::common::ApiError;
 use crate::ports::WebGet;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeSet, HashMap};

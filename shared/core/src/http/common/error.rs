@@ -1,8 +1,7 @@
 //! One error type for the HTTP edge: every failure becomes a status and a JSON body naming
-//! the field and the reason.
+//! the field and the reason. What each use case's error becomes is in `use_case_errors`.
 
 use crate::app::FieldError;
-use crate::ports::StoreError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -57,19 +56,6 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Corrupt(_) => {
-                tracing::error!(error = %e, "corrupt item");
-                ApiError::Internal("a stored item could not be read".to_owned())
-            }
-            // Throttling, a lost race that outlasted the retries: the client may retry.
-            other => ApiError::Unavailable(format!("try again: {other}")),
         }
     }
 }

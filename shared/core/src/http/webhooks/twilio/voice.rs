@@ -6,11 +6,12 @@
 //!   detection waited for its beep) gets the message and a hang-up.
 //! - `POST /v1/webhooks/twilio/voice/gather`: the key the person pressed.
 
-use super::twilio::{public_base, twiml_response, verified, Verified};
-use super::{ApiError, HttpState, Query, GATHER_PATH};
-use crate::app::{CallAnswer, InboundError};
+use super::verified::{public_base, verified, Verified};
+use super::{twiml_response, GATHER_PATH};
+use crate::app::CallAnswer;
 use crate::config::DEFAULT_CALL_PROMPT;
 use crate::domain::{LeadId, TouchId};
+use crate::http::common::{ApiError, HttpState, Query};
 use crate::twiml::{self, Verb};
 use axum::extract::{FromRequest, Request, State};
 use axum::response::Response;
@@ -30,7 +31,7 @@ struct CallQuery {
 
 /// A voice webhook whose signature holds, with its tenant (by `From`: on an outbound call
 /// it is our number), form and query, and the base URL Twilio called.
-pub(super) struct SignedCall {
+pub(crate) struct SignedCall {
     form: Verified,
     query: CallQuery,
     base: String,
@@ -59,18 +60,12 @@ impl SignedCall {
     }
 }
 
-fn store_error(error: InboundError) -> ApiError {
-    match error {
-        InboundError::Store(e) => ApiError::from(e),
-    }
-}
-
 /// The call's script, by who answered (`AnsweredBy`: `human`, `unknown`, `machine_end_beep`,
 /// `machine_end_silence`, `machine_end_other`, `fax`; absent without detection).
-pub(super) async fn answer(State(state): State<HttpState>, call: SignedCall) -> Result<Response, ApiError> {
+pub(crate) async fn answer(State(state): State<HttpState>, call: SignedCall) -> Result<Response, ApiError> {
     let (lead, touch) = (call.lead()?, call.touch()?);
     let tenant = &call.form.tenant;
-    let message = state.app.call_message(tenant, &lead, &touch).await.map_err(store_error)?;
+    let message = state.app.call_message(tenant, &lead, &touch).await?;
     let answered_by = call.form.param("AnsweredBy").unwrap_or("unknown");
     let twiml = match message {
         None => twiml::response(&[Verb::Hangup]),
@@ -92,10 +87,10 @@ pub(super) async fn answer(State(state): State<HttpState>, call: SignedCall) -> 
 
 /// Pressing 1 connects the call to the tenant's line and hands the lead to a human; any other
 /// key says goodbye.
-pub(super) async fn gather(State(state): State<HttpState>, call: SignedCall) -> Result<Response, ApiError> {
+pub(crate) async fn gather(State(state): State<HttpState>, call: SignedCall) -> Result<Response, ApiError> {
     let lead = call.lead()?;
     let digits = call.form.param("Digits").unwrap_or_default();
-    let answer = state.app.call_key_pressed(&call.form.tenant, &lead, digits).await.map_err(store_error)?;
+    let answer = state.app.call_key_pressed(&call.form.tenant, &lead, digits).await?;
     let twiml = match answer {
         CallAnswer::Connect(number) => twiml::response(&[Verb::Say(CONNECTING), Verb::Dial(&number.to_string())]),
         CallAnswer::Goodbye => twiml::response(&[Verb::Say(GOODBYE), Verb::Hangup]),

@@ -9,9 +9,9 @@
 //! it out of email; transient bounces and every other event (sends, deliveries, opens) change
 //! nothing. An event without the tag (a mail leadflow did not send) is logged and dropped.
 
-use super::sns_webhook::verified_notification;
-use super::{ApiError, HttpState};
+use super::notification::verified_notification;
 use crate::domain::{ses_bounce_undeliverable, Email, TenantId};
+use crate::http::common::{ApiError, HttpState};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,7 +65,7 @@ struct Recipient {
     diagnostic_code: Option<String>,
 }
 
-pub(super) async fn events(State(state): State<HttpState>, request: Body) -> Result<StatusCode, ApiError> {
+pub(crate) async fn events(State(state): State<HttpState>, request: Body) -> Result<StatusCode, ApiError> {
     let Some((notification, event)) = verified_notification::<SesEvent>(&state, request).await? else {
         return Ok(StatusCode::OK);
     };

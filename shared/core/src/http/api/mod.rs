@@ -1,0 +1,7 @@
+//! The tenant-facing API, called with a tenant's API key: leads in, their outcome events,
+//! reports.
+
+mod auth;
+pub(crate) mod events;
+pub(crate) mod leads;
+pub(crate) mod reports;

@@ -1,0 +1,15 @@
+//! What every caller's handlers share: the state they run with, the one error type and its
+//! JSON body (with what each use case's error becomes), reading bodies and query strings,
+//! escaping text into HTML.
+
+pub mod body;
+mod error;
+mod escape;
+mod query;
+mod state;
+mod use_case_errors;
+
+pub use error::ApiError;
+pub(crate) use escape::xml_escape;
+pub use query::Query;
+pub use state::HttpState;

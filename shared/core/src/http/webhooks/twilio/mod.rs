@@ -1,0 +1,27 @@
+//! Twilio's webhooks, each signed with `X-Twilio-Signature` by the tenant's auth token: inbound
+//! SMS, the delivery status of each message sent, and the two steps of each call (answered,
+//! key pressed). Their answers are TwiML.
+
+pub(crate) mod signature;
+pub(crate) mod sms;
+pub(crate) mod status;
+mod verified;
+pub(crate) mod voice;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+/// Where Twilio reports how each message it accepted ended (with `?lead=…&touch=…`): the
+/// SMS adapter puts it in every send's status callback URL.
+pub const STATUS_CALLBACK_PATH: &str = "/v1/webhooks/twilio/status";
+
+/// Where Twilio fetches a call's TwiML once it is answered (with `?lead=…&touch=…`).
+pub const ANSWER_PATH: &str = "/v1/webhooks/twilio/voice/answer";
+
+/// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
+pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
+
+/// TwiML as Twilio wants it served.
+fn twiml_response(twiml: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
+}
