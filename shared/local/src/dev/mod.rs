@@ -48,6 +48,7 @@ pub struct DevServer {
     pub tenants: Vec<String>,
     server: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    reconcile: tokio::task::JoinHandle<()>,
 }
 
 impl DevServer {
@@ -60,6 +61,7 @@ impl DevServer {
     pub fn stop(self) {
         self.server.abort();
         self.scheduler.abort();
+        self.reconcile.abort();
     }
 }
 
@@ -108,7 +110,8 @@ async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, ChannelKind, 
     adapters
 }
 
-/// Opens the store, reloads pending touches, and starts serving.
+/// Opens the store and starts serving; pending touches are read from the store as they fall
+/// due, and the schedule is reconciled with the active enrolments in the background.
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let tenants = load_tenants(&options.configs)?;
     let tenant_ids: Vec<_> = tenants.iter().map(|t| t.id.clone()).collect();
@@ -120,7 +123,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    let scheduler = LocalScheduler::new(store.clone())?;
+    let scheduler = LocalScheduler::new(store.clone());
     let hipaa = directory.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone());
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox).redacting(hipaa);
     let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
@@ -151,8 +154,6 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         links: Arc::new(LinkTracking::new(&public_url, TokenKey::new(link_secret.as_bytes()))),
     };
     scheduler.attach(app.clone());
-    let rearmed = scheduler.reconcile(&tenant_ids).await?;
-    tracing::info!(pending = scheduler.pending(), rearmed, "schedule reloaded");
 
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
@@ -162,6 +163,10 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
             tracing::error!(error = %e, "server failed");
         }
     });
+    // Serving first: a start never waits for the store's size. The reconcile logs "schedule
+    // reloaded" when done (`leadflow bench restart` reads that line).
+    let reconcile = scheduler.reconcile_in_background(tenant_ids.clone());
+    let tenants = tenant_ids.iter().map(|t| t.to_string()).collect();
     let scheduler = tokio::spawn(scheduler.run(manual.is_none()));
-    Ok(DevServer { addr, public_url, tenants: tenant_ids.iter().map(|t| t.to_string()).collect(), server, scheduler })
+    Ok(DevServer { addr, public_url, tenants, server, scheduler, reconcile })
 }

@@ -59,5 +59,5 @@ async fn advance(State(state): State<DevState>, body: axum::body::Bytes) -> Resu
     }
     let target = manual.now() + Duration::seconds(advance.seconds);
     state.scheduler.advance_to(manual, target).await?;
-    Ok(Json(json!({ "now": state.clock.now(), "pending": state.scheduler.pending() })).into_response())
+    Ok(Json(json!({ "now": state.clock.now(), "pending": state.scheduler.pending()? })).into_response())
 }
