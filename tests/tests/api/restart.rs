@@ -110,6 +110,17 @@ fn sends(outbox: &[Value]) -> BTreeMap<(String, u64), usize> {
     counts
 }
 
+/// Each lead got its first `steps` touches once each, and nothing else went out.
+fn assert_each_sent_once(outbox: &[Value], ids: &[String], steps: u64) {
+    let counts = sends(outbox);
+    for id in ids {
+        for step in 0..steps {
+            assert_eq!(counts.get(&(id.clone(), step)), Some(&1), "lead {id} step {step}");
+        }
+    }
+    assert_eq!(outbox.len() as u64, ids.len() as u64 * steps, "no touch twice, no touch lost");
+}
+
 #[tokio::test]
 async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() {
     let data = tempfile::tempdir().unwrap();
@@ -146,13 +157,7 @@ async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() 
     advance(&client, &server.base, 40 * 86_400).await;
     let all = outbox(&client, &server.base).await;
     server.kill();
-    let counts = sends(&all);
-    for id in &ids {
-        for step in 0..9u64 {
-            assert_eq!(counts.get(&(id.clone(), step)), Some(&1), "lead {id} step {step}");
-        }
-    }
-    assert_eq!(all.len(), ids.len() * 9, "no touch twice, no touch lost");
+    assert_each_sent_once(&all, &ids, 9);
 }
 
 #[tokio::test]
@@ -247,13 +252,7 @@ async fn a_lead_whose_schedule_was_lost_gets_its_touches_after_a_restart() {
     advance(&client, &server.base, 600).await;
     let all = outbox(&client, &server.base).await;
     server.kill();
-    let counts = sends(&all);
-    for id in &ids {
-        for step in 0..2u64 {
-            assert_eq!(counts.get(&(id.clone(), step)), Some(&1), "lead {id} step {step}");
-        }
-    }
-    assert_eq!(all.len(), ids.len() * 2);
+    assert_each_sent_once(&all, &ids, 2);
 }
 
 #[tokio::test]

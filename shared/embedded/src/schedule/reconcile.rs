@@ -14,6 +14,14 @@ use leadflow_core::ports::{DueTouch, StoreError, Wakeup};
 /// How many enrolments one read takes.
 const PAGE: usize = 512;
 
+/// What one page of active enrolments lacks.
+struct Unscheduled {
+    /// The next wakeups missing from the table, with their keys.
+    missing: Vec<(String, Wakeup)>,
+    /// The page's last enrolment key, if there may be more after it.
+    last: Option<String>,
+}
+
 impl LocalScheduler {
     /// Writes the next wakeup of every active enrolment of `tenants` that the table lacks;
     /// answers how many it wrote.
@@ -22,7 +30,7 @@ impl LocalScheduler {
         for tenant in tenants {
             let mut after = None;
             loop {
-                let (missing, last) = self.unscheduled(tenant, after.as_deref())?;
+                let Unscheduled { missing, last } = self.unscheduled(tenant, after.as_deref())?;
                 rearmed += missing.len();
                 self.put(missing).await?;
                 match last {
@@ -36,13 +44,8 @@ impl LocalScheduler {
         Ok(rearmed)
     }
 
-    /// The next wakeups missing from the table among a page of the tenant's active
-    /// enrolments after `after`, and the page's last key if there may be more.
-    fn unscheduled(
-        &self,
-        tenant: &TenantId,
-        after: Option<&str>,
-    ) -> Result<(Vec<(String, Wakeup)>, Option<String>), StoreError> {
+    /// What the page of the tenant's active enrolments after `after` lacks.
+    fn unscheduled(&self, tenant: &TenantId, after: Option<&str>) -> Result<Unscheduled, StoreError> {
         let tx = self.store.db.begin_read().map_err(unavailable)?;
         let page = active::page(&tx, tenant, after, PAGE)?;
         let last = (page.len() == PAGE).then(|| page.last().map(|(key, _)| key.clone())).flatten();
@@ -56,6 +59,6 @@ impl LocalScheduler {
                 missing.push((key, wakeup));
             }
         }
-        Ok((missing, last))
+        Ok(Unscheduled { missing, last })
     }
 }
