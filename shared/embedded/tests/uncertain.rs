@@ -125,7 +125,7 @@ fn fixture(start: DateTime<Utc>, knows: bool) -> Fixture {
     let clock = Arc::new(ManualClock::new(start));
     let directory = TenantDirectory::new(vec![TenantConfig::demo()]).unwrap();
     let tenant = directory.all().next().unwrap().clone();
-    let scheduler = LocalScheduler::new(store.clone()).unwrap();
+    let scheduler = LocalScheduler::new(store.clone());
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
@@ -170,7 +170,7 @@ impl Fixture {
         self.channel.crashed.notified().await;
         running.abort();
         self.channel.crash(Crash::Never);
-        let scheduler = LocalScheduler::new(self.store.clone()).unwrap();
+        let scheduler = LocalScheduler::new(self.store.clone());
         self.app = App { scheduler: scheduler.clone(), ..self.app.clone() };
         scheduler.attach(self.app.clone());
         self.scheduler = scheduler;

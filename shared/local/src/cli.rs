@@ -1,7 +1,8 @@
 //! The `leadflow` command line: run the dev server, check tenant files, hash API keys,
 //! benchmark.
 
-use crate::bench::{self, BenchOptions};
+use crate::bench::intake::{self, BenchOptions};
+use crate::bench::restart::{self, RestartOptions};
 use crate::dev::{self, DevOptions, Timeouts};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -88,8 +89,12 @@ enum Command {
     },
     /// Print the line to paste into a tenant file for an API key.
     HashKey { key: String },
-    /// Post leads concurrently to a fresh dev server and print speed to lead and throughput.
+    /// Post leads concurrently to a fresh dev server and print speed to lead and throughput
+    /// (`bench restart`: how soon a restart on a full store answers, and its memory).
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        #[command(subcommand)]
+        kind: Option<BenchKind>,
         /// How many leads to post.
         #[arg(long, default_value_t = 2000)]
         leads: usize,
@@ -99,6 +104,20 @@ enum Command {
         /// Offered load in leads per second (open loop). Default: as fast as answers come.
         #[arg(long)]
         rate: Option<f64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchKind {
+    /// Fill a store, SIGKILL the server, start it again on the same store; print the time to
+    /// its first answer and to a reconciled schedule, and its memory (Linux).
+    Restart {
+        /// The store sizes to measure, in leads.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000,50000")]
+        leads: Vec<usize>,
+        /// How many posts are in flight at once while filling the store.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
     },
 }
 
@@ -205,10 +224,17 @@ pub fn main() -> anyhow::Result<()> {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
             Ok(())
         }
-        Command::Bench { leads, concurrency, rate } => {
+        Command::Bench { kind: Some(BenchKind::Restart { leads, concurrency }), .. } => {
+            anyhow::ensure!(
+                leads.iter().all(|&n| n > 0) && concurrency > 0,
+                "--leads and --concurrency must be at least 1"
+            );
+            runtime()?.block_on(restart::run(RestartOptions { leads, concurrency }))
+        }
+        Command::Bench { kind: None, leads, concurrency, rate } => {
             anyhow::ensure!(leads > 0 && concurrency > 0, "--leads and --concurrency must be at least 1");
             anyhow::ensure!(rate.is_none_or(|r| r > 0.0), "--rate must be positive");
-            runtime()?.block_on(bench::run(BenchOptions { leads, concurrency, rate }))
+            runtime()?.block_on(intake::run(BenchOptions { leads, concurrency, rate }))
         }
     }
 }

@@ -242,7 +242,7 @@ async fn held() -> Held {
     let tenant = TenantConfig::demo();
     let app = App {
         store: store.clone(),
-        scheduler: LocalScheduler::new(embedded.clone()).unwrap(),
+        scheduler: LocalScheduler::new(embedded.clone()),
         channel: Arc::new(OutboxChannel::new(embedded, false)),
         notifier: Arc::new(LogNotifier),
         clock: clock.clone(),

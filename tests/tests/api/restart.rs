@@ -1,15 +1,20 @@
 //! Kill `leadflow dev` with SIGKILL and start it again on the same data directory: nothing
-//! accepted is lost, and every pending touch fires exactly once.
+//! accepted is lost, every pending touch fires exactly once, and a start serves at once
+//! while it repairs lost schedules in the background.
 
 use chrono::{Timelike, Utc};
-use leadflow_core::config::DEMO_API_KEY;
-use leadflow_tests::lead_body;
+use leadflow_core::app::{App, IntakeRequest, LinkTracking};
+use leadflow_core::config::{TenantConfig, TenantDirectory, DEMO_API_KEY};
+use leadflow_core::domain::TokenKey;
+use leadflow_core::ports::{LogNotifier, ScheduleError, TouchScheduler, Wakeup};
+use leadflow_embedded::{EmbeddedStore, ManualClock, OutboxChannel};
+use leadflow_tests::{lead_body, start_time};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 struct Running {
@@ -19,22 +24,39 @@ struct Running {
 
 /// `leadflow dev` on a manual clock starting at `now`.
 fn start(data: &Path, now: &str) -> Running {
-    start_with(data, &["--clock", "manual", "--now", now])
+    spawn(data, &["--clock", "manual", "--now", now], Stdio::null())
 }
 
 /// `leadflow dev` on the system clock: real time, as a laptop runs it.
 fn start_live(data: &Path) -> Running {
-    start_with(data, &[])
+    spawn(data, &[], Stdio::null())
 }
 
-fn start_with(data: &Path, clock: &[&str]) -> Running {
+/// `start`, with a channel that answers when the server logged that its schedule was
+/// reloaded (the end of its reconcile).
+fn start_watching_the_reconcile(data: &Path, now: &str) -> (Running, mpsc::Receiver<Instant>) {
+    let mut running = spawn(data, &["--clock", "manual", "--now", now], Stdio::piped());
+    let stderr = running.child.stderr.take().unwrap();
+    let (reloaded, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("schedule reloaded") {
+                let _ = reloaded.send(Instant::now());
+            }
+        }
+    });
+    (running, seen)
+}
+
+fn spawn(data: &Path, clock: &[&str], stderr: Stdio) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leadflow-under-test"))
         .args(["dev", "--listen", "127.0.0.1:0", "--quiet"])
         .args(clock)
         .arg("--data")
         .arg(data)
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut first = String::new();
@@ -55,14 +77,24 @@ impl Running {
     }
 }
 
+impl Drop for Running {
+    /// A test that failed leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn outbox(client: &reqwest::Client, base: &str) -> Vec<Value> {
     client.get(format!("{base}/dev/outbox")).send().await.unwrap().json().await.unwrap()
 }
 
-async fn advance(client: &reqwest::Client, base: &str, seconds: i64) {
+/// Moves the manual clock; answers how many wakeups are still pending.
+async fn advance(client: &reqwest::Client, base: &str, seconds: i64) -> u64 {
     let response =
         client.post(format!("{base}/dev/clock/advance")).json(&json!({ "seconds": seconds })).send().await.unwrap();
     assert_eq!(response.status(), 200);
+    response.json::<Value>().await.unwrap()["pending"].as_u64().unwrap()
 }
 
 /// Posts `count` distinct leads, asserting each 202; answers their ids.
@@ -85,6 +117,17 @@ fn sends(outbox: &[Value]) -> BTreeMap<(String, u64), usize> {
         *counts.entry(key).or_default() += 1;
     }
     counts
+}
+
+/// Each lead got its first `steps` touches once each, and nothing else went out.
+fn assert_each_sent_once(outbox: &[Value], ids: &[String], steps: u64) {
+    let counts = sends(outbox);
+    for id in ids {
+        for step in 0..steps {
+            assert_eq!(counts.get(&(id.clone(), step)), Some(&1), "lead {id} step {step}");
+        }
+    }
+    assert_eq!(outbox.len() as u64, ids.len() as u64 * steps, "no touch twice, no touch lost");
 }
 
 #[tokio::test]
@@ -123,13 +166,7 @@ async fn a_killed_server_restarts_with_nothing_lost_and_every_touch_sent_once() 
     advance(&client, &server.base, 40 * 86_400).await;
     let all = outbox(&client, &server.base).await;
     server.kill();
-    let counts = sends(&all);
-    for id in &ids {
-        for step in 0..9u64 {
-            assert_eq!(counts.get(&(id.clone(), step)), Some(&1), "lead {id} step {step}");
-        }
-    }
-    assert_eq!(all.len(), ids.len() * 9, "no touch twice, no touch lost");
+    assert_each_sent_once(&all, &ids, 9);
 }
 
 #[tokio::test]
@@ -255,6 +292,94 @@ async fn a_server_killed_mid_burst_sends_every_accepted_leads_first_text_exactly
     );
     let twice: Vec<_> = sends(&all).into_iter().filter(|(_, n)| *n > 1).collect();
     assert!(twice.is_empty(), "sent twice: {twice:?}");
+}
+
+/// Loses every wakeup it is given: with it, intake leaves what a crash between its write and
+/// its schedule would.
+struct LosingScheduler;
+
+#[async_trait::async_trait]
+impl TouchScheduler for LosingScheduler {
+    async fn schedule(&self, _: Wakeup) -> Result<(), ScheduleError> {
+        Ok(())
+    }
+
+    async fn cancel(&self, _: &Wakeup) -> Result<(), ScheduleError> {
+        Ok(())
+    }
+}
+
+/// Stores `count` demo leads (`lead_body(0..count)`) through intake at `start_time()`, each
+/// enrolled with its first touch due, and none of them in the schedule table; answers their
+/// ids.
+async fn leads_whose_schedule_was_lost(data: &Path, count: u32) -> Vec<String> {
+    let store = EmbeddedStore::open(data).unwrap();
+    let tenant = TenantConfig::demo();
+    let app = App {
+        store: Arc::new(store.clone()),
+        scheduler: Arc::new(LosingScheduler),
+        channel: Arc::new(OutboxChannel::new(store.clone(), false)),
+        notifier: Arc::new(LogNotifier),
+        clock: Arc::new(ManualClock::new(start_time())),
+        tenants: Arc::new(TenantDirectory::new(vec![tenant.clone()]).unwrap()),
+        links: Arc::new(LinkTracking::new("http://127.0.0.1", TokenKey::new(b"restart-test-link-key"))),
+        contacts: Arc::default(),
+    };
+    let posts: Vec<_> = (0..count)
+        .map(|n| {
+            let (app, tenant) = (app.clone(), tenant.clone());
+            tokio::spawn(async move {
+                let form = serde_json::from_value(lead_body(n)).unwrap();
+                let (receipt, _) = app.intake(&tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap();
+                receipt.lead_id.to_string()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for post in posts {
+        ids.push(post.await.unwrap());
+    }
+    drop((app, store));
+    // The store's writer thread lets go of the file once the last handle is gone.
+    let file = data.join("leadflow.redb");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Err(e) = redb::Database::open(&file) {
+        assert!(Instant::now() < deadline, "the store stayed open: {e}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_lead_whose_schedule_was_lost_gets_its_touches_after_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let ids = leads_whose_schedule_was_lost(data.path(), 3).await;
+    let client = reqwest::Client::new();
+    let server = start(data.path(), "2026-03-05T15:00:00Z");
+    // The clock waits for the reconcile in the background, then runs what it re-armed.
+    advance(&client, &server.base, 0).await;
+    advance(&client, &server.base, 600).await;
+    let all = outbox(&client, &server.base).await;
+    server.kill();
+    assert_each_sent_once(&all, &ids, 2);
+}
+
+#[tokio::test]
+async fn a_restart_answers_before_its_reconcile_is_done() {
+    let data = tempfile::tempdir().unwrap();
+    let count = 3000;
+    let ids = leads_whose_schedule_was_lost(data.path(), count).await;
+    // An hour before the first touches are due, so the clock can be moved without running them.
+    let (server, reloaded) = start_watching_the_reconcile(data.path(), "2026-03-05T14:00:00Z");
+    let client = reqwest::Client::new();
+    let lead =
+        client.get(format!("{}/v1/leads/{}", server.base, ids[0])).bearer_auth(DEMO_API_KEY).send().await.unwrap();
+    let answered = Instant::now();
+    assert_eq!(lead.status(), 200);
+    let reloaded = reloaded.recv_timeout(Duration::from_secs(300)).expect("the reconcile ends");
+    assert!(answered < reloaded, "the read waited {:?} for the reconcile", answered - reloaded);
+    assert_eq!(advance(&client, &server.base, 0).await, u64::from(count), "every lost first touch is pending again");
+    server.kill();
 }
 
 #[test]

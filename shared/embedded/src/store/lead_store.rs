@@ -1,6 +1,6 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
-use super::{decode, encode, keys, next_seq, unavailable, EmbeddedStore};
+use super::{active, decode, encode, keys, next_seq, unavailable, EmbeddedStore};
 use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -75,7 +75,7 @@ fn put_enrolment(tx: &WriteTransaction, enrolment: &Enrolment) -> Result<(), Sto
     let mut table = tx.open_table(ENROLMENTS).map_err(unavailable)?;
     let key = keys::enrolment(&enrolment.tenant, &enrolment.lead_id, &enrolment.id);
     table.insert(key.as_str(), encode(enrolment).as_slice()).map_err(unavailable)?;
-    Ok(())
+    active::index(tx, &key, enrolment)
 }
 
 fn put_touch(tx: &WriteTransaction, touch: &Touch) -> Result<(), StoreError> {
@@ -236,9 +236,11 @@ impl LeadStore for EmbeddedStore {
         Ok(enrolments)
     }
 
+    /// Read through the index of active enrolments: no scan of the finished ones.
     async fn active_enrolments(&self, tenant: &TenantId) -> Result<Vec<Enrolment>, StoreError> {
-        let all: Vec<Enrolment> = self.scan(ENROLMENTS, &keys::tenant_prefix(tenant))?;
-        Ok(all.into_iter().filter(Enrolment::is_active).collect())
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        let page = active::page(&tx, tenant, None, usize::MAX)?;
+        Ok(page.into_iter().map(|(_, enrolment)| enrolment).collect())
     }
 
     async fn touches(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Touch>, StoreError> {

@@ -1,5 +1,6 @@
 //! The `LeadStore` port over redb: one file, ACID transactions, nothing to install.
 
+pub(crate) mod active;
 mod keys;
 mod lead_store;
 mod writer;
@@ -7,7 +8,7 @@ mod writer;
 pub(crate) use writer::unavailable;
 
 use leadflow_core::ports::StoreError;
-use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
@@ -18,6 +19,8 @@ pub(crate) const LEADS: TableDefinition<&str, &[u8]> = TableDefinition::new("lea
 pub(crate) const CONTACTS: TableDefinition<&str, &str> = TableDefinition::new("contacts");
 pub(crate) const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("idempotency");
 pub(crate) const ENROLMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("enrolments");
+/// The keys of the active enrolments (see `active`).
+pub(crate) const ACTIVE_ENROLMENTS: TableDefinition<&str, ()> = TableDefinition::new("active_enrolments");
 pub(crate) const TOUCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("touches");
 pub(crate) const TIMELINE: TableDefinition<&str, &[u8]> = TableDefinition::new("timeline");
 pub(crate) const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
@@ -45,6 +48,7 @@ impl EmbeddedStore {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
         let db = Arc::new(Database::create(dir.join("leadflow.redb")).map_err(unavailable)?);
         let tx = db.begin_write().map_err(unavailable)?;
+        let indexed = tx.list_tables().map_err(unavailable)?.any(|t| t.name() == ACTIVE_ENROLMENTS.name());
         {
             tx.open_table(LEADS).map_err(unavailable)?;
             tx.open_table(CONTACTS).map_err(unavailable)?;
@@ -59,6 +63,13 @@ impl EmbeddedStore {
             tx.open_table(SEQUENCES).map_err(unavailable)?;
             tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;
+            tx.open_table(ACTIVE_ENROLMENTS).map_err(unavailable)?;
+        }
+        if !indexed {
+            let active = active::build(&tx)?;
+            if active > 0 {
+                tracing::info!(active, "indexed the active enrolments of a store made before the index");
+            }
         }
         tx.commit().map_err(unavailable)?;
         let writer = Writer::start(db.clone());

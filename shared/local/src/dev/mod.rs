@@ -53,6 +53,7 @@ pub struct DevServer {
     pub tenants: Vec<String>,
     server: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    reconcile: tokio::task::JoinHandle<()>,
 }
 
 impl DevServer {
@@ -65,6 +66,7 @@ impl DevServer {
     pub fn stop(self) {
         self.server.abort();
         self.scheduler.abort();
+        self.reconcile.abort();
     }
 }
 
@@ -113,7 +115,8 @@ async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, ChannelKind, 
     adapters
 }
 
-/// Opens the store, reloads pending touches, and starts serving.
+/// Opens the store and starts serving; pending touches are read from the store as they fall
+/// due, and the schedule is reconciled with the active enrolments in the background.
 pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let tenants = load_tenants(&options.configs)?;
     let tenant_ids: Vec<_> = tenants.iter().map(|t| t.id.clone()).collect();
@@ -125,7 +128,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    let scheduler = LocalScheduler::new(store.clone())?;
+    let scheduler = LocalScheduler::new(store.clone());
     let hipaa = directory.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone());
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox).redacting(hipaa);
     let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
@@ -157,13 +160,15 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         contacts: Arc::default(),
     };
     scheduler.attach(app.clone());
-    let rearmed = scheduler.reconcile(&tenant_ids).await?;
-    tracing::info!(pending = scheduler.pending(), rearmed, "schedule reloaded");
 
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
     let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));
     let server = tokio::spawn(serve::serve(listener, routes, options.timeouts));
+    // Serving first: a start never waits for the store's size. The reconcile logs "schedule
+    // reloaded" when done (`leadflow bench restart` reads that line).
+    let reconcile = scheduler.reconcile_in_background(tenant_ids.clone());
+    let tenants = tenant_ids.iter().map(|t| t.to_string()).collect();
     let scheduler = tokio::spawn(scheduler.run(manual.is_none()));
-    Ok(DevServer { addr, public_url, tenants: tenant_ids.iter().map(|t| t.to_string()).collect(), server, scheduler })
+    Ok(DevServer { addr, public_url, tenants, server, scheduler, reconcile })
 }

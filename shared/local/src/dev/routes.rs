@@ -65,5 +65,5 @@ async fn advance(State(state): State<DevState>, body: Body) -> Result<Response, 
     }
     let target = manual.now() + Duration::seconds(advance.seconds);
     state.scheduler.advance_to(manual, target).await?;
-    Ok(Json(json!({ "now": state.clock.now(), "pending": state.scheduler.pending() })).into_response())
+    Ok(Json(json!({ "now": state.clock.now(), "pending": state.scheduler.pending()? })).into_response())
 }

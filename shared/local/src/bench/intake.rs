@@ -3,17 +3,14 @@
 //! to lead (intake received to first touch handed to the channel, from the server's own
 //! timestamps) and throughput.
 
-use anyhow::Context;
+use super::{post_lead, DevChild};
 use chrono::{DateTime, Utc};
-use leadflow_core::config::DEMO_API_KEY;
 use leadflow_core::domain::{LeadZone, QuietHours};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 /// What to measure.
 #[derive(Debug, Clone, Copy)]
@@ -31,11 +28,6 @@ struct OutboxRow {
     step: usize,
     due_at: DateTime<Utc>,
     sent_at: DateTime<Utc>,
-}
-
-#[derive(Deserialize)]
-struct Receipt {
-    lead_id: String,
 }
 
 /// A zone where it is daytime now, so quiet hours do not hold the first touch back.
@@ -73,18 +65,8 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let data = std::env::temp_dir().join(format!("leadflow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["dev", "--listen", "127.0.0.1:0", "--quiet", "--data"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .context("cannot start leadflow dev")?;
-    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
-    let first = lines.next_line().await?.context("leadflow dev printed nothing")?;
-    let base =
-        first.split_whitespace().find(|w| w.starts_with("http://")).context("no address in the first line")?.to_owned();
+    let mut child = DevChild::spawn(&data, &["--listen", "127.0.0.1:0"], Stdio::null())?;
+    let base = child.base_url().await?;
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(options.concurrency).build()?;
     let zone = daytime_zone();
@@ -109,22 +91,10 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
                     ))
                     .await;
                 }
-                let body = serde_json::json!({
-                    "first_name": "Bench",
-                    "last_name": format!("Lead{i}"),
-                    "email": format!("bench{i}@example.com"),
-                    "phone": format!("+1415{:07}", 2_000_000 + i),
-                    "source": "bench",
-                    "timezone": zone,
-                    "consent": { "sms": true, "email": true, "voice": true, "text": "I agree" }
-                });
                 let sent = Instant::now();
-                let response =
-                    client.post(format!("{base}/v1/leads")).bearer_auth(DEMO_API_KEY).json(&body).send().await?;
-                anyhow::ensure!(response.status().as_u16() == 202, "post {i} answered {}", response.status());
-                let receipt: Receipt = response.json().await?;
+                let id = post_lead(&client, &base, i, zone).await?;
                 latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
-                ids.push(receipt.lead_id);
+                ids.push(id);
             }
             anyhow::Ok((latencies, ids))
         }));
@@ -150,7 +120,7 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let all_touched = started.elapsed();
-    let _ = child.kill().await;
+    child.kill().await;
     let _ = std::fs::remove_dir_all(&data);
 
     let mut speed: Vec<f64> = ids
