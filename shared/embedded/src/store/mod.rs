@@ -45,9 +45,7 @@ impl EmbeddedStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
         let db = Arc::new(Database::create(dir.join("leadflow.redb")).map_err(unavailable)?);
-        let mut tx = db.begin_write().map_err(unavailable)?;
-        // As every commit (see `writer`): the next open after a kill is quick.
-        tx.set_quick_repair(true);
+        let tx = db.begin_write().map_err(unavailable)?;
         let indexed = tx.list_tables().map_err(unavailable)?.any(|t| t.name() == ACTIVE_ENROLMENTS.name());
         {
             tx.open_table(LEADS).map_err(unavailable)?;

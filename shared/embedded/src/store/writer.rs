@@ -1,5 +1,5 @@
 //! Group commit: one thread owns redb's single write transaction; concurrent writers queue
-//! their changes, and everything queued is applied in one transaction and one (two-phase) commit.
+//! their changes, and everything queued is applied in one transaction and one fsync.
 //!
 //! A job checks its conditions before it writes anything, so a job that fails a condition
 //! leaves no trace and the batch commits the others. A redb error fails the whole batch.
@@ -65,7 +65,7 @@ fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut tx = match db.begin_write() {
+        let tx = match db.begin_write() {
             Ok(tx) => tx,
             Err(e) => {
                 tracing::error!(error = %e, "cannot begin a write transaction");
@@ -74,11 +74,6 @@ fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
                 continue;
             }
         };
-        // Each commit also saves the allocator state (with a two-phase commit), so opening
-        // the file after a kill or a crash loads that state instead of walking and checksumming
-        // the whole file: without it a restart took seconds per 10,000 stored leads and held
-        // every page it read in redb's cache.
-        tx.set_quick_repair(true);
         // A job that panics loses its answer (its caller sees `Unavailable`) and spoils the
         // batch like a redb error would; the writer itself lives on.
         let (completions, broke): (Vec<Option<Completion>>, Vec<bool>) = batch
