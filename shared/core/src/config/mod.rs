@@ -1,6 +1,6 @@
 //! Tenant configuration: a TOML file per tenant, parsed once into validated types.
 //!
-//! The format is documented in the README and shown in full by `demo.toml`, the demo tenant
+//! The format is documented in docs/tenant-file.md and shown in full by `demo.toml`, the demo tenant
 //! that `leadflow dev` runs when no `--config` is given.
 
 mod api_key;

@@ -80,7 +80,7 @@ pub(crate) struct DevState {
 }
 
 /// The key tracked links are signed with when `LEADFLOW_LINK_SECRET` is not set. Public, so
-/// fit only for a laptop: a stack on AWS has its own (see the README).
+/// fit only for a laptop: a stack on AWS has its own (see docs/deploy-aws.md, "The link key").
 pub const DEV_LINK_SECRET: &str = "leadflow-dev-link-secret-not-for-production";
 
 /// The tenant files, with their secrets resolved: `env:` ones from this process's
