@@ -162,8 +162,13 @@ impl LeadStore for HeldOptOuts {
     async fn record_touch(&self, touch: &Touch) -> Result<(), StoreError> {
         self.inner.record_touch(touch).await
     }
-    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
-        self.inner.settle_touch(touch, expected).await
+    async fn settle_touch(
+        &self,
+        touch: &Touch,
+        expected: &TouchStatus,
+        unless_opted_out: Option<&PhoneNumber>,
+    ) -> Result<bool, StoreError> {
+        self.inner.settle_touch(touch, expected, unless_opted_out).await
     }
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {
         self.inner.enrolments(tenant, lead).await

@@ -348,15 +348,18 @@ impl LeadStore for DynamoStore {
     /// A Put conditional on each field of the expected status (`touch.status.state`, and its
     /// `since` for a resend taken): the state tag tells the variants apart, and the fields of
     /// one variant are written the same way each time (instants as RFC 3339 text).
-    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+    async fn settle_touch(
+        &self,
+        touch: &Touch,
+        expected: &TouchStatus,
+        unless_opted_out: Option<&PhoneNumber>,
+    ) -> Result<bool, StoreError> {
         let item = TouchItem {
             pk: keys::lead_pk(&touch.tenant, &touch.lead_id),
             sk: keys::touch_sk(&touch.id),
             touch: touch.clone(),
         };
-        let mut put = self
-            .client
-            .put_item()
+        let mut put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&item)))
             .expression_attribute_names("#touch", "touch")
@@ -368,7 +371,43 @@ impl LeadStore for DynamoStore {
                 .expression_attribute_names(format!("#f{i}"), field)
                 .expression_attribute_values(format!(":f{i}"), value);
         }
-        put_succeeded(put.condition_expression(clauses.join(" AND ")).send().await)
+        let put = put.condition_expression(clauses.join(" AND ")).build().map_err(unavailable)?;
+        let Some(phone) = unless_opted_out else {
+            let single = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(put.item))
+                .set_condition_expression(Some(put.condition_expression.unwrap_or_default()))
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_expression_attribute_values(put.expression_attribute_values)
+                .send()
+                .await;
+            return put_succeeded(single);
+        };
+        // With the number's opt-out checked in the same transaction: a status that moved on
+        // answers false, an opt-out `NumberOptedOut`.
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("pk", s(keys::opt_out_pk(&touch.tenant, phone)))
+            .key("sk", s(keys::OPT_OUT_SK))
+            .condition_expression(ABSENT)
+            .build()
+            .map_err(unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().condition_check(check).build(),
+        ];
+        let sent = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(e) => match transaction_failure(e, &[StoreError::Stale, StoreError::NumberOptedOut]) {
+                TransactionFailure::Condition(StoreError::Stale) => Ok(false),
+                TransactionFailure::Condition(e) | TransactionFailure::Other(e) => Err(e),
+                // Met another write of the touch: it is being settled elsewhere, or retried later.
+                TransactionFailure::Conflict => Err(StoreError::Unavailable("the touch is being changed".to_owned())),
+            },
+        }
     }
 
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {

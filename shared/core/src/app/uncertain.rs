@@ -25,9 +25,9 @@ use super::handoff::{full_name, owner_mention};
 use super::step::{is_sent, Pending, StepError, StepOutcome};
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchStatus};
+use crate::domain::{Enrolment, EnrolmentStatus, Lead, PhoneNumber, TimelineEntry, TimelineKind, Touch, TouchStatus};
 use crate::engine::{blocked, next_allowed};
-use crate::ports::{Lookup, OutboundMessage, TouchCheck, UncertainTouch, LONGEST_SEND};
+use crate::ports::{Lookup, OutboundMessage, StoreError, TouchCheck, UncertainTouch, LONGEST_SEND};
 use chrono::{DateTime, Duration, Utc};
 
 /// What a look at a touch left unrecorded came to.
@@ -142,7 +142,7 @@ impl App {
             Lookup::Sent { provider_id, at } => {
                 let sent_at = at.unwrap_or(since);
                 let sent = found.with(TouchStatus::Sent { sent_at, provider_id: provider_id.clone() });
-                if !self.settle_as(found, &sent, None).await? {
+                if !self.settle_as(found, &sent, None, None).await? {
                     return Ok(Settlement::Nothing);
                 }
                 self.record_sent(found.lead, sent, Ok(provider_id), sent_at, found.contacted_before()).await?;
@@ -164,13 +164,7 @@ impl App {
     async fn resend(&self, found: &Unrecorded<'_>, message: OutboundMessage) -> Result<Settlement, StepError> {
         let (now, touch) = (self.clock.now(), found.touch);
         if let Some(reason) = self.refusal(found).await? {
-            let why = format!("not resent after a crash: {reason}");
-            let failed = found.with(TouchStatus::Failed { failed_at: now, reason: why.clone() });
-            let kind = TimelineKind::StepSkipped { step: touch.step, channel: touch.channel, reason: why };
-            if !self.settle_as(found, &failed, Some(kind)).await? {
-                return Ok(Settlement::Nothing);
-            }
-            return Ok(Settlement::NotResent { reason });
+            return self.not_resent(found, reason).await;
         }
         // Quiet hours and caps, as for any touch; this one's own claim does not count.
         let others: Vec<DateTime<Utc>> =
@@ -180,14 +174,34 @@ impl App {
             return self.check_later(touch, slot).await;
         }
         let taken = found.with(TouchStatus::Resending { since: now });
-        if !self.settle_as(found, &taken, None).await? {
-            return Ok(Settlement::Nothing);
+        // Taken only while the number has no STOP stored, as a claim is.
+        let phone = found.lead.profile.phone.as_ref().filter(|_| touch.channel.uses_phone());
+        match self.settle_as(found, &taken, None, phone).await {
+            Ok(true) => {}
+            Ok(false) => return Ok(Settlement::Nothing),
+            Err(StepError::Store(StoreError::NumberOptedOut)) => {
+                return self.not_resent(found, "the number opted out".to_owned()).await;
+            }
+            Err(e) => return Err(e),
         }
         let pending = Pending { touch: taken, message: Ok(message) };
         let outcome = self.send_claimed(found.lead, pending, found.contacted_before()).await?;
         let kind = TimelineKind::TouchResent { step: touch.step, channel: touch.channel };
         self.store.append_timeline(&found.tenant.id, &found.lead.id, &[TimelineEntry { at: now, kind }]).await?;
         Ok(Settlement::Resent(outcome))
+    }
+
+    /// Records a touch that will not be resent, and why (once: another delivery may get there
+    /// first).
+    async fn not_resent(&self, found: &Unrecorded<'_>, reason: String) -> Result<Settlement, StepError> {
+        let (now, touch) = (self.clock.now(), found.touch);
+        let why = format!("not resent after a crash: {reason}");
+        let failed = found.with(TouchStatus::Failed { failed_at: now, reason: why.clone() });
+        let kind = TimelineKind::StepSkipped { step: touch.step, channel: touch.channel, reason: why };
+        if !self.settle_as(found, &failed, Some(kind), None).await? {
+            return Ok(Settlement::Nothing);
+        }
+        Ok(Settlement::NotResent { reason })
     }
 
     /// Why a touch may no longer go out, whatever the time: its cadence stopped, or the lead
@@ -215,7 +229,7 @@ impl App {
         let (tenant, lead, touch) = (found.tenant, found.lead, found.touch);
         let uncertain = found.with(TouchStatus::Uncertain { since: self.clock.now(), reason: reason.clone() });
         let kind = TimelineKind::TouchUncertain { step: touch.step, channel: touch.channel, reason };
-        if !self.settle_as(found, &uncertain, Some(kind)).await? {
+        if !self.settle_as(found, &uncertain, Some(kind), None).await? {
             return Ok(Settlement::Nothing);
         }
         self.count(tenant, lead, Counter::Uncertain { source: lead.profile.source.clone(), channel: touch.channel })
@@ -244,8 +258,9 @@ impl App {
         found: &Unrecorded<'_>,
         settled: &Touch,
         kind: Option<TimelineKind>,
+        unless_opted_out: Option<&PhoneNumber>,
     ) -> Result<bool, StepError> {
-        if !self.store.settle_touch(settled, &found.touch.status).await? {
+        if !self.store.settle_touch(settled, &found.touch.status, unless_opted_out).await? {
             return Ok(false);
         }
         if let Some(kind) = kind {

@@ -104,8 +104,15 @@ pub trait LeadStore: Send + Sync {
     /// Replaces a stored touch with `touch` only if its status is still `expected` (compare
     /// and set): answers false, writing nothing, if the status moved on or there is no such
     /// touch. Of two callers at once from the same status, only one gets true (how a touch
-    /// left unrecorded by a crash is resent once, or marked uncertain once).
-    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError>;
+    /// left unrecorded by a crash is resent once, or marked uncertain once). Given a number,
+    /// it settles only while that number has no opt-out record (else `NumberOptedOut`), as a
+    /// claim does: a resend never goes out after its number's STOP was stored.
+    async fn settle_touch(
+        &self,
+        touch: &Touch,
+        expected: &TouchStatus,
+        unless_opted_out: Option<&PhoneNumber>,
+    ) -> Result<bool, StoreError>;
     /// The lead's enrolments, oldest first.
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError>;
     /// The tenant's active enrolments (for reconciling schedules after a restart).

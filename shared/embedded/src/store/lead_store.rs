@@ -86,7 +86,12 @@ fn put_touch(tx: &WriteTransaction, touch: &Touch) -> Result<(), StoreError> {
 }
 
 /// Replaces a touch whose stored status is still `expected`; answers whether it did.
-fn settle_touch(tx: &WriteTransaction, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
+fn settle_touch(
+    tx: &WriteTransaction,
+    touch: &Touch,
+    expected: &TouchStatus,
+    unless_opted_out: Option<&PhoneNumber>,
+) -> Result<bool, StoreError> {
     let key = keys::touch(&touch.tenant, &touch.lead_id, &touch.id);
     let stored: Option<Touch> = {
         let table = tx.open_table(TOUCHES).map_err(unavailable)?;
@@ -96,6 +101,7 @@ fn settle_touch(tx: &WriteTransaction, touch: &Touch, expected: &TouchStatus) ->
     if stored.is_none_or(|stored| &stored.status != expected) {
         return Ok(false);
     }
+    check_not_opted_out(tx, &touch.tenant, unless_opted_out)?;
     put_touch(tx, touch)?;
     Ok(true)
 }
@@ -225,9 +231,14 @@ impl LeadStore for EmbeddedStore {
         self.write(move |tx| put_touch(tx, &touch)).await
     }
 
-    async fn settle_touch(&self, touch: &Touch, expected: &TouchStatus) -> Result<bool, StoreError> {
-        let (touch, expected) = (touch.clone(), expected.clone());
-        self.write(move |tx| settle_touch(tx, &touch, &expected)).await
+    async fn settle_touch(
+        &self,
+        touch: &Touch,
+        expected: &TouchStatus,
+        unless_opted_out: Option<&PhoneNumber>,
+    ) -> Result<bool, StoreError> {
+        let (touch, expected, phone) = (touch.clone(), expected.clone(), unless_opted_out.cloned());
+        self.write(move |tx| settle_touch(tx, &touch, &expected, phone.as_ref())).await
     }
 
     async fn enrolments(&self, tenant: &TenantId, lead: &LeadId) -> Result<Vec<Enrolment>, StoreError> {

@@ -280,8 +280,8 @@ pub async fn a_touch_is_settled_only_from_the_status_it_has(store: &dyn LeadStor
         ..claimed.clone()
     });
     let (a, b) = both(
-        store.settle_touch(&resends[0], &TouchStatus::Claimed),
-        store.settle_touch(&resends[1], &TouchStatus::Claimed),
+        store.settle_touch(&resends[0], &TouchStatus::Claimed, None),
+        store.settle_touch(&resends[1], &TouchStatus::Claimed, None),
     )
     .await;
     let taken = match (a, b) {
@@ -300,13 +300,13 @@ pub async fn a_touch_is_settled_only_from_the_status_it_has(store: &dyn LeadStor
         ..claimed.clone()
     };
     assert_eq!(
-        store.settle_touch(&uncertain, &TouchStatus::Claimed).await,
+        store.settle_touch(&uncertain, &TouchStatus::Claimed, None).await,
         Ok(false),
         "a touch no longer claimed must not be settled from claimed"
     );
     let other_since = TouchStatus::Resending { since: at + Duration::minutes(9) };
     assert_eq!(
-        store.settle_touch(&uncertain, &other_since).await,
+        store.settle_touch(&uncertain, &other_since, None).await,
         Ok(false),
         "a resend taken at another instant is another status: nothing may be settled from it"
     );
@@ -317,7 +317,7 @@ pub async fn a_touch_is_settled_only_from_the_status_it_has(store: &dyn LeadStor
         ..claimed.clone()
     };
     assert_eq!(
-        store.settle_touch(&sent, &taken.status).await,
+        store.settle_touch(&sent, &taken.status, None).await,
         Ok(true),
         "settling from the stored status must succeed"
     );
@@ -325,9 +325,43 @@ pub async fn a_touch_is_settled_only_from_the_status_it_has(store: &dyn LeadStor
 
     let stranger = new_touch(&enrolment, 1, at);
     assert_eq!(
-        store.settle_touch(&stranger, &TouchStatus::Claimed).await,
+        store.settle_touch(&stranger, &TouchStatus::Claimed, None).await,
         Ok(false),
         "a touch that was never claimed must not be settled"
     );
     assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches").len(), 1, "nor created by settling it");
+}
+
+/// A touch settled `unless_opted_out` its number is refused (`NumberOptedOut`, nothing
+/// written) once the number has an opt-out record: a resend never goes out after a STOP.
+pub async fn a_touch_is_not_settled_for_a_number_that_opted_out(store: &dyn LeadStore) {
+    let tenant = fresh_tenant();
+    let (lead, enrolment) = lead_with_enrolment(store, &tenant).await;
+    let phone = lead.profile.phone.clone().expect("the fixture has a phone");
+    let at = t0() + Duration::minutes(1);
+    let claimed = new_touch(&enrolment, 0, at);
+    assert_eq!(
+        store.claim(claim_of(&enrolment, advanced(&enrolment, at), Some(claimed.clone()), vec![])).await,
+        Ok(()),
+        "claiming the step must succeed"
+    );
+    let stop = OptOutRecord { at, channel: Channel::Sms, message: "STOP".to_owned() };
+    assert_eq!(store.record_number_opt_out(&tenant, &phone, &stop).await, Ok(true), "the STOP is recorded");
+
+    let resend = Touch { status: TouchStatus::Resending { since: at + Duration::minutes(2) }, ..claimed.clone() };
+    assert_eq!(
+        store.settle_touch(&resend, &TouchStatus::Claimed, Some(&phone)).await,
+        Err(StoreError::NumberOptedOut),
+        "a resend after the number's STOP must be refused"
+    );
+    assert_eq!(ok(store.touches(&tenant, &lead.id).await, "touches"), vec![claimed.clone()], "nothing is written");
+    let failed = Touch {
+        status: TouchStatus::Failed { failed_at: at + Duration::minutes(2), reason: "opted out".to_owned() },
+        ..claimed.clone()
+    };
+    assert_eq!(
+        store.settle_touch(&failed, &TouchStatus::Claimed, None).await,
+        Ok(true),
+        "settling without the condition (recording it failed) still goes through"
+    );
 }

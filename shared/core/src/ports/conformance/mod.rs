@@ -71,6 +71,7 @@ macro_rules! __with_store_conformance_checks {
             concurrent_writes_keep_their_conditions,
             record_touch_replaces_the_status,
             a_touch_is_settled_only_from_the_status_it_has,
+            a_touch_is_not_settled_for_a_number_that_opted_out,
             enrolments_are_oldest_first,
             active_enrolments_are_the_tenants_active_ones,
             touches_are_oldest_first,
