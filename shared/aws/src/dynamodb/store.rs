@@ -372,32 +372,20 @@ impl LeadStore for DynamoStore {
                 .expression_attribute_values(format!(":f{i}"), value);
         }
         let put = put.condition_expression(clauses.join(" AND ")).build().map_err(unavailable)?;
-        let Some(phone) = unless_opted_out else {
-            let single = self
-                .client
-                .put_item()
+        // One transaction either way (settling is rare: only after a crash), with the number's
+        // opt-out checked beside the Put when asked: a status that moved on answers false, an
+        // opt-out `NumberOptedOut`.
+        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        if let Some(phone) = unless_opted_out {
+            let check = ConditionCheck::builder()
                 .table_name(&self.table)
-                .set_item(Some(put.item))
-                .set_condition_expression(Some(put.condition_expression.unwrap_or_default()))
-                .set_expression_attribute_names(put.expression_attribute_names)
-                .set_expression_attribute_values(put.expression_attribute_values)
-                .send()
-                .await;
-            return put_succeeded(single);
-        };
-        // With the number's opt-out checked in the same transaction: a status that moved on
-        // answers false, an opt-out `NumberOptedOut`.
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::opt_out_pk(&touch.tenant, phone)))
-            .key("sk", s(keys::OPT_OUT_SK))
-            .condition_expression(ABSENT)
-            .build()
-            .map_err(unavailable)?;
-        let items = vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().condition_check(check).build(),
-        ];
+                .key("pk", s(keys::opt_out_pk(&touch.tenant, phone)))
+                .key("sk", s(keys::OPT_OUT_SK))
+                .condition_expression(ABSENT)
+                .build()
+                .map_err(unavailable)?;
+            items.push(TransactWriteItem::builder().condition_check(check).build());
+        }
         let sent = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
         match sent {
             Ok(_) => Ok(true),
