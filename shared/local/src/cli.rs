@@ -169,7 +169,7 @@ pub fn main() -> anyhow::Result<()> {
                 let server = dev::start(options).await?;
                 // The first line of stdout is the contract scripts and the benchmark read.
                 println!("leadflow dev listening on http://{} (tenants: {})", server.addr, server.tenants.join(", "));
-                server.wait().await
+                server.serve_until_signalled().await
             })
         }
         Command::CheckConfig { files } => {

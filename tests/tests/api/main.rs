@@ -6,10 +6,12 @@
 mod aws_sns;
 mod bookings;
 mod cadence;
+mod clean_stop;
 mod connections;
 mod consent_race;
 mod delivery;
 mod dev;
+mod dev_process;
 mod errors;
 mod events;
 mod handoff;

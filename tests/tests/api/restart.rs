@@ -2,6 +2,7 @@
 //! accepted is lost, every pending touch fires exactly once, and a start serves at once
 //! while it repairs lost schedules in the background.
 
+use super::dev_process::{start, start_live};
 use chrono::{Timelike, Utc};
 use leadflow_core::app::{App, IntakeRequest, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory, DEMO_API_KEY};
@@ -11,79 +12,10 @@ use leadflow_embedded::{EmbeddedStore, ManualClock, OutboxChannel};
 use leadflow_tests::{lead_body, start_time};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-struct Running {
-    child: Child,
-    base: String,
-}
-
-/// `leadflow dev` on a manual clock starting at `now`.
-fn start(data: &Path, now: &str) -> Running {
-    spawn(data, &["--clock", "manual", "--now", now], Stdio::null())
-}
-
-/// `leadflow dev` on the system clock: real time, as a laptop runs it.
-fn start_live(data: &Path) -> Running {
-    spawn(data, &[], Stdio::null())
-}
-
-/// `start`, with a channel that answers when the server logged that its schedule was
-/// reloaded (the end of its reconcile).
-fn start_watching_the_reconcile(data: &Path, now: &str) -> (Running, mpsc::Receiver<Instant>) {
-    let mut running = spawn(data, &["--clock", "manual", "--now", now], Stdio::piped());
-    let stderr = running.child.stderr.take().unwrap();
-    let (reloaded, seen) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("schedule reloaded") {
-                let _ = reloaded.send(Instant::now());
-            }
-        }
-    });
-    (running, seen)
-}
-
-fn spawn(data: &Path, clock: &[&str], stderr: Stdio) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadflow-under-test"))
-        .args(["dev", "--listen", "127.0.0.1:0", "--quiet"])
-        .args(clock)
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned();
-    Running { child, base }
-}
-
-impl Running {
-    /// SIGKILL: no shutdown hook, no flush, as a crash or `kill -9` would.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Running {
-    /// A test that failed leaves no server behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn outbox(client: &reqwest::Client, base: &str) -> Vec<Value> {
     client.get(format!("{base}/dev/outbox")).send().await.unwrap().json().await.unwrap()
@@ -370,13 +302,13 @@ async fn a_restart_answers_before_its_reconcile_is_done() {
     let count = 3000;
     let ids = leads_whose_schedule_was_lost(data.path(), count).await;
     // An hour before the first touches are due, so the clock can be moved without running them.
-    let (server, reloaded) = start_watching_the_reconcile(data.path(), "2026-03-05T14:00:00Z");
+    let server = start(data.path(), "2026-03-05T14:00:00Z");
     let client = reqwest::Client::new();
     let lead =
         client.get(format!("{}/v1/leads/{}", server.base, ids[0])).bearer_auth(DEMO_API_KEY).send().await.unwrap();
     let answered = Instant::now();
     assert_eq!(lead.status(), 200);
-    let reloaded = reloaded.recv_timeout(Duration::from_secs(300)).expect("the reconcile ends");
+    let reloaded = server.logged("schedule reloaded", Duration::from_secs(300)).expect("the reconcile ends");
     assert!(answered < reloaded, "the read waited {:?} for the reconcile", answered - reloaded);
     assert_eq!(advance(&client, &server.base, 0).await, u64::from(count), "every lost first touch is pending again");
     server.kill();

@@ -8,10 +8,11 @@ mod writer;
 pub(crate) use writer::unavailable;
 
 use leadflow_core::ports::StoreError;
-use redb::{Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
+use redb::{Builder, Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use writer::Writer;
 
@@ -35,6 +36,11 @@ pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inb
 /// held a flag without the evidence; no release ever wrote it.)
 pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
 
+/// redb's page cache. Its default (1 GiB) lets a dev server's memory grow with every lead it
+/// ever read, finished ones included; reads past this come from the OS's file cache, and
+/// intake commits touch few pages.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// leadflow's data in one redb file.
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -44,9 +50,24 @@ pub struct EmbeddedStore {
 
 impl EmbeddedStore {
     /// Opens (or creates) the store in `dir`, recovering it if the last process was killed.
+    ///
+    /// Recovery is instant when the last commit saved redb's allocator state, which the writer
+    /// does whenever it goes idle and on [`EmbeddedStore::checkpoint`]; otherwise (a kill in
+    /// the middle of writing) redb walks the whole file first, and a warning says so.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
-        let db = Arc::new(Database::create(dir.join("leadflow.redb")).map_err(unavailable)?);
+        let path = dir.join("leadflow.redb");
+        let warned = AtomicBool::new(false);
+        let db = Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .set_repair_callback(move |_| {
+                if !warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!("the store was not closed cleanly while writing: checking the whole file");
+                }
+            })
+            .create(path)
+            .map_err(unavailable)?;
+        let db = Arc::new(db);
         let tx = db.begin_write().map_err(unavailable)?;
         let indexed = tx.list_tables().map_err(unavailable)?.any(|t| t.name() == ACTIVE_ENROLMENTS.name());
         {
@@ -74,6 +95,12 @@ impl EmbeddedStore {
         tx.commit().map_err(unavailable)?;
         let writer = Writer::start(db.clone());
         Ok(Self { db, writer })
+    }
+
+    /// Makes every write so far recoverable without a walk of the file: a clean stop calls it
+    /// last, so the next open is instant.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.writer.checkpoint().await
     }
 
     /// Runs `change` in a (group-committed) write transaction.

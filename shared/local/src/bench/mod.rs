@@ -63,6 +63,16 @@ impl DevChild {
     async fn kill(mut self) {
         let _ = self.child.kill().await;
     }
+
+    /// SIGTERM, as a service manager or Ctrl-C stops it; waits for it to exit.
+    async fn terminate(mut self) -> anyhow::Result<()> {
+        let pid = self.child.id().context("leadflow dev has exited")?;
+        let signalled = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        anyhow::ensure!(signalled.success(), "kill -TERM {pid} failed");
+        let status = self.child.wait().await?;
+        anyhow::ensure!(status.success(), "leadflow dev exited with {status} after SIGTERM");
+        Ok(())
+    }
 }
 
 /// Posts lead number `i` to `base` as a web form would, and answers its id.

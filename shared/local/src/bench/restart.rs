@@ -1,11 +1,13 @@
 //! `leadflow bench restart`: for each store size, fills a fresh store through the real intake
-//! path (a `leadflow dev` child with a manual clock), SIGKILLs the server and starts it again
+//! path (a `leadflow dev` child with a manual clock), stops the server and starts it again
 //! on the same data, and prints how long the new process takes to answer an API read, how long
 //! until its schedule is reconciled (the "schedule reloaded" log line), and its resident
 //! memory at each point, next to the memory of the process it replaced.
 //!
-//! Each size is measured twice: with every lead's next touch pending (just posted), and with
-//! every cadence finished (the clock advanced 40 days), where a start should cost nothing.
+//! Each size is measured with every lead's next touch pending (just posted) and with every
+//! cadence finished (the clock advanced 40 days), where a start should cost nothing; and each
+//! of those after the worst stop, a SIGKILL right after a write (before the store saved its
+//! allocator state, so the next open walks the file), and after a SIGTERM (a clean stop).
 
 use super::{post_lead, DevChild};
 use anyhow::Context;
@@ -36,6 +38,8 @@ const PATIENCE: Duration = Duration::from_secs(600);
 
 /// One measured restart.
 struct Restart {
+    state: &'static str,
+    stop: &'static str,
     rss_before: f64,
     answered: Duration,
     rss_answered: f64,
@@ -106,12 +110,19 @@ async fn start(data: &Path, lead: &str) -> anyhow::Result<Started> {
 
 impl Started {
     /// Waits for the reconcile to finish and completes the measure.
-    async fn reconciled(&mut self, rss_before: f64) -> anyhow::Result<Restart> {
+    async fn reconciled(
+        &mut self,
+        state: &'static str,
+        stop: &'static str,
+        rss_before: f64,
+    ) -> anyhow::Result<Restart> {
         let reconciled = tokio::time::timeout(PATIENCE.saturating_sub(self.spawned.elapsed()), &mut self.reconciled)
             .await
             .context("the schedule was not reloaded in time")?
             .context("leadflow dev exited before reloading its schedule")?;
         Ok(Restart {
+            state,
+            stop,
             rss_before,
             answered: self.answered,
             rss_answered: self.rss_answered,
@@ -161,8 +172,13 @@ async fn fill(base: &str, leads: usize, concurrency: usize) -> anyhow::Result<St
     first.context("no lead was posted")
 }
 
-/// Measures one store size: with every next touch pending, then with every cadence finished.
-async fn measure(data: &Path, leads: usize, concurrency: usize) -> anyhow::Result<[Restart; 2]> {
+/// Measures one store size: with every next touch pending, then with every cadence finished;
+/// each after a kill right after writing and after a SIGTERM.
+async fn measure(data: &Path, leads: usize, concurrency: usize) -> anyhow::Result<Vec<Restart>> {
+    const PENDING: &str = "all pending";
+    const FINISHED: &str = "none (finished)";
+    const KILLED: &str = "SIGKILL writing";
+    const TERMINATED: &str = "SIGTERM";
     let mut filling =
         DevChild::spawn(data, &["--listen", "127.0.0.1:0", "--clock", "manual", "--now", START], Stdio::null())?;
     let base = filling.base_url().await?;
@@ -175,19 +191,30 @@ async fn measure(data: &Path, leads: usize, concurrency: usize) -> anyhow::Resul
     eprintln!("  {leads} leads posted in {:.1} s", posted.elapsed().as_secs_f64());
     let rss_before = filling.rss_mib()?;
     filling.kill().await;
+    let mut rows = Vec::new();
 
-    let mut pending = start(data, &lead).await?;
-    let with_pending = pending.reconciled(rss_before).await?;
+    let mut killed = start(data, &lead).await?;
+    rows.push(killed.reconciled(PENDING, KILLED, rss_before).await?);
+    let rss_before = killed.server.rss_mib()?;
+    killed.server.terminate().await?;
+
+    let mut stopped = start(data, &lead).await?;
+    rows.push(stopped.reconciled(PENDING, TERMINATED, rss_before).await?);
     let finishing = Instant::now();
-    pending.advance(FINISH_SECONDS).await?;
+    stopped.advance(FINISH_SECONDS).await?;
     eprintln!("  every cadence finished in {:.1} s", finishing.elapsed().as_secs_f64());
-    let rss_before = pending.server.rss_mib()?;
-    pending.server.kill().await;
+    let rss_before = stopped.server.rss_mib()?;
+    stopped.server.kill().await;
 
-    let mut finished = start(data, &lead).await?;
-    let with_none_pending = finished.reconciled(rss_before).await?;
-    finished.server.kill().await;
-    Ok([with_pending, with_none_pending])
+    let mut killed = start(data, &lead).await?;
+    rows.push(killed.reconciled(FINISHED, KILLED, rss_before).await?);
+    let rss_before = killed.server.rss_mib()?;
+    killed.server.terminate().await?;
+
+    let mut stopped = start(data, &lead).await?;
+    rows.push(stopped.reconciled(FINISHED, TERMINATED, rss_before).await?);
+    stopped.server.kill().await;
+    Ok(rows)
 }
 
 /// Runs the benchmark and prints its figures.
@@ -201,20 +228,23 @@ pub async fn run(options: RestartOptions) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&data);
         rows.push((leads, measured?));
     }
-    println!("leadflow bench restart: SIGKILL, then `leadflow dev` started again on the same store");
+    println!("leadflow bench restart: `leadflow dev` stopped, then started again on the same store");
     println!("  (demo tenant, manual clock; time from spawn; RSS is VmRSS in MiB)");
     println!();
     println!(
-        "| {:>7} | {:<18} | {:>14} | {:>12} | {:>8} | {:>10} | {:>8} |",
-        "leads", "next touches", "RSS before", "first answer", "RSS then", "reconciled", "RSS then"
+        "| {:>7} | {:<18} | {:<15} | {:>10} | {:>12} | {:>8} | {:>10} | {:>8} |",
+        "leads", "next touches", "stopped by", "RSS before", "first answer", "RSS then", "reconciled", "RSS then"
     );
-    println!("| ------: | ------------------ | -------------: | -----------: | -------: | ---------: | -------: |");
-    for (leads, [pending, finished]) in &rows {
-        for (state, r) in [("all pending", pending), ("none (finished)", finished)] {
+    println!(
+        "| ------: | ------------------ | --------------- | ---------: | -----------: | -------: | ---------: | -------: |"
+    );
+    for (leads, restarts) in &rows {
+        for r in restarts {
             println!(
-                "| {:>7} | {:<18} | {:>14.0} | {:>9.0} ms | {:>8.0} | {:>7.0} ms | {:>8.0} |",
+                "| {:>7} | {:<18} | {:<15} | {:>10.0} | {:>9.0} ms | {:>8.0} | {:>7.0} ms | {:>8.0} |",
                 leads,
-                state,
+                r.state,
+                r.stop,
                 r.rss_before,
                 r.answered.as_secs_f64() * 1000.0,
                 r.rss_answered,

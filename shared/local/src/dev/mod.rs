@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::watch;
 
 /// How `leadflow dev` runs.
 #[derive(Debug, Clone)]
@@ -51,18 +53,43 @@ pub struct DevServer {
     pub addr: SocketAddr,
     pub public_url: String,
     pub tenants: Vec<String>,
+    store: EmbeddedStore,
+    stop: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     scheduler: tokio::task::JoinHandle<()>,
     reconcile: tokio::task::JoinHandle<()>,
 }
 
 impl DevServer {
-    /// Waits until the server stops (it does not, unless it fails).
-    pub async fn wait(self) -> anyhow::Result<()> {
-        self.server.await.context("the HTTP server stopped")
+    /// Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly (see [`DevServer::shut_down`]).
+    pub async fn serve_until_signalled(mut self) -> anyhow::Result<()> {
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        tokio::select! {
+            stopped = &mut self.server => {
+                stopped.context("the HTTP server stopped")?;
+                anyhow::bail!("the HTTP server stopped")
+            }
+            _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+        }
+        self.shut_down().await
     }
 
-    /// Stops serving.
+    /// Stops cleanly: no new connection or step; the requests in flight are answered (for up
+    /// to 5 s); then the store saves its allocator state, so the next start opens it at once.
+    /// A step cut mid-send is looked up on the next start, as after a crash.
+    pub async fn shut_down(self) -> anyhow::Result<()> {
+        self.scheduler.abort();
+        self.reconcile.abort();
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        self.store.checkpoint().await.context("cannot close the store")?;
+        tracing::info!("stopped cleanly");
+        Ok(())
+    }
+
+    /// Stops serving at once, as a kill would (tests of what a crash leaves).
     pub fn stop(self) {
         self.server.abort();
         self.scheduler.abort();
@@ -164,11 +191,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
     let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));
-    let server = tokio::spawn(serve::serve(listener, routes, options.timeouts));
+    let (stop, stopping) = watch::channel(false);
+    let server = tokio::spawn(serve::serve(listener, routes, options.timeouts, stopping));
     // Serving first: a start never waits for the store's size. The reconcile logs "schedule
     // reloaded" when done (`leadflow bench restart` reads that line).
     let reconcile = scheduler.reconcile_in_background(tenant_ids.clone());
     let tenants = tenant_ids.iter().map(|t| t.to_string()).collect();
     let scheduler = tokio::spawn(scheduler.run(manual.is_none()));
-    Ok(DevServer { addr, public_url, tenants, server, scheduler, reconcile })
+    Ok(DevServer { addr, public_url, tenants, store, stop, server, scheduler, reconcile })
 }

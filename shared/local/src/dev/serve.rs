@@ -13,6 +13,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Sleep;
 use tower::Service;
@@ -42,13 +43,22 @@ impl Default for Timeouts {
     }
 }
 
-/// Serves `router` on `listener` until the task is dropped, which ends every connection too.
-pub(super) async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts) {
+/// How long a stop waits for the requests in flight to be answered.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until `stop` fires; then stops accepting, lets each request
+/// in flight finish (for up to 5 s) and closes every connection. Dropping the task instead
+/// ends every connection at once.
+pub(super) async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, mut stop: watch::Receiver<bool>) {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
     let mut connections = JoinSet::new();
     loop {
-        let stream = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped(&mut stop) => break,
+        };
+        let stream = match accepted {
             Ok((stream, _)) => stream,
             Err(error) => {
                 // Out of file descriptors, most likely: wait for some to close rather than spin.
@@ -65,13 +75,32 @@ pub(super) async fn serve(listener: TcpListener, router: Router, timeouts: Timeo
             router.clone().call(request)
         });
         let connection = http.serve_connection(TokioIo::new(stream), service);
+        let mut stop = stop.clone();
         connections.spawn(async move {
-            if let Err(error) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                _ = stopped(&mut stop) => {
+                    // Finishes the request in flight, if any, then closes.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = ended {
                 // A timeout, a client gone mid-request, a request hyper could not parse.
                 tracing::debug!(%error, "connection ended");
             }
         });
     }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, async { while connections.join_next().await.is_some() {} }).await.is_err() {
+        tracing::warn!(left = connections.len(), "requests still in flight after 5 s: cut");
+    }
+}
+
+/// Waits for the stop (or for its sender to go, which is a stop too).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
 /// A request body that must be whole by a deadline. Past it, reading fails with
