@@ -7,9 +7,9 @@
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
+use leadflow_cli::dev::{self, DevOptions, DevServer, Timeouts};
 use leadflow_core::config::DEMO_API_KEY;
 use leadflow_core::http::sns::SnsPolicy;
-use leadflow_local::dev::{self, DevOptions, DevServer, Timeouts};
 use serde_json::{json, Value};
 use sha1::Sha1;
 use std::net::SocketAddr;

@@ -2,5 +2,5 @@
 #![allow(clippy::unwrap_used)]
 
 fn main() -> anyhow::Result<()> {
-    leadflow_local::cli::main()
+    leadflow_cli::cli::main()
 }

@@ -3,15 +3,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+use leadflow_core::ports::{OutboundMessage, SendError, Sender};
 
 /// The `Channel` port as a structured log line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LogChannel;
 
 #[async_trait]
-impl Channel for LogChannel {
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+impl Sender for LogChannel {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError> {
         tracing::info!(
             touch = %message.touch_id,
             tenant = %message.tenant,

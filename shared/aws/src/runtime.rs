@@ -10,8 +10,8 @@ use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel as ChannelKind, TenantId, TokenKey};
-use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
+use leadflow_core::domain::{Channel, TenantId, TokenKey};
+use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
 use leadflow_providers::{ChatNotifier, ProviderChannels, RetryPolicy};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -106,7 +106,7 @@ fn assemble(
     settings: &Settings,
     clock: Arc<dyn Clock>,
     tenants: TenantDirectory,
-    channel: Arc<dyn Channel>,
+    channel: Arc<dyn Sender>,
     notifier: Arc<dyn Notifier>,
     links: LinkTracking,
 ) -> App {
@@ -139,7 +139,7 @@ pub async fn build_app(
 }
 
 /// Adapters built with the AWS SDK, by tenant and channel.
-type AwsAdapters = Vec<(TenantId, ChannelKind, Arc<dyn Channel>)>;
+type AwsAdapters = Vec<(TenantId, Channel, Arc<dyn Sender>)>;
 
 /// `build_app` for the step function: the tenants' and the stack's secrets read from SSM
 /// Parameter Store, each tenant's SMS and email through its provider (Twilio, Telnyx, AWS End

@@ -4,8 +4,8 @@
 use crate::store::{decode, encode, next_seq, outbox_key, unavailable, EmbeddedStore, OUTBOX, OUTBOX_TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
-use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage, StoreError};
+use leadflow_core::domain::{Channel, LeadId, TenantId, TouchId};
+use leadflow_core::ports::{Lookup, OutboundMessage, SendError, Sender, StoreError};
 use leadflow_core::redact::{mask_address, mask_body};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub struct OutboxEntry {
     pub tenant: TenantId,
     /// None for a reply, which belongs to no cadence.
     pub lead_id: Option<LeadId>,
-    pub channel: ChannelKind,
+    pub channel: Channel,
     pub to: String,
     pub from: Option<String>,
     pub subject: Option<String>,
@@ -111,8 +111,8 @@ fn provider_id(touch: &TouchId) -> String {
 }
 
 #[async_trait]
-impl Channel for OutboxChannel {
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+impl Sender for OutboxChannel {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError> {
         let entry = OutboxEntry {
             id: message.touch_id.clone(),
             tenant: message.tenant.clone(),
@@ -137,7 +137,7 @@ impl Channel for OutboxChannel {
                 Ok(())
             })
             .await
-            .map_err(|e| ChannelError::Transient(e.to_string()))?;
+            .map_err(|e| SendError::Transient(e.to_string()))?;
         if self.print {
             println!("{}", entry.line(self.private.contains(&entry.tenant)));
         }
@@ -167,7 +167,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn entry(channel: ChannelKind, to: &str, subject: Option<&str>) -> OutboxEntry {
+    fn entry(channel: Channel, to: &str, subject: Option<&str>) -> OutboxEntry {
         let at = Utc.with_ymd_and_hms(2026, 3, 5, 15, 0, 0).unwrap();
         OutboxEntry {
             id: TouchId::new(),
@@ -186,9 +186,9 @@ mod tests {
 
     #[test]
     fn a_private_tenants_line_shows_no_body_and_a_masked_address() {
-        let sms = entry(ChannelKind::Sms, "+14155552671", None);
+        let sms = entry(Channel::Sms, "+14155552671", None);
         assert_eq!(sms.line(true), "[outbox] 2026-03-05 15:00:00 sms -> ***2671 (reply): [29 characters]");
-        let email = entry(ChannelKind::Email, "ann@example.com", Some("Your root canal"));
+        let email = entry(Channel::Email, "ann@example.com", Some("Your root canal"));
         let line = email.line(true);
         assert!(!line.contains("ann@") && !line.contains("root canal"), "{line}");
         assert!(line.contains("***@example.com") && line.contains("[15 characters] / [29 characters]"), "{line}");
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn other_tenants_lines_show_the_touch_in_full() {
-        let line = entry(ChannelKind::Sms, "+14155552671", None).line(false);
+        let line = entry(Channel::Sms, "+14155552671", None).line(false);
         assert!(line.ends_with("sms -> +14155552671 (reply): Hi Ann, about your root canal"), "{line}");
     }
 }

@@ -12,12 +12,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use leadflow_core::app::{App, IntakeRequest, LinkTracking, Settlement, WakeOutcome};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::{
-    Channel as ChannelKind, LeadId, OptOutRecord, PhoneNumber, TimelineKind, TokenKey, Touch, TouchStatus,
-};
+use leadflow_core::domain::{Channel, LeadId, OptOutRecord, PhoneNumber, TimelineKind, TokenKey, Touch, TouchStatus};
 use leadflow_core::ports::{
-    Channel, ChannelError, Clock, DueTouch, Escalation, Handoff, LeadStore, Lookup, Notifier, OutboundMessage,
-    TouchCheck, UncertainTouch, Wakeup,
+    Clock, DueTouch, Escalation, Handoff, LeadStore, Lookup, Notifier, OutboundMessage, SendError, Sender, TouchCheck,
+    UncertainTouch, Wakeup,
 };
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel, OutboxEntry};
 use serde_json::json;
@@ -50,8 +48,8 @@ impl Crashing {
 }
 
 #[async_trait]
-impl Channel for Crashing {
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+impl Sender for Crashing {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError> {
         let crash = *self.crash.lock().unwrap();
         if crash == Crash::Never {
             return self.outbox.send(message, now).await;
@@ -157,7 +155,8 @@ impl Fixture {
             "consent": { "sms": true, "email": true, "text": "I agree to be contacted" },
         }))
         .unwrap();
-        let (receipt, _) = self.app.intake(&self.tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap();
+        let receipt =
+            self.app.intake(&self.tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap().receipt;
         receipt.lead_id
     }
 
@@ -241,7 +240,7 @@ async fn a_first_text_killed_before_the_outbox_got_it_is_sent_once_after_the_res
     let touch = f.first_touch(&lead).await;
     assert_eq!(texts[0].id, touch.id);
     assert!(matches!(touch.status, TouchStatus::Sent { .. }), "{:?}", touch.status);
-    assert!(f.timeline(&lead).await.contains(&TimelineKind::TouchResent { step: 0, channel: ChannelKind::Sms }));
+    assert!(f.timeline(&lead).await.contains(&TimelineKind::TouchResent { step: 0, channel: Channel::Sms }));
     let summary = f.summary().await;
     assert_eq!((summary.total.first_touches, summary.total.touches, summary.total.uncertain), (1, 1, 0));
 }
@@ -294,7 +293,7 @@ async fn a_touch_no_one_can_account_for_is_uncertain_counted_on_the_timeline_and
     assert_eq!(f.summary().await.total.uncertain, 1);
     let alerts = f.chat.alerts.lock().unwrap().clone();
     assert_eq!(alerts.len(), 1, "one alert, however often the message comes back: {alerts:?}");
-    assert_eq!((alerts[0].channel, alerts[0].step, alerts[0].first), (ChannelKind::Sms, 0, true));
+    assert_eq!((alerts[0].channel, alerts[0].step, alerts[0].first), (Channel::Sms, 0, true));
     assert_eq!((alerts[0].lead_name.as_str(), alerts[0].cadence.as_str()), ("Ann Lee", "standard"));
 }
 
@@ -302,7 +301,7 @@ async fn a_touch_no_one_can_account_for_is_uncertain_counted_on_the_timeline_and
 async fn a_resend_the_rules_no_longer_allow_is_not_sent() {
     let (f, lead) = crashed(morning(), true, Crash::BeforeSend).await;
     let phone = PhoneNumber::parse_e164("+14155552671").unwrap();
-    let stop = OptOutRecord { at: morning(), channel: ChannelKind::Sms, message: "STOP".to_owned() };
+    let stop = OptOutRecord { at: morning(), channel: Channel::Sms, message: "STOP".to_owned() };
     f.store.record_number_opt_out(&f.tenant.id, &phone, &stop).await.unwrap();
 
     f.advance(60).await;

@@ -1,6 +1,6 @@
 //! leadflow's outbound providers: SMS through [`TwilioSms`] and [`TelnyxSms`], calls through
 //! [`TwilioVoice`], ringless voicemail through any HTTP vendor ([`VoicemailDrop`]); each an
-//! adapter of the [`Channel`](leadflow_core::ports::Channel) port, sharing one way of talking
+//! adapter of the [`Channel`](leadflow_core::ports::Sender) port, sharing one way of talking
 //! to a provider.
 //!
 //! # The sending discipline ([`send`])
@@ -15,10 +15,10 @@
 //!   [`RetryPolicy::base_delay`] with equal jitter; a `Retry-After` in seconds on 429/503 is
 //!   waited out instead; every wait is capped at [`RetryPolicy::max_delay`]; at most
 //!   [`RetryPolicy::attempts`] attempts (default 3), then
-//!   [`ChannelError::Transient`](leadflow_core::ports::ChannelError::Transient).
+//!   [`SendError::Transient`](leadflow_core::ports::SendError::Transient).
 //! - **Never retry an ambiguous failure:** a timeout or broken connection once the request
 //!   was sent, or a 2xx whose body cannot be read, may mean the provider took the message.
-//!   That is [`ChannelError::OutcomeUnknown`](leadflow_core::ports::ChannelError::OutcomeUnknown):
+//!   That is [`SendError::OutcomeUnknown`](leadflow_core::ports::SendError::OutcomeUnknown):
 //!   the touch is recorded as failed and never sent again.
 //! - **Any other 4xx is the adapter's to read:** its error code becomes an
 //!   [`Undeliverable`](leadflow_core::ports::Undeliverable) (opted out, invalid, unreachable,
@@ -32,7 +32,7 @@
 //!
 //! # Secrets and logs ([`redact`])
 //!
-//! Auth tokens and API keys are held as [`Secret`], which `Debug` and `Display` never show.
+//! Auth tokens and API keys are held as [`Credential`], which `Debug` and `Display` never show.
 //! Logs (`tracing`, info on success, warn on failure) carry the touch id, the provider and
 //! its message id, and phone numbers masked to their last four digits; never the message
 //! body. Phone numbers quoted in providers' error messages are masked in the error detail too.
@@ -44,8 +44,8 @@
 //! tests can pause time), `wiremock` in the tests, which run against real HTTP on loopback.
 
 pub mod chat;
+pub mod credential;
 pub mod pacing;
-pub mod redact;
 pub mod routing;
 pub mod send;
 pub mod telnyx;
@@ -55,8 +55,8 @@ pub mod voicemail;
 pub mod web;
 
 pub use chat::ChatNotifier;
+pub use credential::Credential;
 pub use pacing::{Pacer, Rate};
-pub use redact::Secret;
 pub use routing::{ProviderChannels, RoutingError};
 pub use send::{Attempt, BuildError, HttpSender, RetryPolicy};
 pub use telnyx::{TelnyxConfig, TelnyxSms};
@@ -65,16 +65,16 @@ pub use twilio_voice::TwilioVoice;
 pub use voicemail::{HttpAuth, VoicemailConfig, VoicemailDrop};
 pub use web::HttpGet;
 
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Undeliverable};
 
 /// A refusal of ours (configuration, wrong channel): the lead's channel stays open.
-pub fn rejected(detail: impl Into<String>) -> ChannelError {
-    ChannelError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
+pub fn rejected(detail: impl Into<String>) -> SendError {
+    SendError::Permanent { reason: Undeliverable::Rejected, detail: detail.into() }
 }
 
 /// Each adapter carries one channel.
-pub fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundMessage) -> Result<(), ChannelError> {
+pub fn require_channel(provider: &str, channel: Channel, message: &OutboundMessage) -> Result<(), SendError> {
     if message.channel == channel {
         Ok(())
     } else {
@@ -84,8 +84,8 @@ pub fn require_channel(provider: &str, channel: ChannelKind, message: &OutboundM
 
 /// One log line per send: the touch, the channel, the masked address, the provider's id or
 /// the error; never the body.
-pub fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, ChannelError>) {
-    let (to, channel) = (redact::mask_address(&message.to), message.channel.as_str());
+pub fn log_outcome(provider: &str, message: &OutboundMessage, result: &Result<String, SendError>) {
+    let (to, channel) = (leadflow_core::redact::mask_address(&message.to), message.channel.as_str());
     match result {
         Ok(id) => tracing::info!(provider, channel, touch = %message.touch_id, %to, %id, "touch accepted"),
         Err(error) => tracing::warn!(provider, channel, touch = %message.touch_id, %to, %error, "touch not sent"),

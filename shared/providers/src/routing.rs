@@ -9,13 +9,13 @@ use crate::telnyx::{TelnyxConfig, TelnyxSms};
 use crate::twilio::{TwilioAuth, TwilioConfig, TwilioSms};
 use crate::twilio_voice::TwilioVoice;
 use crate::voicemail::{HttpAuth, VoicemailConfig, VoicemailDrop};
-use crate::Secret;
+use crate::Credential;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory, VoiceProvider, VoicemailAuth};
-use leadflow_core::domain::{Channel as ChannelKind, TenantId};
+use leadflow_core::domain::{Channel, TenantId};
 use leadflow_core::http::{ANSWER_PATH, STATUS_CALLBACK_PATH};
-use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage};
+use leadflow_core::ports::{Lookup, OutboundMessage, SendError, Sender};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,8 +34,8 @@ pub enum RoutingError {
 
 /// Touches routed by tenant and channel.
 pub struct ProviderChannels {
-    adapters: HashMap<(TenantId, ChannelKind), Arc<dyn Channel>>,
-    fallback: Arc<dyn Channel>,
+    adapters: HashMap<(TenantId, Channel), Arc<dyn Sender>>,
+    fallback: Arc<dyn Sender>,
 }
 
 impl ProviderChannels {
@@ -44,7 +44,7 @@ impl ProviderChannels {
     /// calls need it (Twilio fetches each call's TwiML from the API), else they go to `fallback`.
     pub fn new(
         tenants: &TenantDirectory,
-        fallback: Arc<dyn Channel>,
+        fallback: Arc<dyn Sender>,
         public_url: Option<&str>,
     ) -> Result<Self, RoutingError> {
         let public_url = public_url.map(|url| url.trim_end_matches('/'));
@@ -52,9 +52,9 @@ impl ProviderChannels {
         let mut adapters = HashMap::new();
         for tenant in tenants.all() {
             let built = [
-                (ChannelKind::Sms, sms_adapter(tenant, status_callback.as_deref())?),
-                (ChannelKind::Voice, voice_adapter(tenant, public_url)?),
-                (ChannelKind::Voicemail, voicemail_adapter(tenant)?),
+                (Channel::Sms, sms_adapter(tenant, status_callback.as_deref())?),
+                (Channel::Voice, voice_adapter(tenant, public_url)?),
+                (Channel::Voicemail, voicemail_adapter(tenant)?),
             ];
             for (channel, adapter) in built {
                 if let Some(adapter) = adapter {
@@ -67,7 +67,7 @@ impl ProviderChannels {
 
     /// Sends `tenant`'s touches on `channel` through `adapter`: the adapters this crate does
     /// not build (the AWS SDK ones, in leadflow-aws).
-    pub fn with(mut self, tenant: TenantId, channel: ChannelKind, adapter: Arc<dyn Channel>) -> Self {
+    pub fn with(mut self, tenant: TenantId, channel: Channel, adapter: Arc<dyn Sender>) -> Self {
         self.adapters.insert((tenant, channel), adapter);
         self
     }
@@ -75,14 +75,14 @@ impl ProviderChannels {
 
 impl ProviderChannels {
     /// The adapter `message` goes through.
-    fn adapter(&self, message: &OutboundMessage) -> &Arc<dyn Channel> {
+    fn adapter(&self, message: &OutboundMessage) -> &Arc<dyn Sender> {
         self.adapters.get(&(message.tenant.clone(), message.channel)).unwrap_or(&self.fallback)
     }
 }
 
 #[async_trait]
-impl Channel for ProviderChannels {
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+impl Sender for ProviderChannels {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError> {
         self.adapter(message).send(message, now).await
     }
 
@@ -96,11 +96,11 @@ impl Channel for ProviderChannels {
 }
 
 /// The tenant's SMS adapter, if it configured a provider.
-fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+fn sms_adapter(tenant: &TenantConfig, status_callback: Option<&str>) -> Result<Option<Arc<dyn Sender>>, RoutingError> {
     let Some(settings) = &tenant.sms else { return Ok(None) };
     let pacer = Pacer::new(Rate::per_second(settings.messages_per_second));
-    let secret = |secret, field| exposed(tenant, field, secret).map(Secret::new);
-    let adapter: Arc<dyn Channel> = match &settings.provider {
+    let secret = |secret, field| exposed(tenant, field, secret).map(Credential::new);
+    let adapter: Arc<dyn Sender> = match &settings.provider {
         SmsProvider::Twilio { account_sid, messaging_service_sid, api_url } => {
             let mut config = twilio_account(tenant, account_sid, api_url)?;
             config.messaging_service_sid = messaging_service_sid.clone();
@@ -128,7 +128,7 @@ fn twilio_account(
     api_url: &Option<String>,
 ) -> Result<TwilioConfig, RoutingError> {
     let token = tenant.twilio_auth_token.as_ref().ok_or_else(|| RoutingError::NoTwilioToken(tenant.id.clone()))?;
-    let token = Secret::new(exposed(tenant, "twilio.auth_token", token)?);
+    let token = Credential::new(exposed(tenant, "twilio.auth_token", token)?);
     let mut config = TwilioConfig::new(account_sid, TwilioAuth::AuthToken(token));
     if let Some(url) = api_url {
         config.base_url = url.clone();
@@ -139,7 +139,7 @@ fn twilio_account(
 /// The tenant's voice adapter, if it configured a provider and the API has a public URL:
 /// Twilio fetches each call's script from it. Without one (the inbound function, which places
 /// no calls; `leadflow dev` without `--public-url`), calls go to the default channel.
-fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Option<Arc<dyn Sender>>, RoutingError> {
     let Some(settings) = &tenant.voice else { return Ok(None) };
     let Some(public_url) = public_url else {
         tracing::warn!(tenant = %tenant.id, "no public URL for Twilio to fetch call scripts from: calls go to the default channel");
@@ -157,9 +157,9 @@ fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Opti
 }
 
 /// The tenant's ringless-voicemail vendor, if it configured one.
-fn voicemail_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Channel>>, RoutingError> {
+fn voicemail_adapter(tenant: &TenantConfig) -> Result<Option<Arc<dyn Sender>>, RoutingError> {
     let Some(settings) = &tenant.voicemail else { return Ok(None) };
-    let secret = Secret::new(exposed(tenant, "voicemail.secret", settings.auth.secret())?);
+    let secret = Credential::new(exposed(tenant, "voicemail.secret", settings.auth.secret())?);
     let auth = match &settings.auth {
         VoicemailAuth::Bearer(_) => HttpAuth::Bearer(secret),
         VoicemailAuth::Basic { username, .. } => HttpAuth::Basic { username: username.clone(), password: secret },

@@ -2,7 +2,7 @@
 //! jitter only where resending cannot send a touch twice (or the provider said "later"), and
 //! an honest "outcome unknown" where it could.
 
-use leadflow_core::ports::ChannelError;
+use leadflow_core::ports::SendError;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Client, RequestBuilder, StatusCode};
 use std::time::Duration;
@@ -89,7 +89,7 @@ impl HttpSender {
     /// Sends the request `build` makes (once per attempt), retrying connect errors, 429 and
     /// 5xx. Answers the first other reply, or `Transient` when the attempts run out or the
     /// outcome cannot be known (a timeout or a broken connection after the request went out).
-    pub async fn send(&self, provider: &str, build: impl Fn(&Client) -> RequestBuilder) -> Result<Reply, ChannelError> {
+    pub async fn send(&self, provider: &str, build: impl Fn(&Client) -> RequestBuilder) -> Result<Reply, SendError> {
         self.policy
             .run(provider, || async {
                 match build(&self.client).send().await {
@@ -109,7 +109,7 @@ impl HttpSender {
                         reason: format!("could not connect to {provider}: {error}"),
                         retry_after: None,
                     },
-                    Err(error) if error.is_builder() => Attempt::Done(Err(ChannelError::Permanent {
+                    Err(error) if error.is_builder() => Attempt::Done(Err(SendError::Permanent {
                         reason: leadflow_core::ports::Undeliverable::Rejected,
                         detail: format!("{provider} request could not be built: {error}"),
                     })),
@@ -124,7 +124,7 @@ impl HttpSender {
 #[derive(Debug)]
 pub enum Attempt<T> {
     /// Finished: the provider's answer, or a failure that must not be retried.
-    Done(Result<T, ChannelError>),
+    Done(Result<T, SendError>),
     /// Not sent (no connection), or refused for load (429, 5xx): worth another attempt,
     /// after `retry_after` if the provider named a wait.
     Retry { reason: String, retry_after: Option<Duration> },
@@ -134,7 +134,7 @@ impl RetryPolicy {
     /// Runs `attempt` until it is done, retrying what it says may be retried with this
     /// policy's backoff, at most `attempts` times in all; then `Transient`. Every provider
     /// call goes through here, over HTTP (`HttpSender`) or through an SDK (the AWS channels).
-    pub async fn run<T, F, Fut>(&self, provider: &str, mut attempt: F) -> Result<T, ChannelError>
+    pub async fn run<T, F, Fut>(&self, provider: &str, mut attempt: F) -> Result<T, SendError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Attempt<T>>,
@@ -149,7 +149,7 @@ impl RetryPolicy {
             };
             if made >= attempts {
                 tracing::warn!(provider, attempt = made, %reason, "provider send failed, attempts exhausted");
-                return Err(ChannelError::Transient(format!("{reason} (gave up after {made} attempts)")));
+                return Err(SendError::Transient(format!("{reason} (gave up after {made} attempts)")));
             }
             let delay = self.delay(made, retry_after);
             tracing::warn!(provider, attempt = made, %reason, delay_ms = delay.as_millis() as u64, "provider send failed, retrying");
@@ -160,11 +160,11 @@ impl RetryPolicy {
 
 /// The whole answer; a body that breaks off after a 2xx leaves the outcome unknown (the
 /// provider took the message, we just don't have its id).
-async fn read_reply(provider: &str, response: reqwest::Response) -> Result<Reply, ChannelError> {
+async fn read_reply(provider: &str, response: reqwest::Response) -> Result<Reply, SendError> {
     let status = response.status();
     match response.bytes().await {
         Ok(body) => Ok(Reply { status, body: body.to_vec() }),
-        Err(error) if status.is_success() => Err(ChannelError::OutcomeUnknown(format!(
+        Err(error) if status.is_success() => Err(SendError::OutcomeUnknown(format!(
             "{provider} answered {status} but its body broke off ({error}); \
              the message was probably sent, so it is not resent"
         ))),
@@ -174,14 +174,14 @@ async fn read_reply(provider: &str, response: reqwest::Response) -> Result<Reply
 
 /// The request may have reached the provider: saying so, and not retrying, is the only way
 /// to keep a touch from going out twice.
-fn unknown(provider: &str, error: &reqwest::Error, timeout: Duration) -> ChannelError {
+fn unknown(provider: &str, error: &reqwest::Error, timeout: Duration) -> SendError {
     let what = if error.is_timeout() {
         format!("no answer from {provider} within {} ms", timeout.as_millis())
     } else {
         format!("the exchange with {provider} broke off: {error}")
     };
     tracing::warn!(provider, %what, "provider send outcome unknown, not retried");
-    ChannelError::OutcomeUnknown(format!("{what}; the provider may have accepted the message, so it is not resent"))
+    SendError::OutcomeUnknown(format!("{what}; the provider may have accepted the message, so it is not resent"))
 }
 
 /// `Retry-After` in seconds, on 429 and 503 only (the HTTP-date form is rare at these

@@ -9,14 +9,15 @@
 //! at-most-once rests on leadflow's claim before the send and on never resending after an
 //! ambiguous failure (see [`crate::send`]).
 
+use crate::credential::Credential;
 use crate::pacing::Pacer;
-use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Sender, Undeliverable};
+use leadflow_core::redact::redact_phones;
 use serde::{Deserialize, Serialize};
 
 const PROVIDER: &str = "telnyx";
@@ -28,7 +29,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TelnyxConfig {
     /// A v2 API key, sent as a bearer token.
-    pub api_key: Secret,
+    pub api_key: Credential,
     /// Send through this messaging profile: required by Telnyx for a number pool or an
     /// alphanumeric sender, in which case the message may name no `from`.
     pub messaging_profile_id: Option<String>,
@@ -41,7 +42,7 @@ pub struct TelnyxConfig {
 
 impl TelnyxConfig {
     /// An account with the default base URL and retry policy, no profile and no webhook.
-    pub fn new(api_key: impl Into<Secret>) -> Self {
+    pub fn new(api_key: impl Into<Credential>) -> Self {
         Self {
             api_key: api_key.into(),
             messaging_profile_id: None,
@@ -84,9 +85,9 @@ struct NewMessage<'a> {
 }
 
 #[async_trait]
-impl Channel for TelnyxSms {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_channel(PROVIDER, ChannelKind::Sms, message)?;
+impl Sender for TelnyxSms {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        require_channel(PROVIDER, Channel::Sms, message)?;
         let profile = self.config.messaging_profile_id.as_deref();
         let sender = match (message.from.as_deref(), profile) {
             (Some(from), _) => from,
@@ -156,11 +157,11 @@ impl ApiError {
     }
 }
 
-fn read_reply(reply: Reply) -> Result<String, ChannelError> {
+fn read_reply(reply: Reply) -> Result<String, SendError> {
     if reply.status.is_success() {
         return match serde_json::from_slice::<Created>(&reply.body) {
             Ok(created) if !created.data.id.is_empty() => Ok(created.data.id),
-            _ => Err(ChannelError::OutcomeUnknown(format!(
+            _ => Err(SendError::OutcomeUnknown(format!(
                 "telnyx answered {} without a message id; the message was probably sent, \
                  so it is not resent",
                 reply.status
@@ -184,7 +185,7 @@ fn read_reply(reply: Reply) -> Result<String, ChannelError> {
         })
         .collect();
     let detail = if described.is_empty() { "no error code".to_owned() } else { described.join("; ") };
-    Err(ChannelError::Permanent { reason, detail: format!("telnyx answered {}: {detail}", reply.status) })
+    Err(SendError::Permanent { reason, detail: format!("telnyx answered {}: {detail}", reply.status) })
 }
 
 /// What a Telnyx error code says about the lead's number; `about_to` when the error's
@@ -227,7 +228,7 @@ mod tests {
 
     fn reason(status: u16, body: &str) -> Undeliverable {
         match read_reply(reply(status, body)) {
-            Err(ChannelError::Permanent { reason, .. }) => reason,
+            Err(SendError::Permanent { reason, .. }) => reason,
             other => panic!("expected a permanent error, got {other:?}"),
         }
     }
@@ -262,6 +263,6 @@ mod tests {
     #[test]
     fn a_success_without_an_id_is_an_unknown_outcome() {
         let error = read_reply(reply(200, r#"{"data":{}}"#)).unwrap_err();
-        assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{error:?}");
+        assert!(matches!(error, SendError::OutcomeUnknown(_)), "{error:?}");
     }
 }

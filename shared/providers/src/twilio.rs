@@ -10,14 +10,15 @@
 //! A touch whose process died before its answer was recorded is looked up in the account's
 //! Messages list instead ([`TwilioSms::lookup`]): by its number and ours, matched on its body.
 
+use crate::credential::Credential;
 use crate::pacing::Pacer;
-use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use leadflow_core::domain::{twilio_undeliverable, Channel as ChannelKind};
-use leadflow_core::ports::{Channel, ChannelError, Lookup, OutboundMessage, Undeliverable};
+use leadflow_core::domain::{twilio_undeliverable, Channel};
+use leadflow_core::ports::{Lookup, OutboundMessage, SendError, Sender, Undeliverable};
+use leadflow_core::redact::redact_phones;
 use serde::Deserialize;
 
 const PROVIDER: &str = "twilio";
@@ -29,10 +30,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TwilioAuth {
     /// The account's auth token; the username is the account SID.
-    AuthToken(Secret),
+    AuthToken(Credential),
     /// An API key (`SK...`) and its secret, which Twilio recommends for production: it can be
     /// revoked alone.
-    ApiKey { sid: String, secret: Secret },
+    ApiKey { sid: String, secret: Credential },
 }
 
 /// A Twilio account to send from.
@@ -73,7 +74,7 @@ impl TwilioConfig {
 pub(crate) struct TwilioApi {
     account_url: String,
     user: String,
-    password: Secret,
+    password: Credential,
     http: HttpSender,
 }
 
@@ -90,7 +91,7 @@ impl TwilioApi {
 
     /// Creates a resource of the account (`Messages.json`, `Calls.json`) from `form`;
     /// answers its `sid`.
-    pub(crate) async fn create(&self, resource: &str, form: &[(&str, &str)]) -> Result<String, ChannelError> {
+    pub(crate) async fn create(&self, resource: &str, form: &[(&str, &str)]) -> Result<String, SendError> {
         let url = format!("{}/{resource}", self.account_url);
         let (user, password) = (&self.user, self.password.expose());
         let reply =
@@ -99,7 +100,7 @@ impl TwilioApi {
     }
 
     /// Reads one page of a list resource of the account (`Messages.json`) filtered by `query`.
-    pub(crate) async fn list(&self, resource: &str, query: &[(&str, &str)]) -> Result<Reply, ChannelError> {
+    pub(crate) async fn list(&self, resource: &str, query: &[(&str, &str)]) -> Result<Reply, SendError> {
         let url = format!("{}/{resource}", self.account_url);
         let (user, password) = (&self.user, self.password.expose());
         self.http.send(PROVIDER, |client| client.get(&url).basic_auth(user, Some(password)).query(query)).await
@@ -130,9 +131,9 @@ impl TwilioSms {
 }
 
 #[async_trait]
-impl Channel for TwilioSms {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_channel(PROVIDER, ChannelKind::Sms, message)?;
+impl Sender for TwilioSms {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        require_channel(PROVIDER, Channel::Sms, message)?;
         let service = self.config.messaging_service_sid.as_deref();
         let sender = match (message.from.as_deref(), service) {
             (Some(from), _) => from,
@@ -253,11 +254,11 @@ struct ErrorBody {
     message: Option<String>,
 }
 
-fn read_reply(reply: Reply) -> Result<String, ChannelError> {
+fn read_reply(reply: Reply) -> Result<String, SendError> {
     if reply.status.is_success() {
         return match serde_json::from_slice::<Created>(&reply.body) {
             Ok(created) if !created.sid.is_empty() => Ok(created.sid),
-            _ => Err(ChannelError::OutcomeUnknown(format!(
+            _ => Err(SendError::OutcomeUnknown(format!(
                 "twilio answered {} without a sid; the message or call was probably sent, \
                  so it is not resent",
                 reply.status
@@ -269,7 +270,7 @@ fn read_reply(reply: Reply) -> Result<String, ChannelError> {
     let text = body.and_then(|b| b.message).map(|m| redact_phones(&m)).unwrap_or_default();
     let reason = code.map_or(Undeliverable::Rejected, twilio_undeliverable);
     let code = code.map_or_else(|| "no error code".to_owned(), |c| format!("error {c}"));
-    Err(ChannelError::Permanent { reason, detail: format!("twilio answered {} ({code}): {text}", reply.status) })
+    Err(SendError::Permanent { reason, detail: format!("twilio answered {} ({code}): {text}", reply.status) })
 }
 
 #[cfg(test)]
@@ -283,7 +284,7 @@ mod tests {
 
     #[test]
     fn an_error_without_a_json_body_is_rejected_with_its_status() {
-        let Err(ChannelError::Permanent { reason, detail }) = read_reply(reply(401, "Unauthorized")) else {
+        let Err(SendError::Permanent { reason, detail }) = read_reply(reply(401, "Unauthorized")) else {
             panic!("expected a permanent error");
         };
         assert_eq!(reason, Undeliverable::Rejected);
@@ -293,6 +294,6 @@ mod tests {
     #[test]
     fn a_success_without_a_sid_is_an_unknown_outcome() {
         let error = read_reply(reply(201, "{}")).unwrap_err();
-        assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{error:?}");
+        assert!(matches!(error, SendError::OutcomeUnknown(_)), "{error:?}");
     }
 }

@@ -17,8 +17,8 @@ use crate::twilio::{TwilioApi, TwilioConfig};
 use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Sender};
 
 const PROVIDER: &str = "twilio";
 
@@ -49,9 +49,9 @@ impl TwilioVoice {
 }
 
 #[async_trait]
-impl Channel for TwilioVoice {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_channel(PROVIDER, ChannelKind::Voice, message)?;
+impl Sender for TwilioVoice {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        require_channel(PROVIDER, Channel::Voice, message)?;
         let Some(lead) = &message.lead_id else {
             return Err(rejected("twilio: a call is a cadence touch and needs its lead"));
         };

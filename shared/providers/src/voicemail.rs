@@ -10,15 +10,16 @@
 //! A generic adapter cannot know what a vendor's error codes mean, so every refusal (4xx) is
 //! `Rejected`: the touch fails and the lead's voicemail channel stays open.
 
+use crate::credential::Credential;
 use crate::pacing::Pacer;
-use crate::redact::{redact_phones, Secret};
 use crate::send::{BuildError, HttpSender, Reply, RetryPolicy};
 use crate::{log_outcome, rejected, require_channel};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::config::BodyTemplate;
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Sender};
+use leadflow_core::redact::redact_phones;
 use serde_json::Value;
 
 const PROVIDER: &str = "voicemail vendor";
@@ -30,11 +31,11 @@ const MAX_ERROR_TEXT: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpAuth {
     /// `Authorization: Bearer <token>`.
-    Bearer(Secret),
+    Bearer(Credential),
     /// HTTP basic.
-    Basic { username: String, password: Secret },
+    Basic { username: String, password: Credential },
     /// A header of the vendor's naming (`X-Api-Key: <value>`).
-    Header { name: String, value: Secret },
+    Header { name: String, value: Credential },
 }
 
 /// A vendor to drop voicemails through.
@@ -82,9 +83,9 @@ impl VoicemailDrop {
 }
 
 #[async_trait]
-impl Channel for VoicemailDrop {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_channel(PROVIDER, ChannelKind::Voicemail, message)?;
+impl Sender for VoicemailDrop {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        require_channel(PROVIDER, Channel::Voicemail, message)?;
         let Some(from) = self.config.from.as_deref().or(message.from.as_deref()) else {
             return Err(rejected("voicemail: no caller ID for the drop"));
         };
@@ -109,7 +110,7 @@ impl Channel for VoicemailDrop {
 }
 
 /// The vendor's id for the drop (`id` or `data.id`, as most such APIs answer), else ours.
-fn read_reply(reply: Reply, touch: &str) -> Result<String, ChannelError> {
+fn read_reply(reply: Reply, touch: &str) -> Result<String, SendError> {
     if reply.status.is_success() {
         let answer: Option<Value> = serde_json::from_slice(&reply.body).ok();
         let id = answer.as_ref().and_then(|a| a.get("id").or_else(|| a.get("data").and_then(|d| d.get("id"))));

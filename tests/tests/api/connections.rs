@@ -1,8 +1,8 @@
 //! The dev server's connections: a client that stalls is disconnected (its head) or answered
 //! 408 (its body), and a body declared over the limit is refused before it is sent.
 
+use leadflow_cli::dev::Timeouts;
 use leadflow_core::config::DEMO_API_KEY;
-use leadflow_local::dev::Timeouts;
 use leadflow_tests::{read_response, spawn_app, RawResponse, TestApp};
 use serde_json::Value;
 use std::time::{Duration, Instant};

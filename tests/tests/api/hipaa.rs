@@ -57,9 +57,7 @@ fn captured_logs() -> &'static Captured {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(logs.clone())
             .with_ansi(false)
-            .with_env_filter(
-                "leadflow_core=trace,leadflow_providers=trace,leadflow_embedded=trace,leadflow_local=trace",
-            )
+            .with_env_filter("leadflow_core=trace,leadflow_providers=trace,leadflow_embedded=trace,leadflow_cli=trace")
             .finish();
         tracing::subscriber::set_global_default(subscriber).expect("no other test sets a global subscriber");
         logs

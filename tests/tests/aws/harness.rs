@@ -27,7 +27,7 @@ use leadflow_aws::scheduler::QueueTargets;
 use leadflow_core::app::App;
 use leadflow_core::config::{Secret, DEMO_TENANT};
 use leadflow_core::http::{inbound_routes, lead_routes, report_routes, HttpState};
-use leadflow_core::ports::{Channel, ChannelError, Clock, OutboundMessage};
+use leadflow_core::ports::{Clock, OutboundMessage, SendError, Sender};
 use leadflow_embedded::ManualClock;
 use leadflow_tests::DEMO_TWILIO_TOKEN;
 use serde_json::{json, Value};
@@ -97,13 +97,13 @@ impl Sent {
 
 /// The function's own channel (the log channel), with every send also remembered.
 struct Recording {
-    inner: Arc<dyn Channel>,
+    inner: Arc<dyn Sender>,
     sent: Arc<Sent>,
 }
 
 #[async_trait]
-impl Channel for Recording {
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError> {
+impl Sender for Recording {
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError> {
         self.sent.0.lock().unwrap().push((message.clone(), now));
         self.inner.send(message, now).await
     }

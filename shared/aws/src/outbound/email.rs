@@ -9,8 +9,8 @@ use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader, MessageTag};
 use aws_sdk_sesv2::Client;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::{Channel as ChannelKind, Email};
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::domain::{Channel, Email};
+use leadflow_core::ports::{OutboundMessage, SendError, Sender, Undeliverable};
 use leadflow_providers::{rejected, RetryPolicy};
 
 const PROVIDER: &str = "ses";
@@ -56,20 +56,20 @@ fn sender(from: &str) -> String {
     }
 }
 
-fn utf8(text: &str) -> Result<Content, ChannelError> {
+fn utf8(text: &str) -> Result<Content, SendError> {
     Content::builder().data(text).charset("UTF-8").build().map_err(|e| rejected(format!("ses: {e}")))
 }
 
-fn header(name: &str, value: &str) -> Result<MessageHeader, ChannelError> {
+fn header(name: &str, value: &str) -> Result<MessageHeader, SendError> {
     MessageHeader::builder().name(name).value(value).build().map_err(|e| rejected(format!("ses: {e}")))
 }
 
-fn tag(name: &str, value: &str) -> Result<MessageTag, ChannelError> {
+fn tag(name: &str, value: &str) -> Result<MessageTag, SendError> {
     MessageTag::builder().name(name).value(value).build().map_err(|e| rejected(format!("ses: {e}")))
 }
 
 impl SesEmail {
-    fn content(&self, message: &OutboundMessage) -> Result<EmailContent, ChannelError> {
+    fn content(&self, message: &OutboundMessage) -> Result<EmailContent, SendError> {
         let subject = message.subject.as_deref().ok_or_else(|| rejected("ses: an email needs a subject"))?;
         let mut simple =
             Message::builder().subject(utf8(subject)?).body(Body::builder().text(utf8(&message.body)?).build());
@@ -85,9 +85,9 @@ impl SesEmail {
 }
 
 #[async_trait]
-impl Channel for SesEmail {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        if message.channel != ChannelKind::Email {
+impl Sender for SesEmail {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        if message.channel != Channel::Email {
             return Err(rejected(format!("ses: this adapter sends email, not {:?}", message.channel)));
         }
         let mut tags = vec![tag("tenant", message.tenant.as_str())?, tag("touch", message.touch_id.as_str())?];

@@ -1,10 +1,10 @@
 //! Sending through an SDK with the providers' discipline: what a call's failure means for a
-//! touch (retry it, or which `ChannelError`), the retries, the message id, the log line.
+//! touch (retry it, or which `SendError`), the retries, the message id, the log line.
 
 use aws_smithy_runtime_api::client::result::{DispatchFailure, SdkError};
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::ports::{OutboundMessage, SendError, Undeliverable};
 use leadflow_providers::{log_outcome, Attempt, RetryPolicy};
 
 /// Error codes that mean "too fast, later", whatever the HTTP status.
@@ -35,13 +35,13 @@ where
                 let reason = refused(context.err());
                 let message = context.err().message().unwrap_or_default();
                 let detail = format!("{provider} answered {status} {code}: {message}");
-                Attempt::Done(Err(ChannelError::Permanent { reason, detail }))
+                Attempt::Done(Err(SendError::Permanent { reason, detail }))
             }
         }
         SdkError::DispatchFailure(failure) if never_sent(failure) => {
             Attempt::Retry { reason: format!("could not connect to {provider}: {detail}"), retry_after: None }
         }
-        SdkError::ConstructionFailure(_) => Attempt::Done(Err(ChannelError::Permanent {
+        SdkError::ConstructionFailure(_) => Attempt::Done(Err(SendError::Permanent {
             reason: Undeliverable::Rejected,
             detail: format!("{provider} request could not be built: {detail}"),
         })),
@@ -49,7 +49,7 @@ where
         // may have taken the message.
         _ => {
             tracing::warn!(provider, %detail, "provider send outcome unknown, not retried");
-            Attempt::Done(Err(ChannelError::OutcomeUnknown(format!(
+            Attempt::Done(Err(SendError::OutcomeUnknown(format!(
                 "{provider}: {detail}; the provider may have accepted the message, so it is not resent"
             ))))
         }
@@ -96,7 +96,7 @@ pub(super) async fn send_logged<T, E, Fut>(
     call: impl Fn() -> Fut,
     refused: impl Fn(&E) -> Undeliverable,
     id: impl FnOnce(T) -> Option<String>,
-) -> Result<String, ChannelError>
+) -> Result<String, SendError>
 where
     Fut: std::future::Future<Output = Result<T, SdkError<E, Response>>>,
     E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -107,7 +107,7 @@ where
         // A success without the provider's id: it was probably sent, so it is not resent.
         .and_then(|output| {
             id(output).ok_or_else(|| {
-                ChannelError::OutcomeUnknown(format!(
+                SendError::OutcomeUnknown(format!(
                     "{provider} answered without a message id; the message was probably sent, so it is not resent"
                 ))
             })

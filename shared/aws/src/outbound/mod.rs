@@ -31,8 +31,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use leadflow_core::config::{EmailSettings, SmsProvider, SmsSettings, TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel as ChannelKind, TenantId};
-use leadflow_core::ports::Channel;
+use leadflow_core::domain::{Channel, TenantId};
+use leadflow_core::ports::Sender;
 use leadflow_providers::{Pacer, Rate, RetryPolicy};
 use std::sync::Arc;
 
@@ -50,11 +50,11 @@ fn client_config(sdk: &SdkConfig, policy: &RetryPolicy) -> SdkConfig {
 /// client (the credentials are the function's own, not the tenant's).
 fn adapters<S, C: Clone>(
     tenants: &TenantDirectory,
-    channel: ChannelKind,
+    channel: Channel,
     pick: impl Fn(&TenantConfig) -> Option<S>,
     client: impl FnOnce() -> C,
-    make: impl Fn(C, S) -> Arc<dyn Channel>,
-) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+    make: impl Fn(C, S) -> Arc<dyn Sender>,
+) -> Vec<(TenantId, Channel, Arc<dyn Sender>)> {
     let mut client = Some(client);
     let mut built: Option<C> = None;
     let mut adapters = Vec::new();
@@ -73,17 +73,17 @@ pub fn sms_channels(
     sdk: &SdkConfig,
     tenants: &TenantDirectory,
     policy: RetryPolicy,
-) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+) -> Vec<(TenantId, Channel, Arc<dyn Sender>)> {
     let pick = |tenant: &TenantConfig| match tenant.sms.as_ref()? {
         SmsSettings { provider: SmsProvider::Aws { origination_identity, configuration_set }, messages_per_second } => {
             Some((origination_identity.clone(), configuration_set.clone(), *messages_per_second))
         }
         _ => None,
     };
-    let make = |client, (origin, set, rate): (Option<String>, Option<String>, f64)| -> Arc<dyn Channel> {
+    let make = |client, (origin, set, rate): (Option<String>, Option<String>, f64)| -> Arc<dyn Sender> {
         Arc::new(EndUserMessagingSms::new(client, origin, set, Pacer::new(Rate::per_second(rate)), policy))
     };
-    adapters(tenants, ChannelKind::Sms, pick, || sms::client(sdk, &policy), make)
+    adapters(tenants, Channel::Sms, pick, || sms::client(sdk, &policy), make)
 }
 
 /// An email adapter for each tenant with `[email] provider = "ses"`. Apart from
@@ -92,13 +92,13 @@ pub fn email_channels(
     sdk: &SdkConfig,
     tenants: &TenantDirectory,
     policy: RetryPolicy,
-) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+) -> Vec<(TenantId, Channel, Arc<dyn Sender>)> {
     let pick = |tenant: &TenantConfig| tenant.email.clone();
-    let make = |client, settings: EmailSettings| -> Arc<dyn Channel> {
+    let make = |client, settings: EmailSettings| -> Arc<dyn Sender> {
         let EmailSettings::Ses { from, configuration_set, reply_to } = settings;
         Arc::new(SesEmail::new(client, from, configuration_set, reply_to, policy))
     };
-    adapters(tenants, ChannelKind::Email, pick, || email::client(sdk, &policy), make)
+    adapters(tenants, Channel::Email, pick, || email::client(sdk, &policy), make)
 }
 
 /// Whether any tenant sends through AWS (so a runtime knows it needs an SDK configuration).

@@ -6,8 +6,8 @@ use aws_config::SdkConfig;
 use aws_sdk_pinpointsmsvoicev2::operation::send_text_message::SendTextMessageError;
 use aws_sdk_pinpointsmsvoicev2::Client;
 use chrono::{DateTime, Utc};
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Sender, Undeliverable};
 use leadflow_providers::{rejected, require_channel, Pacer, RetryPolicy};
 
 const PROVIDER: &str = "aws-sms";
@@ -43,9 +43,9 @@ impl EndUserMessagingSms {
 }
 
 #[async_trait]
-impl Channel for EndUserMessagingSms {
-    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, ChannelError> {
-        require_channel(PROVIDER, ChannelKind::Sms, message)?;
+impl Sender for EndUserMessagingSms {
+    async fn send(&self, message: &OutboundMessage, _now: DateTime<Utc>) -> Result<String, SendError> {
+        require_channel(PROVIDER, Channel::Sms, message)?;
         let Some(origin) = self.origination_identity.as_deref().or(message.from.as_deref()) else {
             return Err(rejected("aws-sms: no origination identity and no from number on the message"));
         };

@@ -2,8 +2,8 @@
 
 use crate::support::{assert_signed, fast_policy, json, message, permanent, sdk};
 use leadflow_aws::outbound::{email_client, SesEmail};
-use leadflow_core::domain::{Channel as ChannelKind, Email};
-use leadflow_core::ports::{Channel, Undeliverable};
+use leadflow_core::domain::{Channel, Email};
+use leadflow_core::ports::{Sender, Undeliverable};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -30,7 +30,7 @@ fn error(status: u16, kind: &str) -> ResponseTemplate {
 async fn an_email_carries_the_one_click_unsubscribe_headers_and_our_ids_as_tags() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path(SEND_EMAIL)).respond_with(sent("ses-0001")).mount(&server).await;
-    let mut email = message(ChannelKind::Email, LEAD);
+    let mut email = message(Channel::Email, LEAD);
     email.unsubscribe_url = Some("https://leads.example.com/u/acme.ld_1.sig".to_owned());
     assert_eq!(adapter(&server).await.send(&email, chrono::Utc::now()).await.unwrap(), "ses-0001");
 
@@ -65,7 +65,7 @@ async fn an_email_carries_the_one_click_unsubscribe_headers_and_our_ids_as_tags(
 async fn without_a_link_no_unsubscribe_headers_are_sent() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path(SEND_EMAIL)).respond_with(sent("ses-0002")).mount(&server).await;
-    adapter(&server).await.send(&message(ChannelKind::Email, LEAD), chrono::Utc::now()).await.unwrap();
+    adapter(&server).await.send(&message(Channel::Email, LEAD), chrono::Utc::now()).await.unwrap();
     let body = json(&server.received_requests().await.unwrap()[0]);
     assert!(body["Content"]["Simple"].get("Headers").is_none(), "{body}");
 }
@@ -77,7 +77,7 @@ async fn a_refusal_leaves_the_leads_email_open_and_is_not_retried() {
     {
         let server = MockServer::start().await;
         Mock::given(method("POST")).respond_with(error(400, kind)).mount(&server).await;
-        let result = adapter(&server).await.send(&message(ChannelKind::Email, LEAD), chrono::Utc::now()).await;
+        let result = adapter(&server).await.send(&message(Channel::Email, LEAD), chrono::Utc::now()).await;
         assert_eq!(permanent(result), Undeliverable::Rejected, "{kind}");
         assert_eq!(server.received_requests().await.unwrap().len(), 1, "{kind}");
     }
@@ -93,7 +93,7 @@ async fn too_many_requests_is_retried_then_sent_once() {
         .mount(&server)
         .await;
     Mock::given(method("POST")).respond_with(sent("ses-0003")).with_priority(2).mount(&server).await;
-    let id = adapter(&server).await.send(&message(ChannelKind::Email, LEAD), chrono::Utc::now()).await.unwrap();
+    let id = adapter(&server).await.send(&message(Channel::Email, LEAD), chrono::Utc::now()).await.unwrap();
     assert_eq!(id, "ses-0003");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
@@ -101,11 +101,11 @@ async fn too_many_requests_is_retried_then_sent_once() {
 #[tokio::test]
 async fn an_email_without_a_subject_or_a_text_message_is_refused_before_sending() {
     let server = MockServer::start().await;
-    let mut email = message(ChannelKind::Email, LEAD);
+    let mut email = message(Channel::Email, LEAD);
     email.subject = None;
     let adapter = adapter(&server).await;
     assert_eq!(permanent(adapter.send(&email, chrono::Utc::now()).await), Undeliverable::Rejected);
-    let sms = message(ChannelKind::Sms, "+15557654321");
+    let sms = message(Channel::Sms, "+15557654321");
     assert_eq!(permanent(adapter.send(&sms, chrono::Utc::now()).await), Undeliverable::Rejected);
     assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -2,8 +2,8 @@
 
 use crate::support::{assert_signed, fast_policy, json, message, permanent, sdk, sdk_at, FROM, TO};
 use leadflow_aws::outbound::{sms_client, EndUserMessagingSms};
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{SendError, Sender, Undeliverable};
 use leadflow_providers::{Pacer, Rate};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -38,10 +38,10 @@ async fn mount(server: &MockServer, response: ResponseTemplate) {
 }
 
 /// One text sent to a server that answers `response`: the result, and how many requests it took.
-async fn send_against(response: ResponseTemplate) -> (Result<String, ChannelError>, usize) {
+async fn send_against(response: ResponseTemplate) -> (Result<String, SendError>, usize) {
     let server = MockServer::start().await;
     mount(&server, response).await;
-    let sms = message(ChannelKind::Sms, TO);
+    let sms = message(Channel::Sms, TO);
     let result = adapter(&server, None, Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await;
     (result, server.received_requests().await.unwrap().len())
 }
@@ -50,7 +50,7 @@ async fn send_against(response: ResponseTemplate) -> (Result<String, ChannelErro
 async fn a_text_is_signed_and_names_its_touch_in_the_context() {
     let server = MockServer::start().await;
     mount(&server, sent("msg-0001")).await;
-    let sms = message(ChannelKind::Sms, TO);
+    let sms = message(Channel::Sms, TO);
     let id = adapter(&server, None, Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await.unwrap();
     assert_eq!(id, "msg-0001");
 
@@ -74,7 +74,7 @@ async fn a_text_is_signed_and_names_its_touch_in_the_context() {
 async fn a_configured_origination_identity_sends_instead_of_the_number() {
     let server = MockServer::start().await;
     mount(&server, sent("msg-0002")).await;
-    let sms = message(ChannelKind::Sms, TO);
+    let sms = message(Channel::Sms, TO);
     adapter(&server, Some("pool-abc123"), Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(json(&requests[0])["OriginationIdentity"], "pool-abc123");
@@ -128,7 +128,7 @@ async fn throttling_and_server_errors_are_retried_then_sent_once() {
         .mount(&server)
         .await;
     Mock::given(method("POST")).respond_with(sent("msg-0003")).with_priority(3).mount(&server).await;
-    let sms = message(ChannelKind::Sms, TO);
+    let sms = message(Channel::Sms, TO);
     let id = adapter(&server, None, Pacer::unlimited()).await.send(&sms, chrono::Utc::now()).await.unwrap();
     assert_eq!(id, "msg-0003");
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
@@ -137,21 +137,21 @@ async fn throttling_and_server_errors_are_retried_then_sent_once() {
 #[tokio::test]
 async fn throttling_that_outlasts_the_attempts_is_transient() {
     let (result, requests) = send_against(error(400, "ThrottlingException", json!({}))).await;
-    assert!(matches!(result, Err(ChannelError::Transient(_))), "{result:?}");
+    assert!(matches!(result, Err(SendError::Transient(_))), "{result:?}");
     assert_eq!(requests, 3);
 }
 
 #[tokio::test]
 async fn no_answer_in_time_is_an_unknown_outcome_never_resent() {
     let (result, requests) = send_against(sent("late").set_delay(Duration::from_secs(2))).await;
-    assert!(matches!(result, Err(ChannelError::OutcomeUnknown(_))), "{result:?}");
+    assert!(matches!(result, Err(SendError::OutcomeUnknown(_))), "{result:?}");
     assert_eq!(requests, 1);
 }
 
 #[tokio::test]
 async fn a_success_without_a_message_id_is_an_unknown_outcome() {
     let (result, _) = send_against(ResponseTemplate::new(200).set_body_json(json!({}))).await;
-    assert!(matches!(result, Err(ChannelError::OutcomeUnknown(_))), "{result:?}");
+    assert!(matches!(result, Err(SendError::OutcomeUnknown(_))), "{result:?}");
 }
 
 #[tokio::test]
@@ -161,9 +161,9 @@ async fn a_connection_that_never_opens_is_retried_then_transient() {
     let policy = fast_policy();
     let sdk = sdk_at(&format!("http://127.0.0.1:{port}")).await;
     let adapter = EndUserMessagingSms::new(sms_client(&sdk, &policy), None, None, Pacer::unlimited(), policy);
-    let result = adapter.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await;
+    let result = adapter.send(&message(Channel::Sms, TO), chrono::Utc::now()).await;
     match result {
-        Err(ChannelError::Transient(reason)) => assert!(reason.contains("gave up after 3 attempts"), "{reason}"),
+        Err(SendError::Transient(reason)) => assert!(reason.contains("gave up after 3 attempts"), "{reason}"),
         other => panic!("expected a transient error, got {other:?}"),
     }
 }
@@ -175,7 +175,7 @@ async fn each_sending_number_is_paced() {
     let adapter = adapter(&server, None, Pacer::new(Rate::per_second(10.0))).await;
     let started = Instant::now();
     for _ in 0..3 {
-        adapter.send(&message(ChannelKind::Sms, TO), chrono::Utc::now()).await.unwrap();
+        adapter.send(&message(Channel::Sms, TO), chrono::Utc::now()).await.unwrap();
     }
     assert!(started.elapsed() >= Duration::from_millis(190), "{:?}", started.elapsed());
 }
@@ -185,7 +185,7 @@ async fn an_email_is_not_for_this_adapter() {
     let server = MockServer::start().await;
     let result = adapter(&server, None, Pacer::unlimited())
         .await
-        .send(&message(ChannelKind::Email, "a@b.example"), chrono::Utc::now())
+        .send(&message(Channel::Email, "a@b.example"), chrono::Utc::now())
         .await;
     assert_eq!(permanent(result), Undeliverable::Rejected);
     assert!(server.received_requests().await.unwrap().is_empty());

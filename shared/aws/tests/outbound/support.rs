@@ -2,8 +2,8 @@
 
 use aws_config::SdkConfig;
 use chrono::Utc;
-use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
-use leadflow_core::ports::{ChannelError, OutboundMessage, Undeliverable};
+use leadflow_core::domain::{Channel, LeadId, TenantId, TouchId};
+use leadflow_core::ports::{OutboundMessage, SendError, Undeliverable};
 use leadflow_providers::RetryPolicy;
 use std::time::Duration;
 use wiremock::{MockServer, Request};
@@ -39,7 +39,7 @@ pub fn fast_policy() -> RetryPolicy {
 }
 
 /// A touch on `channel` to `to`.
-pub fn message(channel: ChannelKind, to: &str) -> OutboundMessage {
+pub fn message(channel: Channel, to: &str) -> OutboundMessage {
     OutboundMessage {
         touch_id: TouchId::new(),
         tenant: TenantId::parse("acme").unwrap(),
@@ -47,7 +47,7 @@ pub fn message(channel: ChannelKind, to: &str) -> OutboundMessage {
         channel,
         to: to.to_owned(),
         from: channel.uses_phone().then(|| FROM.to_owned()),
-        subject: (channel == ChannelKind::Email).then(|| "Your visit".to_owned()),
+        subject: (channel == Channel::Email).then(|| "Your visit".to_owned()),
         body: "Hi Ann, thanks for reaching out!".to_owned(),
         unsubscribe_url: None,
         step: 1,
@@ -70,9 +70,9 @@ pub fn assert_signed(request: &Request, service: &str) {
 }
 
 /// The reason of a permanent failure.
-pub fn permanent(result: Result<String, ChannelError>) -> Undeliverable {
+pub fn permanent(result: Result<String, SendError>) -> Undeliverable {
     match result {
-        Err(ChannelError::Permanent { reason, .. }) => reason,
+        Err(SendError::Permanent { reason, .. }) => reason,
         other => panic!("expected a permanent error, got {other:?}"),
     }
 }

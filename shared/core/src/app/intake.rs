@@ -42,18 +42,22 @@ pub enum IntakeError {
     Store(#[from] StoreError),
 }
 
+/// What intake answers: the receipt, and whether it is the stored answer to an earlier post
+/// with the same idempotency key (`Idempotent-Replayed: true`) rather than a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub receipt: IntakeReceipt,
+    pub replayed: bool,
+}
+
 impl App {
-    /// Accepts a lead for `tenant`; answers the receipt and whether it is a replay.
-    pub async fn intake(
-        &self,
-        tenant: &TenantConfig,
-        request: IntakeRequest,
-    ) -> Result<(IntakeReceipt, bool), IntakeError> {
+    /// Accepts a lead for `tenant`.
+    pub async fn intake(&self, tenant: &TenantConfig, request: IntakeRequest) -> Result<Accepted, IntakeError> {
         let now = self.clock.now();
         if let Some(key) = &request.idempotency_key {
             if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
                 self.rearm_unstarted(tenant, &receipt).await;
-                return Ok((receipt, true));
+                return Ok(Accepted { receipt, replayed: true });
             }
         }
         let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
@@ -99,13 +103,13 @@ impl App {
                     if let Err(e) = self.store.add_counts(&tenant.id, day, &[(counter.key(), 1)]).await {
                         tracing::warn!(error = %e, "intake counter not updated");
                     }
-                    return Ok((receipt, false));
+                    return Ok(Accepted { receipt, replayed: false });
                 }
                 // Another post with the same key won the race: its answer is ours.
                 Err(StoreError::Duplicate("idempotency key")) => {
                     if let Some(key) = &request.idempotency_key {
                         if let Some(receipt) = self.store.receipt(&tenant.id, key, now).await? {
-                            return Ok((receipt, true));
+                            return Ok(Accepted { receipt, replayed: true });
                         }
                     }
                 }

@@ -31,7 +31,7 @@ pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use handoff::SlaOutcome;
 pub use inbound::{InboundError, InboundSms, SmsAnswer};
-pub use intake::{IntakeError, IntakeRequest};
+pub use intake::{Accepted, IntakeError, IntakeRequest};
 pub use lead_view::{LeadDetails, LeadViewError};
 pub use links::{ClickError, LinkTracking};
 pub use outcome::OutcomeError;
@@ -42,7 +42,7 @@ pub use unsubscribe::{UnsubscribeError, Unsubscribed};
 pub use wake::WakeOutcome;
 
 use crate::config::TenantDirectory;
-use crate::ports::{Channel, Clock, LeadStore, Notifier, TouchScheduler};
+use crate::ports::{Clock, LeadStore, Notifier, Sender, TouchScheduler};
 use std::sync::Arc;
 
 /// The ports and tenants every use case runs against.
@@ -50,7 +50,7 @@ use std::sync::Arc;
 pub struct App {
     pub store: Arc<dyn LeadStore>,
     pub scheduler: Arc<dyn TouchScheduler>,
-    pub channel: Arc<dyn Channel>,
+    pub channel: Arc<dyn Sender>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tenants: Arc<TenantDirectory>,

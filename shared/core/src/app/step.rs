@@ -8,7 +8,7 @@ use crate::domain::{
     Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
 };
 use crate::engine::{decide, Command, Event, LeadView};
-use crate::ports::{ChannelError, Claim, DueTouch, OutboundMessage, ScheduleError, StoreError};
+use crate::ports::{Claim, DueTouch, OutboundMessage, ScheduleError, SendError, StoreError};
 use chrono::{DateTime, Utc};
 
 /// What a due message led to.
@@ -235,7 +235,7 @@ impl App {
     ) -> Result<StepOutcome, StoreError> {
         let Pending { touch, message } = pending;
         let result = match message {
-            Err(detail) => Err(ChannelError::Permanent { reason: Undeliverable::Rejected, detail }),
+            Err(detail) => Err(SendError::Permanent { reason: Undeliverable::Rejected, detail }),
             Ok(message) => self.channel.send(&message, self.clock.now()).await,
         };
         self.record_sent(lead, touch, result, self.clock.now(), contacted_before).await
@@ -248,11 +248,11 @@ impl App {
         &self,
         lead: &Lead,
         mut touch: Touch,
-        result: Result<String, ChannelError>,
+        result: Result<String, SendError>,
         sent_at: DateTime<Utc>,
         contacted_before: bool,
     ) -> Result<StepOutcome, StoreError> {
-        if let Err(ChannelError::Permanent { reason, detail }) = &result {
+        if let Err(SendError::Permanent { reason, detail }) = &result {
             self.close_channel(&lead.tenant, &lead.id, touch.channel, *reason, detail).await?;
         }
         let source = lead.profile.source.clone();

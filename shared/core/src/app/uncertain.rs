@@ -7,7 +7,7 @@
 //! and step they belong to (the message of the step that was claimed may be gone: on AWS it
 //! can end in the dead-letter queue). A touch whose send began less than the channel's
 //! longest send ago may still be in flight: a [`TouchCheck`] comes back for it when it cannot
-//! be. Otherwise the channel is asked ([`Channel::lookup`](crate::ports::Channel::lookup)):
+//! be. Otherwise the channel is asked ([`Sender::lookup`](crate::ports::Sender::lookup)):
 //!
 //! - **sent** (the outbox has it; Twilio lists it): recorded sent, with the provider's id,
 //!   and counted as the send would have been;

@@ -1,19 +1,19 @@
 //! What the use cases need from the world. Each port has an embedded adapter (for
 //! `leadflow dev` and the tests) and an AWS one; the use cases see only these traits.
 
-mod channel;
 mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod notifier;
 mod scheduler;
+mod sender;
 mod store;
 mod web;
 
 pub use crate::domain::Undeliverable;
-pub use channel::{Channel, ChannelError, Lookup, OutboundMessage, LONGEST_SEND};
 pub use clock::{Clock, SystemClock};
 pub use notifier::{Escalation, Handoff, LogNotifier, Notifier, UncertainTouch};
 pub use scheduler::{DueTouch, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
+pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
 pub use web::WebGet;

@@ -52,7 +52,7 @@ impl EmbeddedStore {
     /// Opens (or creates) the store in `dir`, recovering it if the last process was killed.
     ///
     /// Recovery is instant when the last commit saved redb's allocator state, which the writer
-    /// does whenever it goes idle and on [`EmbeddedStore::checkpoint`]; otherwise (a kill in
+    /// does whenever it goes idle and on [`EmbeddedStore::close`]; otherwise (a kill in
     /// the middle of writing) redb walks the whole file first, and a warning says so.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
@@ -97,10 +97,11 @@ impl EmbeddedStore {
         Ok(Self { db, writer })
     }
 
-    /// Makes every write so far recoverable without a walk of the file: a clean stop calls it
-    /// last, so the next open is instant.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.writer.checkpoint().await
+    /// Commits every write queued so far and closes the store for writing, leaving a file the
+    /// next open needs no walk of. Every later write, from any clone, fails as `Unavailable`;
+    /// reads still work. A clean stop calls it last.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.writer.close().await
     }
 
     /// Runs `change` in a (group-committed) write transaction.

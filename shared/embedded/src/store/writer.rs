@@ -28,7 +28,8 @@ type Job = Box<dyn FnOnce(&WriteTransaction) -> (Completion, bool) + Send>;
 
 enum Message {
     Write(Job),
-    Checkpoint(oneshot::Sender<Result<(), StoreError>>),
+    /// Save the allocator state after every write queued before, then stop taking writes.
+    Close(oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// A handle to the writer thread.
@@ -70,11 +71,12 @@ impl Writer {
         answered.await.map_err(|_| unavailable("the store writer stopped"))?
     }
 
-    /// Saves the allocator state now, after every write queued before it: until the next
-    /// write, a kill costs the next open nothing. A clean stop calls it last.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+    /// Commits every write queued before, saves the allocator state and stops: every later
+    /// write fails as `Unavailable`, so none can follow the saved state and the next open is
+    /// instant. A clean stop calls it last.
+    pub async fn close(&self) -> Result<(), StoreError> {
         let (answer, answered) = oneshot::channel();
-        self.jobs.send(Message::Checkpoint(answer)).map_err(|_| unavailable("the store is closed"))?;
+        self.jobs.send(Message::Close(answer)).map_err(|_| unavailable("the store is closed"))?;
         answered.await.map_err(|_| unavailable("the store writer stopped"))?
     }
 }
@@ -90,10 +92,9 @@ fn run(db: &Database, queue: &mpsc::Receiver<Message>) {
         };
         let first = match next {
             Ok(Message::Write(job)) => job,
-            Ok(Message::Checkpoint(answer)) => {
+            Ok(Message::Close(answer)) => {
                 let _ = answer.send(save_allocator_state(db));
-                saved = true;
-                continue;
+                return;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 saved = save_allocator_state(db).is_ok();
@@ -103,22 +104,22 @@ fn run(db: &Database, queue: &mpsc::Receiver<Message>) {
         };
         saved = false;
         let mut batch = vec![first];
-        let mut checkpoint = None;
+        let mut closing = None;
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
                 Ok(Message::Write(job)) => batch.push(job),
                 // Taken after this batch commits: it then follows every write queued before it.
-                Ok(Message::Checkpoint(answer)) => {
-                    checkpoint = Some(answer);
+                Ok(Message::Close(answer)) => {
+                    closing = Some(answer);
                     break;
                 }
                 Err(_) => break,
             }
         }
         commit_batch(db, batch);
-        if let Some(answer) = checkpoint {
+        if let Some(answer) = closing {
             let _ = answer.send(save_allocator_state(db));
-            saved = true;
+            return;
         }
     }
 }

@@ -3,16 +3,16 @@
 
 use crate::support::{fast_policy, received, Provider, FROM, TO};
 use chrono::Utc;
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{ChannelError, Undeliverable};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{SendError, Undeliverable};
 use leadflow_providers::{Pacer, Rate};
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn transient(result: Result<String, ChannelError>) -> String {
+fn transient(result: Result<String, SendError>) -> String {
     match result {
-        Err(ChannelError::Transient(detail)) => detail,
+        Err(SendError::Transient(detail)) => detail,
         other => panic!("expected a transient error, got {other:?}"),
     }
 }
@@ -137,7 +137,7 @@ async fn a_provider_that_accepts_then_hangs_past_the_timeout_is_not_retried() {
         let start = Instant::now();
         let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
-        assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
+        assert!(matches!(error, SendError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
         assert!(start.elapsed() < Duration::from_secs(3), "{provider:?}: gave up at the 500 ms timeout, not the reply");
         assert_eq!(
             received(&server).await.len(),
@@ -172,7 +172,7 @@ async fn a_success_without_a_message_id_is_an_unknown_outcome_and_not_retried() 
 
         let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
-        assert!(matches!(error, ChannelError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
+        assert!(matches!(error, SendError::OutcomeUnknown(_)), "{provider:?}: {error:?}");
         assert_eq!(received(&server).await.len(), 1, "{provider:?}");
     }
 }
@@ -190,7 +190,7 @@ async fn a_redirect_is_not_followed_and_not_retried() {
         let error = provider.fast(&server).send(&provider.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(
-            matches!(&error, ChannelError::Permanent { reason: Undeliverable::Rejected, detail } if detail.contains("301")),
+            matches!(&error, SendError::Permanent { reason: Undeliverable::Rejected, detail } if detail.contains("301")),
             "{provider:?}: {error:?}"
         );
         assert_eq!(received(&server).await.len(), 1, "{provider:?}");
@@ -203,12 +203,12 @@ async fn a_touch_on_another_channel_is_rejected_without_a_request() {
         let server = MockServer::start().await;
         Mock::given(method("POST")).respond_with(provider.accepted("NEVER")).mount(&server).await;
         let mut email = provider.message(Some(FROM), "lead@example.com", "Hi");
-        email.channel = ChannelKind::Email;
+        email.channel = Channel::Email;
 
         let error = provider.fast(&server).send(&email, Utc::now()).await.unwrap_err();
 
         assert!(
-            matches!(error, ChannelError::Permanent { reason: Undeliverable::Rejected, .. }),
+            matches!(error, SendError::Permanent { reason: Undeliverable::Rejected, .. }),
             "{provider:?}: {error:?}"
         );
         assert!(received(&server).await.is_empty(), "{provider:?}");
@@ -224,7 +224,7 @@ async fn a_touch_without_a_sender_is_rejected_without_a_request() {
         let error = provider.fast(&server).send(&provider.message(None, TO, "Hi"), Utc::now()).await.unwrap_err();
 
         assert!(
-            matches!(error, ChannelError::Permanent { reason: Undeliverable::Rejected, .. }),
+            matches!(error, SendError::Permanent { reason: Undeliverable::Rejected, .. }),
             "{provider:?}: {error:?}"
         );
         assert!(received(&server).await.is_empty(), "{provider:?}");

@@ -2,10 +2,10 @@
 //! endpoint and success answer, so the discipline's tests run against both.
 
 use chrono::Utc;
-use leadflow_core::domain::{Channel as ChannelKind, LeadId, TenantId, TouchId};
-use leadflow_core::ports::{Channel, OutboundMessage};
+use leadflow_core::domain::{Channel, LeadId, TenantId, TouchId};
+use leadflow_core::ports::{OutboundMessage, Sender};
 use leadflow_providers::{
-    Pacer, RetryPolicy, Secret, TelnyxConfig, TelnyxSms, TwilioAuth, TwilioConfig, TwilioSms, TwilioVoice,
+    Credential, Pacer, RetryPolicy, TelnyxConfig, TelnyxSms, TwilioAuth, TwilioConfig, TwilioSms, TwilioVoice,
 };
 use std::time::Duration;
 use wiremock::{MockServer, Request, ResponseTemplate};
@@ -24,7 +24,7 @@ pub fn sms(from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
         touch_id: TouchId::new(),
         tenant: TenantId::parse("acme").unwrap(),
         lead_id: Some(LeadId::new()),
-        channel: ChannelKind::Sms,
+        channel: Channel::Sms,
         to: to.to_owned(),
         from: from.map(str::to_owned),
         subject: None,
@@ -61,7 +61,7 @@ pub fn twilio_account(base_url: &str, retry: RetryPolicy) -> TwilioConfig {
     TwilioConfig {
         base_url: base_url.to_owned(),
         retry,
-        ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Secret::new(AUTH_TOKEN)))
+        ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Credential::new(AUTH_TOKEN)))
     }
 }
 
@@ -79,13 +79,13 @@ impl Provider {
     pub fn message(self, from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
         let mut message = sms(from, to, body);
         if self == Provider::TwilioVoice {
-            message.channel = ChannelKind::Voice;
+            message.channel = Channel::Voice;
         }
         message
     }
 
     /// The adapter, pointed at `base_url`.
-    pub fn adapter(self, base_url: &str, retry: RetryPolicy, pacer: Pacer) -> Box<dyn Channel> {
+    pub fn adapter(self, base_url: &str, retry: RetryPolicy, pacer: Pacer) -> Box<dyn Sender> {
         match self {
             Provider::Twilio => Box::new(TwilioSms::new(twilio_account(base_url, retry), pacer).unwrap()),
             Provider::TwilioVoice => {
@@ -99,7 +99,7 @@ impl Provider {
     }
 
     /// The adapter with the fast policy and no pacing.
-    pub fn fast(self, server: &MockServer) -> Box<dyn Channel> {
+    pub fn fast(self, server: &MockServer) -> Box<dyn Sender> {
         self.adapter(&server.uri(), fast_policy(), Pacer::unlimited())
     }
 

@@ -2,7 +2,7 @@
 
 use crate::support::{fast_policy, header, received, sms, Provider, FROM, TELNYX_KEY, TO};
 use chrono::Utc;
-use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
+use leadflow_core::ports::{SendError, Sender, Undeliverable};
 use leadflow_providers::{Pacer, TelnyxConfig, TelnyxSms};
 use serde_json::json;
 use wiremock::matchers::method;
@@ -111,7 +111,7 @@ async fn each_mapped_error_code_becomes_its_reason_and_is_not_retried() {
         let result = adapter(&server, |_| {}).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
 
         match result {
-            Err(ChannelError::Permanent { reason, detail }) => {
+            Err(SendError::Permanent { reason, detail }) => {
                 assert_eq!(reason, expected, "code {code} ({pointer:?})");
                 assert!(detail.contains(code) && detail.contains(&status.to_string()), "code {code}: {detail}");
             }
@@ -134,7 +134,7 @@ async fn the_leads_number_in_a_telnyx_error_is_masked() {
 
     let error = adapter(&server, |_| {}).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
-    let ChannelError::Permanent { reason, detail } = error else { panic!("expected a permanent error") };
+    let SendError::Permanent { reason, detail } = error else { panic!("expected a permanent error") };
     assert_eq!(reason, Undeliverable::OptedOutAtCarrier);
     assert!(!detail.contains("7654321") && !detail.contains("0001111"), "{detail}");
     assert!(detail.contains("***4321"), "{detail}");

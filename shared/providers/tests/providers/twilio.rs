@@ -3,8 +3,8 @@
 use crate::support::{fast_policy, header, received, sms, Provider, ACCOUNT_SID, AUTH_TOKEN, FROM, TO};
 use base64::Engine;
 use chrono::Utc;
-use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
-use leadflow_providers::{Pacer, Secret, TwilioAuth, TwilioConfig, TwilioSms};
+use leadflow_core::ports::{SendError, Sender, Undeliverable};
+use leadflow_providers::{Credential, Pacer, TwilioAuth, TwilioConfig, TwilioSms};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -24,7 +24,7 @@ fn adapter(server: &MockServer, configure: impl FnOnce(&mut TwilioConfig)) -> Tw
     let mut config = TwilioConfig {
         base_url: server.uri(),
         retry: fast_policy(),
-        ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Secret::new(AUTH_TOKEN)))
+        ..TwilioConfig::new(ACCOUNT_SID, TwilioAuth::AuthToken(Credential::new(AUTH_TOKEN)))
     };
     configure(&mut config);
     TwilioSms::new(config, Pacer::unlimited()).unwrap()
@@ -75,8 +75,10 @@ async fn a_send_posts_the_form_twilio_expects_with_basic_auth() {
 async fn an_api_key_authenticates_as_its_sid_and_secret() {
     let server = accepting_server().await;
     let twilio = adapter(&server, |c| {
-        c.auth =
-            TwilioAuth::ApiKey { sid: "SK0000000000000000000000000000000a".into(), secret: Secret::new("key-secret") }
+        c.auth = TwilioAuth::ApiKey {
+            sid: "SK0000000000000000000000000000000a".into(),
+            secret: Credential::new("key-secret"),
+        }
     });
 
     twilio.send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap();
@@ -138,7 +140,7 @@ async fn each_mapped_error_code_becomes_its_reason_and_is_not_retried() {
         let error = adapter(&server, |_| {}).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
 
         match error {
-            Err(ChannelError::Permanent { reason, detail }) => {
+            Err(SendError::Permanent { reason, detail }) => {
                 assert_eq!(reason, expected, "code {code}");
                 assert!(detail.contains(&code.to_string()), "code {code}: {detail}");
             }
@@ -160,7 +162,7 @@ async fn the_leads_number_in_a_twilio_error_is_masked() {
 
     let error = adapter(&server, |_| {}).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap_err();
 
-    let ChannelError::Permanent { detail, .. } = error else { panic!("expected a permanent error") };
+    let SendError::Permanent { detail, .. } = error else { panic!("expected a permanent error") };
     assert!(!detail.contains("7654321"), "{detail}");
     assert!(detail.contains("***4321"), "{detail}");
 }
@@ -170,10 +172,10 @@ async fn debug_output_never_shows_the_credentials() {
     let server = MockServer::start().await;
     let token = adapter(&server, |_| {});
     let key =
-        adapter(&server, |c| c.auth = TwilioAuth::ApiKey { sid: "SK1".into(), secret: Secret::new("key-secret") });
+        adapter(&server, |c| c.auth = TwilioAuth::ApiKey { sid: "SK1".into(), secret: Credential::new("key-secret") });
 
     for shown in
-        [format!("{token:?}"), format!("{key:?}"), format!("{:?}", TwilioAuth::AuthToken(Secret::new(AUTH_TOKEN)))]
+        [format!("{token:?}"), format!("{key:?}"), format!("{:?}", TwilioAuth::AuthToken(Credential::new(AUTH_TOKEN)))]
     {
         assert!(!shown.contains(AUTH_TOKEN) && !shown.contains("key-secret"), "{shown}");
         assert!(shown.contains("redacted"), "{shown}");

@@ -5,7 +5,7 @@ use crate::support::{
 };
 use base64::Engine;
 use chrono::Utc;
-use leadflow_core::ports::{Channel, ChannelError, Undeliverable};
+use leadflow_core::ports::{SendError, Sender, Undeliverable};
 use leadflow_providers::{Pacer, TwilioVoice};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -69,7 +69,7 @@ async fn a_call_without_a_lead_is_rejected_without_a_request() {
 
     let error = Provider::TwilioVoice.fast(&server).send(&message, Utc::now()).await.unwrap_err();
 
-    assert!(matches!(error, ChannelError::Permanent { reason: Undeliverable::Rejected, .. }), "{error:?}");
+    assert!(matches!(error, SendError::Permanent { reason: Undeliverable::Rejected, .. }), "{error:?}");
     assert!(received(&server).await.is_empty());
 }
 
@@ -90,7 +90,7 @@ async fn call_errors_that_say_the_number_is_bad_close_the_channel_and_ours_do_no
             .send(&Provider::TwilioVoice.message(Some(FROM), TO, "Hi"), Utc::now())
             .await;
 
-        let Err(ChannelError::Permanent { reason, detail }) = error else { panic!("{code}: {error:?}") };
+        let Err(SendError::Permanent { reason, detail }) = error else { panic!("{code}: {error:?}") };
         assert_eq!(reason, expected, "{code}");
         assert!(detail.contains(&format!("error {code}")) && !detail.contains(TO), "{code}: {detail}");
         assert_eq!(received(&server).await.len(), 1, "{code}: a refusal is not retried");

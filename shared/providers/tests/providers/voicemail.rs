@@ -4,9 +4,9 @@
 use crate::support::{fast_policy, header, received, sms, FROM, TO};
 use chrono::Utc;
 use leadflow_core::config::BodyTemplate;
-use leadflow_core::domain::Channel as ChannelKind;
-use leadflow_core::ports::{Channel, ChannelError, OutboundMessage, Undeliverable};
-use leadflow_providers::{HttpAuth, Pacer, Rate, Secret, VoicemailConfig, VoicemailDrop};
+use leadflow_core::domain::Channel;
+use leadflow_core::ports::{OutboundMessage, SendError, Sender, Undeliverable};
+use leadflow_providers::{Credential, HttpAuth, Pacer, Rate, VoicemailConfig, VoicemailDrop};
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{method, path};
@@ -40,7 +40,7 @@ fn paced_adapter(server: &MockServer, auth: HttpAuth, body: &str, pacer: Pacer) 
 
 fn drop_message() -> OutboundMessage {
     let mut message = sms(Some(FROM), TO, "Hi Ann, it's Bright Smile Dental \"returning\" your call");
-    message.channel = ChannelKind::Voicemail;
+    message.channel = Channel::Voicemail;
     message
 }
 
@@ -56,7 +56,7 @@ async fn a_drop_posts_the_configured_body_with_bearer_auth_and_the_touch_as_idem
         .await;
     let message = drop_message();
 
-    let id = adapter(&server, HttpAuth::Bearer(Secret::new("rvm-token")), BODY).send(&message, Utc::now()).await;
+    let id = adapter(&server, HttpAuth::Bearer(Credential::new("rvm-token")), BODY).send(&message, Utc::now()).await;
 
     assert_eq!(id.as_deref(), Ok("drop_42"));
     let request = &received(&server).await[0];
@@ -77,8 +77,8 @@ async fn a_drop_posts_the_configured_body_with_bearer_auth_and_the_touch_as_idem
 async fn basic_and_header_auth_are_sent_as_configured() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(202)).mount(&server).await;
-    let basic = HttpAuth::Basic { username: "acct-7".to_owned(), password: Secret::new("pw") };
-    let header_auth = HttpAuth::Header { name: "X-Api-Key".to_owned(), value: Secret::new("k-123") };
+    let basic = HttpAuth::Basic { username: "acct-7".to_owned(), password: Credential::new("pw") };
+    let header_auth = HttpAuth::Header { name: "X-Api-Key".to_owned(), value: Credential::new("k-123") };
 
     let first = adapter(&server, basic, BODY).send(&drop_message(), Utc::now()).await;
     let second = adapter(&server, header_auth, BODY).send(&drop_message(), Utc::now()).await;
@@ -105,7 +105,7 @@ async fn a_5xx_is_retried_with_the_same_idempotency_key_and_a_4xx_is_not() {
         .mount(&server)
         .await;
 
-    let id = adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&drop_message(), Utc::now()).await;
+    let id = adapter(&server, HttpAuth::Bearer(Credential::new("t")), BODY).send(&drop_message(), Utc::now()).await;
 
     assert_eq!(id.as_deref(), Ok("7"));
     let requests = received(&server).await;
@@ -117,8 +117,9 @@ async fn a_5xx_is_retried_with_the_same_idempotency_key_and_a_4xx_is_not() {
         .respond_with(ResponseTemplate::new(422).set_body_string(format!("{{\"error\":\"{TO} is not a mobile\"}}")))
         .mount(&refusing)
         .await;
-    let error = adapter(&refusing, HttpAuth::Bearer(Secret::new("t")), BODY).send(&drop_message(), Utc::now()).await;
-    let Err(ChannelError::Permanent { reason, detail }) = error else { panic!("{error:?}") };
+    let error =
+        adapter(&refusing, HttpAuth::Bearer(Credential::new("t")), BODY).send(&drop_message(), Utc::now()).await;
+    let Err(SendError::Permanent { reason, detail }) = error else { panic!("{error:?}") };
     assert_eq!(reason, Undeliverable::Rejected, "a generic vendor's refusal leaves the channel open");
     assert!(detail.contains("422") && detail.contains("***4321") && !detail.contains(TO), "{detail}");
     assert_eq!(received(&refusing).await.len(), 1);
@@ -132,9 +133,9 @@ async fn a_vendor_that_takes_the_drop_then_hangs_is_an_unknown_outcome_not_retri
         .mount(&server)
         .await;
 
-    let error = adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&drop_message(), Utc::now()).await;
+    let error = adapter(&server, HttpAuth::Bearer(Credential::new("t")), BODY).send(&drop_message(), Utc::now()).await;
 
-    assert!(matches!(error, Err(ChannelError::OutcomeUnknown(_))), "{error:?}");
+    assert!(matches!(error, Err(SendError::OutcomeUnknown(_))), "{error:?}");
     assert_eq!(received(&server).await.len(), 1);
 }
 
@@ -143,10 +144,11 @@ async fn an_sms_touch_is_not_dropped_as_a_voicemail() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
 
-    let error =
-        adapter(&server, HttpAuth::Bearer(Secret::new("t")), BODY).send(&sms(Some(FROM), TO, "Hi"), Utc::now()).await;
+    let error = adapter(&server, HttpAuth::Bearer(Credential::new("t")), BODY)
+        .send(&sms(Some(FROM), TO, "Hi"), Utc::now())
+        .await;
 
-    assert!(matches!(error, Err(ChannelError::Permanent { reason: Undeliverable::Rejected, .. })), "{error:?}");
+    assert!(matches!(error, Err(SendError::Permanent { reason: Undeliverable::Rejected, .. })), "{error:?}");
     assert!(received(&server).await.is_empty());
 }
 

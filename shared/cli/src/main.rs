@@ -1,3 +1,3 @@
 fn main() -> anyhow::Result<()> {
-    leadflow_local::cli::main()
+    leadflow_cli::cli::main()
 }

@@ -1,6 +1,6 @@
 //! Handing a touch to a provider (or, locally, to the outbox).
 
-use crate::domain::{Channel as ChannelKind, LeadId, PhoneNumber, TenantId, TouchId, Undeliverable};
+use crate::domain::{Channel, LeadId, PhoneNumber, TenantId, TouchId, Undeliverable};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ pub struct OutboundMessage {
     /// The lead a cadence touch is for; none for a reply, which may answer a number that is
     /// not a lead.
     pub lead_id: Option<LeadId>,
-    pub channel: ChannelKind,
+    pub channel: Channel,
     pub to: String,
     pub from: Option<String>,
     pub subject: Option<String>,
@@ -37,7 +37,7 @@ impl OutboundMessage {
             touch_id: TouchId::new(),
             tenant,
             lead_id: None,
-            channel: ChannelKind::Sms,
+            channel: Channel::Sms,
             to: to.to_string(),
             from: Some(from.to_string()),
             subject: None,
@@ -51,7 +51,7 @@ impl OutboundMessage {
 
 /// Why a send failed, as far as the cadence cares.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChannelError {
+pub enum SendError {
     /// Not sent, failed for now (429, 5xx, no connection) after the adapter's own retries.
     #[error("transient: {0}")]
     Transient(String),
@@ -77,7 +77,7 @@ pub enum Lookup {
 }
 
 /// The longest a send can take, from its claim to the provider's answer, for a channel that
-/// says nothing else (`Channel::longest_send`). The sending discipline's worst case is three
+/// says nothing else (`Sender::longest_send`). The sending discipline's worst case is three
 /// attempts of at most 10 s and two waits of at most 5 s, 40 s (`leadflow_providers::send`);
 /// on AWS the step function's 10 s timeout ends every send sooner. A touch claimed longer ago
 /// than this whose answer was never recorded is not in flight any more: its process died.
@@ -85,9 +85,9 @@ pub const LONGEST_SEND: Duration = Duration::from_secs(60);
 
 /// Sends touches.
 #[async_trait]
-pub trait Channel: Send + Sync {
+pub trait Sender: Send + Sync {
     /// Hands `message` to the provider at `now`; answers the provider's message id.
-    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, ChannelError>;
+    async fn send(&self, message: &OutboundMessage, now: DateTime<Utc>) -> Result<String, SendError>;
 
     /// The longest a send of `message` through this channel can take (see [`LONGEST_SEND`]):
     /// only after it is a touch left unrecorded looked up, and resent if it was not sent.

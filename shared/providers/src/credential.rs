@@ -1,15 +1,15 @@
-//! What must never reach a log: provider credentials and full phone numbers (masked by
-//! [`leadflow_core::redact`], re-exported here).
+//! A provider credential, which must never reach a log. (A tenant file's secret, before it is
+//! resolved, is `leadflow_core::config::Credential`; phone numbers are masked by
+//! `leadflow_core::redact`.)
 
-pub use leadflow_core::redact::{mask_address, mask_email, mask_phone, redact_phones};
 use std::fmt;
 
 /// A provider credential (auth token, API key or secret). `Debug` and `Display` never show it;
-/// only [`Secret::expose`] does, where the request is built.
+/// only [`Credential::expose`] does, where the request is built.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Credential(String);
 
-impl Secret {
+impl Credential {
     /// Wraps a credential.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
@@ -21,25 +21,25 @@ impl Secret {
     }
 }
 
-impl From<String> for Secret {
+impl From<String> for Credential {
     fn from(value: String) -> Self {
         Self(value)
     }
 }
 
-impl From<&str> for Secret {
+impl From<&str> for Credential {
     fn from(value: &str) -> Self {
         Self(value.to_owned())
     }
 }
 
-impl fmt::Debug for Secret {
+impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
+        f.write_str("Credential(<redacted>)")
     }
 }
 
-impl fmt::Display for Secret {
+impl fmt::Display for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
@@ -51,8 +51,8 @@ mod tests {
 
     #[test]
     fn a_secret_never_shows_in_debug_or_display() {
-        let secret = Secret::new("s3cr3t-token");
-        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        let secret = Credential::new("s3cr3t-token");
+        assert_eq!(format!("{secret:?}"), "Credential(<redacted>)");
         assert_eq!(secret.to_string(), "<redacted>");
         assert_eq!(secret.expose(), "s3cr3t-token");
     }

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use leadflow_aws::outbound;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel as ChannelKind, TenantId, TokenKey};
+use leadflow_core::domain::{Channel, TenantId, TokenKey};
 use leadflow_core::http::sns::{SnsGate, SnsPolicy};
 use leadflow_core::http::{router, HttpState};
-use leadflow_core::ports::{Channel, Clock, LogNotifier, Notifier, SystemClock};
+use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use leadflow_providers::{ChatNotifier, HttpGet, ProviderChannels, RetryPolicy};
 use std::collections::HashMap;
@@ -84,7 +84,7 @@ impl DevServer {
         self.reconcile.abort();
         let _ = self.stop.send(true);
         let _ = self.server.await;
-        self.store.checkpoint().await.context("cannot close the store")?;
+        self.store.close().await.context("cannot close the store")?;
         tracing::info!("stopped cleanly");
         Ok(())
     }
@@ -131,7 +131,7 @@ fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
 
 /// The AWS adapters of tenants that send through AWS End User Messaging or SES, over the SDK's
 /// usual configuration (region, credentials, and `AWS_ENDPOINT_URL` to point at an emulator).
-async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, ChannelKind, Arc<dyn Channel>)> {
+async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, Channel, Arc<dyn Sender>)> {
     if !outbound::uses_aws_channels(tenants) {
         return Vec::new();
     }
@@ -158,7 +158,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let scheduler = LocalScheduler::new(store.clone());
     let hipaa = directory.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone());
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox).redacting(hipaa);
-    let (channel, notifier): (Arc<dyn Channel>, Arc<dyn Notifier>) = if options.live_channels {
+    let (channel, notifier): (Arc<dyn Sender>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
         let public_url = options.public_url.as_deref();
         let mut channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
