@@ -9,6 +9,6 @@ use leadflow_aws::{handlers, runtime};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let (app, settings) = runtime::replying_app_from_env().await?;
+    let (app, settings) = runtime::from_env(runtime::build_replying_app).await?;
     lambda_http::run(handlers::inbound_router(app, &settings)?).await
 }

@@ -7,7 +7,7 @@ use leadflow_aws::{handlers, runtime};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let (app, _settings) = runtime::sending_app_from_env().await?;
+    let (app, _settings) = runtime::from_env(runtime::build_sending_app).await?;
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEventObj<serde_json::Value>>| async move {
         Ok::<SqsBatchResponse, lambda_runtime::Error>(handlers::step_batch(app, event.payload).await)

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::ports::{OutboundMessage, SendError, Sender};
 
-/// The `Channel` port as a structured log line.
+/// The `Sender` port as a structured log line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LogChannel;
 

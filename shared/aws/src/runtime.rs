@@ -4,15 +4,15 @@
 use crate::channel::LogChannel;
 use crate::dynamodb::{load_tenants, DynamoStore};
 use crate::metrics::RequestCounter;
-use crate::outbound::{email_channels, sms_channels};
+use crate::outbound::{live_senders, sms_and_email_channels, sms_channels, AwsAdapters};
 use crate::scheduler::{QueueScheduler, QueueTargets};
 use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel, TenantId, TokenKey};
+use leadflow_core::domain::TokenKey;
 use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
-use leadflow_providers::{ChatNotifier, ProviderChannels, RetryPolicy};
+use leadflow_providers::RetryPolicy;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -106,7 +106,7 @@ fn assemble(
     settings: &Settings,
     clock: Arc<dyn Clock>,
     tenants: TenantDirectory,
-    channel: Arc<dyn Sender>,
+    sender: Arc<dyn Sender>,
     notifier: Arc<dyn Notifier>,
     links: LinkTracking,
 ) -> App {
@@ -114,7 +114,7 @@ fn assemble(
     App {
         store: Arc::new(DynamoStore::new(clients.dynamodb, settings.table.clone())),
         scheduler: Arc::new(scheduler),
-        channel,
+        sender,
         notifier,
         clock,
         tenants: Arc::new(tenants),
@@ -138,9 +138,6 @@ pub async fn build_app(
     Ok(assemble(clients, settings, clock, tenants, channel, notifier, LinkTracking::disabled()))
 }
 
-/// Adapters built with the AWS SDK, by tenant and channel.
-type AwsAdapters = Vec<(TenantId, Channel, Arc<dyn Sender>)>;
-
 /// `build_app` for the step function: the tenants' and the stack's secrets read from SSM
 /// Parameter Store, each tenant's SMS and email through its provider (Twilio, Telnyx, AWS End
 /// User Messaging, SES; the rest to the log channel), links signed into emails, hand-offs to
@@ -151,12 +148,7 @@ pub async fn build_sending_app(
     clock: Arc<dyn Clock>,
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
-    let aws = |tenants: &TenantDirectory| {
-        let policy = RetryPolicy::default();
-        let mut adapters = sms_channels(sdk, tenants, policy);
-        adapters.extend(email_channels(sdk, tenants, policy));
-        adapters
-    };
+    let aws = |tenants: &TenantDirectory| sms_and_email_channels(sdk, tenants);
     providers_app(sdk, settings, clock, counter, aws).await
 }
 
@@ -197,12 +189,9 @@ async fn providers_app(
     };
     let tenants = TenantDirectory::new(tenants)?;
     let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
-    let mut channel = ProviderChannels::new(&tenants, Arc::new(LogChannel), public_url)?;
-    for (tenant, kind, adapter) in aws(&tenants) {
-        channel = channel.with(tenant, kind, adapter);
-    }
-    let notifier = Arc::new(ChatNotifier::new(&tenants)?);
-    Ok(assemble(clients, settings, clock, tenants, Arc::new(channel), notifier, links))
+    let adapters = aws(&tenants);
+    let (senders, notifier) = live_senders(&tenants, Arc::new(LogChannel), public_url, adapters)?;
+    Ok(assemble(clients, settings, clock, tenants, senders, notifier, links))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the
@@ -213,30 +202,16 @@ pub fn sdk_loader() -> aws_config::ConfigLoader {
     aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https)
 }
 
-/// `build_app` with settings from the environment, the SDK's default configuration and the
-/// wall clock.
-pub async fn app_from_env() -> Result<(App, Settings), lambda_error::Error> {
+/// What a function's `main` builds once per cold start: `build` (`build_app`,
+/// `build_sending_app` or `build_replying_app`, so each binary links only what it needs) over
+/// the settings from the environment, the SDK's default configuration and the wall clock.
+pub async fn from_env<F>(build: F) -> Result<(App, Settings), lambda_error::Error>
+where
+    F: AsyncFnOnce(&SdkConfig, &Settings, Arc<dyn Clock>, Option<RequestCounter>) -> Result<App, lambda_error::Error>,
+{
     let settings = Settings::from_env()?;
     let sdk = sdk_loader().load().await;
-    let app = build_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
-    Ok((app, settings))
-}
-
-/// `build_sending_app` with settings from the environment, the SDK's default configuration
-/// and the wall clock.
-pub async fn sending_app_from_env() -> Result<(App, Settings), lambda_error::Error> {
-    let settings = Settings::from_env()?;
-    let sdk = sdk_loader().load().await;
-    let app = build_sending_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
-    Ok((app, settings))
-}
-
-/// `build_replying_app` with settings from the environment, the SDK's default configuration
-/// and the wall clock.
-pub async fn replying_app_from_env() -> Result<(App, Settings), lambda_error::Error> {
-    let settings = Settings::from_env()?;
-    let sdk = sdk_loader().load().await;
-    let app = build_replying_app(&sdk, &settings, Arc::new(SystemClock), None).await?;
+    let app = build(&sdk, &settings, Arc::new(SystemClock), None).await?;
     Ok((app, settings))
 }
 

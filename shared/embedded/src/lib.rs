@@ -4,7 +4,7 @@
 //!   concurrent writers share one fsync.
 //! - `LocalScheduler`: the `TouchScheduler` port as a persistent table plus a timer task;
 //!   pending touches survive a restart and fire once (the step use case's claim sees to it).
-//! - `OutboxChannel`: the `Channel` port that records (and prints) instead of sending, and
+//! - `OutboxChannel`: the `Sender` port that records (and prints) instead of sending, and
 //!   knows exactly which touches it has (what settles a touch a crash left unrecorded).
 //! - `ManualClock`.
 

@@ -58,7 +58,7 @@ impl OutboxEntry {
     }
 }
 
-/// The `Channel` port for local runs.
+/// The `Sender` port for local runs.
 #[derive(Clone)]
 pub struct OutboxChannel {
     store: EmbeddedStore,

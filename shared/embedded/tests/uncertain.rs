@@ -127,7 +127,7 @@ fn fixture(start: DateTime<Utc>, knows: bool) -> Fixture {
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
-        channel: channel.clone(),
+        sender: channel.clone(),
         notifier: chat.clone(),
         clock: clock.clone(),
         tenants: Arc::new(directory),

@@ -248,7 +248,7 @@ async fn held() -> Held {
     let app = App {
         store: store.clone(),
         scheduler: LocalScheduler::new(embedded.clone()),
-        channel: Arc::new(OutboxChannel::new(embedded, false)),
+        sender: Arc::new(OutboxChannel::new(embedded, false)),
         notifier: Arc::new(LogNotifier),
         clock: clock.clone(),
         tenants: Arc::new(TenantDirectory::new(vec![tenant.clone()]).unwrap()),

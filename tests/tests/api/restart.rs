@@ -250,7 +250,7 @@ async fn leads_whose_schedule_was_lost(data: &Path, count: u32) -> Vec<String> {
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: Arc::new(LosingScheduler),
-        channel: Arc::new(OutboxChannel::new(store.clone(), false)),
+        sender: Arc::new(OutboxChannel::new(store.clone(), false)),
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(ManualClock::new(start_time())),
         tenants: Arc::new(TenantDirectory::new(vec![tenant.clone()]).unwrap()),

@@ -239,7 +239,7 @@ impl Stack {
             .await
             .unwrap_or_else(|e| panic!("build_sending_app: {e}"));
         let sent = Arc::new(Sent::default());
-        app.channel = Arc::new(Recording { inner: app.channel.clone(), sent: sent.clone() });
+        app.sender = Arc::new(Recording { inner: app.sender.clone(), sent: sent.clone() });
         Self { clock, app, settings, sent, counter, sqs, scheduler, real_time: Mutex::new(None) }
     }
 

@@ -1,5 +1,5 @@
 //! The AWS channels: SMS through AWS End User Messaging (`SendTextMessage`) and email through
-//! SES v2 (`SendEmail`), each an adapter of the `Channel` port, for the tenants that choose
+//! SES v2 (`SendEmail`), each an adapter of the `Sender` port, for the tenants that choose
 //! them (`[sms] provider = "aws"`, `[email] provider = "ses"`).
 //!
 //! # One sending discipline
@@ -32,8 +32,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use leadflow_core::config::{EmailSettings, SmsProvider, SmsSettings, TenantConfig, TenantDirectory};
 use leadflow_core::domain::{Channel, TenantId};
-use leadflow_core::ports::Sender;
-use leadflow_providers::{Pacer, Rate, RetryPolicy};
+use leadflow_core::ports::{Notifier, Sender};
+use leadflow_providers::{ChatNotifier, Pacer, ProviderChannels, Rate, RetryPolicy, RoutingError};
 use std::sync::Arc;
 
 /// `sdk` for one of these clients: no SDK retries (the discipline above retries), and the
@@ -107,4 +107,35 @@ pub fn uses_aws_channels(tenants: &TenantDirectory) -> bool {
         matches!(t.sms.as_ref().map(|s| &s.provider), Some(SmsProvider::Aws { .. }))
             || matches!(t.email, Some(EmailSettings::Ses { .. }))
     })
+}
+
+/// Adapters built with the AWS SDK, by tenant and channel, to add to the routing.
+pub type AwsAdapters = Vec<(TenantId, Channel, Arc<dyn Sender>)>;
+
+/// The AWS SMS and email adapters of the tenants that choose them.
+pub fn sms_and_email_channels(sdk: &SdkConfig, tenants: &TenantDirectory) -> AwsAdapters {
+    let policy = RetryPolicy::default();
+    let mut adapters = sms_channels(sdk, tenants, policy);
+    adapters.extend(email_channels(sdk, tenants, policy));
+    adapters
+}
+
+/// Where touches go and who hears of hand-offs.
+pub type Outward = (Arc<dyn Sender>, Arc<dyn Notifier>);
+
+/// How touches leave and hand-offs are told when they go to real providers, on either
+/// runtime: each tenant's providers (Twilio, Telnyx, calls, voicemail), the AWS adapters
+/// `aws` adds, `fallback` for whatever a tenant configures no provider for; and each tenant's
+/// team chat. `public_url` is where Twilio reports deliveries (none: it does not).
+pub fn live_senders(
+    tenants: &TenantDirectory,
+    fallback: Arc<dyn Sender>,
+    public_url: Option<&str>,
+    aws: AwsAdapters,
+) -> Result<Outward, RoutingError> {
+    let mut senders = ProviderChannels::new(tenants, fallback, public_url)?;
+    for (tenant, channel, adapter) in aws {
+        senders = senders.with(tenant, channel, adapter);
+    }
+    Ok((Arc::new(senders), Arc::new(ChatNotifier::new(tenants)?)))
 }

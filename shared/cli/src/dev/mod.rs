@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use leadflow_aws::outbound;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel, TenantId, TokenKey};
+use leadflow_core::domain::TokenKey;
 use leadflow_core::http::sns::{SnsGate, SnsPolicy};
 use leadflow_core::http::{router, HttpState};
 use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
-use leadflow_providers::{ChatNotifier, HttpGet, ProviderChannels, RetryPolicy};
+use leadflow_providers::HttpGet;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -131,15 +131,12 @@ fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
 
 /// The AWS adapters of tenants that send through AWS End User Messaging or SES, over the SDK's
 /// usual configuration (region, credentials, and `AWS_ENDPOINT_URL` to point at an emulator).
-async fn aws_channels(tenants: &TenantDirectory) -> Vec<(TenantId, Channel, Arc<dyn Sender>)> {
+async fn aws_channels(tenants: &TenantDirectory) -> outbound::AwsAdapters {
     if !outbound::uses_aws_channels(tenants) {
         return Vec::new();
     }
     let sdk = leadflow_aws::runtime::sdk_loader().load().await;
-    let policy = RetryPolicy::default();
-    let mut adapters = outbound::sms_channels(&sdk, tenants, policy);
-    adapters.extend(outbound::email_channels(&sdk, tenants, policy));
-    adapters
+    outbound::sms_and_email_channels(&sdk, tenants)
 }
 
 /// Opens the store and starts serving; pending touches are read from the store as they fall
@@ -158,14 +155,11 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let scheduler = LocalScheduler::new(store.clone());
     let hipaa = directory.all().filter(|tenant| tenant.hipaa).map(|tenant| tenant.id.clone());
     let outbox = OutboxChannel::new(store.clone(), options.print_outbox).redacting(hipaa);
-    let (channel, notifier): (Arc<dyn Sender>, Arc<dyn Notifier>) = if options.live_channels {
+    let (sender, notifier): (Arc<dyn Sender>, Arc<dyn Notifier>) = if options.live_channels {
         // Twilio can report delivery only to a URL it can reach: an explicit --public-url.
         let public_url = options.public_url.as_deref();
-        let mut channel = ProviderChannels::new(&directory, Arc::new(outbox.clone()), public_url)?;
-        for (tenant, kind, adapter) in aws_channels(&directory).await {
-            channel = channel.with(tenant, kind, adapter);
-        }
-        (Arc::new(channel), Arc::new(ChatNotifier::new(&directory)?))
+        let aws = aws_channels(&directory).await;
+        outbound::live_senders(&directory, Arc::new(outbox.clone()), public_url, aws)?
     } else {
         (Arc::new(outbox.clone()), Arc::new(LogNotifier))
     };
@@ -179,7 +173,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
-        channel,
+        sender,
         notifier,
         clock: clock.clone(),
         tenants: directory,

@@ -50,7 +50,7 @@ use std::sync::Arc;
 pub struct App {
     pub store: Arc<dyn LeadStore>,
     pub scheduler: Arc<dyn TouchScheduler>,
-    pub channel: Arc<dyn Sender>,
+    pub sender: Arc<dyn Sender>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tenants: Arc<TenantDirectory>,

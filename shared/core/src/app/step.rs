@@ -236,7 +236,7 @@ impl App {
         let Pending { touch, message } = pending;
         let result = match message {
             Err(detail) => Err(SendError::Permanent { reason: Undeliverable::Rejected, detail }),
-            Ok(message) => self.channel.send(&message, self.clock.now()).await,
+            Ok(message) => self.sender.send(&message, self.clock.now()).await,
         };
         self.record_sent(lead, touch, result, self.clock.now(), contacted_before).await
     }

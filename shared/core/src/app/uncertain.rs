@@ -126,7 +126,7 @@ impl App {
         let Some(since) = found.touch.unrecorded_since() else { return Ok(Settlement::Nothing) };
         let message = self.render_touch(found.tenant, found.lead, found.touch);
         // Past the channel's longest send the touch cannot be in flight: its process died.
-        let longest = message.as_ref().map_or(LONGEST_SEND, |message| self.channel.longest_send(message));
+        let longest = message.as_ref().map_or(LONGEST_SEND, |message| self.sender.longest_send(message));
         let settled_at = since + Duration::from_std(longest).unwrap_or(Duration::hours(1));
         if self.clock.now() < settled_at {
             return self.check_later(found.touch, settled_at).await;
@@ -138,7 +138,7 @@ impl App {
                 return self.mark_uncertain(found, reason).await;
             }
         };
-        match self.channel.lookup(&message, since).await {
+        match self.sender.lookup(&message, since).await {
             Lookup::Sent { provider_id, at } => {
                 let sent_at = at.unwrap_or(since);
                 let sent = found.with(TouchStatus::Sent { sent_at, provider_id: provider_id.clone() });

@@ -23,7 +23,7 @@ pub(super) async fn answer_inbound_sms(
     let SmsAnswer::Reply(text) = answer else { return Ok(()) };
     let now = state.app.clock.now();
     let reply = OutboundMessage::sms_reply(tenant.id.clone(), to, &from, text, now);
-    match state.app.channel.send(&reply, now).await {
+    match state.app.sender.send(&reply, now).await {
         Ok(provider_id) => tracing::info!(tenant = %tenant.id, touch = %reply.touch_id, %provider_id, "reply sent"),
         Err(error) => tracing::warn!(tenant = %tenant.id, event, touch = %reply.touch_id, %error, "reply not sent"),
     }
