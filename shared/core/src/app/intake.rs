@@ -6,12 +6,12 @@ use super::form::{FieldError, LeadForm, ParsedLead};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Email, Enrolment, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, LeadId, PhoneNumber, TenantId,
-    TimelineEntry, TimelineKind,
+    Channel, Email, Enrolment, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, PhoneNumber, TenantId, TimelineEntry,
+    TimelineKind,
 };
 use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// How long a replayed `Idempotency-Key` returns the first answer.
 const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
@@ -178,22 +178,10 @@ impl App {
         silenced: bool,
         now: DateTime<Utc>,
     ) -> (LeadWrite, IntakeReceipt, Counter) {
-        let lead = Lead {
-            id: LeadId::new(),
-            tenant: tenant.id.clone(),
-            profile: parsed.profile.clone(),
-            consent: parsed.consent.clone(),
-            opted_out: if silenced { BTreeSet::from(Channel::PHONE) } else { BTreeSet::new() },
-            undeliverable: BTreeMap::new(),
-            needs_human: false,
-            owner: None,
-            handed_off_at: None,
-            escalated_at: None,
-            replied_at: None,
-            outcome: None,
-            received_at: now,
-            version: 1,
-        };
+        let mut lead = Lead::received(tenant.id.clone(), parsed.profile.clone(), parsed.consent.clone(), now);
+        if silenced {
+            lead.opted_out = BTreeSet::from(Channel::PHONE);
+        }
         let mut timeline = vec![TimelineEntry {
             at: now,
             kind: TimelineKind::Received {

@@ -57,6 +57,26 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// A new lead of `tenant`, received `at`: no opt-out, owner, reply or outcome yet; version 1.
+    pub fn received(tenant: TenantId, profile: LeadProfile, consent: Consent, at: DateTime<Utc>) -> Self {
+        Self {
+            id: LeadId::new(),
+            tenant,
+            profile,
+            consent,
+            opted_out: BTreeSet::new(),
+            undeliverable: BTreeMap::new(),
+            needs_human: false,
+            owner: None,
+            handed_off_at: None,
+            escalated_at: None,
+            replied_at: None,
+            outcome: None,
+            received_at: at,
+            version: 1,
+        }
+    }
+
     /// The address a touch on `channel` goes to, if the lead has one.
     pub fn address(&self, channel: Channel) -> Option<String> {
         match channel {

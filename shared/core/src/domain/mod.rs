@@ -7,6 +7,8 @@ mod channel;
 mod consent;
 mod email;
 mod enrolment;
+#[cfg(any(test, feature = "conformance"))]
+pub mod fixtures;
 mod ids;
 mod lead;
 mod link_token;

@@ -5,12 +5,11 @@
 
 use super::super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 use crate::domain::{
-    BookingCadences, Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId,
-    EnrolmentStatus, FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, OutcomeKind, PersonName, PhoneNumber, Step,
-    StepTime, StopReason, TenantId,
+    fixtures, BookingCadences, Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, FrequencyCap,
+    Lead, LeadZone, OutcomeKind, Step, StepTime, StopReason, TenantId,
 };
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 fn at(rfc3339: &str) -> DateTime<Utc> {
     rfc3339.parse().expect("an RFC 3339 instant")
@@ -22,38 +21,9 @@ fn enrolled_at() -> DateTime<Utc> {
 }
 
 fn lead_in(zone: &str) -> Lead {
-    Lead {
-        id: LeadId::new(),
-        tenant: TenantId::parse("t1").unwrap(),
-        profile: LeadProfile {
-            first_name: PersonName::parse("Ann").unwrap(),
-            last_name: None,
-            email: Some(Email::parse("ann@example.com").unwrap()),
-            phone: Some(PhoneNumber::parse_e164("+14155552671").unwrap()),
-            source: "web".to_owned(),
-            campaign: None,
-            zone: LeadZone::parse(zone).unwrap(),
-            postcode: None,
-            country: None,
-            fields: BTreeMap::new(),
-        },
-        consent: Consent {
-            sms: true,
-            email: true,
-            voice: true,
-            evidence: ConsentEvidence { text: None, captured_at: enrolled_at(), ip: None, source: "web".to_owned() },
-        },
-        opted_out: BTreeSet::new(),
-        undeliverable: Default::default(),
-        needs_human: false,
-        owner: None,
-        handed_off_at: None,
-        escalated_at: None,
-        replied_at: None,
-        outcome: None,
-        received_at: enrolled_at(),
-        version: 1,
-    }
+    let mut lead = fixtures::lead(&TenantId::parse("t1").unwrap(), enrolled_at());
+    lead.profile.zone = LeadZone::parse(zone).unwrap();
+    lead
 }
 
 fn lead() -> Lead {

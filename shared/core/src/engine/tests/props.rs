@@ -8,9 +8,8 @@
 
 use super::super::{decide, next_allowed, outside_quiet_hours, Command, DropReason, Event, LeadView, Rules};
 use crate::domain::{
-    Cadence, Channel, Consent, ConsentEvidence, ContactPolicy, Email, Enrolment, EnrolmentId, EnrolmentStatus,
-    FrequencyCap, Lead, LeadId, LeadProfile, LeadZone, PersonName, PhoneNumber, QuietHours, Step, StepTime, StopReason,
-    TenantId,
+    fixtures, Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, FrequencyCap, Lead, LeadZone,
+    QuietHours, Step, StepTime, StopReason, TenantId,
 };
 use chrono::{DateTime, Duration, NaiveTime, Offset, TimeZone, Utc};
 use proptest::prelude::*;
@@ -124,39 +123,12 @@ fn quiet_hours(start: u32, end: u32) -> QuietHours {
 // ---------------------------------------------------------------------------------------------
 
 fn lead(zone: LeadZone, consent: [bool; 3], email: bool, phone: bool, received_at: DateTime<Utc>) -> Lead {
-    let [sms, email_ok, voice] = consent;
-    Lead {
-        id: LeadId::new(),
-        tenant: TenantId::parse("t1").expect("a valid tenant"),
-        profile: LeadProfile {
-            first_name: PersonName::parse("Ann").expect("a valid name"),
-            last_name: None,
-            email: email.then(|| Email::parse("ann@example.com").expect("a valid email")),
-            phone: phone.then(|| PhoneNumber::parse_e164("+14155552671").expect("a valid phone")),
-            source: "web".to_owned(),
-            campaign: None,
-            zone,
-            postcode: None,
-            country: None,
-            fields: BTreeMap::new(),
-        },
-        consent: Consent {
-            sms,
-            email: email_ok,
-            voice,
-            evidence: ConsentEvidence { text: None, captured_at: received_at, ip: None, source: "web".to_owned() },
-        },
-        opted_out: BTreeSet::new(),
-        undeliverable: Default::default(),
-        needs_human: false,
-        owner: None,
-        handed_off_at: None,
-        escalated_at: None,
-        replied_at: None,
-        outcome: None,
-        received_at,
-        version: 1,
-    }
+    let mut lead = fixtures::lead(&TenantId::parse("t1").expect("a valid tenant"), received_at);
+    lead.profile.zone = zone;
+    [lead.consent.sms, lead.consent.email, lead.consent.voice] = consent;
+    lead.profile.email = lead.profile.email.filter(|_| email);
+    lead.profile.phone = lead.profile.phone.filter(|_| phone);
+    lead
 }
 
 fn channel() -> impl Strategy<Value = Channel> {

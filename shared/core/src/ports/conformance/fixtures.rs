@@ -33,45 +33,29 @@ pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2099, 3, 2, 9, 30, 0).single().expect("a valid instant") + Duration::milliseconds(125)
 }
 
+/// The shared lead fixture with every optional field filled, so every round trip checks that
+/// each one is kept.
 pub(super) fn new_lead(tenant: &TenantId, email: Option<Email>, phone: Option<PhoneNumber>) -> Lead {
-    Lead {
-        id: LeadId::new(),
-        tenant: tenant.clone(),
-        profile: LeadProfile {
-            first_name: PersonName::parse("Ada").expect("a name"),
-            last_name: Some(PersonName::parse("Lovelace").expect("a name")),
-            email,
-            phone,
-            source: "web-form".to_owned(),
-            campaign: Some("spring".to_owned()),
-            zone: LeadZone::parse("Europe/London").expect("a zone"),
-            postcode: Some("N1 9GU".to_owned()),
-            country: Some("GB".to_owned()),
-            fields: BTreeMap::from([("service".to_owned(), "whitening".to_owned())]),
-        },
-        consent: Consent {
-            sms: true,
-            email: true,
-            voice: false,
-            evidence: ConsentEvidence {
-                text: Some("Yes, contact me".to_owned()),
-                captured_at: t0(),
-                ip: Some("203.0.113.7".to_owned()),
-                source: "web-form".to_owned(),
-            },
-        },
-        opted_out: BTreeSet::new(),
-        // Not empty, so every round trip checks it is kept.
-        undeliverable: BTreeMap::from([(Channel::Voice, Undeliverable::Unreachable)]),
-        needs_human: false,
-        owner: None,
-        handed_off_at: None,
-        escalated_at: None,
-        replied_at: None,
-        outcome: None,
-        received_at: t0(),
-        version: 1,
-    }
+    let mut lead = crate::domain::fixtures::lead(tenant, t0());
+    let profile = &mut lead.profile;
+    profile.first_name = PersonName::parse("Ada").expect("a name");
+    profile.last_name = Some(PersonName::parse("Lovelace").expect("a name"));
+    (profile.email, profile.phone) = (email, phone);
+    profile.source = "web-form".to_owned();
+    profile.campaign = Some("spring".to_owned());
+    profile.zone = LeadZone::parse("Europe/London").expect("a zone");
+    profile.postcode = Some("N1 9GU".to_owned());
+    profile.country = Some("GB".to_owned());
+    profile.fields = BTreeMap::from([("service".to_owned(), "whitening".to_owned())]);
+    lead.consent.voice = false;
+    lead.consent.evidence = ConsentEvidence {
+        text: Some("Yes, contact me".to_owned()),
+        captured_at: t0(),
+        ip: Some("203.0.113.7".to_owned()),
+        source: "web-form".to_owned(),
+    };
+    lead.undeliverable = BTreeMap::from([(Channel::Voice, Undeliverable::Unreachable)]);
+    lead
 }
 
 /// A write of just the lead (a creation at version 1, else an update).

@@ -35,12 +35,12 @@ mod prelude {
     pub(super) use super::super::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
     pub(super) use super::fixtures::*;
     pub(super) use crate::domain::{
-        Channel, Consent, ConsentEvidence, Email, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey,
-        IntakeReceipt, IntakeStatus, Lead, LeadId, LeadProfile, LeadZone, OptOutRecord, OutcomeKind, PersonName,
-        PhoneNumber, StopReason, TenantId, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
+        Channel, ConsentEvidence, Email, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt,
+        IntakeStatus, Lead, LeadId, LeadZone, OptOutRecord, OutcomeKind, PersonName, PhoneNumber, StopReason, TenantId,
+        TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
     };
     pub(super) use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-    pub(super) use std::collections::{BTreeMap, BTreeSet};
+    pub(super) use std::collections::BTreeMap;
     pub(super) use std::future::Future;
     pub(super) use std::sync::atomic::{AtomicU32, Ordering};
     pub(super) use std::task::Poll;
