@@ -19,7 +19,9 @@ use std::sync::Arc;
 /// The environment a function reads (set by infra/template.yaml).
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The DynamoDB table everything is kept in (`LEADFLOW_TABLE`).
     pub table: String,
+    /// The step queue, and the Scheduler group and role, that wakeups go through.
     pub targets: QueueTargets,
     /// The API's public base URL, which Twilio signs webhook URLs with and links in messages
     /// start with; empty for the request's own host (and no links in messages).
@@ -35,8 +37,10 @@ pub struct Settings {
 /// A setting that is missing or malformed.
 #[derive(Debug, thiserror::Error)]
 pub enum MissingSetting {
+    /// A required variable, named here, is unset or empty.
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    /// A variable is set but cannot be read: its name, and why.
     #[error("environment variable {0}: {1}")]
     Invalid(&'static str, String),
 }

@@ -12,8 +12,10 @@ const NAMES_PER_REQUEST: usize = 10;
 /// Why the tenants' secrets could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
+    /// A GetParameters request failed; the SDK's error.
     #[error("SSM Parameter Store: {0}")]
     Unavailable(String),
+    /// A secret names a variable or parameter that could not be read.
     #[error(transparent)]
     Unresolved(#[from] SecretError),
 }

@@ -21,17 +21,27 @@ const LONGEST_SEND: Duration = Duration::from_secs(10);
 /// A touch (or a reply to an inbound SMS) as the outbox recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    /// The touch's id (a reply has one of its own).
     pub id: TouchId,
+    /// The tenant that sent it.
     pub tenant: TenantId,
     /// None for a reply, which belongs to no cadence.
     pub lead_id: Option<LeadId>,
+    /// The channel it went out on.
     pub channel: Channel,
+    /// The address or number it went to.
     pub to: String,
+    /// The sending number; none for an email, or where the tenant has no number.
     pub from: Option<String>,
+    /// The subject, which an email step must have.
     pub subject: Option<String>,
+    /// The text sent.
     pub body: String,
+    /// The touch's step in its cadence, from 0; a reply's is 0.
     pub step: usize,
+    /// When the touch fell due (a reply: when it was written).
     pub due_at: DateTime<Utc>,
+    /// When the outbox recorded it, by the app's clock; `sent_at - due_at` is how late it went.
     pub sent_at: DateTime<Utc>,
 }
 

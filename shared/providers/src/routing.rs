@@ -23,11 +23,19 @@ use std::time::Duration;
 /// Why a tenant's provider could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum RoutingError {
+    /// A secret the tenant's provider needs was never read (it names a parameter or variable).
     #[error("tenant {tenant}: {field} is not resolved (this runtime reads no secrets)")]
-    UnresolvedSecret { tenant: TenantId, field: &'static str },
+    UnresolvedSecret {
+        /// The tenant whose provider needs it.
+        tenant: TenantId,
+        /// The tenant-file setting that holds it (`twilio.auth_token`).
+        field: &'static str,
+    },
+    /// The tenant, named here, sends through Twilio but gives no auth token.
     #[error("tenant {0}: sending through twilio needs [twilio] auth_token")]
     NoTwilioToken(TenantId),
 
+    /// An adapter's HTTP client could not be built.
     #[error(transparent)]
     Build(#[from] BuildError),
 }

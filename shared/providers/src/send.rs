@@ -53,7 +53,9 @@ impl RetryPolicy {
 /// (any 4xx but 429) for the adapter to map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// The HTTP status the provider answered.
     pub status: StatusCode,
+    /// The whole response body; empty if a refusal's body broke off.
     pub body: Vec<u8>,
 }
 
@@ -127,7 +129,12 @@ pub enum Attempt<T> {
     Done(Result<T, SendError>),
     /// Not sent (no connection), or refused for load (429, 5xx): worth another attempt,
     /// after `retry_after` if the provider named a wait.
-    Retry { reason: String, retry_after: Option<Duration> },
+    Retry {
+        /// What went wrong, for the log and for the `Transient` error if attempts run out.
+        reason: String,
+        /// The wait the provider asked for (`Retry-After`), if any.
+        retry_after: Option<Duration>,
+    },
 }
 
 impl RetryPolicy {

@@ -37,6 +37,7 @@ pub struct TelnyxConfig {
     pub webhook_url: Option<String>,
     /// The API's base URL, without a trailing slash; [`DEFAULT_BASE_URL`] but in tests.
     pub base_url: String,
+    /// How sends to Telnyx are timed and retried.
     pub retry: RetryPolicy,
 }
 

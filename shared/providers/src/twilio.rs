@@ -33,7 +33,12 @@ pub enum TwilioAuth {
     AuthToken(Credential),
     /// An API key (`SK...`) and its secret, which Twilio recommends for production: it can be
     /// revoked alone.
-    ApiKey { sid: String, secret: Credential },
+    ApiKey {
+        /// The key's `SK...` id, sent as the username.
+        sid: String,
+        /// The key's secret, sent as the password.
+        secret: Credential,
+    },
 }
 
 /// A Twilio account to send from.
@@ -41,6 +46,7 @@ pub enum TwilioAuth {
 pub struct TwilioConfig {
     /// `AC...`: the account the messages belong to (part of the URL).
     pub account_sid: String,
+    /// The credentials each request carries.
     pub auth: TwilioAuth,
     /// `MG...`: send through a Messaging Service. Twilio then picks the sender from the
     /// service's pool when the message names no `from`, and uses the named one when it does.
@@ -50,6 +56,7 @@ pub struct TwilioConfig {
     pub status_callback: Option<String>,
     /// The API's base URL, without a trailing slash; [`DEFAULT_BASE_URL`] but in tests.
     pub base_url: String,
+    /// How requests to Twilio are timed and retried.
     pub retry: RetryPolicy,
 }
 

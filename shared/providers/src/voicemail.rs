@@ -33,9 +33,19 @@ pub enum HttpAuth {
     /// `Authorization: Bearer <token>`.
     Bearer(Credential),
     /// HTTP basic.
-    Basic { username: String, password: Credential },
+    Basic {
+        /// The account's user name.
+        username: String,
+        /// The account's password.
+        password: Credential,
+    },
     /// A header of the vendor's naming (`X-Api-Key: <value>`).
-    Header { name: String, value: Credential },
+    Header {
+        /// The header's name, as the vendor spells it (`X-Api-Key`).
+        name: String,
+        /// The header's value: the vendor's key.
+        value: Credential,
+    },
 }
 
 /// A vendor to drop voicemails through.
@@ -43,6 +53,7 @@ pub enum HttpAuth {
 pub struct VoicemailConfig {
     /// The endpoint that takes one drop per POST.
     pub url: String,
+    /// The credentials each drop's request carries.
     pub auth: HttpAuth,
     /// The caller ID; none: the touch's sending number.
     pub from: Option<String>,
@@ -50,6 +61,7 @@ pub struct VoicemailConfig {
     pub audio_url: Option<String>,
     /// The JSON body, with placeholders.
     pub body: BodyTemplate,
+    /// How drops are timed and retried.
     pub retry: RetryPolicy,
 }
 

@@ -14,8 +14,11 @@ pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const TENANTS_PK: &str = "TENANTS";
 /// Sort-key prefixes of the items in a lead's partition.
 pub const ENROLMENT_PREFIX: &str = "EN#";
+/// The sort-key prefix of a touch in its lead's partition.
 pub const TOUCH_PREFIX: &str = "TC#";
+/// The sort-key prefix of a timeline entry in its lead's partition.
 pub const EVENT_PREFIX: &str = "EV#";
+/// The sort-key prefix of a day's counters in the tenant's counters partition.
 pub const DAY_PREFIX: &str = "DAY#";
 
 /// A lead's partition: the lead, its enrolments, touches and timeline.
@@ -23,10 +26,12 @@ pub fn lead_pk(tenant: &TenantId, lead: &LeadId) -> String {
     format!("T#{tenant}#L#{lead}")
 }
 
+/// The sort key of an enrolment in its lead's partition.
 pub fn enrolment_sk(id: &EnrolmentId) -> String {
     format!("{ENROLMENT_PREFIX}{id}")
 }
 
+/// The sort key of a touch in its lead's partition.
 pub fn touch_sk(id: &TouchId) -> String {
     format!("{TOUCH_PREFIX}{id}")
 }
@@ -37,10 +42,12 @@ pub fn event_sk(id: uuid::Uuid) -> String {
     format!("{EVENT_PREFIX}{}", id.simple())
 }
 
+/// The partition that claims an email address for one lead of the tenant.
 pub fn email_pk(tenant: &TenantId, email: &Email) -> String {
     format!("T#{tenant}#EMAIL#{email}")
 }
 
+/// The partition that claims a phone number for one lead of the tenant.
 pub fn phone_pk(tenant: &TenantId, phone: &PhoneNumber) -> String {
     format!("T#{tenant}#PHONE#{phone}")
 }
@@ -53,6 +60,7 @@ pub fn opt_out_pk(tenant: &TenantId, phone: &PhoneNumber) -> String {
 /// The sort key of an opt-out item.
 pub const OPT_OUT_SK: &str = "OPTOUT";
 
+/// The partition of the intake receipt kept for an idempotency key.
 pub fn idempotency_pk(tenant: &TenantId, key: &IdempotencyKey) -> String {
     format!("T#{tenant}#IDEM#{}", key.as_str())
 }
@@ -67,6 +75,7 @@ pub fn inbound_pk(tenant: &TenantId, message_id: &str) -> String {
     format!("T#{tenant}#INBOUND#{message_id}")
 }
 
+/// The sort key of a claimed inbound message id.
 pub const INBOUND_SK: &str = "INBOUND";
 
 /// The sort key of a rotation's turn counter, beside the tenant's day counters.
@@ -74,6 +83,7 @@ pub fn rotation_sk(name: &str) -> String {
     format!("ROTATION#{name}")
 }
 
+/// The sort key of one day's counters; keys sort by date, so a date range is one Query.
 pub fn day_sk(day: NaiveDate) -> String {
     format!("{DAY_PREFIX}{day}")
 }
@@ -83,6 +93,7 @@ pub fn active_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#ACTIVE")
 }
 
+/// The sort key of a tenant's file in the `TENANTS` partition.
 pub fn tenant_sk(tenant: &TenantId) -> String {
     format!("T#{tenant}")
 }

@@ -16,8 +16,10 @@ use leadflow_core::ports::StoreError;
 /// Why a tenant file could not be pushed.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
+    /// The file does not parse or is not valid; nothing was stored.
     #[error(transparent)]
     Invalid(#[from] ConfigErrors),
+    /// The table could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

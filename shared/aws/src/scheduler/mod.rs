@@ -21,8 +21,11 @@ pub const MAX_QUEUE_DELAY: Duration = Duration::seconds(900);
 /// Where the scheduler sends and what it may use.
 #[derive(Debug, Clone)]
 pub struct QueueTargets {
+    /// The step queue's URL, which wakeups due within 15 minutes are sent to.
     pub queue_url: String,
+    /// The step queue's ARN, which a later wakeup's schedule targets.
     pub queue_arn: String,
+    /// The EventBridge Scheduler group the one-time schedules are created in.
     pub schedule_group: String,
     /// The role EventBridge Scheduler assumes to send to the queue.
     pub scheduler_role_arn: String,

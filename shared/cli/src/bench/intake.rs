@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 /// What to measure.
 #[derive(Debug, Clone, Copy)]
 pub struct BenchOptions {
+    /// How many leads to post.
     pub leads: usize,
+    /// How many posts may be in flight at once (one worker each).
     pub concurrency: usize,
     /// Offered load in leads per second (open loop); `None` posts as fast as answers come.
     pub rate: Option<f64>,

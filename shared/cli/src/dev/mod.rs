@@ -27,7 +27,9 @@ use tokio::sync::watch;
 /// How `leadflow dev` runs.
 #[derive(Debug, Clone)]
 pub struct DevOptions {
+    /// The address to serve on; port 0 takes any free one.
     pub listen: SocketAddr,
+    /// The directory of the redb store, created if missing.
     pub data: PathBuf,
     /// Tenant files; empty means the embedded demo tenant.
     pub configs: Vec<PathBuf>,
@@ -50,8 +52,11 @@ pub struct DevOptions {
 
 /// A running dev server.
 pub struct DevServer {
+    /// The address it listens on (with the real port when `listen` asked for 0).
     pub addr: SocketAddr,
+    /// The API's base URL, which links in messages start with: `public_url`, else `http://<addr>`.
     pub public_url: String,
+    /// The ids of the tenants it serves.
     pub tenants: Vec<String>,
     store: EmbeddedStore,
     stop: watch::Sender<bool>,
