@@ -8,6 +8,8 @@
 //! - `secrets`: tenant secrets from SSM Parameter Store.
 //! - `runtime` and `handlers`: what the four Lambda mains call.
 
+#![warn(missing_docs)]
+
 pub mod channel;
 pub mod dynamodb;
 pub mod handlers;

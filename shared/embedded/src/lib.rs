@@ -8,6 +8,8 @@
 //!   knows exactly which touches it has (what settles a touch a crash left unrecorded).
 //! - `ManualClock`.
 
+#![warn(missing_docs)]
+
 mod clock;
 mod outbox;
 mod schedule;

@@ -43,6 +43,8 @@
 //! uses; no OpenSSL, no aws-lc-rs), `fastrand` for jitter, `tokio::time` for every wait (so
 //! tests can pause time), `wiremock` in the tests, which run against real HTTP on loopback.
 
+#![warn(missing_docs)]
+
 pub mod chat;
 pub mod credential;
 pub mod pacing;
