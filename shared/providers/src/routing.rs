@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadflow_core::config::{SmsProvider, TenantConfig, TenantDirectory, VoiceProvider, VoicemailAuth};
 use leadflow_core::domain::{Channel, TenantId};
-use leadflow_core::http::{ANSWER_PATH, STATUS_CALLBACK_PATH};
+use leadflow_core::http::{ANSWER_PATH, CALL_STATUS_PATH, STATUS_CALLBACK_PATH};
 use leadflow_core::ports::{Lookup, OutboundMessage, SendError, Sender};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -158,7 +158,8 @@ fn voice_adapter(tenant: &TenantConfig, public_url: Option<&str>) -> Result<Opti
     let adapter = match &settings.provider {
         VoiceProvider::Twilio { account_sid, api_url } => {
             let account = twilio_account(tenant, account_sid, api_url)?;
-            TwilioVoice::new(&account, format!("{public_url}{ANSWER_PATH}"), caller_id, pacer)?
+            let (answer, status) = (format!("{public_url}{ANSWER_PATH}"), format!("{public_url}{CALL_STATUS_PATH}"));
+            TwilioVoice::new(&account, answer, status, caller_id, pacer)?
         }
     };
     Ok(Some(Arc::new(adapter)))

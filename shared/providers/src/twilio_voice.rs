@@ -31,20 +31,24 @@ pub const MACHINE_DETECTION: &str = "DetectMessageEnd";
 pub struct TwilioVoice {
     api: TwilioApi,
     answer_url: String,
+    status_url: String,
     caller_id: Option<String>,
     pacer: Pacer,
 }
 
 impl TwilioVoice {
     /// An adapter calling from `caller_id` (else the touch's sending number) through `account`;
-    /// Twilio fetches each call's TwiML from `answer_url` (leadflow's public answer webhook).
+    /// Twilio fetches each call's TwiML from `answer_url` (leadflow's public answer webhook)
+    /// and reports how it ended to `status_url` (the call status webhook).
     pub fn new(
         account: &TwilioConfig,
         answer_url: impl Into<String>,
+        status_url: impl Into<String>,
         caller_id: Option<String>,
         pacer: Pacer,
     ) -> Result<Self, BuildError> {
-        Ok(Self { api: TwilioApi::new(account)?, answer_url: answer_url.into(), caller_id, pacer })
+        let (answer_url, status_url) = (answer_url.into(), status_url.into());
+        Ok(Self { api: TwilioApi::new(account)?, answer_url, status_url, caller_id, pacer })
     }
 }
 
@@ -60,12 +64,17 @@ impl Sender for TwilioVoice {
         };
         // The answer webhook finds the touch (and so its message) and the lead by this query,
         // which Twilio signs along with the rest of the URL.
-        let url = format!("{}?lead={lead}&touch={}", self.answer_url, message.touch_id);
+        let query = format!("?lead={lead}&touch={}", message.touch_id);
+        let (url, status_url) = (format!("{}{query}", self.answer_url), format!("{}{query}", self.status_url));
+        // Without `StatusCallbackEvent`, Twilio reports only the call's end: `completed` (with
+        // `AnsweredBy`), `no-answer`, `busy`, `failed` or `canceled`.
         let form = [
             ("To", message.to.as_str()),
             ("From", from),
             ("Url", &url),
             ("Method", "POST"),
+            ("StatusCallback", &status_url),
+            ("StatusCallbackMethod", "POST"),
             ("MachineDetection", MACHINE_DETECTION),
         ];
         self.pacer.acquire(from).await;

@@ -407,3 +407,66 @@ async fn what_is_not_an_sns_message_or_not_the_routes_payload_is_a_4xx_naming_th
     let response = sns.post("sms", &sns.notification(SMS_TOPIC, &not_ours).await).await;
     assert_eq!(response.status(), 422);
 }
+
+/// An SES `Open` (or `Click`) event of an email leadflow sent to the lead `lead`.
+fn opened(kind: &str, lead: &str, to: &str) -> Value {
+    let mut event = ses_event(Some("demo"), to, json!({ "eventType": kind }));
+    event["mail"]["tags"]["lead"] = json!([lead]);
+    let detail = if kind == "Open" {
+        json!({ "ipAddress": "192.0.2.1", "timestamp": "2026-03-05T15:10:00.000Z", "userAgent": "Mozilla/5.0" })
+    } else {
+        json!({ "ipAddress": "192.0.2.1", "link": "https://brightsmile.example/", "linkTags": {},
+                "timestamp": "2026-03-05T15:10:00.000Z", "userAgent": "Mozilla/5.0" })
+    };
+    event[kind.to_lowercase()] = detail;
+    event
+}
+
+fn signal_names(lead: &Value) -> Vec<String> {
+    let signals = lead["signals"].as_array().cloned().unwrap_or_default();
+    signals.iter().map(|s| s["signal"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn an_email_opened_without_a_click_gets_a_short_text_two_hours_later() {
+    let sns = spawn().await;
+    let id = sns.app.enrol(1).await;
+    sns.app.advance(300).await;
+
+    let open = sns.notification(SES_TOPIC, &opened("Open", &id, "ann1@example.com")).await;
+    assert_eq!(sns.post("ses", &open).await.status(), 200);
+    // A second reading of the same mail (or its SES click) within the hour is the same open.
+    let click = sns.notification(SES_TOPIC, &opened("Click", &id, "ann1@example.com")).await;
+    assert_eq!(sns.post("ses", &click).await.status(), 200);
+    let lead = sns.app.lead(&id).await;
+    assert_eq!(signal_names(&lead), ["email_opened"], "{lead}");
+
+    sns.app.advance(2 * 3600).await;
+    let texts: Vec<String> = sns.app.outbox(Some(&id)).await.iter().map(|t| t["body"].to_string()).collect();
+    assert_eq!(texts.iter().filter(|t| t.contains("any questions about Bright Smile Dental")).count(), 1, "{texts:?}");
+}
+
+#[tokio::test]
+async fn an_open_followed_by_a_click_holds_the_text_back_and_says_why() {
+    let sns = spawn().await;
+    let id = sns.app.enrol(1).await;
+    // A day on: the day-1 email, with the booking link, is out.
+    sns.app.advance(86_400).await;
+    let open = sns.notification(SES_TOPIC, &opened("Open", &id, "ann1@example.com")).await;
+    assert_eq!(sns.post("ses", &open).await.status(), 200);
+
+    // The lead follows the link within the two hours.
+    let touches = sns.app.outbox(Some(&id)).await;
+    let bodies: Vec<String> = touches.iter().filter_map(|t| t["body"].as_str().map(str::to_owned)).collect();
+    let link = bodies.iter().flat_map(|b| b.split_whitespace()).find(|w| w.contains("/r/")).unwrap().to_owned();
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(no_redirect.get(&link).send().await.unwrap().status(), 302);
+
+    sns.app.advance(2 * 3600).await;
+    let lead = sns.app.lead(&id).await;
+    assert_eq!(signal_names(&lead), ["email_opened", "booking_clicked"], "{lead}");
+    let texts: Vec<String> = sns.app.outbox(Some(&id)).await.iter().map(|t| t["body"].to_string()).collect();
+    assert!(!texts.iter().any(|t| t.contains("any questions about")), "{texts:?}");
+    let skipped = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "step_skipped").unwrap();
+    assert_eq!(skipped["reason"], "held back by its condition: unless clicked", "{lead}");
+}

@@ -42,7 +42,18 @@ async fn twilio() -> MockServer {
 
 /// A voice webhook for the lead's call, signed as Twilio signs it (or forged).
 async fn call_webhook(app: &TestApp, path_and_query: &str, extra: &[(&str, &str)], signed: bool) -> (u16, String) {
-    let to = lead_phone(1);
+    call_webhook_to(app, 1, path_and_query, extra, signed).await
+}
+
+/// `call_webhook` for the call to lead number `n`.
+async fn call_webhook_to(
+    app: &TestApp,
+    n: u32,
+    path_and_query: &str,
+    extra: &[(&str, &str)],
+    signed: bool,
+) -> (u16, String) {
+    let to = lead_phone(n);
     let mut params = vec![("CallSid", "CA42"), ("AccountSid", ACCOUNT_SID), ("From", DEMO_NUMBER), ("To", &to)];
     params.extend_from_slice(extra);
     let signature = if signed {
@@ -181,4 +192,86 @@ async fn pressing_1_connects_the_rep_whose_turn_it_is_when_the_rep_has_a_phone()
 
     assert!(twiml.ends_with("<Dial>+14155550111</Dial></Response>"), "Dana's line, not the office: {twiml}");
     assert_eq!(app.lead(&id).await["owner"], "Dana");
+}
+
+/// The signals on the lead, by name.
+fn signals(lead: &Value) -> Vec<String> {
+    let signals = lead["signals"].as_array().cloned().unwrap_or_default();
+    signals.iter().map(|s| s["signal"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The texts the lead was sent, by body.
+async fn texts(app: &TestApp, id: &str) -> Vec<String> {
+    let outbox = app.outbox(Some(id)).await;
+    outbox.iter().filter(|t| t["channel"] == "sms").map(|t| t["body"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_missed_call_is_followed_by_a_text_at_once_and_a_retried_callback_changes_nothing() {
+    let twilio = twilio().await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+    let requests = twilio.received_requests().await.unwrap();
+    let form: Vec<(String, String)> = form_urlencoded::parse(&requests[0].body).into_owned().collect();
+    let callback = form.iter().find(|(k, _)| k == "StatusCallback").map(|(_, v)| v.as_str());
+    assert_eq!(callback, Some(format!("{PUBLIC}/v1/webhooks/twilio/voice/status?{query}").as_str()));
+
+    let status_path = format!("/v1/webhooks/twilio/voice/status?{query}");
+    let (forged, _) = call_webhook(&app, &status_path, &[("CallStatus", "no-answer")], false).await;
+    assert_eq!(forged, 403);
+    assert!(signals(&app.lead(&id).await).is_empty(), "a forged callback records nothing");
+
+    let (status, _) =
+        call_webhook(&app, &status_path, &[("CallStatus", "no-answer"), ("CallDuration", "0")], true).await;
+    assert_eq!(status, 204);
+    app.advance(0).await;
+    let lead = app.lead(&id).await;
+    assert_eq!(signals(&lead), ["call_missed"], "{lead}");
+    assert_eq!(lead["touches"][0]["delivery"]["state"], "undelivered", "{lead}");
+    let signal = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "signal").unwrap();
+    assert_eq!((&signal["signal"], &signal["channel"]), (&"call_missed".into(), &"voice".into()));
+    assert!(event_types(&lead).contains(&"enrolled".to_owned()));
+    let sorry = texts(&app, &id).await;
+    assert_eq!(sorry.len(), 1, "{sorry:?}");
+    assert!(sorry[0].starts_with("Hi Ann, sorry we missed you just now."), "{sorry:?}");
+
+    // Twilio retries a callback it got no 2xx for; a repeat records nothing and texts nothing.
+    let (again, _) = call_webhook(&app, &status_path, &[("CallStatus", "no-answer")], true).await;
+    assert_eq!(again, 204);
+    app.advance(60).await;
+    assert_eq!(signals(&app.lead(&id).await), ["call_missed"]);
+    assert_eq!(texts(&app, &id).await.iter().filter(|t| t.contains("sorry we missed you")).count(), 1);
+}
+
+#[tokio::test]
+async fn an_answered_call_is_a_signal_and_a_message_on_a_voicemail_box_is_a_missed_call_too() {
+    let twilio = twilio().await;
+    let app = TestApp::builder().tenant(calling(&twilio.uri())).live_channels().public_url(PUBLIC).spawn().await;
+    let id = app.enrol(1).await;
+    let query = call_query(&twilio).await;
+    let status_path = format!("/v1/webhooks/twilio/voice/status?{query}");
+
+    // Intermediate statuses say nothing yet.
+    let (ringing, _) = call_webhook(&app, &status_path, &[("CallStatus", "ringing")], true).await;
+    assert_eq!(ringing, 204);
+    assert!(signals(&app.lead(&id).await).is_empty());
+
+    let done = [("CallStatus", "completed"), ("AnsweredBy", "human"), ("CallDuration", "42")];
+    assert_eq!(call_webhook(&app, &status_path, &done, true).await.0, 204);
+    app.advance(0).await;
+    let lead = app.lead(&id).await;
+    assert_eq!(signals(&lead), ["call_answered"], "{lead}");
+    assert_eq!(lead["touches"][0]["delivery"]["state"], "delivered", "{lead}");
+    assert!(!texts(&app, &id).await.iter().any(|t| t.contains("sorry we missed you")), "no text for an answered call");
+
+    let other = app.enrol(2).await;
+    let requests = twilio.received_requests().await.unwrap();
+    let form: Vec<(String, String)> = form_urlencoded::parse(&requests[1].body).into_owned().collect();
+    let url = &form.iter().find(|(k, _)| k == "StatusCallback").unwrap().1;
+    let other_path = url.strip_prefix(PUBLIC).unwrap().to_owned();
+    let machine = [("CallStatus", "completed"), ("AnsweredBy", "machine_end_beep")];
+    assert_eq!(call_webhook_to(&app, 2, &other_path, &machine, true).await.0, 204);
+    app.advance(0).await;
+    assert_eq!(signals(&app.lead(&other).await), ["call_missed", "voicemail_left"]);
 }

@@ -12,7 +12,7 @@ pub const CONTACT_SK: &str = "CONTACT";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 /// The partition of tenant files.
 pub const TENANTS_PK: &str = "TENANTS";
-/// Sort-key prefixes of the items in a lead's partition.
+/// The sort-key prefix of an enrolment in its lead's partition.
 pub const ENROLMENT_PREFIX: &str = "EN#";
 /// The sort-key prefix of a touch in its lead's partition.
 pub const TOUCH_PREFIX: &str = "TC#";

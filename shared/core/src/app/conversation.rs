@@ -6,7 +6,7 @@ use super::counters::Counter;
 use super::handoff::hand_off;
 use super::App;
 use crate::config::{Rep, TenantConfig};
-use crate::domain::{Channel, Lead, ReplyTopic, TimelineEntry, TimelineKind};
+use crate::domain::{Channel, Lead, ReplyTopic, Signal, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -38,6 +38,7 @@ impl Conversation {
         let (mut next, assigned) = hand_off(lead, owner, now);
         let first_reply = next.replied_at.is_none();
         next.replied_at = next.replied_at.or(Some(now));
+        next.record_signal(Signal::Replied, Some(self.channel), now);
         let timeline = [
             TimelineKind::Replied { channel: self.channel, body: self.said.clone() },
             TimelineKind::HandedOff { reason: format!("{} ({}, score {})", self.how, self.topic.label(), self.score) },

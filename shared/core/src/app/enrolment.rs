@@ -39,7 +39,7 @@ pub(super) fn start_enrolment(
                 enrolment.next_due_at = Some(at);
                 enrolment.status = EnrolmentStatus::Active;
             }
-            Command::Skip { step, channel, reason, .. } => timeline.push(skipped(step, channel, reason, now)),
+            Command::Skip { step, channel, reason, .. } => timeline.push(skipped(step, channel, &reason, now)),
             _ => {}
         }
     }
@@ -64,6 +64,6 @@ pub(super) fn started_by(
 }
 
 /// The timeline entry of a step passed over.
-pub(super) fn skipped(step: usize, channel: Channel, reason: SkipReason, now: DateTime<Utc>) -> TimelineEntry {
-    TimelineEntry { at: now, kind: TimelineKind::StepSkipped { step, channel, reason: reason.as_str().to_owned() } }
+pub(super) fn skipped(step: usize, channel: Channel, reason: &SkipReason, now: DateTime<Utc>) -> TimelineEntry {
+    TimelineEntry { at: now, kind: TimelineKind::StepSkipped { step, channel, reason: reason.describe() } }
 }

@@ -6,7 +6,7 @@ use super::counters::Counter;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, TimelineEntry, TimelineKind,
+    read_reply, Channel, OptInBy, OptOutBy, OptOutRecord, PhoneNumber, ReplyIntent, Signal, TimelineEntry, TimelineKind,
 };
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
@@ -111,6 +111,7 @@ impl App {
                     ReplyIntent::OptOut(_) => {
                         // A STOP by text silences the number: texts, calls and voicemail alike.
                         next.opted_out.extend(Channel::PHONE);
+                        next.record_signal(Signal::OptedOut, Some(Channel::Sms), now);
                         let event = Event::OptedOut { channels: Channel::PHONE.to_vec() };
                         (
                             decide(view, &event, rules, now),

@@ -11,7 +11,7 @@ use super::enrolment::started_by;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    ClickToken, InvalidToken, LeadId, TenantId, TimelineEntry, TimelineKind, TokenKey, UnsubscribeToken,
+    ClickToken, InvalidToken, LeadId, Signal, TenantId, TimelineEntry, TimelineKind, TokenKey, UnsubscribeToken,
 };
 use crate::engine::{decide, Event, LeadView};
 
@@ -90,8 +90,11 @@ impl App {
                 let commands = decide(view, &Event::LinkClicked { booking }, rules, now);
                 let kind = TimelineKind::LinkClicked { url: url.to_owned(), booking };
                 let mut timeline = vec![TimelineEntry { at: now, kind }];
-                let started = started_by(rules, lead, &commands, now, &mut timeline);
-                Change { lead: lead.clone(), enrolment_commands: commands, started, timeline }
+                let mut next = lead.clone();
+                let signal = if booking { Signal::BookingClicked } else { Signal::Clicked };
+                next.record_signal(signal, None, now);
+                let started = started_by(rules, &next, &commands, now, &mut timeline);
+                Change { lead: next, enrolment_commands: commands, started, timeline }
             })
             .await;
         let lead = match changed {

@@ -18,6 +18,7 @@ mod lead_view;
 mod links;
 mod outcome;
 mod report;
+mod signals;
 mod step;
 mod uncertain;
 mod undeliverable;

@@ -50,6 +50,9 @@ impl App {
                     next.needs_human = false;
                 }
                 let commands = decide(view, &event, rules, now);
+                if let Some(signal) = event.signal() {
+                    next.record_signal(signal, None, now);
+                }
                 let mut timeline = vec![TimelineEntry { at: now, kind: TimelineKind::Outcome { outcome, slot } }];
                 let started = started_by(rules, &next, &commands, now, &mut timeline);
                 Change { lead: next, enrolment_commands: commands, started, timeline }

@@ -98,7 +98,7 @@ impl App {
                 Command::Send { step, channel, template, .. } => {
                     pending = Some(self.pending_touch(&tenant, &lead, &current, *step, *channel, template, now));
                 }
-                Command::Skip { step, channel, reason, .. } => timeline.push(skipped(*step, *channel, *reason, now)),
+                Command::Skip { step, channel, reason, .. } => timeline.push(skipped(*step, *channel, reason, now)),
                 Command::Schedule { step, at, .. } => {
                     if *step == due.step {
                         outcome = StepOutcome::Deferred { until: *at };

@@ -214,7 +214,7 @@ impl App {
         }
         let (lead, channel) = (found.lead, found.touch.channel);
         if let Some(reason) = blocked(lead, channel) {
-            return Ok(Some(reason.as_str().to_owned()));
+            return Ok(Some(reason.describe()));
         }
         if let Some(phone) = lead.profile.phone.as_ref().filter(|_| channel.uses_phone()) {
             if self.store.number_opt_out(&found.tenant.id, phone).await?.is_some() {

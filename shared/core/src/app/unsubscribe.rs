@@ -4,7 +4,7 @@
 use super::change::Change;
 use super::counters::Counter;
 use super::App;
-use crate::domain::{Channel, InvalidToken, TimelineEntry, TimelineKind, UnsubscribeToken};
+use crate::domain::{Channel, InvalidToken, Signal, TimelineEntry, TimelineKind, UnsubscribeToken};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 
@@ -55,6 +55,9 @@ impl App {
             .change_lead(&tenant.id, &lead.id, now, |lead, enrolments| {
                 let mut next = lead.clone();
                 first = next.opted_out.insert(Channel::Email);
+                if first {
+                    next.record_signal(Signal::OptedOut, Some(Channel::Email), now);
+                }
                 let commands = if first && !next.reachable() {
                     let view = LeadView { lead, enrolments, touch_times: &[] };
                     decide(view, &Event::OptedOut { channels: vec![Channel::Email] }, rules, now)

@@ -1,8 +1,9 @@
-//! `[cadences.NAME] steps = [{ at, channel, template }]`: the sequences leads are enrolled in.
+//! `[cadences.NAME] steps = [{ at, channel, template, if | unless }]`: the sequences leads are
+//! enrolled in.
 
 use super::checker::Checker;
 use super::file::RawTenantFile;
-use crate::domain::{Cadence, Channel, Step, StepTime};
+use crate::domain::{Cadence, Channel, Guard, Step, StepTime};
 use std::collections::BTreeMap;
 
 /// Reads every cadence. Only the cadence named `reminder_cadence` (`[booking]`) may count
@@ -42,8 +43,17 @@ pub(super) fn cadences(
                     format!("email template {template:?} needs a subject"),
                 );
             }
+            let guard = match (&step.if_, &step.unless) {
+                (Some(_), Some(unless)) => {
+                    c.fail(format!("{field}.unless"), Some(unless), "a step takes `if` or `unless`, not both");
+                    None
+                }
+                (Some(raw), None) => c.check(&format!("{field}.if"), raw, |s| Guard::parse(s, false)),
+                (None, Some(raw)) => c.check(&format!("{field}.unless"), raw, |s| Guard::parse(s, true)),
+                (None, None) => None,
+            };
             if let (Some(at), Some(channel)) = (at, channel) {
-                steps.push(Step { channel, template: template.clone(), at });
+                steps.push(Step { channel, template: template.clone(), at, guard });
             }
         }
         cadences.insert(name.clone(), Cadence { name: name.clone(), steps });

@@ -28,6 +28,8 @@ pub(super) struct RawTenantFile {
     #[serde(default)]
     pub segments: Vec<RawSegment>,
     pub cadences: BTreeMap<String, RawCadence>,
+    #[serde(default)]
+    pub triggers: Vec<RawTrigger>,
     pub templates: BTreeMap<String, RawTemplate>,
 }
 
@@ -182,6 +184,19 @@ pub(super) struct RawStep {
     pub at: Spanned<String>,
     pub channel: Spanned<String>,
     pub template: Spanned<String>,
+    #[serde(rename = "if")]
+    pub if_: Option<Spanned<String>>,
+    pub unless: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTrigger {
+    pub when: Spanned<String>,
+    pub enrol: Spanned<String>,
+    pub stop_others: Option<bool>,
+    pub after: Option<Spanned<String>>,
+    pub unless: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -19,6 +19,7 @@ mod segments;
 mod team;
 mod templates;
 mod tenant;
+mod triggers;
 mod voice;
 mod voicemail;
 

@@ -11,13 +11,14 @@ use super::policy::contact_policy;
 use super::segments::{segments, Segment};
 use super::team::{team, Team};
 use super::templates::templates;
+use super::triggers::triggers;
 use super::voice::{voice_settings, VoiceSettings};
 use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
     ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
-use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, TenantId};
+use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, TenantId, Trigger};
 use crate::engine::Rules;
 use std::collections::{BTreeMap, HashMap};
 
@@ -69,6 +70,8 @@ pub struct TenantConfig {
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
+    /// The signals that start a cadence (`[[triggers]]`), in file order.
+    pub triggers: Vec<Trigger>,
     pub templates: Templates,
 }
 
@@ -113,6 +116,7 @@ impl TenantConfig {
         let links = tracked_links(&mut c, &raw, &booking, &templates);
         let cadences = cadences(&mut c, &raw, booking.cadences.reminders.as_deref());
         let segments = segments(&mut c, &raw);
+        let triggers = triggers(&mut c, &raw);
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
         let telnyx_public_key = raw
@@ -173,6 +177,7 @@ impl TenantConfig {
                 segments,
                 default_cadence: t.default_cadence.get_ref().clone(),
                 cadences,
+                triggers,
                 templates,
             }),
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),
@@ -236,7 +241,12 @@ impl TenantConfig {
 
     /// The rules the engine reads.
     pub fn rules(&self) -> Rules<'_> {
-        Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking.cadences }
+        Rules {
+            policy: &self.policy,
+            cadences: &self.cadences,
+            booking: &self.booking.cadences,
+            triggers: &self.triggers,
+        }
     }
 
     /// Renders `template` for `lead`, its links as written (see `TrackedLinks::rewrite`).
@@ -264,6 +274,47 @@ mod tests {
         assert_eq!(errors.errors.len(), 1, "{errors}");
         assert_eq!(errors.errors[0].field, "tenant.default_timezone");
         assert_eq!(errors.errors[0].line, Some(line));
+    }
+
+    #[test]
+    fn the_demo_runs_the_playbook_triggers_and_guards() {
+        let demo = TenantConfig::demo();
+        let whens: Vec<_> = demo.triggers.iter().map(|t| (t.when.as_str(), t.enrol.as_str())).collect();
+        assert_eq!(whens, [("call_missed", "missed_call"), ("email_opened", "opened_no_click")]);
+        let guard = demo.cadences["opened_no_click"].steps[0].guard.as_ref().unwrap();
+        assert_eq!(guard.to_string(), "unless clicked");
+    }
+
+    #[test]
+    fn a_bad_trigger_or_guard_names_its_field_and_line() {
+        let cases = [
+            (r#"when = "call_missed""#, r#"when = "call_mised""#, "triggers[0].when", "is not a signal"),
+            (r#"when = "call_missed""#, r#"when = "replied""#, "triggers[0].when", "no cadence starts on replied"),
+            (r#"enrol = "missed_call""#, r#"enrol = "nowhere""#, "triggers[0].enrol", "no cadence named"),
+            (r#"enrol = "missed_call""#, "enrol = \"missed_call\"\nafter = \"2h\"", "triggers[0].after", "first step"),
+            (
+                r#"unless = "clicked""#,
+                r#"unless = "fields.budget >= 'lots'""#,
+                "cadences.opened_no_click.steps[0].unless",
+                "not a number",
+            ),
+            (
+                r#"unless = "clicked""#,
+                r#"unless = "clicked", if = "call_missed""#,
+                "cadences.opened_no_click.steps[0].unless",
+                "not both",
+            ),
+        ];
+        for (from, to, field, says) in cases {
+            let source = DEMO_TENANT.replacen(from, to, 1);
+            let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+            let last = to.lines().last().unwrap();
+            let line = source.lines().position(|l| l.contains(last)).unwrap() + 1;
+            assert_eq!(errors.errors.len(), 1, "{to}: {errors}");
+            assert_eq!(errors.errors[0].field, field, "{to}");
+            assert_eq!(errors.errors[0].line, Some(line), "{to}");
+            assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Cadences are data: a list of steps, each a channel, a template and a time.
 
-use super::{Channel, LeadZone};
+use super::{Channel, Guard, LeadZone};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -102,6 +102,9 @@ pub struct Step {
     /// The template's name in the tenant file.
     pub template: String,
     pub at: StepTime,
+    /// `if` / `unless`: checked when the step falls due; a step it holds back is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
 }
 
 /// A named sequence of steps.

@@ -18,6 +18,8 @@ pub enum StopReason {
     Cancelled,
     /// The lead missed the booked slot.
     NoShow,
+    /// A trigger with `stop_others` started another cadence in its place.
+    Replaced,
 }
 
 /// Where an enrolment stands.

@@ -1,6 +1,8 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
-use super::{Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, TenantId, Undeliverable};
+use super::{
+    Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId, Undeliverable,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +54,9 @@ pub struct Lead {
     pub outcome: Option<OutcomeKind>,
     /// When the first enquiry arrived: the start of speed to lead.
     pub received_at: DateTime<Utc>,
+    /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalEntry>,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -73,7 +78,20 @@ impl Lead {
             replied_at: None,
             outcome: None,
             received_at: at,
+            signals: Vec::new(),
             version: 1,
+        }
+    }
+
+    /// How many signals a lead keeps: enough for months of engagement, small enough that the
+    /// lead stays one small item.
+    pub const KEPT_SIGNALS: usize = 100;
+
+    /// Records `signal`, dropping the oldest past [`Lead::KEPT_SIGNALS`].
+    pub fn record_signal(&mut self, signal: Signal, channel: Option<Channel>, at: DateTime<Utc>) {
+        self.signals.push(SignalEntry { signal, at, channel });
+        if self.signals.len() > Self::KEPT_SIGNALS {
+            self.signals.remove(0);
         }
     }
 

@@ -1,6 +1,6 @@
 //! What happened to a lead, in order: the `events` half of `GET /v1/leads/{id}`.
 
-use super::{Channel, OutcomeKind, StopReason, Undeliverable};
+use super::{Channel, OutcomeKind, Signal, StopReason, Undeliverable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +88,13 @@ pub enum TimelineKind {
         step: usize,
         channel: Channel,
         reason: String,
+    },
+    /// A signal no other entry records: a call's end, an email opened, a text delivered or
+    /// failed. (Replies, clicks, bookings, no-shows and opt-outs have entries of their own.)
+    Signal {
+        signal: Signal,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<Channel>,
     },
     /// The lead followed a tracked link in a message.
     LinkClicked {

@@ -1,6 +1,6 @@
 //! A touch: one message, call or voicemail handed to a channel.
 
-use super::{Channel, EnrolmentId, LeadId, TenantId, TouchId};
+use super::{Channel, EnrolmentId, LeadId, Signal, TenantId, TouchId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,16 @@ impl DeliveryState {
             "failed" => Self::Failed,
             _ => return None,
         })
+    }
+
+    /// The lead's signal for this final state of a text (`sms_delivered`, `sms_failed`); none
+    /// for other channels or a state that is not final.
+    pub fn signal(self, channel: Channel) -> Option<Signal> {
+        match (channel, self) {
+            (Channel::Sms, Self::Delivered) => Some(Signal::SmsDelivered),
+            (Channel::Sms, Self::Undelivered | Self::Failed) => Some(Signal::SmsFailed),
+            _ => None,
+        }
     }
 
     /// Whether the state is the end of the story (reports may arrive out of order: a late

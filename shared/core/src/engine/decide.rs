@@ -3,7 +3,7 @@
 use super::slot::next_allowed;
 use crate::domain::{
     BookingCadences, Cadence, CadenceName, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead,
-    OutcomeKind, Step, StopReason,
+    OutcomeKind, Signal, Step, StopReason, Trigger,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ pub struct Rules<'a> {
     pub policy: &'a ContactPolicy,
     pub cadences: &'a BTreeMap<String, Cadence>,
     pub booking: &'a BookingCadences,
+    /// The signals that start a cadence.
+    pub triggers: &'a [Trigger],
 }
 
 /// What the engine knows about a lead when it decides.
@@ -42,6 +44,26 @@ pub enum Event {
     Booked { slot: DateTime<Utc> },
     /// The lead followed a tracked link; `booking` if it was the tenant's booking link.
     LinkClicked { booking: bool },
+    /// Any other signal (a call's end, an email opened, a text delivered): it changes nothing
+    /// by itself; the tenant's triggers may start a cadence on it.
+    Signal(Signal),
+}
+
+impl Event {
+    /// The signal this event is, if any: what triggers match on.
+    pub fn signal(&self) -> Option<Signal> {
+        match self {
+            Event::Enrolled { .. } | Event::StepDue { .. } => None,
+            Event::Replied => Some(Signal::Replied),
+            Event::OptedOut { .. } => Some(Signal::OptedOut),
+            Event::Outcome(OutcomeKind::Booked) | Event::Booked { .. } => Some(Signal::Booked),
+            Event::Outcome(OutcomeKind::NoShow) => Some(Signal::NoShow),
+            Event::Outcome(_) => None,
+            Event::LinkClicked { booking: true } => Some(Signal::BookingClicked),
+            Event::LinkClicked { booking: false } => Some(Signal::Clicked),
+            Event::Signal(signal) => Some(*signal),
+        }
+    }
 }
 
 /// Why a due message does nothing.
@@ -54,7 +76,7 @@ pub enum DropReason {
 }
 
 /// Why a step was passed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
     NoConsent,
     OptedOut,
@@ -64,17 +86,20 @@ pub enum SkipReason {
     /// A step placed before the enrolment's anchor (a reminder before a booked slot) can no
     /// longer go out before it.
     TooLate,
+    /// The step's `if` / `unless` held it back (the guard as written: `unless email_opened`).
+    Guard(String),
 }
 
 impl SkipReason {
     /// A short explanation for the timeline.
-    pub fn as_str(self) -> &'static str {
+    pub fn describe(&self) -> String {
         match self {
-            SkipReason::NoConsent => "no consent for this channel",
-            SkipReason::OptedOut => "opted out of this channel",
-            SkipReason::NoAddress => "no address for this channel",
-            SkipReason::Undeliverable => "this channel cannot reach the lead",
-            SkipReason::TooLate => "its time before the booked slot has passed",
+            SkipReason::NoConsent => "no consent for this channel".to_owned(),
+            SkipReason::OptedOut => "opted out of this channel".to_owned(),
+            SkipReason::NoAddress => "no address for this channel".to_owned(),
+            SkipReason::Undeliverable => "this channel cannot reach the lead".to_owned(),
+            SkipReason::TooLate => "its time before the booked slot has passed".to_owned(),
+            SkipReason::Guard(guard) => format!("held back by its condition: {guard}"),
         }
     }
 }
@@ -103,8 +128,19 @@ pub enum Command {
     Drop { reason: DropReason },
 }
 
-/// Decides what to do about `event` for the lead in `view`, at `now`.
+/// Decides what to do about `event` for the lead in `view`, at `now`: what the event itself
+/// means, then what the tenant's triggers start on its signal.
 pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>) -> Vec<Command> {
+    let mut commands = react(view, event, rules, now);
+    if let Some(signal) = event.signal() {
+        let triggered = triggered(view, signal, rules, &commands);
+        commands.extend(triggered);
+    }
+    commands
+}
+
+/// What `event` itself means for the lead.
+fn react(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>) -> Vec<Command> {
     match event {
         Event::Enrolled { enrolment } => match find(view, enrolment, rules) {
             Some((e, cadence)) if e.is_active() => schedule_step(view, e, cadence, 0, rules, now),
@@ -151,7 +187,50 @@ pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime
             }
             enrol(view, Some(nudge), None).into_iter().collect()
         }
+        Event::Signal(_) => Vec::new(),
     }
+}
+
+/// The commands of the triggers `signal` fires, after `decided` (what the event itself
+/// did). A trigger starts nothing for a lead a human has, one with a final outcome (won,
+/// disqualified, cancelled), one already in that cadence, or one no channel reaches; nor on a
+/// reply (it hands the lead to a person) or an opt-out (config refuses both). With
+/// `stop_others` it stops the lead's other active cadences first.
+fn triggered(view: LeadView<'_>, signal: Signal, rules: Rules<'_>, decided: &[Command]) -> Vec<Command> {
+    let lead = view.lead;
+    let finished = matches!(lead.outcome, Some(OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled));
+    if !Trigger::may_fire_on(signal) || lead.needs_human || finished {
+        return Vec::new();
+    }
+    let stopped =
+        |id: &EnrolmentId| decided.iter().any(|c| matches!(c, Command::Stop { enrolment, .. } if enrolment == id));
+    let mut commands = Vec::new();
+    for trigger in rules.triggers.iter().filter(|t| t.when.covers(signal)) {
+        let running = view.enrolments.iter().any(|e| e.is_active() && e.cadence == trigger.enrol && !stopped(&e.id));
+        let enrolling = decided
+            .iter()
+            .chain(&commands)
+            .any(|c| matches!(c, Command::Enrol { cadence, .. } if cadence == &trigger.enrol));
+        if running || enrolling || !rules.cadences.contains_key(&trigger.enrol) {
+            continue;
+        }
+        let Some(enrol) = enrol(view, Some(&trigger.enrol), None) else { continue };
+        if trigger.stop_others {
+            let others = view.enrolments.iter().filter(|e| e.is_active() && !stopped(&e.id));
+            let already: Vec<EnrolmentId> = commands
+                .iter()
+                .filter_map(|c| match c {
+                    Command::Stop { enrolment, .. } => Some(enrolment.clone()),
+                    _ => None,
+                })
+                .collect();
+            for other in others.filter(|e| !already.contains(&e.id)) {
+                commands.push(Command::Stop { enrolment: other.id.clone(), reason: StopReason::Replaced });
+            }
+        }
+        commands.push(enrol);
+    }
+    commands
 }
 
 /// Enrols the lead in `cadence`, if the tenant runs one and any channel can reach the lead.
@@ -196,7 +275,9 @@ fn step_due(
     };
     let lead = view.lead;
     let channel = definition.channel;
-    if let Some(reason) = blocked(lead, channel) {
+    let held_back = definition.guard.as_ref().filter(|guard| !guard.allows(lead, enrolment.enrolled_at));
+    if let Some(reason) = blocked(lead, channel).or_else(|| held_back.map(|guard| SkipReason::Guard(guard.to_string())))
+    {
         let mut commands = vec![Command::Skip { enrolment: id.clone(), step, channel, reason }];
         commands.extend(schedule_step(view, enrolment, cadence, step + 1, rules, now));
         return commands;

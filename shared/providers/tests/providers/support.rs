@@ -17,6 +17,8 @@ pub const FROM: &str = "+15550001111";
 pub const TO: &str = "+15557654321";
 /// Where the voice adapter tells Twilio to fetch each call's TwiML.
 pub const ANSWER_URL: &str = "https://leads.example.com/v1/webhooks/twilio/voice/answer";
+/// Where the voice adapter asks Twilio to report each call's end.
+pub const STATUS_URL: &str = "https://leads.example.com/v1/webhooks/twilio/voice/status";
 
 /// An SMS touch from `from` to `to`.
 pub fn sms(from: Option<&str>, to: &str, body: &str) -> OutboundMessage {
@@ -88,9 +90,9 @@ impl Provider {
     pub fn adapter(self, base_url: &str, retry: RetryPolicy, pacer: Pacer) -> Box<dyn Sender> {
         match self {
             Provider::Twilio => Box::new(TwilioSms::new(twilio_account(base_url, retry), pacer).unwrap()),
-            Provider::TwilioVoice => {
-                Box::new(TwilioVoice::new(&twilio_account(base_url, retry), ANSWER_URL, None, pacer).unwrap())
-            }
+            Provider::TwilioVoice => Box::new(
+                TwilioVoice::new(&twilio_account(base_url, retry), ANSWER_URL, STATUS_URL, None, pacer).unwrap(),
+            ),
             Provider::Telnyx => {
                 let config = TelnyxConfig { base_url: base_url.to_owned(), retry, ..TelnyxConfig::new(TELNYX_KEY) };
                 Box::new(TelnyxSms::new(config, pacer).unwrap())

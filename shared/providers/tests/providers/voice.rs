@@ -1,7 +1,7 @@
 //! Twilio calls: the Calls API request a voice touch becomes, and what its errors mean.
 
 use crate::support::{
-    fast_policy, header, received, twilio_account, Provider, ACCOUNT_SID, ANSWER_URL, AUTH_TOKEN, FROM, TO,
+    fast_policy, header, received, twilio_account, Provider, ACCOUNT_SID, ANSWER_URL, AUTH_TOKEN, FROM, STATUS_URL, TO,
 };
 use base64::Engine;
 use chrono::Utc;
@@ -35,12 +35,15 @@ async fn a_call_posts_to_the_calls_api_with_the_answer_url_and_machine_detection
     assert_eq!(request.url.path(), format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"));
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT_SID}:{AUTH_TOKEN}"));
     assert_eq!(header(request, "authorization"), Some(format!("Basic {basic}").as_str()));
-    let url = format!("{ANSWER_URL}?lead={}&touch={}", message.lead_id.as_ref().unwrap(), message.touch_id);
+    let query = format!("?lead={}&touch={}", message.lead_id.as_ref().unwrap(), message.touch_id);
+    let (url, status_url) = (format!("{ANSWER_URL}{query}"), format!("{STATUS_URL}{query}"));
     let expected: Vec<(String, String)> = [
         ("To", TO),
         ("From", FROM),
         ("Url", url.as_str()),
         ("Method", "POST"),
+        ("StatusCallback", status_url.as_str()),
+        ("StatusCallbackMethod", "POST"),
         ("MachineDetection", "DetectMessageEnd"),
     ]
     .iter()
@@ -53,7 +56,8 @@ async fn a_call_posts_to_the_calls_api_with_the_answer_url_and_machine_detection
 async fn a_configured_caller_id_wins_over_the_touchs_sending_number() {
     let server = server_answering(Provider::TwilioVoice.accepted("CA1")).await;
     let account = twilio_account(&server.uri(), fast_policy());
-    let voice = TwilioVoice::new(&account, ANSWER_URL, Some("+15550002222".to_owned()), Pacer::unlimited()).unwrap();
+    let voice = TwilioVoice::new(&account, ANSWER_URL, STATUS_URL, Some("+15550002222".to_owned()), Pacer::unlimited())
+        .unwrap();
 
     voice.send(&Provider::TwilioVoice.message(Some(FROM), TO, "Hi"), Utc::now()).await.unwrap();
 

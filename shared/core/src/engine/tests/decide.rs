@@ -6,36 +6,36 @@
 use super::super::{decide, Command, DropReason, Event, LeadView, Rules, SkipReason};
 use crate::domain::{
     fixtures, BookingCadences, Cadence, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, FrequencyCap,
-    Lead, LeadZone, OutcomeKind, Step, StepTime, StopReason, TenantId,
+    Lead, LeadZone, OutcomeKind, Step, StepTime, StopReason, TenantId, Trigger,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
-fn at(rfc3339: &str) -> DateTime<Utc> {
+pub(super) fn at(rfc3339: &str) -> DateTime<Utc> {
     rfc3339.parse().expect("an RFC 3339 instant")
 }
 
 /// Monday 1 June 2026, 10:00 EDT.
-fn enrolled_at() -> DateTime<Utc> {
+pub(super) fn enrolled_at() -> DateTime<Utc> {
     at("2026-06-01T14:00:00Z")
 }
 
-fn lead_in(zone: &str) -> Lead {
+pub(super) fn lead_in(zone: &str) -> Lead {
     let mut lead = fixtures::lead(&TenantId::parse("t1").unwrap(), enrolled_at());
     lead.profile.zone = LeadZone::parse(zone).unwrap();
     lead
 }
 
-fn lead() -> Lead {
+pub(super) fn lead() -> Lead {
     lead_in("America/New_York")
 }
 
-fn step(channel: Channel, template: &str, at: &str) -> Step {
-    Step { channel, template: template.to_owned(), at: StepTime::parse(at).unwrap() }
+pub(super) fn step(channel: Channel, template: &str, at: &str) -> Step {
+    Step { channel, template: template.to_owned(), at: StepTime::parse(at).unwrap(), guard: None }
 }
 
 /// sms at once, email two hours later, a call on day 1 at 10:00.
-fn cadences() -> BTreeMap<String, Cadence> {
+pub(super) fn cadences() -> BTreeMap<String, Cadence> {
     let steps = vec![
         step(Channel::Sms, "welcome_sms", "0m"),
         step(Channel::Email, "welcome_email", "2h"),
@@ -44,12 +44,12 @@ fn cadences() -> BTreeMap<String, Cadence> {
     BTreeMap::from([("standard".to_owned(), Cadence { name: "standard".to_owned(), steps })])
 }
 
-fn policy(caps: Vec<FrequencyCap>) -> ContactPolicy {
+pub(super) fn policy(caps: Vec<FrequencyCap>) -> ContactPolicy {
     ContactPolicy { quiet_hours: Default::default(), caps }
 }
 
 /// An active enrolment in "standard" whose next step is `next_step`, due at `due`.
-fn enrolment(next_step: usize, due: DateTime<Utc>, version: u64) -> Enrolment {
+pub(super) fn enrolment(next_step: usize, due: DateTime<Utc>, version: u64) -> Enrolment {
     let lead = lead();
     Enrolment {
         id: EnrolmentId::new(),
@@ -66,17 +66,18 @@ fn enrolment(next_step: usize, due: DateTime<Utc>, version: u64) -> Enrolment {
 }
 
 /// Everything `decide` reads, owned by the test.
-struct World {
-    lead: Lead,
-    enrolments: Vec<Enrolment>,
-    touches: Vec<DateTime<Utc>>,
-    policy: ContactPolicy,
-    cadences: BTreeMap<String, Cadence>,
-    booking: BookingCadences,
+pub(super) struct World {
+    pub(super) lead: Lead,
+    pub(super) enrolments: Vec<Enrolment>,
+    pub(super) touches: Vec<DateTime<Utc>>,
+    pub(super) policy: ContactPolicy,
+    pub(super) cadences: BTreeMap<String, Cadence>,
+    pub(super) booking: BookingCadences,
+    pub(super) triggers: Vec<Trigger>,
 }
 
 impl World {
-    fn new(enrolments: Vec<Enrolment>) -> Self {
+    pub(super) fn new(enrolments: Vec<Enrolment>) -> Self {
         World {
             lead: lead(),
             enrolments,
@@ -84,21 +85,23 @@ impl World {
             policy: policy(vec![]),
             cadences: cadences(),
             booking: BookingCadences::default(),
+            triggers: Vec::new(),
         }
     }
 
-    fn decide(&self, event: Event, now: DateTime<Utc>) -> Vec<Command> {
+    pub(super) fn decide(&self, event: Event, now: DateTime<Utc>) -> Vec<Command> {
         let view = LeadView { lead: &self.lead, enrolments: &self.enrolments, touch_times: &self.touches };
-        let rules = Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking };
+        let rules =
+            Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking, triggers: &self.triggers };
         decide(view, &event, rules, now)
     }
 
-    fn id(&self) -> EnrolmentId {
+    pub(super) fn id(&self) -> EnrolmentId {
         self.enrolments[0].id.clone()
     }
 
     /// The message the scheduler holds for the first enrolment.
-    fn due_message(&self) -> Event {
+    pub(super) fn due_message(&self) -> Event {
         let e = &self.enrolments[0];
         Event::StepDue { enrolment: e.id.clone(), step: e.next_step, version: e.version }
     }

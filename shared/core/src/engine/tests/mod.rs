@@ -3,3 +3,4 @@
 
 mod decide;
 mod props;
+mod signals;

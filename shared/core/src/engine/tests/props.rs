@@ -152,7 +152,7 @@ fn cadence() -> impl Strategy<Value = Cadence> {
         steps: steps
             .into_iter()
             .enumerate()
-            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at })
+            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at, guard: None })
             .collect(),
     })
 }
@@ -541,7 +541,7 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules { policy: &s.policy, cadences: &cadences, booking: &Default::default() };
+    let rules = Rules { policy: &s.policy, cadences: &cadences, booking: &Default::default(), triggers: &[] };
     simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
 }
 
@@ -961,8 +961,18 @@ fn reminder_cadence() -> impl Strategy<Value = Cadence> {
     (1..=3i64, 1..=6i64).prop_map(|(days, hours)| Cadence {
         name: "reminders".to_owned(),
         steps: vec![
-            Step { channel: Channel::Sms, template: "day".to_owned(), at: StepTime::Before(Duration::days(days)) },
-            Step { channel: Channel::Sms, template: "hour".to_owned(), at: StepTime::Before(Duration::hours(hours)) },
+            Step {
+                channel: Channel::Sms,
+                template: "day".to_owned(),
+                at: StepTime::Before(Duration::days(days)),
+                guard: None,
+            },
+            Step {
+                channel: Channel::Sms,
+                template: "hour".to_owned(),
+                at: StepTime::Before(Duration::hours(hours)),
+                guard: None,
+            },
         ],
     })
 }
@@ -984,7 +994,7 @@ proptest! {
         let booked = slot - Duration::seconds(ahead);
         let lead = lead(zone, [true, true, true], true, true, booked);
         let cadences = BTreeMap::from([(cadence.name.clone(), cadence.clone())]);
-        let rules = Rules { policy: &policy, cadences: &cadences, booking: &Default::default() };
+        let rules = Rules { policy: &policy, cadences: &cadences, booking: &Default::default(), triggers: &[] };
         let mut enrolment = Enrolment {
             id: EnrolmentId::new(),
             tenant: lead.tenant.clone(),

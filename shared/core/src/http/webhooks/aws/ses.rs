@@ -5,12 +5,18 @@
 //!
 //! The tenant is the message tag `tenant` that leadflow sets on each email it sends (SES
 //! copies a send's tags into `mail.tags`); the lead is the tenant's lead at each bounced or
-//! complaining address. A permanent bounce closes the lead's email channel, a complaint opts
-//! it out of email; transient bounces and every other event (sends, deliveries, opens) change
+//! complaining address. A permanent bounce closes the lead's email channel (and is the lead's
+//! `email_bounced` signal), a complaint opts it out of email; an `Open` or `Click` event (open
+//! and click tracking on the configuration set) is the `email_opened` signal of the lead in
+//! the mail's `lead` tag. Transient bounces and every other event (sends, deliveries) change
 //! nothing. An event without the tag (a mail leadflow did not send) is logged and dropped.
+//!
+//! Opens are weak evidence: mail privacy proxies (Apple Mail's among them) load every pixel on
+//! delivery, so an "open" may be no person at all. A click is stronger; leadflow's own tracked
+//! links record clicks as `clicked`, so an SES `Click` counts only as an open here.
 
 use super::notification::verified_notification;
-use crate::domain::{ses_bounce_undeliverable, Email, TenantId};
+use crate::domain::{ses_bounce_undeliverable, Channel, Email, LeadId, Signal, TenantId};
 use crate::http::common::{ApiError, HttpState};
 use axum::body::Body;
 use axum::extract::State;
@@ -76,6 +82,7 @@ pub(crate) async fn events(State(state): State<HttpState>, request: Body) -> Res
         ("Complaint", _, Some(complaint)) => (None, Some(complaint)),
         ("Bounce", None, _) => return Err(ApiError::field("Message.bounce", "is required for a Bounce")),
         ("Complaint", _, None) => return Err(ApiError::field("Message.complaint", "is required for a Complaint")),
+        ("Open" | "Click", _, _) => (None, None),
         _ => {
             tracing::debug!(%kind, mail, "SES event ignored");
             return Ok(StatusCode::OK);
@@ -90,6 +97,16 @@ pub(crate) async fn events(State(state): State<HttpState>, request: Body) -> Res
         .and_then(|id| state.app.tenants.get(&id))
         .ok_or_else(|| ApiError::field("Message.mail.tags.tenant", format!("{raw_tenant:?} is not a tenant")))?;
 
+    if matches!(kind.as_str(), "Open" | "Click") {
+        let Some(raw_lead) = event.mail.tags.get("lead").and_then(|values| values.first()) else {
+            tracing::info!(tenant = %tenant.id, mail, "SES open of a mail with no lead tag (a reply, not a touch)");
+            return Ok(StatusCode::OK);
+        };
+        let lead = LeadId::parse(raw_lead).map_err(|e| ApiError::field("Message.mail.tags.lead", e))?;
+        let recorded = state.app.email_opened(&tenant.id, &lead).await?;
+        tracing::info!(tenant = %tenant.id, mail, %kind, recorded, "SES open");
+        return Ok(StatusCode::OK);
+    }
     if let Some(bounce) = bounce {
         let Some(reason) = ses_bounce_undeliverable(&bounce.bounce_type, &bounce.bounce_sub_type) else {
             tracing::info!(tenant = %tenant.id, mail, bounce = %bounce.bounce_type, "transient bounce: nothing changes");
@@ -103,6 +120,9 @@ pub(crate) async fn events(State(state): State<HttpState>, request: Body) -> Res
                 detail.push_str(code);
             }
             let closed = state.app.email_bounced(&tenant.id, &email, reason, &detail).await?;
+            if let (true, Some(lead)) = (closed, state.app.store.lead_by_email(&tenant.id, &email).await?) {
+                state.app.record_signal(&tenant.id, &lead.id, Signal::EmailBounced, Some(Channel::Email)).await?;
+            }
             tracing::info!(tenant = %tenant.id, mail, closed, ?reason, "SES bounce");
         }
     }

@@ -18,6 +18,10 @@ pub const STATUS_CALLBACK_PATH: &str = "/v1/webhooks/twilio/status";
 /// Where Twilio fetches a call's TwiML once it is answered (with `?lead=…&touch=…`).
 pub const ANSWER_PATH: &str = "/v1/webhooks/twilio/voice/answer";
 
+/// Where Twilio reports how each call ended (with `?lead=…&touch=…`): the voice adapter puts
+/// it in every call's `StatusCallback`.
+pub const CALL_STATUS_PATH: &str = "/v1/webhooks/twilio/voice/status";
+
 /// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
 pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
 

@@ -27,7 +27,11 @@ pub(crate) async fn status_callback(
     let touch = query.touch.as_deref().map(TouchId::parse).transpose().map_err(|e| ApiError::field("touch", e))?;
     if let (Some(state_now), Some(lead), Some(touch)) = (DeliveryState::from_twilio(status), &lead, &touch) {
         let delivery = Delivery { state: state_now, at: state.app.clock.now(), error_code: code };
-        state.app.record_delivery(&form.tenant.id, lead, touch, delivery).await?;
+        let recorded = state.app.record_delivery(&form.tenant.id, lead, touch, delivery).await?;
+        // Once per touch: a final state is recorded once (a retried callback is not).
+        if let (true, Some(signal)) = (recorded, state_now.signal(Channel::Sms)) {
+            state.app.record_signal(&form.tenant.id, lead, signal, Some(Channel::Sms)).await?;
+        }
     }
     if let (true, Some(code), Some(lead)) = (matches!(status, "failed" | "undelivered"), code, lead) {
         let detail = format!("twilio reported the message {status} with error {code}");

@@ -5,16 +5,21 @@
 //!   person hears the touch's message and "press 1"; a voicemail box (answering machine
 //!   detection waited for its beep) gets the message and a hang-up.
 //! - `POST /v1/webhooks/twilio/voice/gather`: the key the person pressed.
+//! - `POST /v1/webhooks/twilio/voice/status`: the call is over (`CallStatus` `completed`, with
+//!   `AnsweredBy`; or `no-answer`, `busy`, `failed`, `canceled`): recorded on the touch and as
+//!   the lead's signals `call_answered`, or `call_missed` (and `voicemail_left` when the
+//!   message went on a voicemail box after its beep).
 
 use super::verified::{public_base, verified, Verified};
 use super::{twiml_response, GATHER_PATH};
 use crate::app::CallAnswer;
 use crate::config::DEFAULT_CALL_PROMPT;
-use crate::domain::{LeadId, TouchId};
+use crate::domain::{Channel, Delivery, DeliveryState, LeadId, Signal, TouchId};
 use crate::http::common::{ApiError, HttpState, Query};
 use crate::twiml::{self, Verb};
 use axum::extract::{FromRequest, Request, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// What the lead hears before being put through.
@@ -96,4 +101,26 @@ pub(crate) async fn gather(State(state): State<HttpState>, call: SignedCall) -> 
         CallAnswer::Goodbye => twiml::response(&[Verb::Say(GOODBYE), Verb::Hangup]),
     };
     Ok(twiml_response(twiml))
+}
+
+/// How the call ended, on the touch (answered or a message left: delivered; missed:
+/// undelivered) and as signals. A retried callback finds the touch's state final already and
+/// records nothing twice.
+pub(crate) async fn status(State(state): State<HttpState>, call: SignedCall) -> Result<Response, ApiError> {
+    let (lead, touch) = (call.lead()?, call.touch()?);
+    let tenant = &call.form.tenant.id;
+    let status = call.form.param("CallStatus").unwrap_or_default();
+    let Some(signals) = Signal::of_call(status, call.form.param("AnsweredBy")) else {
+        // An intermediate status (only `completed` is asked for, but Twilio may add others).
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let reached = signals.iter().any(|s| matches!(s, Signal::CallAnswered | Signal::VoicemailLeft));
+    let state_now = if reached { DeliveryState::Delivered } else { DeliveryState::Undelivered };
+    let delivery = Delivery { state: state_now, at: state.app.clock.now(), error_code: None };
+    if state.app.record_delivery(tenant, &lead, &touch, delivery).await? {
+        for signal in signals {
+            state.app.record_signal(tenant, &lead, *signal, Some(Channel::Voice)).await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
