@@ -6,7 +6,7 @@ use crate::send::{HttpSender, RetryPolicy};
 use async_trait::async_trait;
 use leadflow_core::config::TenantDirectory;
 use leadflow_core::domain::{Channel, TenantId};
-use leadflow_core::ports::{Escalation, Handoff, LogNotifier, Notifier, UncertainTouch};
+use leadflow_core::ports::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -103,6 +103,32 @@ pub fn uncertain_text(alert: &UncertainTouch) -> String {
     )
 }
 
+/// The hot-lead alert: who, from where, what the form said, why the lead is hot, who has it,
+/// what leadflow does next and where to open it.
+pub fn hot_text(alert: &HotLead) -> String {
+    let campaign = alert.campaign.as_deref().map(|c| format!(", campaign {c}")).unwrap_or_default();
+    let mut text = format!("🔥 *{}* is hot: score {} ({}{campaign}).", alert.lead_name, alert.score, alert.source);
+    let why: Vec<String> = alert.points.iter().map(|p| format!("{} {:+}", p.why, p.points)).collect();
+    if !why.is_empty() {
+        text.push_str(&format!(" Why: {}.", why.join(", ")));
+    }
+    match &alert.owner {
+        Some(owner) => text.push_str(&format!(" Owner: {owner}.")),
+        None => text.push_str(" No owner yet."),
+    }
+    if let Some(next) = &alert.next_step {
+        text.push_str(&format!(" Next: {next}."));
+    }
+    for (name, value) in &alert.fields {
+        text.push_str(&format!("\n> {name}: {}", value.replace('\n', " ")));
+    }
+    match &alert.link {
+        Some(link) => text.push_str(&format!("\n{link}")),
+        None => text.push_str(&format!("\nLead {}", alert.lead_id)),
+    }
+    text
+}
+
 /// The first word of a name: all a team chat without a BAA in place may see of a lead.
 fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or_default().to_owned()
@@ -136,6 +162,24 @@ impl Notifier for ChatNotifier {
             escalation_text(&Escalation { lead_name: first_name(&escalation.lead_name), ..escalation.clone() })
         } else {
             escalation_text(escalation)
+        };
+        self.post(url, text).await
+    }
+
+    async fn hot_lead(&self, alert: &HotLead) -> Result<(), String> {
+        let Some(url) = self.webhooks.get(&alert.tenant) else {
+            return LogNotifier.hot_lead(alert).await;
+        };
+        // A HIPAA tenant's chat gets the first name and the score's reasons, not the form.
+        let text = if self.private.contains(&alert.tenant) {
+            hot_text(&HotLead {
+                lead_name: first_name(&alert.lead_name),
+                fields: Vec::new(),
+                campaign: None,
+                ..alert.clone()
+            })
+        } else {
+            hot_text(alert)
         };
         self.post(url, text).await
     }

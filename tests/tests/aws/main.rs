@@ -14,6 +14,7 @@ mod flow;
 mod handoff;
 mod harness;
 mod providers;
+mod scores;
 mod secrets;
 mod sns;
 mod telnyx;

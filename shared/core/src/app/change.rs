@@ -68,6 +68,9 @@ impl App {
                             .await
                             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     }
+                    if let Some(tenant) = self.tenants.get(tenant) {
+                        self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
+                    }
                     return Ok(Some(next));
                 }
                 Err(StoreError::Stale | StoreError::AlreadyClaimed) => continue,

@@ -81,6 +81,7 @@ impl App {
             // attempt: the write below holds only while the number still has no opt-out.
             let known_phone = existing.as_ref().and_then(|lead| lead.profile.phone.as_ref());
             let silenced = self.any_opted_out(&tenant.id, [profile.phone.as_ref(), known_phone]).await?;
+            let before = existing.clone();
             let (write, receipt, counter) = match existing {
                 None => self.new_lead(tenant, &parsed, silenced, now),
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
@@ -88,6 +89,7 @@ impl App {
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
             let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, ..write };
             let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
+            let after = write.lead.clone();
             match self.store.write_lead(write).await {
                 Ok(()) => {
                     if let Some(due) = first_schedule {
@@ -103,6 +105,7 @@ impl App {
                     if let Err(e) = self.store.add_counts(&tenant.id, day, &[(counter.key(), 1)]).await {
                         tracing::warn!(error = %e, "intake counter not updated");
                     }
+                    self.alert_if_newly_hot(tenant, before.as_ref(), &after).await;
                     return Ok(Accepted { receipt, replayed: false });
                 }
                 // Another post with the same key won the race: its answer is ours.

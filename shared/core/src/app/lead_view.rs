@@ -2,7 +2,7 @@
 
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{Enrolment, Lead, LeadId, TimelineEntry, Touch};
+use crate::domain::{Enrolment, Lead, LeadId, Score, TimelineEntry, Touch};
 use crate::ports::StoreError;
 use serde::Serialize;
 
@@ -16,6 +16,9 @@ pub struct LeadDetails {
     pub enrolments: Vec<Enrolment>,
     pub touches: Vec<Touch>,
     pub events: Vec<TimelineEntry>,
+    /// The score, tier and points behind them now, for a tenant with `[scoring]`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Score>,
 }
 
 /// Why a lead could not be shown.
@@ -55,6 +58,8 @@ impl App {
         let enrolments = self.store.enrolments(&tenant.id, id).await?;
         let touches = self.store.touches(&tenant.id, id).await?;
         let events = self.store.timeline(&tenant.id, id).await?;
-        Ok(LeadDetails { state: LeadDetails::state_of(&lead, &enrolments), lead, enrolments, touches, events })
+        let score = tenant.scoring.as_ref().map(|scoring| scoring.score(&lead, self.clock.now()));
+        let state = LeadDetails::state_of(&lead, &enrolments);
+        Ok(LeadDetails { state, lead, enrolments, touches, events, score })
     }
 }

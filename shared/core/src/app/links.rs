@@ -44,6 +44,12 @@ impl LinkTracking {
         Self { public_url: String::new(), key: None }
     }
 
+    /// Where the lead is read (`GET /v1/leads/{id}`, with the tenant's API key); none without a
+    /// public URL.
+    pub fn lead_url(&self, lead: &LeadId) -> Option<String> {
+        (!self.public_url.is_empty()).then(|| format!("{}/v1/leads/{lead}", self.public_url))
+    }
+
     /// The one-click unsubscribe link (`/u/{token}`) for a lead's emails; none without a key
     /// or a public URL.
     pub fn unsubscribe_url(&self, tenant: &TenantId, lead: &LeadId) -> Option<String> {

@@ -12,6 +12,7 @@ mod email_feedback;
 mod enrolment;
 mod form;
 mod handoff;
+mod hot;
 mod inbound;
 mod intake;
 mod lead_view;

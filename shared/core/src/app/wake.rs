@@ -1,5 +1,5 @@
-//! Running whatever the scheduler delivers: a due touch, a hand-off's SLA check, or a second
-//! look at a touch a crash left unrecorded.
+//! Running whatever the scheduler delivers: a due touch, a hand-off's SLA check, a second
+//! look at a touch a crash left unrecorded, or a hot-lead alert.
 
 use super::handoff::SlaOutcome;
 use super::step::{StepError, StepOutcome};
@@ -17,6 +17,8 @@ pub enum WakeOutcome {
     Sla(SlaOutcome),
     /// A second look at a touch a crash left unrecorded.
     Check(Settlement),
+    /// A hot-lead alert: whether it was posted (false: already, or the lead cooled).
+    Hot(bool),
 }
 
 impl App {
@@ -30,6 +32,7 @@ impl App {
             Wakeup::Touch(due) => self.execute_step(due).await.map(WakeOutcome::Step),
             Wakeup::HandoffSla(check) => Ok(WakeOutcome::Sla(self.check_sla(check).await?)),
             Wakeup::TouchCheck(check) => Ok(WakeOutcome::Check(self.check_touch(check).await?)),
+            Wakeup::HotAlert(alert) => Ok(WakeOutcome::Hot(self.announce_hot(alert).await?)),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::checker::Checker;
 use super::file::RawTenantFile;
-use crate::domain::{Cadence, Channel, Guard, Step, StepTime};
+use crate::domain::{Cadence, Channel, Condition, Guard, Step, StepTime};
 use std::collections::BTreeMap;
 
 /// Reads every cadence. Only the cadence named `reminder_cadence` (`[booking]`) may count
@@ -59,4 +59,22 @@ pub(super) fn cadences(
         cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
     }
     cadences
+}
+
+/// Refuses guards on `score` or `tier` in a tenant without `[scoring]`, each at its line.
+pub(super) fn guards_need_scoring(c: &mut Checker, raw: &RawTenantFile, scored: bool) {
+    if scored {
+        return;
+    }
+    for (name, cadence) in &raw.cadences {
+        for (i, step) in cadence.steps.get_ref().iter().enumerate() {
+            for (key, guard) in [("if", &step.if_), ("unless", &step.unless)] {
+                let Some(guard) = guard else { continue };
+                if Condition::parse(guard.get_ref()).is_ok_and(|condition| condition.needs_scoring()) {
+                    let field = format!("cadences.{name}.steps[{i}].{key}");
+                    c.fail(field, Some(guard), "scores and tiers need a [scoring] section");
+                }
+            }
+        }
+    }
 }

@@ -30,6 +30,7 @@ pub(super) struct RawTenantFile {
     pub cadences: BTreeMap<String, RawCadence>,
     #[serde(default)]
     pub triggers: Vec<RawTrigger>,
+    pub scoring: Option<RawScoring>,
     pub templates: BTreeMap<String, RawTemplate>,
 }
 
@@ -187,6 +188,28 @@ pub(super) struct RawStep {
     #[serde(rename = "if")]
     pub if_: Option<Spanned<String>>,
     pub unless: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScoring {
+    pub half_life: Spanned<String>,
+    pub hot: Spanned<f64>,
+    pub cold_below: Spanned<f64>,
+    #[serde(default)]
+    pub dormant_after: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub points: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    pub fit: Vec<RawFit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFit {
+    #[serde(rename = "if")]
+    pub if_: Spanned<String>,
+    pub points: f64,
 }
 
 #[derive(Debug, Deserialize)]

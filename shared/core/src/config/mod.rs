@@ -14,6 +14,7 @@ mod errors;
 mod file;
 mod links;
 mod policy;
+mod scoring;
 mod secret;
 mod segments;
 mod team;

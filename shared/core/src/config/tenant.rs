@@ -2,23 +2,24 @@
 //! per section beside this one), then assembles what they found, or every problem at once.
 
 use super::booking::booking_settings;
-use super::cadences::cadences;
+use super::cadences::{cadences, guards_need_scoring};
 use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
 use super::checker::{line_of, Checker};
 use super::file::RawTenantFile;
 use super::links::tracked_links;
 use super::policy::contact_policy;
+use super::scoring::scoring;
 use super::segments::{segments, Segment};
 use super::team::{team, Team};
 use super::templates::templates;
-use super::triggers::triggers;
+use super::triggers::triggers as triggers_section;
 use super::voice::{voice_settings, VoiceSettings};
 use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
     ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
-use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, TenantId, Trigger};
+use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, Scoring, TenantId, Trigger};
 use crate::engine::Rules;
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,8 +71,12 @@ pub struct TenantConfig {
     pub segments: Vec<Segment>,
     pub default_cadence: String,
     pub cadences: BTreeMap<String, Cadence>,
-    /// The signals that start a cadence (`[[triggers]]`), in file order.
+    /// The signals that start a cadence: the `[booking]` cadences' (nudge, reminders, rebook),
+    /// then the file's `[[triggers]]` in order.
     pub triggers: Vec<Trigger>,
+    /// How leads are scored and tiered (`[scoring]`); none: no scores, and guards on `score`
+    /// or `tier` are refused at load.
+    pub scoring: Option<Scoring>,
     pub templates: Templates,
 }
 
@@ -116,7 +121,10 @@ impl TenantConfig {
         let links = tracked_links(&mut c, &raw, &booking, &templates);
         let cadences = cadences(&mut c, &raw, booking.cadences.reminders.as_deref());
         let segments = segments(&mut c, &raw);
-        let triggers = triggers(&mut c, &raw);
+        let scoring = scoring(&mut c, &raw);
+        guards_need_scoring(&mut c, &raw, scoring.is_some());
+        let mut triggers = booking.cadences.triggers();
+        triggers.extend(triggers_section(&mut c, &raw));
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
         let telnyx_public_key = raw
@@ -178,6 +186,7 @@ impl TenantConfig {
                 default_cadence: t.default_cadence.get_ref().clone(),
                 cadences,
                 triggers,
+                scoring,
                 templates,
             }),
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),
@@ -244,8 +253,8 @@ impl TenantConfig {
         Rules {
             policy: &self.policy,
             cadences: &self.cadences,
-            booking: &self.booking.cadences,
             triggers: &self.triggers,
+            scoring: self.scoring.as_ref(),
         }
     }
 
@@ -280,9 +289,54 @@ mod tests {
     fn the_demo_runs_the_playbook_triggers_and_guards() {
         let demo = TenantConfig::demo();
         let whens: Vec<_> = demo.triggers.iter().map(|t| (t.when.as_str(), t.enrol.as_str())).collect();
-        assert_eq!(whens, [("call_missed", "missed_call"), ("email_opened", "opened_no_click")]);
+        let booking = [("booking_clicked", "nudge"), ("booked", "reminders"), ("no_show", "rebook")];
+        assert_eq!(whens[..3], booking, "the booking cadences are triggers too, first");
+        assert_eq!(whens[3..], [("call_missed", "missed_call"), ("email_opened", "opened_no_click")]);
         let guard = demo.cadences["opened_no_click"].steps[0].guard.as_ref().unwrap();
         assert_eq!(guard.to_string(), "unless clicked");
+    }
+
+    #[test]
+    fn the_demo_scores_its_leads() {
+        let scoring = TenantConfig::demo().scoring.unwrap();
+        assert_eq!((scoring.hot, scoring.cold_below, scoring.half_life), (60.0, 20.0, chrono::Duration::days(30)));
+        assert_eq!(scoring.dormant_after, [chrono::Duration::days(30), chrono::Duration::days(180)]);
+        assert_eq!(scoring.signal_points[&crate::domain::Signal::Booked], 30.0);
+        assert_eq!(scoring.fit.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_scoring_section_names_its_field_and_line() {
+        let cases = [
+            (r#"half_life = "30d""#, r#"half_life = "soon""#, "scoring.half_life", "not a span"),
+            ("cold_below = 20", "cold_below = 80", "scoring.cold_below", "must not be above hot"),
+            ("booked = 30", "bookd = 30", "scoring.points.bookd", "not a signal"),
+            (
+                r#"if = "fields.treatment in ['implants', 'invisalign']""#,
+                r#"if = "call_missed""#,
+                "scoring.fit[0].if",
+                "fit points come from form fields",
+            ),
+        ];
+        for (from, to, field, says) in cases {
+            let source = DEMO_TENANT.replacen(from, to, 1);
+            let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+            let line = source.lines().position(|l| l.contains(to)).unwrap() + 1;
+            assert_eq!(errors.errors.len(), 1, "{to}: {errors}");
+            assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), (field, Some(line)), "{to}");
+            assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
+        }
+        // Without [scoring], a guard on a score or a tier is refused where it is written.
+        let start = DEMO_TENANT.find("[scoring]").unwrap();
+        let end = DEMO_TENANT.find("# A missed call").unwrap();
+        let unscored = format!("{}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..]).replacen(
+            r#"unless = "clicked""#,
+            r#"if = "tier:hot""#,
+            1,
+        );
+        let errors = TenantConfig::parse(&unscored, "acme.toml").unwrap_err();
+        assert_eq!(errors.errors[0].field, "cadences.opened_no_click.steps[0].if", "{errors}");
+        assert!(errors.errors[0].message.contains("need a [scoring] section"), "{errors}");
     }
 
     #[test]

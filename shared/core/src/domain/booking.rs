@@ -1,7 +1,7 @@
 //! The cadences a tenant runs around a booking: a nudge after a click on the booking link,
 //! reminders before the booked slot, and a rebook cadence after a no-show.
 
-use super::CadenceName;
+use super::{CadenceName, Signal, Trigger};
 
 /// The tenant's booking cadences by name; `None` where it runs none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,4 +12,18 @@ pub struct BookingCadences {
     pub reminders: Option<CadenceName>,
     /// Started by a no-show.
     pub rebook: Option<CadenceName>,
+}
+
+impl BookingCadences {
+    /// The triggers these cadences are: `booking_clicked` starts the nudge, `booked` the
+    /// reminders (placed against the booked slot), `no_show` the rebook cadence. Bookings and
+    /// no-shows already stop the lead's other cadences, so none of them needs `stop_others`.
+    pub fn triggers(&self) -> Vec<Trigger> {
+        [(Signal::BookingClicked, &self.nudge), (Signal::Booked, &self.reminders), (Signal::NoShow, &self.rebook)]
+            .into_iter()
+            .filter_map(|(when, cadence)| {
+                cadence.as_ref().map(|enrol| Trigger { when, enrol: enrol.clone(), stop_others: false })
+            })
+            .collect()
+    }
 }

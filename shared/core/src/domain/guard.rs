@@ -2,7 +2,7 @@
 //! `if = "fields.product == 'refinance'"`. A step whose guard does not hold is skipped, with
 //! the guard on the timeline, and the cadence goes on.
 
-use super::{Lead, Signal};
+use super::{Lead, Scoring, Signal, Tier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -18,6 +18,10 @@ pub enum Condition {
     Field { name: String, op: Comparison, value: String },
     /// A form field is one of these values.
     FieldIn { name: String, values: Vec<String> },
+    /// The lead's score now (`[scoring]`) compared with a number.
+    Score { op: Comparison, value: String },
+    /// The lead's tier now: `hot`, `warm`, `cold`, `dormant` (any) or `dormant:30d`.
+    Tier(String),
 }
 
 /// How a field is compared.
@@ -54,8 +58,20 @@ impl Condition {
         if let Some(signal) = Signal::parse(text) {
             return Ok(Condition::Signal(signal));
         }
-        if text.starts_with("tier:") || text.starts_with("score") {
-            return Err(GuardError(format!("{text:?}: scores and tiers are not read by this version yet")));
+        if let Some(tier) = text.strip_prefix("tier:") {
+            let known = matches!(tier, "hot" | "warm" | "cold" | "dormant")
+                || tier.strip_prefix("dormant:").is_some_and(|span| super::StepTime::parse(span).is_ok());
+            if !known {
+                return Err(GuardError(format!("{text:?}: a tier is hot, warm, cold, dormant or dormant:30d")));
+            }
+            return Ok(Condition::Tier(tier.to_owned()));
+        }
+        if let Some(rest) = text.strip_prefix("score") {
+            let (op, value) = comparison(rest.trim_start(), text)?;
+            if value.parse::<f64>().is_err() {
+                return Err(GuardError(format!("{text:?}: {value:?} is not a number to compare with")));
+            }
+            return Ok(Condition::Score { op, value });
         }
         let Some(rest) = text.strip_prefix("fields.") else {
             let names: Vec<_> = Signal::ALL.iter().map(|s| s.as_str()).collect();
@@ -77,28 +93,34 @@ impl Condition {
             let values = inner.split(',').map(|v| literal(v, text)).collect::<Result<Vec<_>, _>>()?;
             return Ok(Condition::FieldIn { name, values });
         }
-        let (op, value) = [
-            ("==", Comparison::Eq),
-            ("!=", Comparison::Ne),
-            (">=", Comparison::Ge),
-            ("<=", Comparison::Le),
-            (">", Comparison::Gt),
-            ("<", Comparison::Lt),
-        ]
-        .into_iter()
-        .find_map(|(symbol, op)| rest.strip_prefix(symbol).map(|value| (op, value)))
-        .ok_or_else(|| GuardError(format!("{text:?}: compare with ==, !=, >=, >, <=, < or in [..]")))?;
-        let value = literal(value, text)?;
+        let (op, value) = comparison(rest, text)?;
         if !matches!(op, Comparison::Eq | Comparison::Ne) && value.parse::<f64>().is_err() {
             return Err(GuardError(format!("{text:?}: {value:?} is not a number to compare with")));
         }
         Ok(Condition::Field { name, op, value })
     }
 
-    /// Whether the condition holds for `lead`, counting signals from `since` (when the lead
-    /// entered the cadence).
-    pub fn holds(&self, lead: &Lead, since: DateTime<Utc>) -> bool {
+    /// Whether the condition needs the tenant's `[scoring]`.
+    pub fn needs_scoring(&self) -> bool {
+        matches!(self, Condition::Score { .. } | Condition::Tier(_))
+    }
+
+    /// Whether the condition holds for `lead` at `now`, counting signals from `since` (when the
+    /// lead entered the cadence); scores and tiers by `scoring` (without it, they never hold).
+    pub fn holds(&self, lead: &Lead, since: DateTime<Utc>, scoring: Option<&Scoring>, now: DateTime<Utc>) -> bool {
         match self {
+            Condition::Score { op, value } => {
+                let (Some(scoring), Ok(value)) = (scoring, value.parse::<f64>()) else { return false };
+                compare(scoring.score(lead, now).score, *op, value)
+            }
+            Condition::Tier(name) => {
+                let Some(scoring) = scoring else { return false };
+                let tier = scoring.tier(lead, now);
+                match (name.as_str(), tier) {
+                    ("dormant", Tier::Dormant(_)) => true,
+                    (name, tier) => tier.to_string() == name,
+                }
+            }
             Condition::Signal(signal) => lead.signals.iter().any(|s| signal.covers(s.signal) && s.at >= since),
             Condition::FieldIn { name, values } => lead.profile.fields.get(name).is_some_and(|v| values.contains(v)),
             Condition::Field { name, op, value } => {
@@ -107,18 +129,41 @@ impl Condition {
                     Comparison::Eq => field == value,
                     Comparison::Ne => field != value,
                     numeric => match (field.trim().parse::<f64>(), value.parse::<f64>()) {
-                        (Ok(field), Ok(value)) => match numeric {
-                            Comparison::Ge => field >= value,
-                            Comparison::Gt => field > value,
-                            Comparison::Le => field <= value,
-                            _ => field < value,
-                        },
+                        (Ok(field), Ok(value)) => compare(field, *numeric, value),
                         _ => false,
                     },
                 }
             }
         }
     }
+}
+
+/// `a OP b` for numbers.
+fn compare(a: f64, op: Comparison, b: f64) -> bool {
+    match op {
+        Comparison::Eq => a == b,
+        Comparison::Ne => a != b,
+        Comparison::Ge => a >= b,
+        Comparison::Gt => a > b,
+        Comparison::Le => a <= b,
+        Comparison::Lt => a < b,
+    }
+}
+
+/// An operator and the value after it: `>= 40`, `== 'x'`.
+fn comparison(rest: &str, expression: &str) -> Result<(Comparison, String), GuardError> {
+    let (op, value) = [
+        ("==", Comparison::Eq),
+        ("!=", Comparison::Ne),
+        (">=", Comparison::Ge),
+        ("<=", Comparison::Le),
+        (">", Comparison::Gt),
+        ("<", Comparison::Lt),
+    ]
+    .into_iter()
+    .find_map(|(symbol, op)| rest.strip_prefix(symbol).map(|value| (op, value)))
+    .ok_or_else(|| GuardError(format!("{expression:?}: compare with ==, !=, >=, >, <=, < or in [..]")))?;
+    Ok((op, literal(value, expression)?))
 }
 
 /// A value in a guard: `'text'` or a bare number.
@@ -139,9 +184,9 @@ impl Guard {
         Ok(Guard { unless, condition: Condition::parse(raw)?, source: raw.trim().to_owned() })
     }
 
-    /// Whether the step may go out: its condition holds (`if`) or does not (`unless`).
-    pub fn allows(&self, lead: &Lead, since: DateTime<Utc>) -> bool {
-        self.condition.holds(lead, since) != self.unless
+    /// Whether the step may go out at `now`: its condition holds (`if`) or does not (`unless`).
+    pub fn allows(&self, lead: &Lead, since: DateTime<Utc>, scoring: Option<&Scoring>, now: DateTime<Utc>) -> bool {
+        self.condition.holds(lead, since, scoring, now) != self.unless
     }
 }
 
@@ -177,16 +222,16 @@ mod tests {
         let (lead, now) = lead_with(&[], &[(Signal::EmailOpened, -10), (Signal::CallMissed, 5)]);
         let opened = Guard::parse("email_opened", true).unwrap();
         let missed = Guard::parse("call_missed", false).unwrap();
-        assert!(opened.allows(&lead, now), "an open before the cadence does not hold it back");
-        assert!(!opened.allows(&lead, now - Duration::hours(1)));
-        assert!(missed.allows(&lead, now));
-        assert!(!missed.allows(&lead, now + Duration::minutes(6)));
+        assert!(opened.allows(&lead, now, None, now), "an open before the cadence does not hold it back");
+        assert!(!opened.allows(&lead, now - Duration::hours(1), None, now));
+        assert!(missed.allows(&lead, now, None, now));
+        assert!(!missed.allows(&lead, now + Duration::minutes(6), None, now));
     }
 
     #[test]
     fn fields_compare_as_text_or_numbers() {
         let (lead, now) = lead_with(&[("product", "refinance"), ("loan_amount", "450000")], &[]);
-        let holds = |expr: &str| Condition::parse(expr).unwrap().holds(&lead, now);
+        let holds = |expr: &str| Condition::parse(expr).unwrap().holds(&lead, now, None, now);
         assert!(holds("fields.product == 'refinance'"));
         assert!(!holds("fields.product != 'refinance'"));
         assert!(holds("fields.loan_amount >= 400000"));
@@ -197,6 +242,27 @@ mod tests {
     }
 
     #[test]
+    fn scores_and_tiers_are_read_by_the_tenants_scoring() {
+        use crate::domain::Scoring;
+        use std::collections::BTreeMap;
+        let (lead, now) = lead_with(&[("plan", "gold")], &[(Signal::Replied, 0), (Signal::Booked, 0)]);
+        let scoring = Scoring {
+            half_life: Duration::days(30),
+            hot: 40.0,
+            cold_below: 10.0,
+            signal_points: BTreeMap::from([(Signal::Replied, 15.0), (Signal::Booked, 30.0)]),
+            fit: Vec::new(),
+            dormant_after: vec![Duration::days(30)],
+        };
+        let holds = |expr: &str, at| Condition::parse(expr).unwrap().holds(&lead, now, Some(&scoring), at);
+        assert!(holds("score >= 45", now) && !holds("score > 45", now));
+        assert!(holds("tier:hot", now) && !holds("tier:warm", now));
+        let later = now + Duration::days(31);
+        assert!(holds("tier:dormant", later) && holds("tier:dormant:30d", later) && !holds("tier:hot", later));
+        assert!(!Condition::parse("tier:hot").unwrap().holds(&lead, now, None, now), "no scoring, no tier");
+    }
+
+    #[test]
     fn a_bad_expression_says_what_is_wrong() {
         for (expr, says) in [
             ("email_open", "neither a signal"),
@@ -204,7 +270,9 @@ mod tests {
             ("fields.product = 'x'", "compare with"),
             ("fields.product in 'x'", "a list is written"),
             ("fields. == 'x'", "name the field"),
-            ("score >= 40", "not read by this version"),
+            ("score >= lots", "neither 'quoted text' nor a number"),
+            ("score = 40", "compare with"),
+            ("tier:scorching", "a tier is"),
         ] {
             let error = Condition::parse(expr).unwrap_err().to_string();
             assert!(error.contains(says), "{expr}: {error}");

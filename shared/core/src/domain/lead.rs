@@ -54,6 +54,9 @@ pub struct Lead {
     pub outcome: Option<OutcomeKind>,
     /// When the first enquiry arrived: the start of speed to lead.
     pub received_at: DateTime<Utc>,
+    /// When the lead last became hot and the team was told (the token of that alert).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_alerted_at: Option<DateTime<Utc>>,
     /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<SignalEntry>,
@@ -78,6 +81,7 @@ impl Lead {
             replied_at: None,
             outcome: None,
             received_at: at,
+            hot_alerted_at: None,
             signals: Vec::new(),
             version: 1,
         }

@@ -2,8 +2,8 @@
 
 use super::slot::next_allowed;
 use crate::domain::{
-    BookingCadences, Cadence, CadenceName, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead,
-    OutcomeKind, Signal, Step, StopReason, Trigger,
+    Cadence, CadenceName, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind, Scoring,
+    Signal, Step, StopReason, Trigger,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -13,9 +13,11 @@ use std::collections::BTreeMap;
 pub struct Rules<'a> {
     pub policy: &'a ContactPolicy,
     pub cadences: &'a BTreeMap<String, Cadence>,
-    pub booking: &'a BookingCadences,
-    /// The signals that start a cadence.
+    /// The signals that start a cadence: the tenant's `[[triggers]]` and its booking cadences
+    /// (`BookingCadences::triggers`), one mechanism.
     pub triggers: &'a [Trigger],
+    /// The tenant's `[scoring]`, which guards on `score` and `tier` read.
+    pub scoring: Option<&'a Scoring>,
 }
 
 /// What the engine knows about a lead when it decides.
@@ -133,7 +135,7 @@ pub enum Command {
 pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>) -> Vec<Command> {
     let mut commands = react(view, event, rules, now);
     if let Some(signal) = event.signal() {
-        let triggered = triggered(view, signal, rules, &commands);
+        let triggered = triggered(view, event, signal, rules, &commands, now);
         commands.extend(triggered);
     }
     commands
@@ -158,50 +160,49 @@ fn react(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>
             OutcomeKind::Disqualified => stop_all(view, StopReason::Disqualified),
             OutcomeKind::Won => stop_all(view, StopReason::Won),
             OutcomeKind::Cancelled => stop_all(view, StopReason::Cancelled),
-            OutcomeKind::NoShow => {
-                let mut commands = stop_all(view, StopReason::NoShow);
-                commands.extend(enrol(view, rules.booking.rebook.as_ref(), None));
-                commands
-            }
+            // The rebook cadence is the `no_show` trigger's.
+            OutcomeKind::NoShow => stop_all(view, StopReason::NoShow),
             // A contact changes who acts next, not the automated cadence.
             OutcomeKind::Contacted => Vec::new(),
         },
-        // A booking stops every follow-up (a pending nudge too) and starts the reminders,
-        // unless the slot is already past.
-        Event::Booked { slot } => {
-            let mut commands = stop_all(view, StopReason::Booked);
-            if *slot > now {
-                commands.extend(enrol(view, rules.booking.reminders.as_ref(), Some(*slot)));
-            }
-            commands
-        }
-        Event::LinkClicked { booking: false } => Vec::new(),
-        Event::LinkClicked { booking: true } => {
-            let Some(nudge) = &rules.booking.nudge else { return Vec::new() };
-            let lead = view.lead;
-            // No nudge for a lead that booked (a reminder's link), that a human has, or that
-            // a nudge is already waiting for.
-            let nudging = view.enrolments.iter().any(|e| e.is_active() && &e.cadence == nudge);
-            if lead.outcome == Some(OutcomeKind::Booked) || lead.needs_human || nudging {
-                return Vec::new();
-            }
-            enrol(view, Some(nudge), None).into_iter().collect()
-        }
-        Event::Signal(_) => Vec::new(),
+        // A booking stops every follow-up (a pending nudge too); the reminders are the
+        // `booked` trigger's.
+        Event::Booked { .. } => stop_all(view, StopReason::Booked),
+        // The nudge is the `booking_clicked` trigger's.
+        Event::LinkClicked { .. } | Event::Signal(_) => Vec::new(),
     }
 }
 
-/// The commands of the triggers `signal` fires, after `decided` (what the event itself
-/// did). A trigger starts nothing for a lead a human has, one with a final outcome (won,
-/// disqualified, cancelled), one already in that cadence, or one no channel reaches; nor on a
-/// reply (it hands the lead to a person) or an opt-out (config refuses both). With
-/// `stop_others` it stops the lead's other active cadences first.
-fn triggered(view: LeadView<'_>, signal: Signal, rules: Rules<'_>, decided: &[Command]) -> Vec<Command> {
+/// The commands of the triggers `event`'s signal fires, after `decided` (what the event itself
+/// did). A trigger starts nothing for a lead one no channel reaches, or already in that cadence;
+/// nor, except on the booking tool's own news (`booked`, `no_show`: reminders and rebooking
+/// reach the lead whoever has it), for a lead a human has or one that booked, won, was
+/// disqualified or cancelled. Never on a reply (a person takes over) or an opt-out (config
+/// refuses both). A `booked` trigger's cadence is placed against the slot, and starts only
+/// while the slot is ahead. With `stop_others` it stops the lead's other active cadences first.
+fn triggered(
+    view: LeadView<'_>,
+    event: &Event,
+    signal: Signal,
+    rules: Rules<'_>,
+    decided: &[Command],
+    now: DateTime<Utc>,
+) -> Vec<Command> {
     let lead = view.lead;
-    let finished = matches!(lead.outcome, Some(OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled));
-    if !Trigger::may_fire_on(signal) || lead.needs_human || finished {
+    let booking_news = matches!(signal, Signal::Booked | Signal::NoShow);
+    let settled = matches!(
+        lead.outcome,
+        Some(OutcomeKind::Booked | OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
+    );
+    if !Trigger::may_fire_on(signal) || (!booking_news && (lead.needs_human || settled)) {
         return Vec::new();
     }
+    let anchor = match event {
+        Event::Booked { slot } if *slot > now => Some(*slot),
+        // A slot already past, or a booking reported without its slot: nothing to remind of.
+        _ if signal == Signal::Booked => return Vec::new(),
+        _ => None,
+    };
     let stopped =
         |id: &EnrolmentId| decided.iter().any(|c| matches!(c, Command::Stop { enrolment, .. } if enrolment == id));
     let mut commands = Vec::new();
@@ -211,12 +212,11 @@ fn triggered(view: LeadView<'_>, signal: Signal, rules: Rules<'_>, decided: &[Co
             .iter()
             .chain(&commands)
             .any(|c| matches!(c, Command::Enrol { cadence, .. } if cadence == &trigger.enrol));
-        if running || enrolling || !rules.cadences.contains_key(&trigger.enrol) {
+        if running || enrolling {
             continue;
         }
-        let Some(enrol) = enrol(view, Some(&trigger.enrol), None) else { continue };
+        let Some(enrol) = enrol(view, Some(&trigger.enrol), anchor) else { continue };
         if trigger.stop_others {
-            let others = view.enrolments.iter().filter(|e| e.is_active() && !stopped(&e.id));
             let already: Vec<EnrolmentId> = commands
                 .iter()
                 .filter_map(|c| match c {
@@ -224,6 +224,7 @@ fn triggered(view: LeadView<'_>, signal: Signal, rules: Rules<'_>, decided: &[Co
                     _ => None,
                 })
                 .collect();
+            let others = view.enrolments.iter().filter(|e| e.is_active() && !stopped(&e.id));
             for other in others.filter(|e| !already.contains(&e.id)) {
                 commands.push(Command::Stop { enrolment: other.id.clone(), reason: StopReason::Replaced });
             }
@@ -275,7 +276,8 @@ fn step_due(
     };
     let lead = view.lead;
     let channel = definition.channel;
-    let held_back = definition.guard.as_ref().filter(|guard| !guard.allows(lead, enrolment.enrolled_at));
+    let held_back =
+        definition.guard.as_ref().filter(|guard| !guard.allows(lead, enrolment.enrolled_at, rules.scoring, now));
     if let Some(reason) = blocked(lead, channel).or_else(|| held_back.map(|guard| SkipReason::Guard(guard.to_string())))
     {
         let mut commands = vec![Command::Skip { enrolment: id.clone(), step, channel, reason }];

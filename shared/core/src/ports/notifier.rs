@@ -1,7 +1,7 @@
 //! Telling the tenant's people that a lead wants a human, and that nobody has picked one up
 //! in time: messages to their team chat.
 
-use crate::domain::{Channel, LeadId, ReplyTopic, TenantId};
+use crate::domain::{Channel, LeadId, Points, ReplyTopic, TenantId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -54,6 +54,27 @@ pub struct UncertainTouch {
     pub claimed_at: DateTime<Utc>,
 }
 
+/// A lead that just became hot, with what a rep needs to act on it at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotLead {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub lead_name: String,
+    pub source: String,
+    pub campaign: Option<String>,
+    /// The form's extra fields, by name.
+    pub fields: Vec<(String, String)>,
+    pub score: f64,
+    /// What made it hot: each line of its score.
+    pub points: Vec<Points>,
+    /// Who the lead is assigned to (a chat mention or a name), if anyone.
+    pub owner: Option<String>,
+    /// The next touch leadflow will make, if any (`sms at 2026-03-05 15:05 UTC`).
+    pub next_step: Option<String>,
+    /// Where to open the lead (`GET /v1/leads/{id}` under the public URL), if known.
+    pub link: Option<String>,
+}
+
 /// Posts hand-offs to the tenant's team chat.
 #[async_trait]
 pub trait Notifier: Send + Sync {
@@ -66,6 +87,12 @@ pub trait Notifier: Send + Sync {
     /// Tells the lead's owner (the tenant's people) that a touch may not have gone out; a
     /// failure is the caller's to log (the touch is already marked uncertain and counted).
     async fn uncertain_touch(&self, alert: &UncertainTouch) -> Result<(), String>;
+    /// Tells the tenant's people that a lead just became hot (at most once per time it
+    /// becomes so); a failure is the caller's to log. By default, a log line.
+    async fn hot_lead(&self, alert: &HotLead) -> Result<(), String> {
+        tracing::info!(tenant = %alert.tenant, lead = %alert.lead_id, score = alert.score, "lead became hot (no team chat configured)");
+        Ok(())
+    }
 }
 
 /// Hand-offs as log lines: for tenants with no team chat, and the local runtime by default.

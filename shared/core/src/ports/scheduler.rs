@@ -60,6 +60,18 @@ pub struct TouchCheck {
     pub due_at: DateTime<Utc>,
 }
 
+/// The announcement of a lead that became hot, made by whichever function takes wakeups (on
+/// AWS the step function, which has the team chat; the intake function does not).
+/// `became_hot_at` is the token: the lead records it once announced, so a redelivery is
+/// dropped, and a lead that cools and heats up again gets a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotAlert {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub became_hot_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
 /// Something the scheduler delivers at its due time. On the wire a touch is tagged
 /// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
 /// SLAs existed, so messages in flight across an upgrade still run.
@@ -69,6 +81,7 @@ pub enum Wakeup {
     Touch(DueTouch),
     HandoffSla(SlaCheck),
     TouchCheck(TouchCheck),
+    HotAlert(HotAlert),
 }
 
 impl Wakeup {
@@ -78,6 +91,7 @@ impl Wakeup {
             Wakeup::Touch(due) => due.due_at,
             Wakeup::HandoffSla(check) => check.due_at,
             Wakeup::TouchCheck(check) => check.due_at,
+            Wakeup::HotAlert(alert) => alert.due_at,
         }
     }
 
@@ -87,6 +101,7 @@ impl Wakeup {
             Wakeup::Touch(due) => Wakeup::Touch(DueTouch { due_at, ..due.clone() }),
             Wakeup::HandoffSla(check) => Wakeup::HandoffSla(SlaCheck { due_at, ..check.clone() }),
             Wakeup::TouchCheck(check) => Wakeup::TouchCheck(TouchCheck { due_at, ..check.clone() }),
+            Wakeup::HotAlert(alert) => Wakeup::HotAlert(HotAlert { due_at, ..alert.clone() }),
         }
     }
 
@@ -96,6 +111,7 @@ impl Wakeup {
             Wakeup::Touch(due) => &due.tenant,
             Wakeup::HandoffSla(check) => &check.tenant,
             Wakeup::TouchCheck(check) => &check.tenant,
+            Wakeup::HotAlert(alert) => &alert.tenant,
         }
     }
 
@@ -105,6 +121,7 @@ impl Wakeup {
             Wakeup::Touch(due) => &due.lead_id,
             Wakeup::HandoffSla(check) => &check.lead_id,
             Wakeup::TouchCheck(check) => &check.lead_id,
+            Wakeup::HotAlert(alert) => &alert.lead_id,
         }
     }
 
@@ -117,6 +134,9 @@ impl Wakeup {
             }
             Wakeup::TouchCheck(check) => {
                 format!("{}-{}-check-{}", check.tenant, check.touch_id, check.due_at.timestamp_millis())
+            }
+            Wakeup::HotAlert(alert) => {
+                format!("{}-{}-hot-{}", alert.tenant, alert.lead_id, alert.became_hot_at.timestamp_millis())
             }
         }
     }
@@ -134,6 +154,12 @@ impl From<SlaCheck> for Wakeup {
     }
 }
 
+impl From<HotAlert> for Wakeup {
+    fn from(alert: HotAlert) -> Self {
+        Wakeup::HotAlert(alert)
+    }
+}
+
 impl From<TouchCheck> for Wakeup {
     fn from(check: TouchCheck) -> Self {
         Wakeup::TouchCheck(check)
@@ -148,6 +174,7 @@ impl<'de> Deserialize<'de> for Wakeup {
             Touch(DueTouch),
             HandoffSla(SlaCheck),
             TouchCheck(TouchCheck),
+            HotAlert(HotAlert),
         }
         let value = serde_json::Value::deserialize(deserializer)?;
         let tagged = value.get("kind").is_some();
@@ -156,6 +183,7 @@ impl<'de> Deserialize<'de> for Wakeup {
                 Tagged::Touch(due) => Wakeup::Touch(due),
                 Tagged::HandoffSla(check) => Wakeup::HandoffSla(check),
                 Tagged::TouchCheck(check) => Wakeup::TouchCheck(check),
+                Tagged::HotAlert(alert) => Wakeup::HotAlert(alert),
             }
         } else {
             Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)

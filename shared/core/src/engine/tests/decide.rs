@@ -72,7 +72,6 @@ pub(super) struct World {
     pub(super) touches: Vec<DateTime<Utc>>,
     pub(super) policy: ContactPolicy,
     pub(super) cadences: BTreeMap<String, Cadence>,
-    pub(super) booking: BookingCadences,
     pub(super) triggers: Vec<Trigger>,
 }
 
@@ -84,15 +83,13 @@ impl World {
             touches: vec![],
             policy: policy(vec![]),
             cadences: cadences(),
-            booking: BookingCadences::default(),
             triggers: Vec::new(),
         }
     }
 
     pub(super) fn decide(&self, event: Event, now: DateTime<Utc>) -> Vec<Command> {
         let view = LeadView { lead: &self.lead, enrolments: &self.enrolments, touch_times: &self.touches };
-        let rules =
-            Rules { policy: &self.policy, cadences: &self.cadences, booking: &self.booking, triggers: &self.triggers };
+        let rules = Rules { policy: &self.policy, cadences: &self.cadences, triggers: &self.triggers, scoring: None };
         decide(view, &event, rules, now)
     }
 
@@ -422,11 +419,12 @@ fn booking_world(enrolments: Vec<Enrolment>) -> World {
         ),
         cadence("rebook", vec![step(Channel::Sms, "rebook_sms", "1h")]),
     ]);
-    w.booking = BookingCadences {
+    w.triggers = BookingCadences {
         nudge: Some("nudge".to_owned()),
         reminders: Some("reminders".to_owned()),
         rebook: Some("rebook".to_owned()),
-    };
+    }
+    .triggers();
     w
 }
 
@@ -444,7 +442,7 @@ fn reminders(booked: DateTime<Utc>, slot: DateTime<Utc>) -> Enrolment {
 #[test]
 fn a_booking_stops_every_follow_up_and_starts_reminders_anchored_to_the_slot() {
     let mut w = three_enrolments();
-    w.booking = booking_world(vec![]).booking;
+    w.triggers = booking_world(vec![]).triggers;
     let slot = enrolled_at() + Duration::days(3);
     let mut expected = stops(&w, StopReason::Booked);
     expected.push(Command::Enrol { cadence: "reminders".to_owned(), anchor: Some(slot) });
@@ -460,7 +458,7 @@ fn a_booking_for_a_slot_already_past_starts_no_reminders() {
 #[test]
 fn a_no_show_stops_what_runs_and_starts_the_rebook_cadence() {
     let mut w = three_enrolments();
-    w.booking = booking_world(vec![]).booking;
+    w.triggers = booking_world(vec![]).triggers;
     let mut expected = stops(&w, StopReason::NoShow);
     expected.push(Command::Enrol { cadence: "rebook".to_owned(), anchor: None });
     assert_eq!(w.decide(Event::Outcome(OutcomeKind::NoShow), enrolled_at()), expected);

@@ -541,7 +541,7 @@ fn simulate(
 
 fn simulate_scenario(s: &Scenario) -> Run {
     let cadences = BTreeMap::from([(s.cadence.name.clone(), s.cadence.clone())]);
-    let rules = Rules { policy: &s.policy, cadences: &cadences, booking: &Default::default(), triggers: &[] };
+    let rules = Rules { policy: &s.policy, cadences: &cadences, triggers: &[], scoring: None };
     simulate(s.lead.clone(), rules, &s.cadence.name, s.enrolled_at, &s.prior, s.interrupt, s.seed)
 }
 
@@ -994,7 +994,7 @@ proptest! {
         let booked = slot - Duration::seconds(ahead);
         let lead = lead(zone, [true, true, true], true, true, booked);
         let cadences = BTreeMap::from([(cadence.name.clone(), cadence.clone())]);
-        let rules = Rules { policy: &policy, cadences: &cadences, booking: &Default::default(), triggers: &[] };
+        let rules = Rules { policy: &policy, cadences: &cadences, triggers: &[], scoring: None };
         let mut enrolment = Enrolment {
             id: EnrolmentId::new(),
             tenant: lead.tenant.clone(),

@@ -45,6 +45,8 @@ fn a_trigger_starts_nothing_for_a_lead_a_human_has_finished_or_already_in_it() {
     w.lead.needs_human = false;
     w.lead.outcome = Some(OutcomeKind::Won);
     assert!(w.decide(Event::Signal(Signal::CallMissed), enrolled_at()).is_empty(), "won");
+    w.lead.outcome = Some(OutcomeKind::Booked);
+    assert!(w.decide(Event::Signal(Signal::CallMissed), enrolled_at()).is_empty(), "booked");
     w.lead.outcome = None;
     let mut running = enrolment(0, enrolled_at(), 1);
     running.cadence = "missed_call".to_owned();

@@ -1,0 +1,94 @@
+//! Scores and tiers on `leadflow dev`: the points behind a lead's score on `GET /v1/leads/{id}`,
+//! engagement halving with time and silence making a lead dormant, and the team chat told once
+//! when a lead becomes hot, at intake from its form or later from what it does.
+
+use leadflow_tests::{lead_body, lead_phone, TestApp};
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The demo tenant with a team chat at `slack`, sending for real (the chat) over loopback;
+/// `fit` the points a form's treatment of implants is worth.
+async fn app_with_chat(slack: &MockServer, fit: u32) -> TestApp {
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(slack).await;
+    let webhook = format!("{}/services/T000/B000/XXXX", slack.uri());
+    TestApp::builder()
+        .tenant(move |demo| {
+            let demo = demo.replacen("points = 30", &format!("points = {fit}"), 1);
+            format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{demo}")
+        })
+        .live_channels()
+        .spawn()
+        .await
+}
+
+/// The chat posts that announce a hot lead.
+async fn hot_posts(slack: &MockServer) -> Vec<String> {
+    let requests = slack.received_requests().await.unwrap();
+    let texts = requests.iter().map(|r| serde_json::from_slice::<Value>(&r.body).unwrap()["text"].to_string());
+    texts.filter(|text| text.contains("is hot")).collect()
+}
+
+fn implants(n: u32) -> Value {
+    let mut body = lead_body(n);
+    body["fields"] = json!({ "treatment": "implants" });
+    body
+}
+
+#[tokio::test]
+async fn a_lead_that_becomes_hot_is_announced_once_with_what_made_it_hot() {
+    let slack = MockServer::start().await;
+    let app = app_with_chat(&slack, 30).await;
+    let response = app.post_lead(&implants(1)).await;
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    app.advance(0).await;
+    let lead = app.lead(&id).await;
+    assert_eq!((lead["score"].as_f64(), lead["tier"].as_str()), (Some(30.0), Some("warm")), "{lead}");
+    assert!(hot_posts(&slack).await.is_empty(), "30 is not hot");
+
+    app.text_in(&lead_phone(1), "Yes, can you call me after 5?").await;
+    let booked = app.post_event(&id, &json!({ "type": "booked" })).await;
+    assert_eq!(booked.status(), 202);
+    app.advance(0).await;
+
+    let lead = app.lead(&id).await;
+    assert_eq!((lead["score"].as_f64(), lead["tier"].as_str()), (Some(75.0), Some("hot")), "{lead}");
+    let why: Vec<&str> = lead["points"].as_array().unwrap().iter().map(|p| p["why"].as_str().unwrap()).collect();
+    assert_eq!(why, ["replied", "booked", "fields.treatment in ['implants', 'invisalign']"]);
+    let posts = hot_posts(&slack).await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    for expected in ["Ann Lee", "is hot: score 75", "facebook, campaign spring", "treatment: implants", &id] {
+        assert!(posts[0].contains(expected), "{expected:?} missing from {}", posts[0]);
+    }
+
+    // Still hot after another signal: no second announcement.
+    let again = app.post_event(&id, &json!({ "type": "booked" })).await;
+    assert_eq!(again.status(), 202);
+    app.advance(60).await;
+    assert_eq!(hot_posts(&slack).await.len(), 1);
+
+    // A month of silence later the engagement has halved, and the lead is dormant.
+    app.advance(31 * 86_400).await;
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["tier"], "dormant:30d", "{lead}");
+    assert!(lead["score"].as_f64().unwrap() < 75.0 - 20.0, "{lead}");
+}
+
+#[tokio::test]
+async fn a_form_that_is_hot_on_arrival_is_announced_at_intake() {
+    let slack = MockServer::start().await;
+    let app = app_with_chat(&slack, 60).await;
+    let response = app.post_lead(&implants(2)).await;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    app.advance(0).await;
+    let posts = hot_posts(&slack).await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(posts[0].contains("Next: email at"), "the next touch after the first text: {}", posts[0]);
+    assert_eq!(app.lead(&id).await["tier"], "hot");
+
+    // The same person posting again (a merge) is no new announcement.
+    assert_eq!(app.post_lead(&implants(2)).await.status(), 202);
+    app.advance(0).await;
+    assert_eq!(hot_posts(&slack).await.len(), 1);
+}

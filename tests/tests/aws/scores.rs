@@ -1,0 +1,49 @@
+//! A lead hot on arrival through the intake function: the intake function has no team chat, so
+//! the announcement travels as a wakeup on the step queue, and the step function posts it,
+//! once, however often SQS delivers it.
+
+use crate::harness::{body_json, Stack};
+use leadflow_tests::start_time;
+use serde_json::Value;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn a_lead_hot_on_arrival_is_announced_by_the_step_function_once() {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&slack).await;
+    let webhook = format!("{}/services/T0/B0/X", slack.uri());
+    let stack = Stack::with_tenant(start_time(), |tenant| {
+        // The sample lead's treatment (whitening) is worth 60 here: hot on arrival.
+        let tenant = tenant.replacen(
+            "if = \"fields.treatment in ['implants', 'invisalign']\"\npoints = 30",
+            "if = \"fields.treatment == 'whitening'\"\npoints = 60",
+            1,
+        );
+        format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{tenant}")
+    })
+    .await;
+    let id = stack.post_lead().await;
+
+    let messages = stack.receive(0).await;
+    let kinds: Vec<Value> = messages.iter().map(|m| body_json(m)["kind"].clone()).collect();
+    assert!(kinds.contains(&Value::from("hot_alert")), "{kinds:?}");
+    // Delivered twice (as SQS may): posted once.
+    stack.invoke_step(&messages).await;
+    stack.step(&messages).await;
+    stack.drain().await;
+
+    let posts: Vec<String> = slack
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap()["text"].to_string())
+        .filter(|text| text.contains("is hot"))
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(posts[0].contains(&id) && posts[0].contains("score 60"), "{}", posts[0]);
+    let lead = stack.lead(&id).await;
+    assert_eq!(lead["tier"], "hot", "{lead}");
+    assert!(lead["hot_alerted_at"].is_string(), "{lead}");
+}
