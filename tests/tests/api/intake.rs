@@ -261,3 +261,25 @@ async fn a_lead_arriving_at_night_is_texted_at_eight_in_the_morning_local_time()
         assert_eq!(touch["sent_at"], "2026-03-05T23:00:00Z");
     }
 }
+
+#[tokio::test]
+async fn a_lead_is_enrolled_in_the_first_segment_it_matches_by_source_form_and_consent() {
+    let app = spawn_app().await;
+    let mut body = lead_body(7);
+    body["source"] = json!("Google Ads");
+    body["fields"] = json!({ "treatment": "implants" });
+    let response = app.post_lead(&body).await;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    let lead = app.lead(&id).await;
+    assert_eq!(lead["enrolments"][0]["cadence"], "fast", "{lead}");
+
+    // Without consent to calls, the fast segment (a call in two minutes) is not for this lead.
+    let mut no_calls = lead_body(8);
+    no_calls["source"] = json!("google-ads");
+    no_calls["fields"] = json!({ "treatment": "implants" });
+    no_calls["consent"]["voice"] = json!(false);
+    let response = app.post_lead(&no_calls).await;
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.lead(&id).await["enrolments"][0]["cadence"], "standard");
+}

@@ -192,6 +192,11 @@ impl App {
                 campaign: lead.profile.campaign.clone(),
             },
         }];
+        // A segment with an owner gives its leads to that rep from the start.
+        if let Some(owner) = tenant.segment_for(&lead, now).and_then(|s| s.owner.clone()) {
+            timeline.push(TimelineEntry { at: now, kind: TimelineKind::Assigned { owner: owner.clone() } });
+            lead.owner = Some(owner);
+        }
         let enrolment = enrol(tenant, &lead, now, &mut timeline);
         let receipt = receipt_for(&lead, IntakeStatus::Enrolled, enrolment.as_ref());
         let counter = Counter::Lead { source: lead.profile.source.clone() };
@@ -277,7 +282,7 @@ fn enrol(
     if !lead.reachable() {
         return None;
     }
-    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(&lead.profile.source), None, now, timeline))
+    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(lead, now), None, now, timeline))
 }
 
 fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {

@@ -169,8 +169,16 @@ pub(super) struct RawEmail {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSegment {
     pub name: String,
+    #[serde(default)]
     pub sources: Vec<String>,
+    #[serde(default)]
+    pub campaigns: Vec<String>,
+    #[serde(rename = "if")]
+    pub if_: Option<Spanned<String>>,
+    #[serde(default)]
+    pub channels: Vec<Spanned<String>>,
     pub cadence: Spanned<String>,
+    pub owner: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

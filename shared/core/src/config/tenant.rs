@@ -21,6 +21,7 @@ use super::{
 };
 use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, Scoring, TenantId, Trigger};
 use crate::engine::Rules;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Everything leadflow knows about one tenant.
@@ -120,8 +121,8 @@ impl TenantConfig {
         let booking = booking_settings(&mut c, &raw);
         let links = tracked_links(&mut c, &raw, &booking, &templates);
         let cadences = cadences(&mut c, &raw, booking.cadences.reminders.as_deref());
-        let segments = segments(&mut c, &raw);
         let scoring = scoring(&mut c, &raw);
+        let segments = segments(&mut c, &raw, scoring.is_some());
         guards_need_scoring(&mut c, &raw, scoring.is_some());
         let mut triggers = booking.cadences.triggers();
         triggers.extend(triggers_section(&mut c, &raw));
@@ -198,9 +199,14 @@ impl TenantConfig {
         Self::parse(super::DEMO_TENANT, "demo.toml").expect("the embedded demo tenant is valid")
     }
 
-    /// The cadence a lead from `source` is enrolled in.
-    pub fn cadence_for(&self, source: &str) -> &str {
-        self.segments.iter().find(|s| s.matches(source)).map(|s| s.cadence.as_str()).unwrap_or(&self.default_cadence)
+    /// The first segment `lead` belongs to at `now`, if any.
+    pub fn segment_for(&self, lead: &Lead, now: DateTime<Utc>) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.matches(lead, self.scoring.as_ref(), now))
+    }
+
+    /// The cadence a new `lead` is enrolled in: its segment's, else the default.
+    pub fn cadence_for(&self, lead: &Lead, now: DateTime<Utc>) -> &str {
+        self.segment_for(lead, now).map_or(&self.default_cadence, |s| s.cadence.as_str())
     }
 
     /// Visits every secret of this tenant with the field that holds it. The one list of the
@@ -312,8 +318,8 @@ mod tests {
             ("cold_below = 20", "cold_below = 80", "scoring.cold_below", "must not be above hot"),
             ("booked = 30", "bookd = 30", "scoring.points.bookd", "not a signal"),
             (
-                r#"if = "fields.treatment in ['implants', 'invisalign']""#,
-                r#"if = "call_missed""#,
+                "if = \"fields.treatment in ['implants', 'invisalign']\"\npoints",
+                "if = \"call_missed\"\npoints",
                 "scoring.fit[0].if",
                 "fit points come from form fields",
             ),
@@ -321,7 +327,8 @@ mod tests {
         for (from, to, field, says) in cases {
             let source = DEMO_TENANT.replacen(from, to, 1);
             let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
-            let line = source.lines().position(|l| l.contains(to)).unwrap() + 1;
+            let first = to.lines().next().unwrap();
+            let line = source.lines().position(|l| l.contains(first)).unwrap() + 1;
             assert_eq!(errors.errors.len(), 1, "{to}: {errors}");
             assert_eq!((errors.errors[0].field.as_str(), errors.errors[0].line), (field, Some(line)), "{to}");
             assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
@@ -337,6 +344,53 @@ mod tests {
         let errors = TenantConfig::parse(&unscored, "acme.toml").unwrap_err();
         assert_eq!(errors.errors[0].field, "cadences.opened_no_click.steps[0].if", "{errors}");
         assert!(errors.errors[0].message.contains("need a [scoring] section"), "{errors}");
+    }
+
+    #[test]
+    fn segments_match_on_source_campaign_form_and_consent_and_may_name_an_owner() {
+        let demo = TenantConfig::demo();
+        let now = chrono::Utc::now();
+        let mut lead = crate::domain::fixtures::lead(&demo.id, now);
+        lead.profile.source = "google-ads".to_owned();
+        lead.profile.fields.insert("treatment".to_owned(), "implants".to_owned());
+        assert_eq!(demo.cadence_for(&lead, now), "fast");
+        lead.consent.voice = false;
+        assert_eq!(demo.cadence_for(&lead, now), "standard", "the fast segment needs consent to calls");
+        lead.profile.source = "partner-smiles".to_owned();
+        assert_eq!(demo.cadence_for(&lead, now), "warm");
+        lead.profile.source = "csv-2024-list".to_owned();
+        assert_eq!(demo.cadence_for(&lead, now), "reactivation");
+
+        let with_owner = DEMO_TENANT
+            .replacen("cadence = \"social\"", "cadence = \"social\"\ncampaigns = [\"spring-*\"]\nowner = \"Dana\"", 1)
+            .replacen("[booking]", "[[reps]]\nname = \"Dana\"\n\n[booking]", 1);
+        let tenant = TenantConfig::parse(&with_owner, "demo.toml").unwrap();
+        lead.profile.source = "instagram".to_owned();
+        lead.profile.campaign = Some("Spring Promo".to_owned());
+        let segment = tenant.segment_for(&lead, now).unwrap();
+        assert_eq!((segment.name.as_str(), segment.owner.as_deref()), ("social-forms", Some("Dana")));
+        lead.profile.campaign = Some("autumn".to_owned());
+        assert_eq!(tenant.cadence_for(&lead, now), "standard", "campaign spring-* only");
+
+        let cases = [
+            ("cadence = \"social\"", "cadence = \"social\"\nowner = \"Zed\"", "segments[3].owner", "no rep named"),
+            (
+                "cadence = \"social\"",
+                "cadence = \"social\"\nchannels = [\"fax\"]",
+                "segments[3].channels[0]",
+                "must be",
+            ),
+            ("sources = [\"instagram\", \"tiktok\"]\n", "", "segments[3]", "needs sources, campaigns, if or channels"),
+            ("sources = [\"instagram\", \"tiktok\"]", "if = \"call_missed\"", "segments[3].if", "no signals yet"),
+        ];
+        for (from, to, field, says) in cases {
+            let source = DEMO_TENANT.replacen(from, to, 1);
+            let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+            assert_eq!(errors.errors.len(), 1, "{to}: {errors}");
+            assert_eq!(errors.errors[0].field, field, "{to}");
+            assert!(errors.errors[0].line.is_some(), "{to}");
+            assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
+        }
     }
 
     #[test]
