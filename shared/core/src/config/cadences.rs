@@ -30,13 +30,31 @@ pub(super) fn cadences(
                 )),
                     at => Ok(at),
                 });
-            let channel = c.check(&format!("{field}.channel"), &step.channel, |s| {
-                Channel::ALL.into_iter().find(|ch| ch.as_str() == s).ok_or("must be sms, email, voice or voicemail")
-            });
+            let preferred = step.channel.get_ref() == "preferred";
+            let channel = match (preferred, &step.fallback) {
+                (true, Some(fallback)) => c.check(&format!("{field}.fallback"), fallback, |s| channel_named(s)),
+                (true, None) => {
+                    let message = "a preferred step needs a fallback channel (fallback = \"sms\")";
+                    c.fail(format!("{field}.fallback"), Some(&step.channel), message);
+                    None
+                }
+                (false, fallback) => {
+                    if let Some(fallback) = fallback {
+                        c.fail(
+                            format!("{field}.fallback"),
+                            Some(fallback),
+                            "only a step on channel \"preferred\" has one",
+                        );
+                    }
+                    c.check(&format!("{field}.channel"), &step.channel, |s| channel_named(s))
+                }
+            };
             let template = step.template.get_ref();
+            // A preferred step may turn out to be an email: its template needs a subject too.
+            let may_email = preferred || channel == Some(Channel::Email);
             if !raw.templates.contains_key(template) {
                 c.fail(format!("{field}.template"), Some(&step.template), format!("no template named {template:?}"));
-            } else if channel == Some(Channel::Email) && raw.templates[template].subject.is_none() {
+            } else if may_email && raw.templates[template].subject.is_none() {
                 c.fail(
                     format!("{field}.template"),
                     Some(&step.template),
@@ -53,12 +71,20 @@ pub(super) fn cadences(
                 (None, None) => None,
             };
             if let (Some(at), Some(channel)) = (at, channel) {
-                steps.push(Step { channel, template: template.clone(), at, guard });
+                steps.push(Step { channel, preferred, template: template.clone(), at, guard });
             }
         }
         cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
     }
     cadences
+}
+
+/// The channel named `name` in a tenant file.
+fn channel_named(name: &str) -> Result<Channel, &'static str> {
+    Channel::ALL
+        .into_iter()
+        .find(|channel| channel.as_str() == name)
+        .ok_or("must be sms, email, voice, voicemail (or preferred, with a fallback)")
 }
 
 /// Refuses guards on `score` or `tier` in a tenant without `[scoring]`, each at its line.

@@ -193,6 +193,7 @@ pub(super) struct RawStep {
     pub at: Spanned<String>,
     pub channel: Spanned<String>,
     pub template: Spanned<String>,
+    pub fallback: Option<Spanned<String>>,
     #[serde(rename = "if")]
     pub if_: Option<Spanned<String>>,
     pub unless: Option<Spanned<String>>,

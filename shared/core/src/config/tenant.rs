@@ -394,6 +394,27 @@ mod tests {
     }
 
     #[test]
+    fn a_preferred_step_names_its_fallback_and_a_template_with_a_subject() {
+        let step = &TenantConfig::demo().cadences["reactivation"].steps[2];
+        assert!(step.preferred && step.channel == crate::domain::Channel::Email);
+        let line = r#"channel = "preferred", fallback = "email", template = "reactivation_last""#;
+        let cases = [
+            (r#"channel = "preferred", template = "reactivation_last""#, ".fallback", "needs a fallback"),
+            (r#"channel = "preferred", fallback = "fax", template = "reactivation_last""#, ".fallback", "must be"),
+            (r#"channel = "preferred", fallback = "sms", template = "social_sms""#, ".template", "needs a subject"),
+            (r#"channel = "sms", fallback = "email", template = "reactivation_last""#, ".fallback", "only a step"),
+        ];
+        for (to, field, says) in cases {
+            let source = DEMO_TENANT.replacen(line, to, 1);
+            let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+            assert_eq!(errors.errors.len(), 1, "{to}: {errors}");
+            assert_eq!(errors.errors[0].field, format!("cadences.reactivation.steps[2]{field}"), "{to}");
+            assert!(errors.errors[0].line.is_some(), "{to}");
+            assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
+        }
+    }
+
+    #[test]
     fn a_bad_trigger_or_guard_names_its_field_and_line() {
         let cases = [
             (r#"when = "call_missed""#, r#"when = "call_mised""#, "triggers[0].when", "is not a signal"),

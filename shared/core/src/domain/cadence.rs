@@ -98,7 +98,12 @@ impl fmt::Display for StepTime {
 /// One touch of a cadence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
+    /// The channel it goes on; for a `preferred` step, the fallback.
     pub channel: Channel,
+    /// `channel = "preferred"`: it goes on the channel the lead engages with (see
+    /// `Lead::preferred_channel`), `channel` (the step's `fallback`) when there is none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preferred: bool,
     /// The template's name in the tenant file.
     pub template: String,
     pub at: StepTime,

@@ -87,6 +87,23 @@ impl Lead {
         }
     }
 
+    /// The channel the lead engages with most, among `candidates` (those a touch may use now):
+    /// replies weigh 3, answered calls and clicks 2, opens 1, each from its channel; none if
+    /// the lead has engaged on none of them. A tie goes to the earlier candidate.
+    pub fn preferred_channel(&self, candidates: &[Channel]) -> Option<Channel> {
+        let weight = |signal: Signal| match signal {
+            Signal::Replied => 3,
+            Signal::CallAnswered | Signal::Clicked | Signal::BookingClicked => 2,
+            Signal::EmailOpened => 1,
+            _ => 0,
+        };
+        let engagement = |channel: Channel| -> u32 {
+            self.signals.iter().filter(|s| s.channel == Some(channel)).map(|s| weight(s.signal)).sum()
+        };
+        let (best, score) = candidates.iter().map(|c| (*c, engagement(*c))).rev().max_by_key(|(_, score)| *score)?;
+        (score > 0).then_some(best)
+    }
+
     /// How many signals a lead keeps: enough for months of engagement, small enough that the
     /// lead stays one small item.
     pub const KEPT_SIGNALS: usize = 100;

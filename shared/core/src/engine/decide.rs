@@ -275,7 +275,7 @@ fn step_due(
         return vec![Command::Complete { enrolment: id.clone() }];
     };
     let lead = view.lead;
-    let channel = definition.channel;
+    let channel = channel_of(definition, lead);
     let held_back =
         definition.guard.as_ref().filter(|guard| !guard.allows(lead, enrolment.enrolled_at, rules.scoring, now));
     if let Some(reason) = blocked(lead, channel).or_else(|| held_back.map(|guard| SkipReason::Guard(guard.to_string())))
@@ -303,6 +303,16 @@ fn step_due(
     let view_after = LeadView { touch_times: &after, ..view };
     commands.extend(schedule_step(view_after, enrolment, cadence, step + 1, rules, now));
     commands
+}
+
+/// The channel `definition` goes on for `lead`: its own, or for a `preferred` step the one the
+/// lead engages with among those it may be reached on now, else the step's fallback.
+fn channel_of(definition: &Step, lead: &Lead) -> Channel {
+    if !definition.preferred {
+        return definition.channel;
+    }
+    let open: Vec<Channel> = Channel::ALL.into_iter().filter(|c| blocked(lead, *c).is_none()).collect();
+    lead.preferred_channel(&open).unwrap_or(definition.channel)
 }
 
 /// Why nothing may go to `lead` on `channel`, whatever the time: no address, no consent, an

@@ -31,7 +31,7 @@ pub(super) fn lead() -> Lead {
 }
 
 pub(super) fn step(channel: Channel, template: &str, at: &str) -> Step {
-    Step { channel, template: template.to_owned(), at: StepTime::parse(at).unwrap(), guard: None }
+    Step { channel, template: template.to_owned(), at: StepTime::parse(at).unwrap(), guard: None, preferred: false }
 }
 
 /// sms at once, email two hours later, a call on day 1 at 10:00.

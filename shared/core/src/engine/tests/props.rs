@@ -152,7 +152,13 @@ fn cadence() -> impl Strategy<Value = Cadence> {
         steps: steps
             .into_iter()
             .enumerate()
-            .map(|(i, (channel, at))| Step { channel, template: format!("step_{i}"), at, guard: None })
+            .map(|(i, (channel, at))| Step {
+                channel,
+                template: format!("step_{i}"),
+                at,
+                guard: None,
+                preferred: false,
+            })
             .collect(),
     })
 }
@@ -966,12 +972,14 @@ fn reminder_cadence() -> impl Strategy<Value = Cadence> {
                 template: "day".to_owned(),
                 at: StepTime::Before(Duration::days(days)),
                 guard: None,
+                preferred: false,
             },
             Step {
                 channel: Channel::Sms,
                 template: "hour".to_owned(),
                 at: StepTime::Before(Duration::hours(hours)),
                 guard: None,
+                preferred: false,
             },
         ],
     })

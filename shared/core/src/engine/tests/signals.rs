@@ -185,3 +185,37 @@ proptest! {
         }
     }
 }
+
+/// The standard cadence's email step (step 1) on channel "preferred", falling back to email.
+fn preferred() -> World {
+    let mut w = World::new(vec![enrolment(1, at("2026-06-01T16:00:00Z"), 2)]);
+    w.cadences.get_mut("standard").unwrap().steps[1].preferred = true;
+    w
+}
+
+fn sent_on(w: &World) -> Channel {
+    let commands = w.decide(w.due_message(), at("2026-06-01T16:00:00Z"));
+    match &commands[0] {
+        Command::Send { channel, .. } => *channel,
+        other => panic!("not sent: {other:?}"),
+    }
+}
+
+#[test]
+fn a_preferred_step_goes_where_the_lead_engages_else_to_its_fallback() {
+    let mut w = preferred();
+    assert_eq!(sent_on(&w), Channel::Email, "no engagement: the fallback");
+    let t = enrolled_at();
+    w.lead.signals.push(SignalEntry { signal: Signal::EmailOpened, at: t, channel: Some(Channel::Email) });
+    w.lead.signals.push(SignalEntry { signal: Signal::Replied, at: t, channel: Some(Channel::Sms) });
+    assert_eq!(sent_on(&w), Channel::Sms, "a reply weighs more than an open");
+    w.lead.signals.push(SignalEntry { signal: Signal::EmailOpened, at: t, channel: Some(Channel::Email) });
+    w.lead.signals.push(SignalEntry { signal: Signal::EmailOpened, at: t, channel: Some(Channel::Email) });
+    w.lead.signals.push(SignalEntry { signal: Signal::EmailOpened, at: t, channel: Some(Channel::Email) });
+    assert_eq!(sent_on(&w), Channel::Email, "four opens outweigh one reply");
+    w.lead.opted_out.insert(Channel::Email);
+    assert_eq!(sent_on(&w), Channel::Sms, "never a channel the lead opted out of");
+    w.lead.consent.sms = false;
+    let commands = w.decide(w.due_message(), at("2026-06-01T16:00:00Z"));
+    assert!(matches!(commands[0], Command::Skip { channel: Channel::Email, .. }), "{commands:?}");
+}
