@@ -68,9 +68,11 @@ enum Command {
         #[arg(long)]
         sns_loopback: bool,
     },
-    /// Preview what one lead would get over the coming days (and what its replies, clicks
-    /// and calls would change), on the real engine with embedded storage in a temporary
-    /// directory. Prints a table, or JSON with --json; nothing is sent.
+    /// Preview what one lead would get over the coming days; nothing is sent.
+    ///
+    /// The real use cases (intake, each step, replies, clicks, outcomes, signals) run on
+    /// embedded storage in a temporary directory under a manual clock. Prints a table, or
+    /// JSON with --json.
     Simulate {
         /// Tenant file. Default: the embedded demo tenant.
         #[arg(long)]
@@ -81,7 +83,7 @@ enum Command {
         /// When the lead arrives (RFC 3339). Default: now.
         #[arg(long)]
         start: Option<DateTime<Utc>>,
-        /// How many days to follow the lead for.
+        /// How many days to follow the lead for (1 to 60).
         #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS)))]
         days: u32,
         /// What the lead does and when, after --start: `2h:call_missed`, `1d:replied:yes please`
