@@ -1,15 +1,17 @@
-//! The `leadflow` command line: run the dev server, check tenant files, hash API keys,
-//! benchmark.
+//! The `leadflow` command line: run the dev server, preview a lead's days, check tenant
+//! files, hash API keys, benchmark.
 
 use crate::bench::intake::{self, BenchOptions};
 use crate::bench::restart::{self, RestartOptions};
 use crate::dev::{self, DevOptions, Timeouts};
+use crate::simulate::{self, parse_event, LeadEvent, SimulateOptions, MAX_DAYS};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use leadflow_core::config::{hash_api_key, TenantConfig};
 use leadflow_core::http::sns::{SnsPolicy, UrlPolicy};
 use leadflow_core::http::twilio_signature;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -65,6 +67,34 @@ enum Command {
         /// (http://127.0.0.1:PORT): for trying the AWS webhooks with a local stand-in for SNS.
         #[arg(long)]
         sns_loopback: bool,
+    },
+    /// Preview what one lead would get over the coming days; nothing is sent.
+    ///
+    /// The real use cases (intake, each step, replies, clicks, outcomes, signals) run on
+    /// embedded storage in a temporary directory under a manual clock. Prints a table, or
+    /// JSON with --json.
+    Simulate {
+        /// Tenant file. Default: the embedded demo tenant.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A JSON file with the body of POST /v1/leads.
+        #[arg(long)]
+        lead: PathBuf,
+        /// When the lead arrives (RFC 3339). Default: now.
+        #[arg(long)]
+        start: Option<DateTime<Utc>>,
+        /// How many days to follow the lead for (1 to 60).
+        #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS)))]
+        days: u32,
+        /// What the lead does and when, after --start: `2h:call_missed`, `1d:replied:yes please`
+        /// (repeatable). Signals: replied, clicked, booking_clicked, booked, no_show,
+        /// opted_out, sms_delivered, sms_failed, email_opened, email_bounced, call_answered,
+        /// call_missed, voicemail_left.
+        #[arg(long = "event", value_name = "OFFSET:SIGNAL[:TEXT]", value_parser = parse_event)]
+        events: Vec<LeadEvent>,
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Validate tenant files and print what they define.
     CheckConfig { files: Vec<PathBuf> },
@@ -123,13 +153,13 @@ enum BenchKind {
 
 /// Parses the command line and runs the command.
 pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // A preview's stdout is its output, and its stderr only what went wrong.
+    let default_logs = if matches!(cli.command, Command::Simulate { .. }) { "warn" } else { "info,leadflow=info" };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,leadflow=info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_logs.into()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     match cli.command {
         Command::Dev {
             listen,
@@ -171,6 +201,12 @@ pub fn main() -> anyhow::Result<()> {
                 println!("leadflow dev listening on http://{} (tenants: {})", server.addr, server.tenants.join(", "));
                 server.serve_until_signalled().await
             })
+        }
+        Command::Simulate { config, lead, start, days, events, json } => {
+            let options = SimulateOptions { config, lead, start: start.unwrap_or_else(Utc::now), days, events };
+            let preview = runtime()?.block_on(simulate::simulate(options))?;
+            let printed = if json { simulate::print::json(&preview)? + "\n" } else { simulate::print::table(&preview) };
+            std::io::stdout().lock().write_all(printed.as_bytes()).context("cannot write the preview")
         }
         Command::CheckConfig { files } => {
             anyhow::ensure!(!files.is_empty(), "name at least one tenant file");

@@ -1,8 +1,10 @@
 //! `leadflow` on a laptop: the dev server (the same routes as API Gateway, on embedded
-//! adapters), and the benchmark that measures it.
+//! adapters), the preview of a lead's days (`simulate`), and the benchmark that measures the
+//! dev server.
 
 #![warn(missing_docs)]
 
 pub mod bench;
 pub mod cli;
 pub mod dev;
+pub mod simulate;

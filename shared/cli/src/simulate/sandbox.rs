@@ -1,0 +1,88 @@
+//! The app a preview runs on: `leadflow dev`'s embedded adapters (redb store, local
+//! scheduler, outbox, manual clock) in a temporary directory that is gone when it ends.
+
+use crate::dev::DEV_LINK_SECRET;
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadflow_core::app::{App, LinkTracking};
+use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::domain::TokenKey;
+use leadflow_core::ports::{Escalation, Handoff, Notifier, UncertainTouch};
+use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+/// Where tracked links in a preview point: `leadflow dev`'s default address, so a preview
+/// reads as the dev server would send.
+pub(super) const PREVIEW_URL: &str = "http://127.0.0.1:8787";
+
+/// One tenant's app on throwaway storage, its clock standing still until `advance_to`.
+pub(super) struct Sandbox {
+    pub app: App,
+    pub tenant: Arc<TenantConfig>,
+    pub outbox: OutboxChannel,
+    /// The key the preview's tracked links are signed with (to follow one as a lead would).
+    pub link_key: TokenKey,
+    scheduler: Arc<LocalScheduler>,
+    clock: Arc<ManualClock>,
+    store: EmbeddedStore,
+    // Dropped last: the store's file lives in it.
+    _dir: TempDir,
+}
+
+impl Sandbox {
+    /// A fresh store for `tenant`, the clock reading `start`.
+    pub fn open(tenant: TenantConfig, start: DateTime<Utc>) -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("leadflow-simulate-").tempdir().context("no temporary directory")?;
+        let store = EmbeddedStore::open(dir.path()).context("cannot open a store in the temporary directory")?;
+        let directory = Arc::new(TenantDirectory::new(vec![tenant])?);
+        let tenant = directory.all().next().cloned().context("the tenant directory is empty")?;
+        let clock = Arc::new(ManualClock::new(start));
+        let scheduler = LocalScheduler::new(store.clone());
+        let outbox = OutboxChannel::new(store.clone(), false);
+        let link_key = TokenKey::new(DEV_LINK_SECRET.as_bytes());
+        let app = App {
+            store: Arc::new(store.clone()),
+            scheduler: scheduler.clone(),
+            sender: Arc::new(outbox.clone()),
+            notifier: Arc::new(Unannounced),
+            clock: clock.clone(),
+            tenants: directory,
+            links: Arc::new(LinkTracking::new(PREVIEW_URL, link_key.clone())),
+            contacts: Arc::default(),
+        };
+        scheduler.attach(app.clone());
+        Ok(Self { app, tenant, outbox, link_key, scheduler, clock, store, _dir: dir })
+    }
+
+    /// Moves the clock to `at`, running every wakeup (touch, hand-off check) at its own
+    /// instant on the way, as `POST /dev/clock/advance` does.
+    pub async fn advance_to(&self, at: DateTime<Utc>) -> anyhow::Result<()> {
+        self.scheduler.advance_to(&self.clock, at).await.context("the preview's scheduler failed")
+    }
+
+    /// Closes the store; the directory goes with `self`.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.store.close().await.context("cannot close the preview's store")
+    }
+}
+
+/// A preview tells no team chat, and logs nothing either: hand-offs and escalations are on
+/// the lead's timeline, which the preview prints.
+struct Unannounced;
+
+#[async_trait]
+impl Notifier for Unannounced {
+    async fn hand_off(&self, _handoff: &Handoff) -> Result<(), String> {
+        Ok(())
+    }
+
+    async fn escalate(&self, _escalation: &Escalation) -> Result<(), String> {
+        Ok(())
+    }
+
+    async fn uncertain_touch(&self, _alert: &UncertainTouch) -> Result<(), String> {
+        Ok(())
+    }
+}
