@@ -172,3 +172,14 @@ fn a_bad_lead_file_fails_naming_each_wrong_field() {
     assert!(!output.status.success());
     assert!(stderr.contains("phone: invalid type"), "a field of the wrong type is named: {stderr}");
 }
+
+#[tokio::test]
+async fn the_score_and_tier_are_shown_as_they_change_and_as_they_decay() {
+    let preview = preview(&["1h:replied:yes please call me"]).await;
+    let scores: Vec<&str> =
+        preview.entries.iter().filter(|e| e.kind == "score").filter_map(|e| e.detail.as_deref()).collect();
+    assert_eq!(scores.len(), 3, "{scores:?}");
+    assert!(scores[0].starts_with("score 0 (cold)"), "{scores:?}");
+    assert!(scores[1].starts_with("score 15 (cold)") && scores[1].contains("replied +15"), "{scores:?}");
+    assert!(scores[2].starts_with("score 10.9 (cold)"), "two weeks later, halved in part: {scores:?}");
+}

@@ -69,6 +69,11 @@ pub async fn simulate(options: SimulateOptions) -> anyhow::Result<Preview> {
 
     let details = sandbox.app.lead_details(&sandbox.tenant, &id).await?;
     let sent = sandbox.outbox.list(Some(&id))?;
+    let scoring = sandbox.tenant.scoring.clone();
     sandbox.close().await?;
-    Ok(Preview::new(&details, &sent, &answers))
+    let mut preview = Preview::new(&details, &sent, &answers);
+    if let Some(scoring) = &scoring {
+        preview.add_scores(&details.lead, scoring, end);
+    }
+    Ok(preview)
 }

@@ -4,7 +4,7 @@
 use super::inject::Answer;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use leadflow_core::app::LeadDetails;
-use leadflow_core::domain::{Channel, LeadZone, TimelineEntry, TimelineKind};
+use leadflow_core::domain::{Channel, Lead, LeadZone, Scoring, TimelineEntry, TimelineKind};
 use leadflow_embedded::OutboxEntry;
 use serde::Serialize;
 
@@ -99,6 +99,43 @@ impl Preview {
         // Stable: entries of one kind and instant keep the order they were written in.
         entries.sort_by_key(|(order, entry)| (entry.at, *order));
         Self { zone, entries: entries.into_iter().map(|(_, entry)| entry).collect() }
+    }
+
+    /// Adds a `score` entry wherever the lead's score or tier changed: at each entry's
+    /// instant, and at `end` (where decay and silence alone may have moved them), reading the
+    /// lead as it was then (its signals up to that instant).
+    pub(super) fn add_scores(&mut self, lead: &Lead, scoring: &Scoring, end: DateTime<Utc>) {
+        let mut instants: Vec<DateTime<Utc>> = self.entries.iter().map(|entry| entry.at).collect();
+        instants.push(end);
+        instants.dedup();
+        let mut last: Option<(String, String)> = None;
+        let mut scored = Vec::new();
+        for at in instants {
+            let mut then = lead.clone();
+            then.signals.retain(|signal| signal.at <= at);
+            let score = scoring.score(&then, at);
+            let now = (format!("{}", score.score), score.tier.to_string());
+            if last.as_ref() != Some(&now) {
+                let why: Vec<String> = score.points.iter().map(|p| format!("{} {:+}", p.why, p.points)).collect();
+                let detail = format!("score {} ({}): {}", now.0, now.1, why.join(", "));
+                scored.push(PreviewEntry {
+                    at,
+                    local: self.zone.local(at),
+                    kind: "score".to_owned(),
+                    channel: None,
+                    template: None,
+                    subject: None,
+                    text: None,
+                    detail: Some(detail),
+                });
+                last = Some(now);
+            }
+        }
+        // After everything else of its instant: the score that instant left.
+        for entry in scored {
+            let index = self.entries.iter().position(|e| e.at > entry.at).unwrap_or(self.entries.len());
+            self.entries.insert(index, entry);
+        }
     }
 
     /// The touches sent, in order.

@@ -153,9 +153,10 @@ impl Scoring {
     }
 }
 
-/// Points to one decimal: what people read, and stable in tests.
+/// Points to one decimal: what people read, and stable in tests. (`+ 0.0` turns the `-0`
+/// an empty sum of floats gives into 0.)
 fn round(points: f64) -> f64 {
-    (points * 10.0).round() / 10.0
+    (points * 10.0).round() / 10.0 + 0.0
 }
 
 #[cfg(test)]
