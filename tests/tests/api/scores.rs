@@ -67,11 +67,12 @@ async fn a_lead_that_becomes_hot_is_announced_once_with_what_made_it_hot() {
     app.advance(60).await;
     assert_eq!(hot_posts(&slack).await.len(), 1);
 
-    // A month of silence later the engagement has halved, and the lead is dormant.
+    // A month of silence later the engagement has halved; two months, and the lead is dormant.
     app.advance(31 * 86_400).await;
     let lead = app.lead(&id).await;
-    assert_eq!(lead["tier"], "dormant:30d", "{lead}");
     assert!(lead["score"].as_f64().unwrap() < 75.0 - 20.0, "{lead}");
+    app.advance(30 * 86_400).await;
+    assert_eq!(app.lead(&id).await["tier"], "dormant:60d");
 }
 
 #[tokio::test]
@@ -91,4 +92,61 @@ async fn a_form_that_is_hot_on_arrival_is_announced_at_intake() {
     assert_eq!(app.post_lead(&implants(2)).await.status(), 202);
     app.advance(0).await;
     assert_eq!(hot_posts(&slack).await.len(), 1);
+}
+
+#[tokio::test]
+async fn silence_is_scheduled_not_polled_a_check_in_at_60_days_a_reset_at_180() {
+    let app = leadflow_tests::spawn_app().await;
+    let id = app.enrol(3).await;
+    app.advance(59 * 86_400).await;
+    let sent_before = app.outbox(Some(&id)).await.len();
+    app.advance(86_400).await;
+    let outbox = app.outbox(Some(&id)).await;
+    let checkin =
+        outbox.iter().filter(|t| t["body"].as_str().unwrap().contains("Still thinking about a visit")).count();
+    assert_eq!((outbox.len(), checkin), (sent_before + 1, 1), "{outbox:?}");
+    let lead = app.lead(&id).await;
+    let dormant: Vec<&Value> =
+        lead["events"].as_array().unwrap().iter().filter(|e| e["type"] == "went_dormant").collect();
+    assert_eq!(dormant.len(), 1, "{lead}");
+    assert_eq!(dormant[0]["silent_for"], "60d");
+    assert_eq!(lead["tier"], "dormant:60d");
+
+    app.advance(120 * 86_400).await;
+    let outbox = app.outbox(Some(&id)).await;
+    let reset: Vec<&Value> = outbox
+        .iter()
+        .filter(|t| t["channel"] == "email" && t["subject"].as_str().unwrap().contains("close your file"))
+        .collect();
+    assert_eq!(reset.len(), 1, "{outbox:?}");
+    assert_eq!(app.lead(&id).await["tier"], "dormant:180d");
+}
+
+#[tokio::test]
+async fn a_lead_that_engages_moves_its_dormancy_back() {
+    let app = leadflow_tests::spawn_app().await;
+    let id = app.enrol(4).await;
+    // A day-1 email carries the booking link; the lead follows it on day 40.
+    app.advance(40 * 86_400).await;
+    let outbox = app.outbox(Some(&id)).await;
+    let link = outbox
+        .iter()
+        .filter_map(|t| t["body"].as_str())
+        .flat_map(|b| b.split_whitespace())
+        .find(|w| w.contains("/r/"))
+        .unwrap()
+        .to_owned();
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(no_redirect.get(&link).send().await.unwrap().status(), 302);
+    // Day 61: no check-in (the click was 21 days ago); day 100 (60 days after it): one.
+    app.advance(21 * 86_400).await;
+    let checkins = |outbox: &[Value]| {
+        outbox
+            .iter()
+            .filter(|t| t["body"].as_str().unwrap_or_default().contains("Still thinking about a visit"))
+            .count()
+    };
+    assert_eq!(checkins(&app.outbox(Some(&id)).await), 0);
+    app.advance(40 * 86_400).await;
+    assert_eq!(checkins(&app.outbox(Some(&id)).await), 1);
 }

@@ -475,8 +475,21 @@ impl Stack {
         }
     }
 
-    /// Every schedule in the stack's group, read back in full.
+    /// The schedules of touches and SLA checks, read back in full: what most tests count.
+    /// (Every lead of a tenant with dormancy triggers also has one dormancy check pending:
+    /// see `dormancy_schedules`.)
     pub async fn schedules(&self) -> Vec<Schedule> {
+        let all = self.all_schedules().await;
+        all.into_iter().filter(|s| !is_dormancy_check(s)).collect()
+    }
+
+    /// The pending dormancy checks (`kind: dormancy`).
+    pub async fn dormancy_schedules(&self) -> Vec<Schedule> {
+        self.all_schedules().await.into_iter().filter(is_dormancy_check).collect()
+    }
+
+    /// Every schedule in the stack's group, read back in full.
+    pub async fn all_schedules(&self) -> Vec<Schedule> {
         let group = &self.settings.targets.schedule_group;
         let mut names = Vec::new();
         let mut token = None;
@@ -521,7 +534,7 @@ impl Stack {
         *self.real_time.lock().unwrap() = None;
         self.clock.set(to);
         let mut fired = Vec::new();
-        for schedule in self.schedules().await {
+        for schedule in self.all_schedules().await {
             // Only `at(...)` in UTC is read here; anything else would need a time zone.
             assert_eq!(schedule.timezone.as_deref(), Some("UTC"), "{schedule:?}");
             if schedule.at > to {
@@ -541,6 +554,11 @@ impl Stack {
         }
         fired
     }
+}
+
+/// Whether `schedule` delivers a dormancy check.
+fn is_dormancy_check(schedule: &Schedule) -> bool {
+    serde_json::from_str::<Value>(&schedule.input).is_ok_and(|input| input["kind"] == "dormancy")
 }
 
 /// An RFC 3339 field of a JSON value as an instant.

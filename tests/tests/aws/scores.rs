@@ -47,3 +47,40 @@ async fn a_lead_hot_on_arrival_is_announced_by_the_step_function_once() {
     assert_eq!(lead["tier"], "hot", "{lead}");
     assert!(lead["hot_alerted_at"].is_string(), "{lead}");
 }
+
+/// Dormancy on AWS: the intake function schedules the 60-day check in EventBridge Scheduler;
+/// when it fires, the step function records the silence and starts the check-in cadence,
+/// whose text goes out, once, however often the check is delivered.
+#[tokio::test]
+async fn sixty_days_of_silence_fire_the_check_in_through_the_scheduler() {
+    let stack = Stack::new(start_time()).await;
+    let id = stack.post_lead().await;
+    stack.drain().await;
+    let dormancy = stack.dormancy_schedules().await;
+    assert_eq!(dormancy.len(), 1, "{dormancy:?}");
+    // Scheduler fires anywhere in the minute before: schedules are set a minute early.
+    assert_eq!(dormancy[0].at, start_time() + chrono::Duration::days(60) - chrono::Duration::minutes(1));
+
+    // Through the cadence (the scheduler firing each touch) to day 60.
+    for day in [1, 3, 6, 11, 18, 25, 32, 60] {
+        stack.advance_to(start_time() + chrono::Duration::days(day)).await;
+        let messages = stack.receive(0).await;
+        // The dormancy check delivered twice (as SQS may): acted on once.
+        if day == 60 {
+            stack.invoke_step(&messages).await;
+        }
+        stack.step(&messages).await;
+        stack.drain().await;
+    }
+    let checkins = stack.sent.all().iter().filter(|(m, _)| m.body.contains("Still thinking about a visit")).count();
+    assert_eq!(checkins, 1);
+    let lead = stack.lead(&id).await;
+    let dormant = lead["events"].as_array().unwrap().iter().filter(|e| e["type"] == "went_dormant").count();
+    assert_eq!(dormant, 1, "{lead}");
+    assert_eq!(lead["tier"], "dormant:60d");
+    // The next threshold is scheduled: 180 days.
+    let next: Vec<Value> =
+        stack.dormancy_schedules().await.iter().map(|s| serde_json::from_str(&s.input).unwrap()).collect();
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0]["after_seconds"], 180 * 86_400);
+}

@@ -174,6 +174,7 @@ fn timeline_entry(blank: PreviewEntry, kind: &TimelineKind) -> PreviewEntry {
         | TimelineKind::OptedIn { channel, message } => (Some(*channel), Some(message.clone()), None),
         TimelineKind::HelpRequested { message } => (Some(Channel::Sms), Some(message.clone()), None),
         TimelineKind::HandedOff { reason } => (None, None, Some(reason.clone())),
+        TimelineKind::WentDormant { silent_for } => (None, None, Some(format!("silent for {silent_for}"))),
         TimelineKind::Assigned { owner } => (None, None, Some(owner.clone())),
         TimelineKind::Escalated { waited_minutes } => (None, None, Some(format!("waited {waited_minutes} minutes"))),
         TimelineKind::ChannelSuppressed { channel, reason, detail } => {

@@ -70,6 +70,7 @@ impl App {
                     }
                     if let Some(tenant) = self.tenants.get(tenant) {
                         self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
+                        self.schedule_dormancy(&tenant, Some(&lead), &next).await;
                     }
                     return Ok(Some(next));
                 }

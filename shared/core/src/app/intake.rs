@@ -106,6 +106,7 @@ impl App {
                         tracing::warn!(error = %e, "intake counter not updated");
                     }
                     self.alert_if_newly_hot(tenant, before.as_ref(), &after).await;
+                    self.schedule_dormancy(tenant, before.as_ref(), &after).await;
                     return Ok(Accepted { receipt, replayed: false });
                 }
                 // Another post with the same key won the race: its answer is ours.

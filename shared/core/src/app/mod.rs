@@ -8,6 +8,7 @@ mod contact_locks;
 mod conversation;
 mod counters;
 mod delivery;
+mod dormancy;
 mod email_feedback;
 mod enrolment;
 mod form;

@@ -19,6 +19,8 @@ pub enum WakeOutcome {
     Check(Settlement),
     /// A hot-lead alert: whether it was posted (false: already, or the lead cooled).
     Hot(bool),
+    /// A dormancy check: whether it acted (false: the lead engaged since, or already done).
+    Dormancy(bool),
 }
 
 impl App {
@@ -33,6 +35,7 @@ impl App {
             Wakeup::HandoffSla(check) => Ok(WakeOutcome::Sla(self.check_sla(check).await?)),
             Wakeup::TouchCheck(check) => Ok(WakeOutcome::Check(self.check_touch(check).await?)),
             Wakeup::HotAlert(alert) => Ok(WakeOutcome::Hot(self.announce_hot(alert).await?)),
+            Wakeup::Dormancy(check) => Ok(WakeOutcome::Dormancy(self.dormancy_due(check).await?)),
         }
     }
 }

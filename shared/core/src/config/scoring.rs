@@ -56,3 +56,10 @@ pub(super) fn scoring(c: &mut Checker, raw: &RawTenantFile) -> Option<Scoring> {
         .collect();
     Some(Scoring { half_life: half_life?, hot, cold_below, signal_points, fit, dormant_after })
 }
+
+/// The silence thresholds the file names, whatever else in `[scoring]` is wrong (so that one
+/// mistake there is not reported again at every dormancy trigger).
+pub(super) fn dormant_thresholds(raw: &RawTenantFile) -> Vec<Duration> {
+    let spans = raw.scoring.iter().flat_map(|s| s.dormant_after.iter());
+    spans.filter_map(|span| positive_span(span.get_ref()).ok()).collect()
+}

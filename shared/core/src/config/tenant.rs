@@ -8,7 +8,7 @@ use super::checker::{line_of, Checker};
 use super::file::RawTenantFile;
 use super::links::tracked_links;
 use super::policy::contact_policy;
-use super::scoring::scoring;
+use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
 use super::team::{team, Team};
 use super::templates::templates;
@@ -125,7 +125,7 @@ impl TenantConfig {
         let segments = segments(&mut c, &raw, scoring.is_some());
         guards_need_scoring(&mut c, &raw, scoring.is_some());
         let mut triggers = booking.cadences.triggers();
-        triggers.extend(triggers_section(&mut c, &raw));
+        triggers.extend(triggers_section(&mut c, &raw, &dormant_thresholds(&raw)));
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
         let telnyx_public_key = raw
@@ -294,10 +294,16 @@ mod tests {
     #[test]
     fn the_demo_runs_the_playbook_triggers_and_guards() {
         let demo = TenantConfig::demo();
-        let whens: Vec<_> = demo.triggers.iter().map(|t| (t.when.as_str(), t.enrol.as_str())).collect();
-        let booking = [("booking_clicked", "nudge"), ("booked", "reminders"), ("no_show", "rebook")];
+        let whens: Vec<String> = demo.triggers.iter().map(|t| format!("{} -> {}", t.when, t.enrol)).collect();
+        let booking = ["booking_clicked -> nudge", "booked -> reminders", "no_show -> rebook"];
         assert_eq!(whens[..3], booking, "the booking cadences are triggers too, first");
-        assert_eq!(whens[3..], [("call_missed", "missed_call"), ("email_opened", "opened_no_click")]);
+        let playbook = [
+            "call_missed -> missed_call",
+            "email_opened -> opened_no_click",
+            "dormant:60d -> checkin",
+            "dormant:180d -> reset",
+        ];
+        assert_eq!(whens[3..], playbook);
         let guard = demo.cadences["opened_no_click"].steps[0].guard.as_ref().unwrap();
         assert_eq!(guard.to_string(), "unless clicked");
     }
@@ -306,7 +312,7 @@ mod tests {
     fn the_demo_scores_its_leads() {
         let scoring = TenantConfig::demo().scoring.unwrap();
         assert_eq!((scoring.hot, scoring.cold_below, scoring.half_life), (60.0, 20.0, chrono::Duration::days(30)));
-        assert_eq!(scoring.dormant_after, [chrono::Duration::days(30), chrono::Duration::days(180)]);
+        assert_eq!(scoring.dormant_after, [chrono::Duration::days(60), chrono::Duration::days(180)]);
         assert_eq!(scoring.signal_points[&crate::domain::Signal::Booked], 30.0);
         assert_eq!(scoring.fit.len(), 1);
     }
@@ -420,6 +426,13 @@ mod tests {
             (r#"when = "call_missed""#, r#"when = "call_mised""#, "triggers[0].when", "is not a signal"),
             (r#"when = "call_missed""#, r#"when = "replied""#, "triggers[0].when", "no cadence starts on replied"),
             (r#"enrol = "missed_call""#, r#"enrol = "nowhere""#, "triggers[0].enrol", "no cadence named"),
+            (
+                r#"when = "dormant:60d""#,
+                r#"when = "dormant:30d""#,
+                "triggers[2].when",
+                "not one of [scoring] dormant_after",
+            ),
+            (r#"when = "dormant:60d""#, r#"when = "dormant:soon""#, "triggers[2].when", "write dormant:<span>"),
             (r#"enrol = "missed_call""#, "enrol = \"missed_call\"\nafter = \"2h\"", "triggers[0].after", "first step"),
             (
                 r#"unless = "clicked""#,

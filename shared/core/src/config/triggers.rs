@@ -3,15 +3,18 @@
 
 use super::checker::Checker;
 use super::file::RawTenantFile;
-use crate::domain::{Signal, Trigger};
+use crate::domain::{span, Cue, Signal, StepTime, Trigger};
+use chrono::Duration;
 
-/// Reads the triggers: a known signal, a cadence that exists.
-pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile) -> Vec<Trigger> {
+/// Reads the triggers: a known signal, or `dormant:<span>` for one of `[scoring]
+/// dormant_after` (the thresholds whose crossing is scheduled), and a cadence that exists.
+pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Duration]) -> Vec<Trigger> {
     let mut triggers = Vec::new();
     for (i, trigger) in raw.triggers.iter().enumerate() {
         let field = format!("triggers[{i}]");
         let when = c.check(&format!("{field}.when"), &trigger.when, |s| match Signal::parse(s.trim()) {
-            Some(signal) if Trigger::may_fire_on(signal) => Ok(signal),
+            _ if s.trim().starts_with("dormant:") => dormancy(s.trim(), dormant_after),
+            Some(signal) if Trigger::may_fire_on(signal) => Ok(Cue::Signal(signal)),
             Some(signal) => Err(format!(
                 "no cadence starts on {signal}: a reply hands the lead to a person, an opt-out ends contact"
             )),
@@ -41,4 +44,22 @@ pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile) -> Vec<Trigger> {
         }
     }
     triggers
+}
+
+/// `dormant:60d`, one of the tenant's thresholds.
+fn dormancy(text: &str, dormant_after: &[Duration]) -> Result<Cue, String> {
+    let raw = text.trim_start_matches("dormant:");
+    let after = match StepTime::parse(raw) {
+        Ok(StepTime::After(after)) => after,
+        _ => return Err(format!("{text:?}: write dormant:<span>, like dormant:60d")),
+    };
+    if !dormant_after.contains(&after) {
+        let known: Vec<String> = dormant_after.iter().map(|d| span(*d)).collect();
+        return Err(format!(
+            "{text:?}: {} is not one of [scoring] dormant_after ({})",
+            span(after),
+            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        ));
+    }
+    Ok(Cue::Dormant(after))
 }

@@ -21,9 +21,7 @@ impl BookingCadences {
     pub fn triggers(&self) -> Vec<Trigger> {
         [(Signal::BookingClicked, &self.nudge), (Signal::Booked, &self.reminders), (Signal::NoShow, &self.rebook)]
             .into_iter()
-            .filter_map(|(when, cadence)| {
-                cadence.as_ref().map(|enrol| Trigger { when, enrol: enrol.clone(), stop_others: false })
-            })
+            .filter_map(|(when, cadence)| cadence.as_ref().map(|enrol| Trigger::on(when, enrol, false)))
             .collect()
     }
 }

@@ -57,6 +57,10 @@ pub struct Lead {
     /// When the lead last became hot and the team was told (the token of that alert).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hot_alerted_at: Option<DateTime<Utc>>,
+    /// The due time of the last dormancy check acted on (its silence recorded, its triggers
+    /// run): a redelivered check finds it and does nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dormant_noted: Option<DateTime<Utc>>,
     /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<SignalEntry>,
@@ -82,6 +86,7 @@ impl Lead {
             outcome: None,
             received_at: at,
             hot_alerted_at: None,
+            dormant_noted: None,
             signals: Vec::new(),
             version: 1,
         }

@@ -50,6 +50,6 @@ pub use signed_token::TokenKey;
 pub use source::source_slug;
 pub use timeline::{TimelineEntry, TimelineKind};
 pub use touch::{Delivery, DeliveryState, Touch, TouchStatus};
-pub use trigger::Trigger;
+pub use trigger::{Cue, Trigger};
 pub use unsubscribe::{InvalidToken, UnsubscribeToken};
 pub use zone::{LeadZone, ZoneError};

@@ -96,6 +96,11 @@ pub enum TimelineKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         channel: Option<Channel>,
     },
+    /// The lead has been silent (no reply, click, booking, answered call or open) this long:
+    /// a `dormant_after` threshold crossed, which dormancy triggers act on.
+    WentDormant {
+        silent_for: String,
+    },
     /// The lead followed a tracked link in a message.
     LinkClicked {
         url: String,

@@ -2,10 +2,10 @@
 
 use super::slot::next_allowed;
 use crate::domain::{
-    Cadence, CadenceName, Channel, ContactPolicy, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind, Scoring,
-    Signal, Step, StopReason, Trigger,
+    Cadence, CadenceName, Channel, ContactPolicy, Cue, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind,
+    Scoring, Signal, Step, StopReason, Trigger,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 /// The tenant rules the engine reads.
@@ -49,13 +49,23 @@ pub enum Event {
     /// Any other signal (a call's end, an email opened, a text delivered): it changes nothing
     /// by itself; the tenant's triggers may start a cadence on it.
     Signal(Signal),
+    /// The lead has been silent for this long (a `dormant_after` threshold just crossed).
+    Dormant(Duration),
 }
 
 impl Event {
-    /// The signal this event is, if any: what triggers match on.
+    /// What triggers match on: the event's signal, or the silence it reports.
+    pub fn cue(&self) -> Option<Cue> {
+        match self {
+            Event::Dormant(after) => Some(Cue::Dormant(*after)),
+            other => other.signal().map(Cue::Signal),
+        }
+    }
+
+    /// The signal this event is, if any.
     pub fn signal(&self) -> Option<Signal> {
         match self {
-            Event::Enrolled { .. } | Event::StepDue { .. } => None,
+            Event::Enrolled { .. } | Event::StepDue { .. } | Event::Dormant(_) => None,
             Event::Replied => Some(Signal::Replied),
             Event::OptedOut { .. } => Some(Signal::OptedOut),
             Event::Outcome(OutcomeKind::Booked) | Event::Booked { .. } => Some(Signal::Booked),
@@ -134,8 +144,8 @@ pub enum Command {
 /// means, then what the tenant's triggers start on its signal.
 pub fn decide(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>) -> Vec<Command> {
     let mut commands = react(view, event, rules, now);
-    if let Some(signal) = event.signal() {
-        let triggered = triggered(view, event, signal, rules, &commands, now);
+    if let Some(cue) = event.cue() {
+        let triggered = triggered(view, event, cue, rules, &commands, now);
         commands.extend(triggered);
     }
     commands
@@ -169,7 +179,7 @@ fn react(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>
         // `booked` trigger's.
         Event::Booked { .. } => stop_all(view, StopReason::Booked),
         // The nudge is the `booking_clicked` trigger's.
-        Event::LinkClicked { .. } | Event::Signal(_) => Vec::new(),
+        Event::LinkClicked { .. } | Event::Signal(_) | Event::Dormant(_) => Vec::new(),
     }
 }
 
@@ -183,30 +193,34 @@ fn react(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>
 fn triggered(
     view: LeadView<'_>,
     event: &Event,
-    signal: Signal,
+    cue: Cue,
     rules: Rules<'_>,
     decided: &[Command],
     now: DateTime<Utc>,
 ) -> Vec<Command> {
     let lead = view.lead;
-    let booking_news = matches!(signal, Signal::Booked | Signal::NoShow);
+    let signal = match cue {
+        Cue::Signal(signal) => Some(signal),
+        Cue::Dormant(_) => None,
+    };
+    let booking_news = matches!(signal, Some(Signal::Booked | Signal::NoShow));
     let settled = matches!(
         lead.outcome,
         Some(OutcomeKind::Booked | OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
     );
-    if !Trigger::may_fire_on(signal) || (!booking_news && (lead.needs_human || settled)) {
+    if !signal.is_none_or(Trigger::may_fire_on) || (!booking_news && (lead.needs_human || settled)) {
         return Vec::new();
     }
     let anchor = match event {
         Event::Booked { slot } if *slot > now => Some(*slot),
         // A slot already past, or a booking reported without its slot: nothing to remind of.
-        _ if signal == Signal::Booked => return Vec::new(),
+        _ if signal == Some(Signal::Booked) => return Vec::new(),
         _ => None,
     };
     let stopped =
         |id: &EnrolmentId| decided.iter().any(|c| matches!(c, Command::Stop { enrolment, .. } if enrolment == id));
     let mut commands = Vec::new();
-    for trigger in rules.triggers.iter().filter(|t| t.when.covers(signal)) {
+    for trigger in rules.triggers.iter().filter(|t| t.when.covers(cue)) {
         let running = view.enrolments.iter().any(|e| e.is_active() && e.cadence == trigger.enrol && !stopped(&e.id));
         let enrolling = decided
             .iter()

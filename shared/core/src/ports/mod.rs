@@ -13,7 +13,7 @@ mod web;
 pub use crate::domain::Undeliverable;
 pub use clock::{Clock, SystemClock};
 pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
-pub use scheduler::{DueTouch, HotAlert, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
+pub use scheduler::{DormancyCheck, DueTouch, HotAlert, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
 pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
 pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
 pub use web::WebGet;

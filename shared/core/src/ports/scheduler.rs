@@ -72,6 +72,19 @@ pub struct HotAlert {
     pub due_at: DateTime<Utc>,
 }
 
+/// The moment a lead crosses one of its tenant's silence thresholds (`dormant_after`), when
+/// dormancy triggers may start a cadence. `since` (its last engagement) is the token: a lead
+/// that engaged again has a later one, and the check scheduled before is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DormancyCheck {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub since: DateTime<Utc>,
+    /// The threshold, in seconds of silence.
+    pub after_seconds: i64,
+    pub due_at: DateTime<Utc>,
+}
+
 /// Something the scheduler delivers at its due time. On the wire a touch is tagged
 /// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
 /// SLAs existed, so messages in flight across an upgrade still run.
@@ -82,6 +95,7 @@ pub enum Wakeup {
     HandoffSla(SlaCheck),
     TouchCheck(TouchCheck),
     HotAlert(HotAlert),
+    Dormancy(DormancyCheck),
 }
 
 impl Wakeup {
@@ -92,6 +106,7 @@ impl Wakeup {
             Wakeup::HandoffSla(check) => check.due_at,
             Wakeup::TouchCheck(check) => check.due_at,
             Wakeup::HotAlert(alert) => alert.due_at,
+            Wakeup::Dormancy(check) => check.due_at,
         }
     }
 
@@ -102,6 +117,7 @@ impl Wakeup {
             Wakeup::HandoffSla(check) => Wakeup::HandoffSla(SlaCheck { due_at, ..check.clone() }),
             Wakeup::TouchCheck(check) => Wakeup::TouchCheck(TouchCheck { due_at, ..check.clone() }),
             Wakeup::HotAlert(alert) => Wakeup::HotAlert(HotAlert { due_at, ..alert.clone() }),
+            Wakeup::Dormancy(check) => Wakeup::Dormancy(DormancyCheck { due_at, ..check.clone() }),
         }
     }
 
@@ -112,6 +128,7 @@ impl Wakeup {
             Wakeup::HandoffSla(check) => &check.tenant,
             Wakeup::TouchCheck(check) => &check.tenant,
             Wakeup::HotAlert(alert) => &alert.tenant,
+            Wakeup::Dormancy(check) => &check.tenant,
         }
     }
 
@@ -122,6 +139,7 @@ impl Wakeup {
             Wakeup::HandoffSla(check) => &check.lead_id,
             Wakeup::TouchCheck(check) => &check.lead_id,
             Wakeup::HotAlert(alert) => &alert.lead_id,
+            Wakeup::Dormancy(check) => &check.lead_id,
         }
     }
 
@@ -138,6 +156,13 @@ impl Wakeup {
             Wakeup::HotAlert(alert) => {
                 format!("{}-{}-hot-{}", alert.tenant, alert.lead_id, alert.became_hot_at.timestamp_millis())
             }
+            Wakeup::Dormancy(check) => format!(
+                "{}-{}-dormant-{}-{}",
+                check.tenant,
+                check.lead_id,
+                check.since.timestamp_millis(),
+                check.after_seconds
+            ),
         }
     }
 }
@@ -151,6 +176,12 @@ impl From<DueTouch> for Wakeup {
 impl From<SlaCheck> for Wakeup {
     fn from(check: SlaCheck) -> Self {
         Wakeup::HandoffSla(check)
+    }
+}
+
+impl From<DormancyCheck> for Wakeup {
+    fn from(check: DormancyCheck) -> Self {
+        Wakeup::Dormancy(check)
     }
 }
 
@@ -175,6 +206,7 @@ impl<'de> Deserialize<'de> for Wakeup {
             HandoffSla(SlaCheck),
             TouchCheck(TouchCheck),
             HotAlert(HotAlert),
+            Dormancy(DormancyCheck),
         }
         let value = serde_json::Value::deserialize(deserializer)?;
         let tagged = value.get("kind").is_some();
@@ -184,6 +216,7 @@ impl<'de> Deserialize<'de> for Wakeup {
                 Tagged::HandoffSla(check) => Wakeup::HandoffSla(check),
                 Tagged::TouchCheck(check) => Wakeup::TouchCheck(check),
                 Tagged::HotAlert(alert) => Wakeup::HotAlert(alert),
+                Tagged::Dormancy(check) => Wakeup::Dormancy(check),
             }
         } else {
             Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)

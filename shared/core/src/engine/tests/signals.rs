@@ -3,7 +3,9 @@
 
 use super::super::{outside_quiet_hours, Command, Event, SkipReason};
 use super::decide::{at, enrolled_at, enrolment, step, World};
-use crate::domain::{Cadence, Channel, EnrolmentStatus, Guard, OutcomeKind, Signal, SignalEntry, StopReason, Trigger};
+use crate::domain::{
+    Cadence, Channel, Cue, EnrolmentStatus, Guard, OutcomeKind, Signal, SignalEntry, StopReason, Trigger,
+};
 use chrono::Duration;
 use proptest::prelude::*;
 
@@ -12,7 +14,7 @@ fn with_missed_call_trigger(stop_others: bool) -> World {
     let mut w = World::new(vec![enrolment(2, enrolled_at(), 3)]);
     let steps = vec![step(Channel::Sms, "sorry_we_missed_you", "0m")];
     w.cadences.insert("missed_call".to_owned(), Cadence { name: "missed_call".to_owned(), steps });
-    w.triggers = vec![Trigger { when: Signal::CallMissed, enrol: "missed_call".to_owned(), stop_others }];
+    w.triggers = vec![Trigger::on(Signal::CallMissed, "missed_call", stop_others)];
     w
 }
 
@@ -59,10 +61,8 @@ fn a_trigger_starts_nothing_for_a_lead_a_human_has_finished_or_already_in_it() {
 #[test]
 fn a_trigger_never_fires_on_a_reply_or_an_opt_out() {
     let mut w = with_missed_call_trigger(false);
-    w.triggers = vec![
-        Trigger { when: Signal::Replied, enrol: "missed_call".to_owned(), stop_others: false },
-        Trigger { when: Signal::OptedOut, enrol: "missed_call".to_owned(), stop_others: false },
-    ];
+    w.triggers =
+        vec![Trigger::on(Signal::Replied, "missed_call", false), Trigger::on(Signal::OptedOut, "missed_call", false)];
     let replied = w.decide(Event::Replied, enrolled_at());
     assert!(!replied.iter().any(|c| matches!(c, Command::Enrol { .. })), "{replied:?}");
     let opted_out = w.decide(Event::OptedOut { channels: Channel::PHONE.to_vec() }, enrolled_at());
@@ -72,12 +72,12 @@ fn a_trigger_never_fires_on_a_reply_or_an_opt_out() {
 #[test]
 fn existing_events_are_signals_triggers_match_on() {
     let mut w = with_missed_call_trigger(false);
-    w.triggers = vec![Trigger { when: Signal::Clicked, enrol: "missed_call".to_owned(), stop_others: false }];
+    w.triggers = vec![Trigger::on(Signal::Clicked, "missed_call", false)];
     let commands = w.decide(Event::LinkClicked { booking: false }, enrolled_at());
     assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None }]);
     let booking = w.decide(Event::LinkClicked { booking: true }, enrolled_at());
     assert_eq!(booking, commands, "a booking click is a click too");
-    w.triggers[0].when = Signal::BookingClicked;
+    w.triggers[0].when = Cue::Signal(Signal::BookingClicked);
     assert!(w.decide(Event::LinkClicked { booking: false }, enrolled_at()).is_empty(), "a click is no booking click");
 }
 
@@ -154,7 +154,7 @@ proptest! {
         hour in 0i64..24,
     ) {
         let mut w = with_missed_call_trigger(false);
-        w.triggers.push(Trigger { when: fired, enrol: "standard".to_owned(), stop_others: true });
+        w.triggers.push(Trigger::on(fired, "standard", true));
         [w.lead.consent.sms, w.lead.consent.email, w.lead.consent.voice] = consent;
         w.lead.opted_out = opted_out;
         w.lead.needs_human = needs_human;
@@ -218,4 +218,20 @@ fn a_preferred_step_goes_where_the_lead_engages_else_to_its_fallback() {
     w.lead.consent.sms = false;
     let commands = w.decide(w.due_message(), at("2026-06-01T16:00:00Z"));
     assert!(matches!(commands[0], Command::Skip { channel: Channel::Email, .. }), "{commands:?}");
+}
+
+#[test]
+fn a_dormancy_trigger_fires_on_its_own_threshold_only() {
+    let mut w = with_missed_call_trigger(false);
+    w.triggers =
+        vec![Trigger { when: Cue::Dormant(Duration::days(60)), enrol: "missed_call".to_owned(), stop_others: true }];
+    assert!(w.decide(Event::Dormant(Duration::days(180)), enrolled_at()).is_empty());
+    assert_eq!(
+        w.decide(Event::Dormant(Duration::days(60)), enrolled_at()),
+        vec![
+            Command::Stop { enrolment: w.id(), reason: StopReason::Replaced },
+            Command::Enrol { cadence: "missed_call".to_owned(), anchor: None },
+        ]
+    );
+    assert_eq!(Cue::Dormant(Duration::days(60)).to_string(), "dormant:60d");
 }
