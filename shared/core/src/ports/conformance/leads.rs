@@ -138,106 +138,118 @@ pub async fn updates_are_conditional_on_the_version(store: &dyn LeadStore) {
     assert_eq!(ok(store.lead(&tenant, &v1.id).await, "lead"), Some(v3), "lead() must return version 3");
 }
 
+/// A lead's unique contact: its email or its phone.
+#[derive(Clone, Copy)]
+enum Kind {
+    Email,
+    Phone,
+}
+
+/// An email or phone to own.
+#[derive(Clone)]
+enum Contact {
+    Email(Email),
+    Phone(PhoneNumber),
+}
+
+impl Kind {
+    /// The name `StoreError::Duplicate` gives it.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+        }
+    }
+
+    fn fresh(self) -> Contact {
+        match self {
+            Kind::Email => Contact::Email(fresh_email()),
+            Kind::Phone => Contact::Phone(fresh_phone()),
+        }
+    }
+
+    /// The other kind: a rival needs one of its own.
+    fn other(self) -> Kind {
+        match self {
+            Kind::Email => Kind::Phone,
+            Kind::Phone => Kind::Email,
+        }
+    }
+}
+
+impl Contact {
+    fn put_on(&self, lead: &mut Lead) {
+        match self {
+            Contact::Email(email) => lead.profile.email = Some(email.clone()),
+            Contact::Phone(phone) => lead.profile.phone = Some(phone.clone()),
+        }
+    }
+
+    /// The lead that owns it, by the store's lookup for its kind.
+    async fn owner(&self, store: &dyn LeadStore, tenant: &TenantId) -> Option<Lead> {
+        match self {
+            Contact::Email(email) => ok(store.lead_by_email(tenant, email).await, "lead_by_email"),
+            Contact::Phone(phone) => ok(store.lead_by_phone(tenant, phone).await, "lead_by_phone"),
+        }
+    }
+}
+
+/// Another lead of the tenant cannot take a contact of `kind` a lead owns, by creation or by
+/// update; the owner keeps its own through updates; a free one can be added.
+async fn contact_is_unique_within_a_tenant(store: &dyn LeadStore, kind: Kind) {
+    let name = kind.name();
+    let tenant = fresh_tenant();
+    let contact = kind.fresh();
+    let mut owner = new_lead(&tenant, None, None);
+    contact.put_on(&mut owner);
+    assert_eq!(store.write_lead(create(&owner)).await, Ok(()), "creating the owner must succeed");
+
+    let mut rival = new_lead(&tenant, None, None);
+    contact.put_on(&mut rival);
+    kind.other().fresh().put_on(&mut rival);
+    assert_eq!(
+        store.write_lead(create(&rival)).await,
+        Err(StoreError::Duplicate(name)),
+        "creating a lead with a {name} another lead of the tenant owns must fail with Duplicate(\"{name}\")"
+    );
+    assert_eq!(ok(store.lead(&tenant, &rival.id).await, "lead"), None, "the refused lead must not exist");
+
+    let other = new_lead(&tenant, None, None);
+    assert_eq!(store.write_lead(create(&other)).await, Ok(()), "creating a lead without a {name} must succeed");
+    let mut taking = bumped(&other);
+    contact.put_on(&mut taking);
+    assert_eq!(
+        store.write_lead(create(&taking)).await,
+        Err(StoreError::Duplicate(name)),
+        "updating a lead to a {name} another lead owns must fail with Duplicate(\"{name}\")"
+    );
+    assert_eq!(
+        ok(store.lead(&tenant, &other.id).await, "lead"),
+        Some(other.clone()),
+        "the refused update changes nothing"
+    );
+
+    let mut owner_v2 = bumped(&owner);
+    owner_v2.needs_human = true;
+    assert_eq!(store.write_lead(create(&owner_v2)).await, Ok(()), "a lead must be able to keep its own {name}");
+    assert_eq!(contact.owner(store, &tenant).await, Some(owner_v2), "the {name} must still belong to its owner");
+
+    let free = kind.fresh();
+    let mut adding = bumped(&other);
+    free.put_on(&mut adding);
+    assert_eq!(store.write_lead(create(&adding)).await, Ok(()), "adding a free {name} on update must succeed");
+    assert_eq!(free.owner(store, &tenant).await, Some(adding), "a {name} added on update must find its lead");
+}
+
 /// Another lead of the tenant cannot take an email a lead owns, by creation or by update;
 /// the owner keeps its own through updates; a free email can be added.
 pub async fn email_is_unique_within_a_tenant(store: &dyn LeadStore) {
-    let tenant = fresh_tenant();
-    let email = fresh_email();
-    let owner = new_lead(&tenant, Some(email.clone()), None);
-    assert_eq!(store.write_lead(create(&owner)).await, Ok(()), "creating the owner must succeed");
-
-    let rival = new_lead(&tenant, Some(email.clone()), Some(fresh_phone()));
-    assert_eq!(
-        store.write_lead(create(&rival)).await,
-        Err(StoreError::Duplicate("email")),
-        "creating a lead with an email another lead of the tenant owns must fail with Duplicate(\"email\")"
-    );
-    assert_eq!(ok(store.lead(&tenant, &rival.id).await, "lead"), None, "the refused lead must not exist");
-
-    let other = new_lead(&tenant, None, None);
-    assert_eq!(store.write_lead(create(&other)).await, Ok(()), "creating a lead without an email must succeed");
-    let mut taking = bumped(&other);
-    taking.profile.email = Some(email.clone());
-    assert_eq!(
-        store.write_lead(create(&taking)).await,
-        Err(StoreError::Duplicate("email")),
-        "updating a lead to an email another lead owns must fail with Duplicate(\"email\")"
-    );
-    assert_eq!(
-        ok(store.lead(&tenant, &other.id).await, "lead"),
-        Some(other.clone()),
-        "the refused update changes nothing"
-    );
-
-    let mut owner_v2 = bumped(&owner);
-    owner_v2.needs_human = true;
-    assert_eq!(store.write_lead(create(&owner_v2)).await, Ok(()), "a lead must be able to keep its own email");
-    assert_eq!(
-        ok(store.lead_by_email(&tenant, &email).await, "lead_by_email"),
-        Some(owner_v2),
-        "the email must still belong to its owner"
-    );
-
-    let free = fresh_email();
-    let mut adding = bumped(&other);
-    adding.profile.email = Some(free.clone());
-    assert_eq!(store.write_lead(create(&adding)).await, Ok(()), "adding a free email on update must succeed");
-    assert_eq!(
-        ok(store.lead_by_email(&tenant, &free).await, "lead_by_email"),
-        Some(adding),
-        "an email added on update must find its lead"
-    );
+    contact_is_unique_within_a_tenant(store, Kind::Email).await;
 }
 
-/// Another lead of the tenant cannot take a phone a lead owns, by creation or by update;
-/// the owner keeps its own through updates; a free phone can be added.
+/// The same for a phone.
 pub async fn phone_is_unique_within_a_tenant(store: &dyn LeadStore) {
-    let tenant = fresh_tenant();
-    let phone = fresh_phone();
-    let owner = new_lead(&tenant, None, Some(phone.clone()));
-    assert_eq!(store.write_lead(create(&owner)).await, Ok(()), "creating the owner must succeed");
-
-    let rival = new_lead(&tenant, Some(fresh_email()), Some(phone.clone()));
-    assert_eq!(
-        store.write_lead(create(&rival)).await,
-        Err(StoreError::Duplicate("phone")),
-        "creating a lead with a phone another lead of the tenant owns must fail with Duplicate(\"phone\")"
-    );
-    assert_eq!(ok(store.lead(&tenant, &rival.id).await, "lead"), None, "the refused lead must not exist");
-
-    let other = new_lead(&tenant, None, None);
-    assert_eq!(store.write_lead(create(&other)).await, Ok(()), "creating a lead without a phone must succeed");
-    let mut taking = bumped(&other);
-    taking.profile.phone = Some(phone.clone());
-    assert_eq!(
-        store.write_lead(create(&taking)).await,
-        Err(StoreError::Duplicate("phone")),
-        "updating a lead to a phone another lead owns must fail with Duplicate(\"phone\")"
-    );
-    assert_eq!(
-        ok(store.lead(&tenant, &other.id).await, "lead"),
-        Some(other.clone()),
-        "the refused update changes nothing"
-    );
-
-    let mut owner_v2 = bumped(&owner);
-    owner_v2.needs_human = true;
-    assert_eq!(store.write_lead(create(&owner_v2)).await, Ok(()), "a lead must be able to keep its own phone");
-    assert_eq!(
-        ok(store.lead_by_phone(&tenant, &phone).await, "lead_by_phone"),
-        Some(owner_v2),
-        "the phone must still belong to its owner"
-    );
-
-    let free = fresh_phone();
-    let mut adding = bumped(&other);
-    adding.profile.phone = Some(free.clone());
-    assert_eq!(store.write_lead(create(&adding)).await, Ok(()), "adding a free phone on update must succeed");
-    assert_eq!(
-        ok(store.lead_by_phone(&tenant, &free).await, "lead_by_phone"),
-        Some(adding),
-        "a phone added on update must find its lead"
-    );
+    contact_is_unique_within_a_tenant(store, Kind::Phone).await;
 }
 
 /// The same email and phone in two tenants are two leads, each found in its own tenant.
