@@ -137,27 +137,21 @@ pub async fn concurrent_claims_have_one_winner(store: &dyn LeadStore) {
 pub async fn concurrent_writes_keep_their_conditions(store: &dyn LeadStore) {
     let tenant = fresh_tenant();
 
-    let email = fresh_email();
-    let pair = [new_lead(&tenant, Some(email.clone()), None), new_lead(&tenant, Some(email.clone()), None)];
-    let winner =
-        race(store, [create(&pair[0]), create(&pair[1])], StoreError::Duplicate("email"), "the same email").await;
-    assert_eq!(
-        ok(store.lead_by_email(&tenant, &email).await, "lead_by_email"),
-        Some(pair[winner].clone()),
-        "the email must belong to the winner"
-    );
-    assert_eq!(ok(store.lead(&tenant, &pair[1 - winner].id).await, "lead"), None, "the loser must not exist");
-
-    let phone = fresh_phone();
-    let pair = [new_lead(&tenant, None, Some(phone.clone())), new_lead(&tenant, None, Some(phone.clone()))];
-    let winner =
-        race(store, [create(&pair[0]), create(&pair[1])], StoreError::Duplicate("phone"), "the same phone").await;
-    assert_eq!(
-        ok(store.lead_by_phone(&tenant, &phone).await, "lead_by_phone"),
-        Some(pair[winner].clone()),
-        "the phone must belong to the winner"
-    );
-    assert_eq!(ok(store.lead(&tenant, &pair[1 - winner].id).await, "lead"), None, "the loser must not exist");
+    for kind in [Kind::Email, Kind::Phone] {
+        let (name, contact) = (kind.name(), kind.fresh());
+        let pair = [new_lead(&tenant, None, None), new_lead(&tenant, None, None)].map(|mut lead| {
+            contact.put_on(&mut lead);
+            lead
+        });
+        let what = format!("the same {name}");
+        let winner = race(store, [create(&pair[0]), create(&pair[1])], StoreError::Duplicate(name), &what).await;
+        assert_eq!(
+            contact.owner(store, &tenant).await,
+            Some(pair[winner].clone()),
+            "the {name} must belong to the winner"
+        );
+        assert_eq!(ok(store.lead(&tenant, &pair[1 - winner].id).await, "lead"), None, "the loser must not exist");
+    }
 
     let key = fresh_key();
     let pair = [new_lead(&tenant, None, None), new_lead(&tenant, None, None)];

@@ -275,3 +275,59 @@ pub(super) async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Out
     .await;
     (a_out.expect("a finished"), b_out.expect("b finished"))
 }
+
+/// A lead's unique contact: its email or its phone.
+#[derive(Clone, Copy)]
+pub(super) enum Kind {
+    Email,
+    Phone,
+}
+
+/// An email or phone to own.
+#[derive(Clone)]
+pub(super) enum Contact {
+    Email(Email),
+    Phone(PhoneNumber),
+}
+
+impl Kind {
+    /// The name `StoreError::Duplicate` gives it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+        }
+    }
+
+    pub(super) fn fresh(self) -> Contact {
+        match self {
+            Kind::Email => Contact::Email(fresh_email()),
+            Kind::Phone => Contact::Phone(fresh_phone()),
+        }
+    }
+
+    /// The other kind: a rival needs one of its own.
+    pub(super) fn other(self) -> Kind {
+        match self {
+            Kind::Email => Kind::Phone,
+            Kind::Phone => Kind::Email,
+        }
+    }
+}
+
+impl Contact {
+    pub(super) fn put_on(&self, lead: &mut Lead) {
+        match self {
+            Contact::Email(email) => lead.profile.email = Some(email.clone()),
+            Contact::Phone(phone) => lead.profile.phone = Some(phone.clone()),
+        }
+    }
+
+    /// The lead that owns it, by the store's lookup for its kind.
+    pub(super) async fn owner(&self, store: &dyn LeadStore, tenant: &TenantId) -> Option<Lead> {
+        match self {
+            Contact::Email(email) => ok(store.lead_by_email(tenant, email).await, "lead_by_email"),
+            Contact::Phone(phone) => ok(store.lead_by_phone(tenant, phone).await, "lead_by_phone"),
+        }
+    }
+}

@@ -138,62 +138,6 @@ pub async fn updates_are_conditional_on_the_version(store: &dyn LeadStore) {
     assert_eq!(ok(store.lead(&tenant, &v1.id).await, "lead"), Some(v3), "lead() must return version 3");
 }
 
-/// A lead's unique contact: its email or its phone.
-#[derive(Clone, Copy)]
-enum Kind {
-    Email,
-    Phone,
-}
-
-/// An email or phone to own.
-#[derive(Clone)]
-enum Contact {
-    Email(Email),
-    Phone(PhoneNumber),
-}
-
-impl Kind {
-    /// The name `StoreError::Duplicate` gives it.
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Email => "email",
-            Kind::Phone => "phone",
-        }
-    }
-
-    fn fresh(self) -> Contact {
-        match self {
-            Kind::Email => Contact::Email(fresh_email()),
-            Kind::Phone => Contact::Phone(fresh_phone()),
-        }
-    }
-
-    /// The other kind: a rival needs one of its own.
-    fn other(self) -> Kind {
-        match self {
-            Kind::Email => Kind::Phone,
-            Kind::Phone => Kind::Email,
-        }
-    }
-}
-
-impl Contact {
-    fn put_on(&self, lead: &mut Lead) {
-        match self {
-            Contact::Email(email) => lead.profile.email = Some(email.clone()),
-            Contact::Phone(phone) => lead.profile.phone = Some(phone.clone()),
-        }
-    }
-
-    /// The lead that owns it, by the store's lookup for its kind.
-    async fn owner(&self, store: &dyn LeadStore, tenant: &TenantId) -> Option<Lead> {
-        match self {
-            Contact::Email(email) => ok(store.lead_by_email(tenant, email).await, "lead_by_email"),
-            Contact::Phone(phone) => ok(store.lead_by_phone(tenant, phone).await, "lead_by_phone"),
-        }
-    }
-}
-
 /// Another lead of the tenant cannot take a contact of `kind` a lead owns, by creation or by
 /// update; the owner keeps its own through updates; a free one can be added.
 async fn contact_is_unique_within_a_tenant(store: &dyn LeadStore, kind: Kind) {
