@@ -185,6 +185,14 @@ pub fn lead_phone(n: u32) -> String {
     format!("+1415555{:04}", 2000 + n)
 }
 
+/// The `text` of each message a team chat (a Slack incoming webhook on loopback) was sent,
+/// oldest first.
+pub async fn chat_posts(chat: &wiremock::MockServer) -> Vec<String> {
+    let requests = chat.received_requests().await.unwrap_or_default();
+    let text = |body: &[u8]| serde_json::from_slice::<Value>(body).ok()?["text"].as_str().map(str::to_owned);
+    requests.iter().filter_map(|r| text(&r.body)).collect()
+}
+
 /// Twilio's signature for a form POST to `url`.
 pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
     let mut sorted = params.to_vec();

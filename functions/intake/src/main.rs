@@ -1,4 +1,5 @@
-//! The intake function: `POST /v1/leads`, `GET /v1/leads/{id}`, `POST /v1/leads/{id}/events`.
+//! The intake function: `POST /v1/leads`, `GET /v1/leads/{id}`, `POST /v1/leads/{id}/events`,
+//! `GET /v1/reps`, `PUT /v1/reps/{name}`.
 
 use leadflow_aws::{handlers, runtime};
 

@@ -56,6 +56,9 @@ pub fn handoff_text(handoff: &Handoff) -> String {
         handoff.score,
         handoff.lead_id
     );
+    if let Some(unrouted) = &handoff.unrouted {
+        text.push_str(&format!(" :warning: {unrouted}."));
+    }
     if let Some(owner) = &handoff.owner {
         text.push_str(&format!(" Assigned to {owner}; please mark it contacted within {} min.", handoff.sla_minutes));
     }
@@ -202,9 +205,9 @@ mod tests {
     use super::*;
     use leadflow_core::domain::{LeadId, ReplyTopic};
 
-    #[test]
-    fn a_hipaa_tenants_hand_off_names_the_lead_by_first_name_and_quotes_nothing() {
-        let handoff = Handoff {
+    /// Ann's hand-off: she wants a call and said why.
+    fn handoff() -> Handoff {
+        Handoff {
             tenant: TenantId::parse("clinic").unwrap(),
             lead_id: LeadId::new(),
             lead_name: "Ann Lee".to_owned(),
@@ -214,12 +217,34 @@ mod tests {
             messages: vec!["My tooth hurts, call me".to_owned()],
             owner: None,
             sla_minutes: 15,
-        };
+            unrouted: None,
+        }
+    }
+
+    #[test]
+    fn a_hipaa_tenants_hand_off_names_the_lead_by_first_name_and_quotes_nothing() {
+        let handoff = handoff();
         let full = handoff_text(&handoff);
         assert!(full.contains("Ann Lee") && full.contains("tooth"), "{full}");
         let private = handoff_text(&minimal(&handoff));
         assert!(private.starts_with("*Ann* replied (facebook): wants call, score 85/100."), "{private}");
         assert!(!private.contains("Lee") && !private.contains("tooth"), "{private}");
+    }
+
+    #[test]
+    fn a_hand_off_no_rep_could_take_says_so_before_naming_the_manager() {
+        let handoff = Handoff {
+            owner: Some("<@UMARA>".to_owned()),
+            unrouted: Some("no rep available (skipped Dana: away): to the manager, <@UMARA>".to_owned()),
+            ..handoff()
+        };
+        let text = handoff_text(&handoff);
+        assert!(
+            text.contains(
+                ":warning: no rep available (skipped Dana: away): to the manager, <@UMARA>. Assigned to <@UMARA>"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     TimelineKind, TokenKey, Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, StoreError};
+use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, RepState, StoreError};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use leadflow_tests::{lead_body, lead_phone, spawn_app, start_time, TestApp};
 use serde_json::Value;
@@ -210,6 +210,12 @@ impl LeadStore for HeldOptOuts {
     }
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {
         self.inner.next_turn(tenant, rotation).await
+    }
+    async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {
+        self.inner.rep_states(tenant).await
+    }
+    async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
+        self.inner.set_rep_away(tenant, rep, away).await
     }
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
         self.inner.add_counts(tenant, day, counts).await

@@ -3,7 +3,8 @@
 //! the rep whose turn it is, and an escalation to the manager when nobody marks the lead
 //! contacted within the SLA.
 
-use leadflow_tests::{lead_phone, TestApp};
+use leadflow_core::config::without_demo_team;
+use leadflow_tests::{chat_posts, lead_phone, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -11,7 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn app_with_slack(slack: &MockServer, live: bool) -> TestApp {
     let webhook = format!("{}/services/T000/B000/XXXX", slack.uri());
     TestApp::builder()
-        .tenant(move |demo| format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{demo}"))
+        .tenant(move |demo| format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{}", without_demo_team(demo)))
         .live_channels_if(live)
         .spawn()
         .await
@@ -27,7 +28,7 @@ async fn team_app(slack: &MockServer) -> TestApp {
          [[reps]]\nname = \"Dana\"\nmention = \"<@UDANA>\"\nphone = \"(415) 555-0111\"\n\n\
          [[reps]]\nname = \"Eli\"\n\n"
     );
-    TestApp::builder().tenant(move |demo| format!("{team}{demo}")).live_channels().spawn().await
+    TestApp::builder().tenant(move |demo| format!("{team}{}", without_demo_team(demo))).live_channels().spawn().await
 }
 
 /// The report's (handoffs, sla_met, sla_missed) for March 2026.
@@ -42,8 +43,7 @@ fn event_types(lead: &Value) -> Vec<String> {
 }
 
 async fn posted(slack: &MockServer) -> Vec<String> {
-    let requests = slack.received_requests().await.unwrap();
-    requests.iter().map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["text"].to_string()).collect()
+    chat_posts(slack).await
 }
 
 #[tokio::test]

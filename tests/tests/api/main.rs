@@ -21,6 +21,7 @@ mod isolation;
 mod providers;
 mod reports;
 mod restart;
+mod routing;
 mod scores;
 mod ses;
 mod telnyx;

@@ -2,7 +2,8 @@
 //! engagement halving with time and silence making a lead dormant, and the team chat told once
 //! when a lead becomes hot, at intake from its form or later from what it does.
 
-use leadflow_tests::{lead_body, lead_phone, TestApp};
+use leadflow_core::config::without_demo_team;
+use leadflow_tests::{chat_posts, lead_body, lead_phone, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -15,7 +16,7 @@ async fn app_with_chat(slack: &MockServer, fit: u32) -> TestApp {
     TestApp::builder()
         .tenant(move |demo| {
             let demo = demo.replacen("points = 30", &format!("points = {fit}"), 1);
-            format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{demo}")
+            format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{}", without_demo_team(&demo))
         })
         .live_channels()
         .spawn()
@@ -24,9 +25,7 @@ async fn app_with_chat(slack: &MockServer, fit: u32) -> TestApp {
 
 /// The chat posts that announce a hot lead.
 async fn hot_posts(slack: &MockServer) -> Vec<String> {
-    let requests = slack.received_requests().await.unwrap();
-    let texts = requests.iter().map(|r| serde_json::from_slice::<Value>(&r.body).unwrap()["text"].to_string());
-    texts.filter(|text| text.contains("is hot")).collect()
+    chat_posts(slack).await.into_iter().filter(|text| text.contains("is hot")).collect()
 }
 
 fn implants(n: u32) -> Value {

@@ -3,6 +3,7 @@
 //! with "press 1", or leaves it on a voicemail box; pressing 1 connects the call to the
 //! tenant's line and hands the lead to a human, as a reply does.
 
+use leadflow_core::config::without_demo_team;
 use leadflow_tests::{demo_step_on, lead_phone, twilio_signature, TestApp, DEMO_NUMBER, DEMO_TWILIO_TOKEN};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
@@ -181,7 +182,10 @@ async fn pressing_1_connects_the_rep_whose_turn_it_is_when_the_rep_has_a_phone()
     let twilio = twilio().await;
     let with_reps = |demo: &str| {
         let demo = calling(&twilio.uri())(demo);
-        format!("[[reps]]\nname = \"Dana\"\nphone = \"+14155550111\"\n\n[[reps]]\nname = \"Eli\"\n\n{demo}")
+        format!(
+            "[[reps]]\nname = \"Dana\"\nphone = \"+14155550111\"\n\n[[reps]]\nname = \"Eli\"\n\n{}",
+            without_demo_team(&demo)
+        )
     };
     let app = TestApp::builder().tenant(with_reps).live_channels().public_url(PUBLIC).spawn().await;
     let id = app.enrol(1).await;

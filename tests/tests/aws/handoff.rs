@@ -3,9 +3,10 @@
 //! when it is more than 15 minutes out) and, with nobody having marked the lead contacted,
 //! the step function escalates it to the manager in the team chat, once.
 
-use crate::harness::{instant, sqs_bodies, Stack};
+use crate::harness::{event, instant, sqs_bodies, Stack};
 use chrono::Duration;
-use leadflow_tests::start_time;
+use leadflow_core::config::without_demo_team;
+use leadflow_tests::{chat_posts, start_time};
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -18,7 +19,8 @@ async fn a_reply_is_assigned_and_its_sla_check_escalates_through_the_scheduler_o
     let stack = Stack::with_tenant(start_time(), |tenant| {
         format!(
             "[handoff]\nslack_webhook = \"{webhook}\"\nsla = \"20m\"\nmanager = \"<@UMARA>\"\n\n\
-             [[reps]]\nname = \"Dana\"\n\n{tenant}"
+             [[reps]]\nname = \"Dana\"\n\n{}",
+            without_demo_team(&tenant)
         )
     })
     .await;
@@ -71,15 +73,45 @@ async fn a_reply_is_assigned_and_its_sla_check_escalates_through_the_scheduler_o
     let lead = stack.lead(&id).await;
     assert_eq!(lead["escalated_at"], escalated["escalated_at"]);
     assert!(instant(&lead["escalated_at"]) - handed_off_at < Duration::minutes(20) + Duration::seconds(2));
-    let posts: Vec<String> = slack
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap()["text"].as_str().unwrap().to_owned())
-        .collect();
+    let posts = chat_posts(&slack).await;
     assert_eq!(posts.len(), 2, "the hand-off and one escalation: {posts:?}");
     assert!(posts[1].starts_with("<@UMARA>") && posts[1].contains("waited 20 min"), "{}", posts[1]);
     let summary = stack.summary().await;
     assert_eq!((summary["handoffs"].clone(), summary["sla_missed"].clone()), (json!(1), json!(1)));
+}
+
+/// `PUT /v1/reps/{name}` through the intake function, with `available`.
+async fn mark_rep(stack: &Stack, rep: &str, available: bool) -> Value {
+    // Escaped for the event's JSON string; the body API Gateway passes on has no backslashes.
+    let body = format!("{{\\\"available\\\": {available}}}");
+    let length = body.replace('\\', "").len().to_string();
+    let reply =
+        stack.intake(&event("apigw-v2-put-rep.json", &[("rep", rep), ("body", &body), ("length", &length)])).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()
+}
+
+#[tokio::test]
+async fn a_rep_marked_away_through_the_intake_function_is_skipped_and_the_wait_is_counted_in_dynamodb() {
+    let stack = Stack::with_tenant(start_time(), |tenant| {
+        let team =
+            "[handoff]\nmanager = \"Mara\"\n\n[[reps]]\nname = \"Dana\"\n\n[[reps]]\nname = \"Eli\"\nmax_open = 1\n\n";
+        format!("{team}{}", without_demo_team(&tenant))
+    })
+    .await;
+    let away = mark_rep(&stack, "Dana", false).await;
+    assert_eq!((away["available"].clone(), away["unavailable"].clone()), (json!(false), json!("away")));
+    let id = stack.post_lead().await;
+    stack.drain().await;
+
+    assert_eq!(stack.text("Can you call me after 5?").await.status, 200);
+    let lead = stack.lead(&id).await;
+    assert_eq!(lead["owner"], "Eli");
+    let assigned = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "assigned").unwrap().clone();
+    assert_eq!(assigned["reason"], "next turn among Eli; skipped Dana: away");
+
+    // The wait on Eli was counted in the lead's own transaction: he is full now.
+    let eli = mark_rep(&stack, "Eli", true).await;
+    assert_eq!((eli["open"].clone(), eli["available"].clone()), (json!(1), json!(false)), "{eli}");
+    assert_eq!(mark_rep(&stack, "Dana", true).await["available"], true);
 }

@@ -3,6 +3,7 @@
 //! once, however often SQS delivers it.
 
 use crate::harness::{body_json, Stack};
+use leadflow_core::config::without_demo_team;
 use leadflow_tests::start_time;
 use serde_json::Value;
 use wiremock::matchers::method;
@@ -20,7 +21,7 @@ async fn a_lead_hot_on_arrival_is_announced_by_the_step_function_once() {
             "if = \"fields.treatment == 'whitening'\"\npoints = 60",
             1,
         );
-        format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{tenant}")
+        format!("[handoff]\nslack_webhook = \"{webhook}\"\n\n{}", without_demo_team(&tenant))
     })
     .await;
     let id = stack.post_lead().await;

@@ -78,6 +78,14 @@ pub fn inbound_pk(tenant: &TenantId, message_id: &str) -> String {
 /// The sort key of a claimed inbound message id.
 pub const INBOUND_SK: &str = "INBOUND";
 
+/// The sort key of a rep's item, beside the tenant's day counters.
+pub fn rep_sk(name: &str) -> String {
+    format!("{REP_PREFIX}{name}")
+}
+
+/// The sort-key prefix of a rep's item (away or not, leads waiting) in the counters partition.
+pub const REP_PREFIX: &str = "REP#";
+
 /// The sort key of a rotation's turn counter, beside the tenant's day counters.
 pub fn rotation_sk(name: &str) -> String {
     format!("ROTATION#{name}")

@@ -8,7 +8,7 @@ use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +16,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RepState, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::hash::{BuildHasher, RandomState};
@@ -45,23 +45,39 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-/// A conditional Put inside a transaction, or (`check`) a condition on an item it leaves alone.
+/// A conditional Put inside a transaction, or (`check`) a condition on an item it leaves
+/// alone, or (`add`) an atomic addition to a number of an item.
 struct Conditional {
     item: Item,
     condition: Option<&'static str>,
     values: Vec<(&'static str, AttributeValue)>,
-    check_only: bool,
+    op: Op,
+}
+
+/// What a transaction item does.
+enum Op {
+    Put,
+    Check,
+    /// `ADD open :by` on the item with this key (`item` holds only pk and sk).
+    AddOpen(i64),
 }
 
 impl Conditional {
     fn put(item: Item) -> Self {
-        Self { item, condition: None, values: Vec::new(), check_only: false }
+        Self { item, condition: None, values: Vec::new(), op: Op::Put }
     }
 
     /// A ConditionCheck on the item with this key (`item` holds only pk and sk).
     fn check(pk: String, sk: &str, condition: &'static str) -> Self {
         let key = Item::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))]);
-        Self { item: key, condition: Some(condition), values: Vec::new(), check_only: true }
+        Self { item: key, condition: Some(condition), values: Vec::new(), op: Op::Check }
+    }
+
+    /// Adds `by` to the count of leads waiting on a rep.
+    fn add_waiting(tenant: &TenantId, rep: &str, by: i64) -> Self {
+        let key =
+            Item::from([("pk".to_owned(), s(keys::counters_pk(tenant))), ("sk".to_owned(), s(keys::rep_sk(rep)))]);
+        Self { item: key, condition: None, values: Vec::new(), op: Op::AddOpen(by) }
     }
 
     fn when(mut self, condition: &'static str, values: Vec<(&'static str, AttributeValue)>) -> Self {
@@ -201,15 +217,30 @@ impl DynamoStore {
         let (conditionals, meanings): (Vec<Conditional>, Vec<StoreError>) = puts.into_iter().unzip();
         let mut items = Vec::with_capacity(conditionals.len());
         for c in conditionals {
-            if c.check_only {
-                let check = ConditionCheck::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(c.item))
-                    .condition_expression(c.condition.unwrap_or(ABSENT))
-                    .build()
-                    .map_err(unavailable)?;
-                items.push(TransactWriteItem::builder().condition_check(check).build());
-                continue;
+            match c.op {
+                Op::Check => {
+                    let check = ConditionCheck::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(c.item))
+                        .condition_expression(c.condition.unwrap_or(ABSENT))
+                        .build()
+                        .map_err(unavailable)?;
+                    items.push(TransactWriteItem::builder().condition_check(check).build());
+                    continue;
+                }
+                Op::AddOpen(by) => {
+                    let update = Update::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(c.item))
+                        .update_expression("ADD #open :by")
+                        .expression_attribute_names("#open", "open")
+                        .expression_attribute_values(":by", n(by))
+                        .build()
+                        .map_err(unavailable)?;
+                    items.push(TransactWriteItem::builder().update(update).build());
+                    continue;
+                }
+                Op::Put => {}
             }
             let mut put = Put::builder().table_name(&self.table).set_item(Some(c.item));
             if let Some(condition) = c.condition {
@@ -310,6 +341,10 @@ impl LeadStore for DynamoStore {
         }
         puts.extend(event_puts(tenant, &lead.id, &write.timeline));
         puts.extend(no_opt_out(tenant, write.unless_opted_out.as_ref()));
+        // An addition has no condition: the meaning is never used.
+        puts.extend(
+            write.waiting.iter().map(|(rep, by)| (Conditional::add_waiting(tenant, rep, *by), StoreError::Stale)),
+        );
         self.transact(puts).await
     }
 
@@ -556,6 +591,45 @@ impl LeadStore for DynamoStore {
             .map_err(unavailable)?;
         let turn = updated.attributes().and_then(|a| a.get("turn")).and_then(|v| v.as_n().ok());
         turn.and_then(|t| t.parse().ok()).ok_or_else(|| StoreError::Corrupt("a rotation without its turn".to_owned()))
+    }
+
+    async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :rep)")
+            .expression_attribute_values(":pk", s(keys::counters_pk(tenant)))
+            .expression_attribute_values(":rep", s(keys::REP_PREFIX))
+            .consistent_read(true);
+        let mut states = Vec::new();
+        for item in all_items(query).await? {
+            let name = match item.get("sk") {
+                Some(AttributeValue::S(sk)) => sk.trim_start_matches(keys::REP_PREFIX).to_owned(),
+                _ => return Err(corrupt("a rep item without its name")),
+            };
+            let away = matches!(item.get("away"), Some(AttributeValue::Bool(true)));
+            let open = match item.get("open") {
+                Some(AttributeValue::N(open)) => open.parse::<i64>().map_err(corrupt)?.max(0) as u64,
+                _ => 0,
+            };
+            states.push(RepState { name, away, open });
+        }
+        Ok(states)
+    }
+
+    async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::counters_pk(tenant)))
+            .key("sk", s(keys::rep_sk(rep)))
+            .update_expression("SET away = :away")
+            .expression_attribute_values(":away", AttributeValue::Bool(away))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

@@ -173,9 +173,12 @@ fn timeline_entry(blank: PreviewEntry, kind: &TimelineKind) -> PreviewEntry {
         | TimelineKind::OptedOut { channel, message }
         | TimelineKind::OptedIn { channel, message } => (Some(*channel), Some(message.clone()), None),
         TimelineKind::HelpRequested { message } => (Some(Channel::Sms), Some(message.clone()), None),
-        TimelineKind::HandedOff { reason } => (None, None, Some(reason.clone())),
+        TimelineKind::HandedOff { reason } | TimelineKind::Unassigned { reason } => (None, None, Some(reason.clone())),
         TimelineKind::WentDormant { silent_for } => (None, None, Some(format!("silent for {silent_for}"))),
-        TimelineKind::Assigned { owner } => (None, None, Some(owner.clone())),
+        TimelineKind::Assigned { owner, reason } => {
+            let why = reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+            (None, None, Some(format!("{owner}{why}")))
+        }
         TimelineKind::Escalated { waited_minutes } => (None, None, Some(format!("waited {waited_minutes} minutes"))),
         TimelineKind::ChannelSuppressed { channel, reason, detail } => {
             (Some(*channel), None, Some(format!("{}: {detail}", snake(reason))))

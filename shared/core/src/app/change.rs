@@ -4,7 +4,7 @@
 use super::App;
 use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
 use crate::engine::Command;
-use crate::ports::{DueTouch, EnrolmentWrite, LeadWrite, StoreError};
+use crate::ports::{waiting_changes, DueTouch, EnrolmentWrite, LeadWrite, StoreError};
 use chrono::{DateTime, Utc};
 
 /// How often a conflicting change is retried before giving up with `Stale`.
@@ -51,6 +51,7 @@ impl App {
                 idempotency: None,
                 timeline,
                 unless_opted_out: None,
+                waiting: waiting_changes(Some(&lead), &next),
             };
             match self.store.write_lead(write).await {
                 Ok(()) => {

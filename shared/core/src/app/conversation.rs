@@ -4,8 +4,9 @@
 use super::change::Change;
 use super::counters::Counter;
 use super::handoff::hand_off;
+use super::routing::Assignment;
 use super::App;
-use crate::config::{Rep, TenantConfig};
+use crate::config::TenantConfig;
 use crate::domain::{Channel, Lead, ReplyTopic, Signal, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
@@ -30,7 +31,7 @@ impl Conversation {
     pub(super) fn change(
         &self,
         lead: &Lead,
-        owner: Option<&Rep>,
+        owner: Option<&Assignment>,
         view: LeadView<'_>,
         tenant: &TenantConfig,
         now: DateTime<Utc>,
@@ -65,12 +66,12 @@ impl App {
         conversation: Conversation,
     ) -> Result<Option<Lead>, StoreError> {
         let now = self.clock.now();
-        let owner = self.next_owner(tenant, before).await?;
+        let assignment = self.next_owner(tenant, before).await?;
         let mut first_reply = false;
         let changed = self
             .change_lead(&tenant.id, &before.id, now, |lead, enrolments| {
                 let view = LeadView { lead, enrolments, touch_times: &[] };
-                let (change, first) = conversation.change(lead, owner.as_ref(), view, tenant, now);
+                let (change, first) = conversation.change(lead, assignment.as_ref(), view, tenant, now);
                 first_reply = first;
                 change
             })
@@ -80,7 +81,8 @@ impl App {
             let counter = Counter::Reply { source: lead.profile.source.clone(), channel: conversation.channel };
             self.count(tenant, &lead, counter).await;
         }
-        self.announce_handoff(tenant, before, &lead, conversation.topic, conversation.score).await;
+        let unrouted = assignment.and_then(|a| a.unrouted).filter(|_| before.owner.is_none());
+        self.announce_handoff(tenant, before, &lead, conversation.topic, conversation.score, unrouted).await;
         Ok(Some(lead))
     }
 }

@@ -1,20 +1,18 @@
-//! Handing a lead to a human: the owner (the tenant's reps in turn), the team-chat message,
-//! and the SLA check that escalates a lead nobody marked contacted in time.
+//! Handing a lead to a human: the owner (chosen by `routing`), the team-chat message, and
+//! the SLA check that escalates a lead nobody marked contacted in time.
 
 use super::change::Change;
 use super::counters::Counter;
+use super::routing::Assignment;
 use super::step::StepError;
 use super::App;
 use crate::config::{Rep, TenantConfig};
 use crate::domain::{Lead, ReplyTopic, TimelineEntry, TimelineKind};
-use crate::ports::{Escalation, Handoff, SlaCheck, StoreError};
+use crate::ports::{Escalation, Handoff, SlaCheck};
 use chrono::{DateTime, Utc};
 
 /// How many of the lead's latest messages a hand-off quotes.
 const HANDOFF_MESSAGES: usize = 3;
-
-/// The rotation hand-offs take their turns from.
-const REPS_ROTATION: &str = "reps";
 
 /// What an SLA check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +26,6 @@ pub enum SlaOutcome {
 }
 
 impl App {
-    /// The rep the lead is to be assigned to, if it has no owner yet and the tenant has reps.
-    /// Takes a turn of the rotation, so hand-offs go round the reps.
-    pub(super) async fn next_owner(&self, tenant: &TenantConfig, lead: &Lead) -> Result<Option<Rep>, StoreError> {
-        if lead.owner.is_some() || tenant.team.reps.is_empty() {
-            return Ok(None);
-        }
-        let turn = self.store.next_turn(&tenant.id, REPS_ROTATION).await?;
-        Ok(tenant.team.rep_for_turn(turn).cloned())
-    }
-
     /// After a lead's hand-off was written: starts the SLA clock if the lead has just begun
     /// waiting, and tells the team. Best effort: the lead is already marked as needing a human.
     pub(super) async fn announce_handoff(
@@ -47,6 +35,7 @@ impl App {
         lead: &Lead,
         topic: ReplyTopic,
         score: u8,
+        unrouted: Option<String>,
     ) {
         if let Some(since) = lead.handed_off_at.filter(|_| lead.handed_off_at != before.handed_off_at) {
             let check = SlaCheck {
@@ -61,7 +50,7 @@ impl App {
             let counter = Counter::Handoff { source: lead.profile.source.clone() };
             self.count(tenant, lead, counter).await;
         }
-        self.notify_handoff(tenant, lead, topic, score).await;
+        self.notify_handoff(tenant, lead, topic, score, unrouted).await;
     }
 
     /// Runs a hand-off's SLA check: a lead still waiting since the same hand-off, and not
@@ -107,7 +96,14 @@ impl App {
     }
 
     /// Tells the tenant's people that `lead` replied, with its last few messages.
-    async fn notify_handoff(&self, tenant: &TenantConfig, lead: &Lead, topic: ReplyTopic, score: u8) {
+    async fn notify_handoff(
+        &self,
+        tenant: &TenantConfig,
+        lead: &Lead,
+        topic: ReplyTopic,
+        score: u8,
+        unrouted: Option<String>,
+    ) {
         let timeline = self.store.timeline(&lead.tenant, &lead.id).await.unwrap_or_default();
         let mut messages: Vec<String> = timeline
             .into_iter()
@@ -127,6 +123,7 @@ impl App {
             messages,
             owner: owner_mention(tenant, lead),
             sla_minutes: tenant.team.sla.num_minutes(),
+            unrouted,
         };
         if let Err(e) = self.notifier.hand_off(&handoff).await {
             tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "hand-off not posted");
@@ -143,8 +140,9 @@ impl App {
 }
 
 /// What a lead's hand-off changes, decided inside the lead's change: it waits for a human
-/// (the SLA runs from now unless it was already waiting) and gets `owner` if it had none.
-pub(super) fn hand_off(lead: &Lead, owner: Option<&Rep>, now: DateTime<Utc>) -> (Lead, Vec<TimelineKind>) {
+/// (the SLA runs from now unless it was already waiting) and gets the assignment's owner if
+/// it had none.
+pub(super) fn hand_off(lead: &Lead, assignment: Option<&Assignment>, now: DateTime<Utc>) -> (Lead, Vec<TimelineKind>) {
     let mut next = lead.clone();
     let mut timeline = Vec::new();
     if !lead.needs_human {
@@ -152,9 +150,15 @@ pub(super) fn hand_off(lead: &Lead, owner: Option<&Rep>, now: DateTime<Utc>) -> 
         next.handed_off_at = Some(now);
         next.escalated_at = None;
     }
-    if let (None, Some(rep)) = (&lead.owner, owner) {
-        next.owner = Some(rep.name.clone());
-        timeline.push(TimelineKind::Assigned { owner: rep.name.clone() });
+    if let (None, Some(assignment)) = (&lead.owner, assignment) {
+        let reason = assignment.reason.clone();
+        match &assignment.owner {
+            Some(owner) => {
+                next.owner = Some(owner.clone());
+                timeline.push(TimelineKind::Assigned { owner: owner.clone(), reason: Some(reason) });
+            }
+            None => timeline.push(TimelineKind::Unassigned { reason }),
+        }
     }
     (next, timeline)
 }

@@ -9,7 +9,7 @@ use crate::domain::{
     Channel, Email, Enrolment, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, PhoneNumber, TenantId, TimelineEntry,
     TimelineKind,
 };
-use crate::ports::{DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
+use crate::ports::{waiting_changes, DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
@@ -87,7 +87,8 @@ impl App {
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
             };
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
-            let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, ..write };
+            let waiting = waiting_changes(before.as_ref(), &write.lead);
+            let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, waiting, ..write };
             let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
             let after = write.lead.clone();
             match self.store.write_lead(write).await {
@@ -195,7 +196,8 @@ impl App {
         }];
         // A segment with an owner gives its leads to that rep from the start.
         if let Some(owner) = tenant.segment_for(&lead, now).and_then(|s| s.owner.clone()) {
-            timeline.push(TimelineEntry { at: now, kind: TimelineKind::Assigned { owner: owner.clone() } });
+            let reason = Some("the segment's owner".to_owned());
+            timeline.push(TimelineEntry { at: now, kind: TimelineKind::Assigned { owner: owner.clone(), reason } });
             lead.owner = Some(owner);
         }
         let enrolment = enrol(tenant, &lead, now, &mut timeline);
@@ -203,7 +205,11 @@ impl App {
         let counter = Counter::Lead { source: lead.profile.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        (LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None }, receipt, counter)
+        (
+            LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None, waiting: Vec::new() },
+            receipt,
+            counter,
+        )
     }
 
     async fn merged_lead(
@@ -268,7 +274,11 @@ impl App {
         let counter = Counter::RepeatEnquiry { source: new.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        Ok((LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None }, receipt, counter))
+        Ok((
+            LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None, waiting: Vec::new() },
+            receipt,
+            counter,
+        ))
     }
 }
 

@@ -105,6 +105,20 @@ pub(super) struct RawRep {
     pub name: Spanned<String>,
     pub phone: Option<Spanned<String>>,
     pub mention: Option<String>,
+    pub weight: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub skills: Vec<Spanned<String>>,
+    pub hours: Option<RawHours>,
+    pub max_open: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHours {
+    pub days: Option<Spanned<String>>,
+    pub from: Spanned<String>,
+    pub until: Spanned<String>,
+    pub zone: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +193,7 @@ pub(super) struct RawSegment {
     pub channels: Vec<Spanned<String>>,
     pub cadence: Spanned<String>,
     pub owner: Option<Spanned<String>>,
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -42,5 +42,15 @@ pub use voicemail::{BodyTemplate, VoicemailAuth, VoicemailSettings, VOICEMAIL_PL
 /// The demo tenant's file, embedded so that `leadflow dev` runs with no arguments.
 pub const DEMO_TENANT: &str = include_str!("demo.toml");
 
+/// Where the demo tenant's team (`[handoff]` and `[[reps]]`) starts: it comes last.
+const DEMO_TEAM_MARKER: &str = "# ---- The team";
+
+/// The demo tenant's file without its team, for a file that brings its own `[handoff]` and
+/// `[[reps]]` (TOML would add the demo's reps to its own): everything before the team, which
+/// comes last. A file without the demo's team is answered whole.
+pub fn without_demo_team(demo: &str) -> &str {
+    demo.find(DEMO_TEAM_MARKER).map_or(demo, |at| &demo[..at])
+}
+
 /// The demo tenant's API key (its hash is in `demo.toml`). For local use only.
 pub const DEMO_API_KEY: &str = "lf_demo_key_change_me";

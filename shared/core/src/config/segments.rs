@@ -1,5 +1,6 @@
-//! `[[segments]] name, sources, campaigns, if, channels, cadence, owner` and
-//! `tenant.default_cadence`: which cadence a new lead is enrolled in, and who owns it.
+//! `[[segments]] name, sources, campaigns, if, channels, cadence, owner, team` and
+//! `tenant.default_cadence`: which cadence a new lead is enrolled in, and who owns it (a
+//! rep) or which team's reps take it (`[[reps]] skills`).
 //!
 //! The first segment whose every criterion matches wins: its sources (a trailing `*` matches
 //! a prefix), its campaigns (likewise), its condition (`if`: a form field, or the tier the
@@ -27,6 +28,8 @@ pub struct Segment {
     pub cadence: String,
     /// The rep (by name, from `[[reps]]`) who owns the segment's leads, if any.
     pub owner: Option<String>,
+    /// The team whose reps (those with it among their `skills`) take the segment's leads.
+    pub team: Option<String>,
 }
 
 /// Whether `value` (already a slug) matches one of `patterns`, or there are none.
@@ -132,5 +135,6 @@ fn segment(
         channels,
         cadence: s.cadence.get_ref().clone(),
         owner,
+        team: s.team.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned),
     }
 }

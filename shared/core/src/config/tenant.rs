@@ -136,7 +136,7 @@ impl TenantConfig {
         let sms = sms_settings(&mut c, &raw);
         let email = email_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
-        let team = team(&mut c, &raw, region);
+        let team = team(&mut c, &raw, region, zone);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -274,7 +274,7 @@ impl TenantConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{VoiceProvider, VoicemailAuth, DEFAULT_CALL_PROMPT, DEMO_TENANT};
+    use crate::config::{without_demo_team, VoiceProvider, VoicemailAuth, DEFAULT_CALL_PROMPT, DEMO_TENANT};
 
     fn demo_with_token(token: &str) -> String {
         DEMO_TENANT.replace(r#"auth_token = "demo_twilio_auth_token""#, &format!("auth_token = \"{token}\""))
@@ -475,12 +475,14 @@ mod tests {
 
     #[test]
     fn a_team_chat_webhook_is_a_secret_and_only_one_chat_may_be_named() {
-        let slack = format!("[handoff]\nslack_webhook = \"ssm:/leadflow/demo/slack\"\n\n{DEMO_TENANT}");
+        let slack =
+            format!("[handoff]\nslack_webhook = \"ssm:/leadflow/demo/slack\"\n\n{}", without_demo_team(DEMO_TENANT));
         let tenant = TenantConfig::parse(&slack, "demo.toml").unwrap();
         assert!(matches!(tenant.handoff, Some(HandoffChat::Slack(_))));
         assert!(tenant.secret_parameters().iter().any(|p| p == "/leadflow/demo/slack"));
 
-        let both = format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{DEMO_TENANT}");
+        let both =
+            format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{}", without_demo_team(DEMO_TENANT));
         let errors = TenantConfig::parse(&both, "demo.toml").unwrap_err();
         assert_eq!(errors.errors[0].field, "handoff");
     }
@@ -489,7 +491,7 @@ mod tests {
     fn the_team_reads_reps_in_order_with_an_sla_and_a_manager() {
         let team = "[handoff]\nsla = \"30m\"\nmanager = \"<@UMARA>\"\n\n[[reps]]\nname = \"Dana\"\n\
                     phone = \"(415) 555-0111\"\nmention = \"<@UDANA>\"\n\n[[reps]]\nname = \"Eli\"\n\n";
-        let tenant = TenantConfig::parse(&format!("{team}{DEMO_TENANT}"), "demo.toml").unwrap();
+        let tenant = TenantConfig::parse(&format!("{team}{}", without_demo_team(DEMO_TENANT)), "demo.toml").unwrap();
         assert_eq!(tenant.team.sla, chrono::Duration::minutes(30));
         assert_eq!(tenant.team.manager.as_deref(), Some("<@UMARA>"));
         let names: Vec<&str> = tenant.team.reps.iter().map(|r| r.name.as_str()).collect();
@@ -508,7 +510,8 @@ mod tests {
             ("[[reps]]\nname = \"Dana\"\n\n[[reps]]\nname = \"Dana\"\n\n", "reps[1].name"),
         ];
         for (team, field) in cases {
-            let errors = TenantConfig::parse(&format!("{team}{DEMO_TENANT}"), "demo.toml").unwrap_err();
+            let errors =
+                TenantConfig::parse(&format!("{team}{}", without_demo_team(DEMO_TENANT)), "demo.toml").unwrap_err();
             assert_eq!(errors.errors[0].field, field, "{team}");
             assert!(errors.errors[0].line.is_some(), "{team}");
         }
@@ -524,7 +527,7 @@ mod tests {
 
     /// The demo tenant with `sections` (TOML) before it.
     fn demo_with(sections: &str) -> String {
-        format!("{sections}\n{DEMO_TENANT}")
+        format!("{sections}\n{}", without_demo_team(DEMO_TENANT))
     }
 
     const PUBLIC_KEY: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";

@@ -92,6 +92,11 @@ impl Lead {
         }
     }
 
+    /// The rep the lead waits on: its owner, while it needs a human.
+    pub fn waiting_on(&self) -> Option<&str> {
+        self.owner.as_deref().filter(|_| self.needs_human)
+    }
+
     /// The channel the lead engages with most, among `candidates` (those a touch may use now):
     /// replies weigh 3, answered calls and clicks 2, opens 1, each from its channel; none if
     /// the lead has engaged on none of them. A tie goes to the earlier candidate.

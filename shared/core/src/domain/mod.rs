@@ -26,6 +26,7 @@ mod timeline;
 mod touch;
 mod trigger;
 mod unsubscribe;
+mod working_hours;
 mod zone;
 
 pub use booking::BookingCadences;
@@ -52,4 +53,5 @@ pub use timeline::{TimelineEntry, TimelineKind};
 pub use touch::{Delivery, DeliveryState, Touch, TouchStatus};
 pub use trigger::{Cue, Trigger};
 pub use unsubscribe::{InvalidToken, UnsubscribeToken};
+pub use working_hours::{WorkingHours, WorkingHoursError};
 pub use zone::{LeadZone, ZoneError};

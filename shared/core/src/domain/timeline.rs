@@ -57,9 +57,17 @@ pub enum TimelineKind {
     HandedOff {
         reason: String,
     },
-    /// The lead was given to a rep, in turn, at its first hand-off.
+    /// The lead was given to a rep (its segment's owner, or by routing at its first
+    /// hand-off), and why: who was skipped and how the rep was chosen.
     Assigned {
         owner: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// No rep could take the lead at its hand-off and the tenant names no manager to fall
+    /// back on: why, so someone picks it up by hand.
+    Unassigned {
+        reason: String,
     },
     /// Nobody marked the lead contacted within the hand-off SLA: the manager was called on.
     Escalated {

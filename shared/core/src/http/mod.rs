@@ -19,24 +19,26 @@ pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use webhooks::twilio::signature::twilio_signature;
 pub use webhooks::twilio::{ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, STATUS_CALLBACK_PATH};
 
-use api::{events, leads, reports};
+use api::{events, leads, reports, reps};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use links::{clicks, unsubscribe};
 use webhooks::booking::webhook::{self as bookings, Tool};
 use webhooks::{aws, telnyx, twilio};
 
-/// The lead API (the intake function): post, read, report outcomes.
+/// The lead API (the intake function): post, read, report outcomes; reps' availability.
 pub fn lead_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/leads", post(leads::post_lead))
         .route("/v1/leads/{id}", get(leads::get_lead))
         .route("/v1/leads/{id}/events", post(events::post_event))
+        .route("/v1/reps", get(reps::list))
+        .route("/v1/reps/{name}", put(reps::put_availability))
 }
 
 /// Carrier and booking-tool webhooks, tracked links and one-click unsubscribe (the inbound

@@ -15,5 +15,7 @@ pub use clock::{Clock, SystemClock};
 pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
 pub use scheduler::{DormancyCheck, DueTouch, HotAlert, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
 pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
-pub use store::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
+pub use store::{
+    waiting_changes, Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, RepState, StoreError,
+};
 pub use web::WebGet;

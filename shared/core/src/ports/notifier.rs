@@ -21,6 +21,8 @@ pub struct Handoff {
     pub owner: Option<String>,
     /// How long the team has before the hand-off is escalated, in minutes.
     pub sla_minutes: i64,
+    /// Set when no rep could take the lead: who was skipped and whom it fell back on.
+    pub unrouted: Option<String>,
 }
 
 /// A hand-off nobody marked contacted within the SLA, escalated to the manager.

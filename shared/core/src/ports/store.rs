@@ -63,6 +63,27 @@ pub struct LeadWrite {
     /// Written only while this number has no opt-out record (else `NumberOptedOut`): a lead
     /// that may be texted is never stored after its number's STOP was.
     pub unless_opted_out: Option<PhoneNumber>,
+    /// What the write adds to reps' counts of leads waiting on them (see [`waiting_changes`]).
+    pub waiting: Vec<(String, i64)>,
+}
+
+/// How a lead's change moves reps' counts of leads waiting on them: the lead waits on its
+/// owner while it needs a human.
+pub fn waiting_changes(before: Option<&Lead>, after: &Lead) -> Vec<(String, i64)> {
+    let (was, is) = (before.and_then(Lead::waiting_on), after.waiting_on());
+    if was == is {
+        return Vec::new();
+    }
+    was.map(|rep| (rep.to_owned(), -1)).into_iter().chain(is.map(|rep| (rep.to_owned(), 1))).collect()
+}
+
+/// A rep as the store keeps them: whether they marked themselves away, and how many leads
+/// wait on them. A rep the store has never heard of is present, with nobody waiting.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RepState {
+    pub name: String,
+    pub away: bool,
+    pub open: u64,
 }
 
 /// Claiming a step: the enrolment moves on (replacing `expected_version`), the touch is
@@ -158,6 +179,10 @@ pub trait LeadStore: Send + Sync {
     /// Takes the next turn of one of the tenant's rotations (hand-offs go round the reps):
     /// 1, 2, 3 ... atomically, so two callers at once never get the same turn.
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError>;
+    /// The reps the store knows of (marked away or back, or with leads waiting on them).
+    async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError>;
+    /// Marks a rep away (no new leads) or back.
+    async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

@@ -53,6 +53,11 @@ pub fn inbound(tenant: &TenantId, message_id: &str) -> String {
     format!("{tenant}#{message_id}")
 }
 
+/// A rep's record: away or not, leads waiting on them.
+pub fn rep(tenant: &TenantId, name: &str) -> String {
+    format!("{tenant}#{name}")
+}
+
 /// A rotation's turn counter, in the store-wide sequences table.
 pub fn rotation(tenant: &TenantId, name: &str) -> String {
     format!("rotation#{tenant}#{name}")

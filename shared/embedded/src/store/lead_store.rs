@@ -1,6 +1,6 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
-use super::{active, decode, encode, keys, next_seq, unavailable, EmbeddedStore};
+use super::{active, decode, encode, keys, next_seq, reps, unavailable, EmbeddedStore};
 use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RepState, StoreError};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +165,7 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
     for w in &write.enrolments {
         put_enrolment(tx, &w.enrolment)?;
     }
+    reps::add_waiting(tx, tenant, &write.waiting)?;
     append_timeline(tx, tenant, &lead.id, &write.timeline)
 }
 
@@ -336,6 +337,16 @@ impl LeadStore for EmbeddedStore {
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {
         let key = keys::rotation(tenant, rotation);
         self.write(move |tx| next_seq(tx, &key)).await
+    }
+
+    async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        reps::states(&tx, tenant)
+    }
+
+    async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
+        let (tenant, rep) = (tenant.clone(), rep.to_owned());
+        self.write(move |tx| reps::set_away(tx, &tenant, &rep, away)).await
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 pub(crate) mod active;
 mod keys;
 mod lead_store;
+mod reps;
 mod writer;
 
 pub(crate) use writer::unavailable;
@@ -35,6 +36,8 @@ pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inb
 /// A number's opt-out record (JSON), by tenant and number. (`opt_outs_v2`: the first table
 /// held a flag without the evidence; no release ever wrote it.)
 pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
+/// Each rep's record (JSON: away, leads waiting on them), by tenant and name.
+pub(crate) const REPS: TableDefinition<&str, &[u8]> = TableDefinition::new("reps");
 
 /// redb's page cache. Its default (1 GiB) lets a dev server's memory grow with every lead it
 /// ever read, finished ones included; reads past this come from the OS's file cache, and
@@ -84,6 +87,7 @@ impl EmbeddedStore {
             tx.open_table(SEQUENCES).map_err(unavailable)?;
             tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;
+            tx.open_table(REPS).map_err(unavailable)?;
             tx.open_table(ACTIVE_ENROLMENTS).map_err(unavailable)?;
         }
         if !indexed {

@@ -1,7 +1,8 @@
 //! The tenant-facing API, called with a tenant's API key: leads in, their outcome events,
-//! reports.
+//! reps' availability, reports.
 
 mod auth;
 pub(crate) mod events;
 pub(crate) mod leads;
 pub(crate) mod reports;
+pub(crate) mod reps;

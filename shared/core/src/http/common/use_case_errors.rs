@@ -2,7 +2,7 @@
 //! the app gets its status, so a handler only writes `?`.
 
 use super::ApiError;
-use crate::app::{BookingError, InboundError, IntakeError, LeadViewError, OutcomeError, ReportError};
+use crate::app::{BookingError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError};
 use crate::ports::StoreError;
 
 impl From<StoreError> for ApiError {
@@ -41,6 +41,15 @@ impl From<OutcomeError> for ApiError {
         match e {
             OutcomeError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
             OutcomeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<RepError> for ApiError {
+    fn from(e: RepError) -> Self {
+        match e {
+            RepError::NotFound(name) => ApiError::NotFound(format!("no rep named {name:?} in the tenant file")),
+            RepError::Store(e) => e.into(),
         }
     }
 }

@@ -78,6 +78,7 @@ pub async fn a_write_failing_on_an_enrolment_version_leaves_nothing(store: &dyn 
         idempotency: Some(record(&fresh_key(), &merged, t0() + Duration::hours(1), Duration::hours(24))),
         timeline: vec![entry(t0() + Duration::hours(1), "merged"), entry(t0() + Duration::hours(1), "enrolled")],
         unless_opted_out: None,
+        waiting: Vec::new(),
     };
     let before = snapshot(store, &write).await;
     assert_eq!(

@@ -66,6 +66,7 @@ pub(super) fn create(lead: &Lead) -> LeadWrite {
         idempotency: None,
         timeline: Vec::new(),
         unless_opted_out: None,
+        waiting: Vec::new(),
     }
 }
 
@@ -78,6 +79,7 @@ pub(super) fn full_write(lead: &Lead) -> LeadWrite {
         idempotency: Some(record(&fresh_key(), lead, at, Duration::hours(24))),
         timeline: vec![entry(at, "received"), entry(at, "enrolled")],
         unless_opted_out: None,
+        waiting: Vec::new(),
     }
 }
 

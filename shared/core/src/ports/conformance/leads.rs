@@ -265,6 +265,7 @@ async fn populate(
         idempotency: Some(record(key, &lead, t0(), Duration::days(1))),
         timeline: vec![entry(t0(), "received")],
         unless_opted_out: None,
+        waiting: Vec::new(),
     };
     assert_eq!(store.write_lead(write).await, Ok(()), "writing tenant {tenant}'s lead must succeed");
     let noted = entry(t0() + Duration::seconds(1), "noted");

@@ -18,6 +18,7 @@ mod inbound;
 mod leads;
 mod listings;
 mod opt_outs;
+mod reps;
 mod rotations;
 
 pub use atomic_writes::*;
@@ -28,6 +29,7 @@ pub use inbound::*;
 pub use leads::*;
 pub use listings::*;
 pub use opt_outs::*;
+pub use reps::*;
 pub use rotations::*;
 
 /// What every check module reads: the port, the domain types, the fixtures.
@@ -81,6 +83,7 @@ macro_rules! __with_store_conformance_checks {
             writes_unless_opted_out_fail_once_the_number_opted_out,
             an_opt_out_and_a_lead_write_at_once_never_miss_each_other,
             turns_are_taken_once_each_per_tenant_and_rotation,
+            reps_are_marked_away_and_counted_by_the_leads_waiting_on_them,
             an_inbound_message_is_claimed_once_until_it_expires_or_is_released
         ] }
     };
