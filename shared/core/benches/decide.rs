@@ -60,6 +60,7 @@ fn main() {
         cadence: "standard".to_owned(),
         enrolled_at: now - Duration::days(3),
         anchor_at: None,
+        gate: None,
         next_step: 4,
         next_due_at: Some(now),
         status: EnrolmentStatus::Active,

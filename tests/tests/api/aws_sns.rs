@@ -468,5 +468,7 @@ async fn an_open_followed_by_a_click_holds_the_text_back_and_says_why() {
     let texts: Vec<String> = sns.app.outbox(Some(&id)).await.iter().map(|t| t["body"].to_string()).collect();
     assert!(!texts.iter().any(|t| t.contains("any questions about")), "{texts:?}");
     let skipped = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "step_skipped").unwrap();
-    assert_eq!(skipped["reason"], "held back by its condition: unless clicked", "{lead}");
+    assert_eq!(skipped["reason"], "held back by its condition: its trigger's unless clicked", "{lead}");
+    let stopped = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "cadence_stopped").unwrap();
+    assert_eq!((stopped["cadence"].clone(), stopped["reason"].clone()), (json!("opened_no_click"), json!("held_back")));
 }

@@ -19,5 +19,6 @@ mod secrets;
 mod sns;
 mod telnyx;
 mod timing;
+mod triggers;
 mod unsubscribe;
 mod voice;

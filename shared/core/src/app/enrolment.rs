@@ -1,18 +1,18 @@
 //! Starting an enrolment: a lead enters a cadence (at intake, or when the engine says so after
 //! a click, a booking or a no-show), its first step placed by the engine.
 
-use crate::domain::{Channel, Enrolment, EnrolmentId, EnrolmentStatus, Lead, TimelineEntry, TimelineKind};
+use crate::domain::{Channel, Enrolment, EnrolmentId, EnrolmentStatus, Gate, Lead, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Command, Event, LeadView, Rules, SkipReason};
 use chrono::{DateTime, Utc};
 
-/// A new enrolment of `lead` in `cadence`, with `anchor` for its `before` steps. Its first
-/// step is placed by the engine; steps whose time has already passed are skipped, and the
-/// timeline says so.
+/// A new enrolment of `lead` in `cadence`, with `anchor` for its `before` steps and its
+/// trigger's `gate`. Its first step is placed by the engine; steps whose time has already
+/// passed are skipped, and the timeline says so.
 pub(super) fn start_enrolment(
     rules: Rules<'_>,
     lead: &Lead,
     cadence: &str,
-    anchor: Option<DateTime<Utc>>,
+    (anchor, gate): (Option<DateTime<Utc>>, Option<Gate>),
     now: DateTime<Utc>,
     timeline: &mut Vec<TimelineEntry>,
 ) -> Enrolment {
@@ -23,6 +23,7 @@ pub(super) fn start_enrolment(
         cadence: cadence.to_owned(),
         enrolled_at: now,
         anchor_at: anchor,
+        gate,
         next_step: 0,
         next_due_at: None,
         status: EnrolmentStatus::Active,
@@ -57,7 +58,9 @@ pub(super) fn started_by(
     commands
         .iter()
         .filter_map(|command| match command {
-            Command::Enrol { cadence, anchor } => Some(start_enrolment(rules, lead, cadence, *anchor, now, timeline)),
+            Command::Enrol { cadence, anchor, gate } => {
+                Some(start_enrolment(rules, lead, cadence, (*anchor, gate.clone()), now, timeline))
+            }
             _ => None,
         })
         .collect()

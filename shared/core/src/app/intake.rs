@@ -293,7 +293,7 @@ fn enrol(
     if !lead.reachable() {
         return None;
     }
-    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(lead, now), None, now, timeline))
+    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(lead, now), (None, None), now, timeline))
 }
 
 fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {

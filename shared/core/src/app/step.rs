@@ -118,8 +118,21 @@ impl App {
                         kind: TimelineKind::CadenceCompleted { cadence: current.cadence.clone() },
                     });
                 }
+                Command::Stop { reason, .. } => {
+                    next.status = EnrolmentStatus::Stopped(*reason);
+                    next.next_due_at = None;
+                    let kind = TimelineKind::CadenceStopped { cadence: current.cadence.clone(), reason: *reason };
+                    timeline.push(TimelineEntry { at: now, kind });
+                }
                 _ => {}
             }
+        }
+        // The trigger's condition is checked once, when the first step is sent or passed over.
+        let ran = commands
+            .iter()
+            .any(|c| matches!(c, Command::Send { step, .. } | Command::Skip { step, .. } if *step == due.step));
+        if let Some(gate) = next.gate.as_mut().filter(|_| ran) {
+            gate.unless = None;
         }
 
         // A text, call or voicemail is claimed only while its number has no opt-out record, so

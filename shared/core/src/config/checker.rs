@@ -62,6 +62,15 @@ pub(super) fn line_of(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())].bytes().filter(|b| *b == b'\n').count() + 1
 }
 
+/// An optional key as read: `Some(None)` when it was not given, `None` when it was given but
+/// refused (the checker has the error), `Some(Some(value))` when it was given and good.
+pub(super) fn valid<T>(read: Option<Option<T>>) -> Option<Option<T>> {
+    match read {
+        None => Some(None),
+        Some(value) => value.map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

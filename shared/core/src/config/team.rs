@@ -1,7 +1,7 @@
 //! The tenant's people: the reps who pick up leads (by weight, skills, hours and capacity),
 //! how long a hand-off may wait for one of them, and whom an escalation calls on.
 
-use super::checker::Checker;
+use super::checker::{valid, Checker};
 use super::file::{RawHours, RawRep, RawTenantFile};
 use crate::domain::{LeadZone, PhoneNumber, Region, StepTime, WorkingHours};
 use chrono::{Duration, NaiveTime};
@@ -119,14 +119,6 @@ pub(super) fn team(c: &mut Checker, raw: &RawTenantFile, region: Option<Region>,
         });
     }
     team
-}
-
-/// An optional setting as read: `Some(None)` when not given, `None` when given but wrong.
-fn valid<T>(read: Option<Option<T>>) -> Option<Option<T>> {
-    match read {
-        None => Some(None),
-        Some(value) => value.map(Some),
-    }
 }
 
 /// `hours = { days = "mon-fri", from = "09:00", until = "17:00", zone = "..." }`: every day

@@ -125,7 +125,7 @@ impl TenantConfig {
         let segments = segments(&mut c, &raw, scoring.is_some());
         guards_need_scoring(&mut c, &raw, scoring.is_some());
         let mut triggers = booking.cadences.triggers();
-        triggers.extend(triggers_section(&mut c, &raw, &dormant_thresholds(&raw)));
+        triggers.extend(triggers_section(&mut c, &raw, &dormant_thresholds(&raw), scoring.is_some()));
         let twilio_auth_token =
             raw.twilio.as_ref().and_then(|tw| c.check("twilio.auth_token", &tw.auth_token, |raw| Secret::parse(raw)));
         let telnyx_public_key = raw
@@ -304,8 +304,9 @@ mod tests {
             "dormant:180d -> reset",
         ];
         assert_eq!(whens[3..], playbook);
-        let guard = demo.cadences["opened_no_click"].steps[0].guard.as_ref().unwrap();
-        assert_eq!(guard.to_string(), "unless clicked");
+        let opened = &demo.triggers[4];
+        assert_eq!(opened.after, Some(chrono::Duration::hours(2)));
+        assert_eq!(opened.unless.as_ref().map(ToString::to_string).as_deref(), Some("unless clicked"));
     }
 
     #[test]
@@ -342,14 +343,14 @@ mod tests {
         // Without [scoring], a guard on a score or a tier is refused where it is written.
         let start = DEMO_TENANT.find("[scoring]").unwrap();
         let end = DEMO_TENANT.find("# A missed call").unwrap();
-        let unscored = format!("{}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..]).replacen(
-            r#"unless = "clicked""#,
-            r#"if = "tier:hot""#,
-            1,
-        );
+        let unscored = format!("{}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..])
+            .replacen(r#"template = "opened_sms" }"#, r#"template = "opened_sms", if = "tier:hot" }"#, 1)
+            .replacen(r#"unless = "clicked""#, r#"unless = "score >= 40""#, 1);
         let errors = TenantConfig::parse(&unscored, "acme.toml").unwrap_err();
-        assert_eq!(errors.errors[0].field, "cadences.opened_no_click.steps[0].if", "{errors}");
-        assert!(errors.errors[0].message.contains("need a [scoring] section"), "{errors}");
+        let mut fields: Vec<&str> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["cadences.opened_no_click.steps[0].if", "triggers[1].unless"], "{errors}");
+        assert!(errors.errors.iter().all(|e| e.message.contains("need a [scoring] section")), "{errors}");
     }
 
     #[test]
@@ -433,23 +434,26 @@ mod tests {
                 "not one of [scoring] dormant_after",
             ),
             (r#"when = "dormant:60d""#, r#"when = "dormant:soon""#, "triggers[2].when", "write dormant:<span>"),
-            (r#"enrol = "missed_call""#, "enrol = \"missed_call\"\nafter = \"2h\"", "triggers[0].after", "first step"),
+            (r#"after = "2h""#, r#"after = "2x""#, "triggers[1].after", "a wait from `1m` to `90d`"),
+            (r#"after = "2h""#, r#"after = "91d""#, "triggers[1].after", "a wait from `1m` to `90d`"),
+            (r#"unless = "clicked""#, r#"unless = "fields.budget >= 'lots'""#, "triggers[1].unless", "not a number"),
+            (r#"unless = "clicked""#, r#"unless = "clickd""#, "triggers[1].unless", "neither a signal"),
             (
-                r#"unless = "clicked""#,
-                r#"unless = "fields.budget >= 'lots'""#,
+                r#"template = "opened_sms" }"#,
+                r#"template = "opened_sms", unless = "fields.budget >= 'lots'" }"#,
                 "cadences.opened_no_click.steps[0].unless",
                 "not a number",
             ),
             (
-                r#"unless = "clicked""#,
-                r#"unless = "clicked", if = "call_missed""#,
+                r#"template = "opened_sms" }"#,
+                r#"template = "opened_sms", unless = "clicked", if = "call_missed" }"#,
                 "cadences.opened_no_click.steps[0].unless",
                 "not both",
             ),
         ];
         for (from, to, field, says) in cases {
             let source = DEMO_TENANT.replacen(from, to, 1);
-            let errors = TenantConfig::parse(&source, "acme.toml").unwrap_err();
+            let errors = TenantConfig::parse(&source, "acme.toml").expect_err(to);
             let last = to.lines().last().unwrap();
             let line = source.lines().position(|l| l.contains(last)).unwrap() + 1;
             assert_eq!(errors.errors.len(), 1, "{to}: {errors}");

@@ -1,14 +1,18 @@
-//! `[[triggers]] when = "call_missed", enrol = "missed_call", stop_others = false`: the signals
-//! that start a cadence.
+//! `[[triggers]] when = "call_missed", enrol = "missed_call", stop_others = false`, optionally
+//! with `after = "2h"` and `unless = "clicked"`: the signals that start a cadence.
 
-use super::checker::Checker;
+use super::checker::{valid, Checker};
 use super::file::RawTenantFile;
-use crate::domain::{span, Cue, Signal, StepTime, Trigger};
+use crate::domain::{span, Condition, Cue, Guard, Signal, StepTime, Trigger};
 use chrono::Duration;
 
+/// The longest wait a trigger may have: past it, a dormancy trigger is the tool.
+const LONGEST_WAIT: Duration = Duration::days(90);
+
 /// Reads the triggers: a known signal, or `dormant:<span>` for one of `[scoring]
-/// dormant_after` (the thresholds whose crossing is scheduled), and a cadence that exists.
-pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Duration]) -> Vec<Trigger> {
+/// dormant_after` (the thresholds whose crossing is scheduled), a cadence that exists, and
+/// optionally a wait (`after`) and a condition checked when it is over (`unless`).
+pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Duration], scored: bool) -> Vec<Trigger> {
     let mut triggers = Vec::new();
     for (i, trigger) in raw.triggers.iter().enumerate() {
         let field = format!("triggers[{i}]");
@@ -28,19 +32,24 @@ pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Du
         if !raw.cadences.contains_key(enrol) {
             c.fail(format!("{field}.enrol"), Some(&trigger.enrol), format!("no cadence named {enrol:?}"));
         }
-        // A wait and a condition belong on the cadence's first step, where they already work:
-        // `at = "2h"`, `unless = "clicked"` (signals count from when the trigger fired).
-        for (key, value) in [("after", &trigger.after), ("unless", &trigger.unless)] {
-            if let Some(value) = value {
-                c.fail(
-                    format!("{field}.{key}"),
-                    Some(value),
-                    format!("not read by this version yet: put it on the first step of cadence {enrol:?} (at = \"2h\", unless = \"clicked\")"),
-                );
-            }
-        }
-        if let Some(when) = when {
-            triggers.push(Trigger { when, enrol: enrol.clone(), stop_others: trigger.stop_others.unwrap_or(false) });
+        let after = trigger.after.as_ref().map(|after| {
+            c.check(&format!("{field}.after"), after, |s| match StepTime::parse(s) {
+                Ok(StepTime::After(d)) if d > Duration::zero() && d <= LONGEST_WAIT => Ok(d),
+                _ => Err("must be a wait from `1m` to `90d`, like `2h`"),
+            })
+        });
+        let unless = trigger.unless.as_ref().map(|unless| {
+            c.check(&format!("{field}.unless"), unless, |s| match Condition::parse(s) {
+                Ok(condition) if condition.needs_scoring() && !scored => {
+                    Err("scores and tiers need a [scoring] section".to_owned())
+                }
+                Ok(condition) => Ok(Guard { unless: true, condition, source: s.trim().to_owned() }),
+                Err(e) => Err(e.to_string()),
+            })
+        });
+        if let (Some(when), Some(after), Some(unless)) = (when, valid(after), valid(unless)) {
+            let stop_others = trigger.stop_others.unwrap_or(false);
+            triggers.push(Trigger { when, enrol: enrol.clone(), stop_others, after, unless });
         }
     }
     triggers

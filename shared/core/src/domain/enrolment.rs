@@ -1,6 +1,6 @@
 //! An enrolment: one lead moving through one cadence.
 
-use super::{CadenceName, EnrolmentId, LeadId, TenantId};
+use super::{CadenceName, EnrolmentId, Guard, LeadId, TenantId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,19 @@ pub enum StopReason {
     NoShow,
     /// A trigger with `stop_others` started another cadence in its place.
     Replaced,
+    /// Its trigger's `unless` held when the wait was over (`email_opened`, `after = "2h"`,
+    /// `unless = "clicked"`, and the lead clicked).
+    HeldBack,
+}
+
+/// What a trigger with `after` / `unless` puts before its cadence: the steps count from
+/// `opens_at`, and `unless` (kept until the first step is sent or skipped) is checked then,
+/// against the signals since the trigger fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    pub opens_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<Guard>,
 }
 
 /// Where an enrolment stands.
@@ -45,6 +58,9 @@ pub struct Enrolment {
     /// The instant `before` steps count back from: the booked slot of a reminders cadence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor_at: Option<DateTime<Utc>>,
+    /// A trigger's wait and condition, if it had them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
     /// The index of the step to run next.
     pub next_step: usize,
     /// When that step is scheduled to run (after quiet hours and caps).
@@ -57,5 +73,11 @@ impl Enrolment {
     /// Whether the enrolment still has touches to send.
     pub fn is_active(&self) -> bool {
         self.status == EnrolmentStatus::Active
+    }
+
+    /// The instant the cadence's steps count from: the end of its trigger's wait, else the
+    /// enrolment itself.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.gate.as_ref().map_or(self.enrolled_at, |gate| gate.opens_at)
     }
 }

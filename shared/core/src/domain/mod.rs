@@ -35,7 +35,7 @@ pub use carrier_errors::{ses_bounce_undeliverable, twilio_undeliverable};
 pub use channel::{Channel, Undeliverable};
 pub use consent::{Consent, ConsentEvidence, OptOutRecord};
 pub use email::{Email, EmailError};
-pub use enrolment::{Enrolment, EnrolmentStatus, StopReason};
+pub use enrolment::{Enrolment, EnrolmentStatus, Gate, StopReason};
 pub use guard::{Comparison, Condition, Guard, GuardError};
 pub use ids::{EnrolmentId, IdError, IdempotencyKey, LeadId, TenantId, TouchId};
 pub use lead::{Lead, LeadProfile, OutcomeKind};

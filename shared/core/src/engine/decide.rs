@@ -2,8 +2,8 @@
 
 use super::slot::next_allowed;
 use crate::domain::{
-    Cadence, CadenceName, Channel, ContactPolicy, Cue, Enrolment, EnrolmentId, EnrolmentStatus, Lead, OutcomeKind,
-    Scoring, Signal, Step, StopReason, Trigger,
+    Cadence, CadenceName, Channel, ContactPolicy, Cue, Enrolment, EnrolmentId, EnrolmentStatus, Gate, Lead,
+    OutcomeKind, Scoring, Signal, Step, StopReason, Trigger,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
@@ -129,8 +129,9 @@ pub enum Command {
     Complete { enrolment: EnrolmentId },
     /// Stop the cadence before its end.
     Stop { enrolment: EnrolmentId, reason: StopReason },
-    /// Start a new enrolment in `cadence`, its `before` steps placed against `anchor`.
-    Enrol { cadence: CadenceName, anchor: Option<DateTime<Utc>> },
+    /// Start a new enrolment in `cadence`, its `before` steps placed against `anchor`, behind
+    /// its trigger's `gate` (a wait and a condition) if it has one.
+    Enrol { cadence: CadenceName, anchor: Option<DateTime<Utc>>, gate: Option<Gate> },
     /// Put the lead in front of a human.
     HandOff { reason: String },
     /// Deliver the enrolment's current step again, unchanged: the message that arrived is the
@@ -229,7 +230,11 @@ fn triggered(
         if running || enrolling {
             continue;
         }
-        let Some(enrol) = enrol(view, Some(&trigger.enrol), anchor) else { continue };
+        let gate = (trigger.after.is_some() || trigger.unless.is_some()).then(|| Gate {
+            opens_at: now + trigger.after.unwrap_or_else(Duration::zero),
+            unless: trigger.unless.clone(),
+        });
+        let Some(enrol) = enrol(view, Some(&trigger.enrol), anchor, gate) else { continue };
         if trigger.stop_others {
             let already: Vec<EnrolmentId> = commands
                 .iter()
@@ -249,9 +254,14 @@ fn triggered(
 }
 
 /// Enrols the lead in `cadence`, if the tenant runs one and any channel can reach the lead.
-fn enrol(view: LeadView<'_>, cadence: Option<&CadenceName>, anchor: Option<DateTime<Utc>>) -> Option<Command> {
+fn enrol(
+    view: LeadView<'_>,
+    cadence: Option<&CadenceName>,
+    anchor: Option<DateTime<Utc>>,
+    gate: Option<Gate>,
+) -> Option<Command> {
     let cadence = cadence.filter(|_| view.lead.reachable())?;
-    Some(Command::Enrol { cadence: cadence.clone(), anchor })
+    Some(Command::Enrol { cadence: cadence.clone(), anchor, gate })
 }
 
 fn find<'a>(view: LeadView<'a>, id: &EnrolmentId, rules: Rules<'a>) -> Option<(&'a Enrolment, &'a Cadence)> {
@@ -290,6 +300,15 @@ fn step_due(
     };
     let lead = view.lead;
     let channel = channel_of(definition, lead);
+    // The trigger's condition, checked once its wait is over: it stops the cadence unsent.
+    let gate = enrolment.gate.as_ref().and_then(|gate| gate.unless.as_ref());
+    if let Some(guard) = gate.filter(|guard| !guard.allows(lead, enrolment.enrolled_at, rules.scoring, now)) {
+        let reason = SkipReason::Guard(format!("its trigger's {guard}"));
+        return vec![
+            Command::Skip { enrolment: id.clone(), step, channel, reason },
+            Command::Stop { enrolment: id.clone(), reason: StopReason::HeldBack },
+        ];
+    }
     let held_back =
         definition.guard.as_ref().filter(|guard| !guard.allows(lead, enrolment.enrolled_at, rules.scoring, now));
     if let Some(reason) = blocked(lead, channel).or_else(|| held_back.map(|guard| SkipReason::Guard(guard.to_string())))
@@ -359,7 +378,7 @@ fn schedule_step(
     let zone = view.lead.profile.zone;
     let mut commands = Vec::new();
     for (step, definition) in cadence.steps.iter().enumerate().skip(step) {
-        let due = definition.at.due_at(enrolment.enrolled_at, enrolment.anchor_at, zone);
+        let due = definition.at.due_at(enrolment.start(), enrolment.anchor_at, zone);
         let at = next_allowed(due.max(now), zone, rules.policy, view.touch_times);
         if (definition.at.is_anchored() && due < now) || too_late(definition, enrolment, at) {
             let (channel, reason) = (definition.channel, SkipReason::TooLate);

@@ -80,6 +80,7 @@ mod tests {
             cadence: "standard".to_owned(),
             enrolled_at: at,
             anchor_at: None,
+            gate: None,
             next_step: 1,
             next_due_at: Some(at),
             status,

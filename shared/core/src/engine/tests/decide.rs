@@ -58,6 +58,7 @@ pub(super) fn enrolment(next_step: usize, due: DateTime<Utc>, version: u64) -> E
         cadence: "standard".to_owned(),
         enrolled_at: enrolled_at(),
         anchor_at: None,
+        gate: None,
         next_step,
         next_due_at: Some(due),
         status: EnrolmentStatus::Active,
@@ -434,6 +435,7 @@ fn reminders(booked: DateTime<Utc>, slot: DateTime<Utc>) -> Enrolment {
         cadence: "reminders".to_owned(),
         enrolled_at: booked,
         anchor_at: Some(slot),
+        gate: None,
         next_due_at: None,
         ..enrolment(0, booked, 1)
     }
@@ -445,7 +447,7 @@ fn a_booking_stops_every_follow_up_and_starts_reminders_anchored_to_the_slot() {
     w.triggers = booking_world(vec![]).triggers;
     let slot = enrolled_at() + Duration::days(3);
     let mut expected = stops(&w, StopReason::Booked);
-    expected.push(Command::Enrol { cadence: "reminders".to_owned(), anchor: Some(slot) });
+    expected.push(Command::Enrol { cadence: "reminders".to_owned(), anchor: Some(slot), gate: None });
     assert_eq!(w.decide(Event::Booked { slot }, enrolled_at()), expected);
 }
 
@@ -460,14 +462,14 @@ fn a_no_show_stops_what_runs_and_starts_the_rebook_cadence() {
     let mut w = three_enrolments();
     w.triggers = booking_world(vec![]).triggers;
     let mut expected = stops(&w, StopReason::NoShow);
-    expected.push(Command::Enrol { cadence: "rebook".to_owned(), anchor: None });
+    expected.push(Command::Enrol { cadence: "rebook".to_owned(), anchor: None, gate: None });
     assert_eq!(w.decide(Event::Outcome(OutcomeKind::NoShow), enrolled_at()), expected);
 }
 
 #[test]
 fn a_click_on_the_booking_link_starts_the_nudge_once() {
     let mut w = booking_world(vec![enrolment(1, enrolled_at(), 2)]);
-    let nudge = vec![Command::Enrol { cadence: "nudge".to_owned(), anchor: None }];
+    let nudge = vec![Command::Enrol { cadence: "nudge".to_owned(), anchor: None, gate: None }];
     assert_eq!(w.decide(Event::LinkClicked { booking: true }, enrolled_at()), nudge);
     assert_eq!(w.decide(Event::LinkClicked { booking: false }, enrolled_at()), vec![], "another link nudges nothing");
 

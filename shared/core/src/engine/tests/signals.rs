@@ -4,7 +4,7 @@
 use super::super::{outside_quiet_hours, Command, Event, SkipReason};
 use super::decide::{at, enrolled_at, enrolment, step, World};
 use crate::domain::{
-    Cadence, Channel, Cue, EnrolmentStatus, Guard, OutcomeKind, Signal, SignalEntry, StopReason, Trigger,
+    Cadence, Channel, Cue, EnrolmentStatus, Gate, Guard, OutcomeKind, Signal, SignalEntry, StopReason, Trigger,
 };
 use chrono::Duration;
 use proptest::prelude::*;
@@ -22,7 +22,7 @@ fn with_missed_call_trigger(stop_others: bool) -> World {
 fn a_signal_with_a_trigger_enrols_the_lead() {
     let w = with_missed_call_trigger(false);
     let commands = w.decide(Event::Signal(Signal::CallMissed), enrolled_at());
-    assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None }]);
+    assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None, gate: None }]);
     assert!(w.decide(Event::Signal(Signal::CallAnswered), enrolled_at()).is_empty(), "no trigger, nothing");
 }
 
@@ -34,7 +34,7 @@ fn stop_others_stops_the_running_cadences_first() {
         commands,
         vec![
             Command::Stop { enrolment: w.id(), reason: StopReason::Replaced },
-            Command::Enrol { cadence: "missed_call".to_owned(), anchor: None },
+            Command::Enrol { cadence: "missed_call".to_owned(), anchor: None, gate: None },
         ]
     );
 }
@@ -74,7 +74,7 @@ fn existing_events_are_signals_triggers_match_on() {
     let mut w = with_missed_call_trigger(false);
     w.triggers = vec![Trigger::on(Signal::Clicked, "missed_call", false)];
     let commands = w.decide(Event::LinkClicked { booking: false }, enrolled_at());
-    assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None }]);
+    assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None, gate: None }]);
     let booking = w.decide(Event::LinkClicked { booking: true }, enrolled_at());
     assert_eq!(booking, commands, "a booking click is a click too");
     w.triggers[0].when = Cue::Signal(Signal::BookingClicked);
@@ -223,15 +223,83 @@ fn a_preferred_step_goes_where_the_lead_engages_else_to_its_fallback() {
 #[test]
 fn a_dormancy_trigger_fires_on_its_own_threshold_only() {
     let mut w = with_missed_call_trigger(false);
-    w.triggers =
-        vec![Trigger { when: Cue::Dormant(Duration::days(60)), enrol: "missed_call".to_owned(), stop_others: true }];
+    w.triggers = vec![Trigger {
+        when: Cue::Dormant(Duration::days(60)),
+        ..Trigger::on(Signal::CallMissed, "missed_call", true)
+    }];
     assert!(w.decide(Event::Dormant(Duration::days(180)), enrolled_at()).is_empty());
     assert_eq!(
         w.decide(Event::Dormant(Duration::days(60)), enrolled_at()),
         vec![
             Command::Stop { enrolment: w.id(), reason: StopReason::Replaced },
-            Command::Enrol { cadence: "missed_call".to_owned(), anchor: None },
+            Command::Enrol { cadence: "missed_call".to_owned(), anchor: None, gate: None },
         ]
     );
     assert_eq!(Cue::Dormant(Duration::days(60)).to_string(), "dormant:60d");
+}
+
+/// The missed-call world where the trigger is `email_opened`, `after = "2h"`, `unless = "clicked"`,
+/// and the lead is already in that cadence, behind the gate the trigger put up at `opened`.
+fn opened_without_a_click(opened: chrono::DateTime<chrono::Utc>) -> World {
+    let mut w = with_missed_call_trigger(false);
+    w.triggers[0].when = Cue::Signal(Signal::EmailOpened);
+    w.triggers[0].after = Some(Duration::hours(2));
+    w.triggers[0].unless = Some(Guard::parse("clicked", true).unwrap());
+    let mut gated = enrolment(0, opened + Duration::hours(2), 1);
+    gated.cadence = "missed_call".to_owned();
+    gated.enrolled_at = opened;
+    gated.gate = Some(Gate { opens_at: opened + Duration::hours(2), unless: w.triggers[0].unless.clone() });
+    w.enrolments = vec![gated];
+    w
+}
+
+#[test]
+fn a_trigger_with_after_and_unless_puts_a_gate_before_its_cadence() {
+    let mut w = opened_without_a_click(enrolled_at());
+    w.enrolments.clear();
+    let commands = w.decide(Event::Signal(Signal::EmailOpened), enrolled_at());
+    let gate =
+        Gate { opens_at: enrolled_at() + Duration::hours(2), unless: Some(Guard::parse("clicked", true).unwrap()) };
+    assert_eq!(commands, vec![Command::Enrol { cadence: "missed_call".to_owned(), anchor: None, gate: Some(gate) }]);
+    // Its first step (`0m`) counts from the end of the wait.
+    let gated = opened_without_a_click(enrolled_at());
+    let placed = gated.decide(Event::Enrolled { enrolment: gated.id() }, enrolled_at());
+    assert_eq!(
+        placed,
+        vec![Command::Schedule { enrolment: gated.id(), step: 0, at: enrolled_at() + Duration::hours(2) }]
+    );
+}
+
+#[test]
+fn when_the_wait_is_over_the_gate_stops_the_cadence_if_its_condition_holds_and_else_sends() {
+    let opened = enrolled_at();
+    let due = opened + Duration::hours(2);
+    let quiet = opened_without_a_click(opened);
+    assert!(
+        matches!(quiet.decide(quiet.due_message(), due)[0], Command::Send { step: 0, .. }),
+        "no click: the text goes"
+    );
+
+    let mut clicked = opened_without_a_click(opened);
+    let click =
+        SignalEntry { signal: Signal::Clicked, at: opened + Duration::minutes(30), channel: Some(Channel::Email) };
+    clicked.lead.signals.push(click);
+    let commands = clicked.decide(clicked.due_message(), due);
+    let reason = SkipReason::Guard("its trigger's unless clicked".to_owned());
+    assert_eq!(
+        commands,
+        vec![
+            Command::Skip { enrolment: clicked.id(), step: 0, channel: Channel::Sms, reason },
+            Command::Stop { enrolment: clicked.id(), reason: StopReason::HeldBack },
+        ]
+    );
+
+    // A click before the trigger fired is not "since": the text goes.
+    let mut earlier = opened_without_a_click(opened);
+    earlier.lead.signals.push(SignalEntry {
+        signal: Signal::Clicked,
+        at: opened - Duration::minutes(1),
+        channel: None,
+    });
+    assert!(matches!(earlier.decide(earlier.due_message(), due)[0], Command::Send { step: 0, .. }));
 }

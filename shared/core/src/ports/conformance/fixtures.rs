@@ -96,6 +96,7 @@ pub(super) fn new_enrolment(lead: &Lead, enrolled_at: DateTime<Utc>) -> Enrolmen
         cadence: "new-lead".to_owned(),
         enrolled_at,
         anchor_at: None,
+        gate: None,
         next_step: 0,
         next_due_at: Some(enrolled_at),
         status: EnrolmentStatus::Active,

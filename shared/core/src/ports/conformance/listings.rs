@@ -9,6 +9,9 @@ pub async fn enrolments_are_oldest_first(store: &dyn LeadStore) {
     let mut enrolments = oldest_first_enrolments(&lead, 3);
     // A reminders enrolment carries its booked slot, and must read back with it.
     enrolments[1].anchor_at = Some(t0() + Duration::days(3));
+    // A triggered enrolment carries its trigger's wait and condition, and must read back with them.
+    let unless = Some(Guard::parse("clicked", true).expect("a guard"));
+    enrolments[2].gate = Some(Gate { opens_at: t0() + Duration::hours(4), unless });
     let write = LeadWrite {
         enrolments: [&enrolments[2], &enrolments[0]]
             .map(|e| EnrolmentWrite { enrolment: e.clone(), expected_version: None })

@@ -37,9 +37,9 @@ mod prelude {
     pub(super) use super::super::{Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, StoreError};
     pub(super) use super::fixtures::*;
     pub(super) use crate::domain::{
-        Channel, ConsentEvidence, Email, Enrolment, EnrolmentId, EnrolmentStatus, IdempotencyKey, IntakeReceipt,
-        IntakeStatus, Lead, LeadId, LeadZone, OptOutRecord, OutcomeKind, PersonName, PhoneNumber, StopReason, TenantId,
-        TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
+        Channel, ConsentEvidence, Email, Enrolment, EnrolmentId, EnrolmentStatus, Gate, Guard, IdempotencyKey,
+        IntakeReceipt, IntakeStatus, Lead, LeadId, LeadZone, OptOutRecord, OutcomeKind, PersonName, PhoneNumber,
+        StopReason, TenantId, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
     };
     pub(super) use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
     pub(super) use std::collections::BTreeMap;
