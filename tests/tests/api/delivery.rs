@@ -110,3 +110,35 @@ async fn a_failure_is_recorded_with_its_code() {
     assert_eq!(lead["touches"][0]["delivery"]["state"], "undelivered");
     assert_eq!(lead["touches"][0]["delivery"]["error_code"], 30006);
 }
+
+#[tokio::test]
+async fn the_first_delivered_text_verifies_the_phone_and_later_ones_write_nothing_on_the_lead() {
+    let app = spawn_app().await;
+    let id = app.enrol(1).await;
+    let touch = app.lead(&id).await["touches"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(report_on(&app, &id, &touch, "delivered", None, true).await.status(), 204);
+    let verified = app.lead(&id).await;
+    let delivered = |lead: &serde_json::Value| {
+        lead["signals"].as_array().unwrap().iter().filter(|s| s["signal"] == "sms_delivered").count()
+    };
+    assert_eq!(delivered(&verified), 1, "{verified}");
+    assert!(verified["points"].as_array().unwrap().iter().any(|p| p["why"] == "sms_delivered" && p["points"] == 10.0));
+
+    // The next text's (day 5) delivery report: on its touch, not on the lead (no write, no
+    // timeline entry).
+    app.advance(6 * 86_400).await;
+    let lead = app.lead(&id).await;
+    let texts: Vec<&serde_json::Value> =
+        lead["touches"].as_array().unwrap().iter().filter(|t| t["channel"] == "sms").collect();
+    assert_eq!(texts.len(), 2, "{lead}");
+    let second = texts[1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(report_on(&app, &id, &second, "delivered", None, true).await.status(), 204);
+    let after = app.lead(&id).await;
+    assert_eq!(
+        after["touches"].as_array().unwrap().iter().filter(|t| t["delivery"]["state"] == "delivered").count(),
+        2
+    );
+    assert_eq!(delivered(&after), 1);
+    assert_eq!(after["version"], lead["version"], "the lead was not written again");
+    assert_eq!(after["events"].as_array().unwrap().len(), lead["events"].as_array().unwrap().len());
+}

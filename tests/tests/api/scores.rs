@@ -149,3 +149,31 @@ async fn a_lead_that_engages_moves_its_dormancy_back() {
     app.advance(40 * 86_400).await;
     assert_eq!(checkins(&app.outbox(Some(&id)).await), 1);
 }
+
+#[tokio::test]
+async fn three_touches_without_engagement_cost_ten_points_until_the_lead_replies() {
+    let app = leadflow_tests::spawn_app().await;
+    let id = app.enrol(1).await;
+    let unengaged = |lead: &Value| {
+        let signals = lead["signals"].as_array().cloned().unwrap_or_default();
+        signals.iter().filter(|s| s["signal"] == "unengaged").count()
+    };
+    // The text at once and the email five minutes later: two touches, not yet.
+    app.advance(300).await;
+    assert_eq!(unengaged(&app.lead(&id).await), 0);
+    // The day-1 email is the third.
+    app.advance(86_400).await;
+    let lead = app.lead(&id).await;
+    assert_eq!(unengaged(&lead), 1, "{lead}");
+    assert!(
+        lead["points"].as_array().unwrap().iter().any(|p| p["why"] == "unengaged" && p["points"] == -10.0),
+        "{lead}"
+    );
+    let signal_entries = lead["events"].as_array().unwrap().iter().filter(|e| e["signal"] == "unengaged").count();
+    assert_eq!(signal_entries, 1, "on the timeline once");
+
+    // A reply forgives it.
+    app.text_in(&lead_phone(1), "Sorry, busy week. Is Thursday ok?").await;
+    let replied = app.lead(&id).await;
+    assert!(!replied["points"].as_array().unwrap().iter().any(|p| p["why"] == "unengaged"), "{replied}");
+}

@@ -279,3 +279,35 @@ async fn an_answered_call_is_a_signal_and_a_message_on_a_voicemail_box_is_a_miss
     app.advance(0).await;
     assert_eq!(signals(&app.lead(&other).await), ["call_missed", "voicemail_left"]);
 }
+
+#[tokio::test]
+async fn a_fast_segment_lead_whose_call_is_missed_gets_the_text_within_a_minute_under_the_demo_caps() {
+    let twilio = twilio().await;
+    let with_voice = |demo: &str| {
+        let demo = demo.replace(
+            "[twilio]\nauth_token = \"demo_twilio_auth_token\"\n",
+            &format!("[twilio]\nauth_token = \"demo_twilio_auth_token\"\naccount_sid = \"{ACCOUNT_SID}\"\napi_url = \"{}\"\n", twilio.uri()),
+        );
+        format!("[voice]\nprovider = \"twilio\"\ntransfer_to = \"{OFFICE}\"\n\n{demo}")
+    };
+    let app = TestApp::builder().tenant(with_voice).live_channels().public_url(PUBLIC).spawn().await;
+    // Paid search, implants, calls consented: the `fast` segment (a text at once, a call at 2 minutes).
+    let mut body = leadflow_tests::lead_body(1);
+    body["source"] = "google-ads".into();
+    body["fields"] = serde_json::json!({ "treatment": "implants" });
+    let response = app.post_lead(&body).await;
+    assert_eq!(response.status(), 202);
+    let id = response.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned();
+    app.settle().await;
+    app.advance(120).await;
+    let query = call_query(&twilio).await;
+
+    let status_path = format!("/v1/webhooks/twilio/voice/status?{query}");
+    let (status, _) = call_webhook(&app, &status_path, &[("CallStatus", "busy")], true).await;
+    assert_eq!(status, 204);
+    app.advance(59).await;
+    let outbox = app.outbox(Some(&id)).await;
+    let sorry: Vec<&Value> =
+        outbox.iter().filter(|t| t["body"].as_str().unwrap_or("").contains("sorry we missed you")).collect();
+    assert_eq!(sorry.len(), 1, "the third touch in the hour is inside the demo's caps: {outbox:?}");
+}

@@ -52,6 +52,10 @@ pub(super) async fn apply(sandbox: &Sandbox, id: &LeadId, event: &LeadEvent) -> 
         Signal::CallAnswered | Signal::CallMissed | Signal::VoicemailLeft => {
             signal(sandbox, id, event, Channel::Voice).await
         }
+        // Not something a lead does: the preview notes it itself after unanswered touches.
+        Signal::Unengaged => {
+            Err(anyhow!("{event}: leadflow notes unengaged itself, after [scoring] unengaged_after touches"))
+        }
     }
     .map(|answer| answer.map(|text| Answer { at, text }))
 }

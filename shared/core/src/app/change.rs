@@ -20,6 +20,13 @@ pub(super) struct Change {
     pub timeline: Vec<TimelineEntry>,
 }
 
+impl Change {
+    /// The change that changes nothing: `change_lead` then writes nothing.
+    pub fn none(lead: &Lead) -> Self {
+        Change { lead: lead.clone(), enrolment_commands: Vec::new(), started: Vec::new(), timeline: Vec::new() }
+    }
+}
+
 impl App {
     /// Reads the lead and its enrolments, lets `decide` produce a `Change`, writes it
     /// atomically, retrying on conflicts, then withdraws the schedules of stopped enrolments
@@ -30,14 +37,32 @@ impl App {
         tenant: &TenantId,
         id: &LeadId,
         now: DateTime<Utc>,
+        decide: impl FnMut(&Lead, &[Enrolment]) -> Change,
+    ) -> Result<Option<Lead>, StoreError> {
+        self.change_lead_reading(tenant, id, now, true, decide).await
+    }
+
+    /// `change_lead`, reading the lead's enrolments only if `enrolments` (a change that can
+    /// neither stop nor start one saves the query: `decide` then sees none). A change that
+    /// changes nothing writes nothing.
+    pub(super) async fn change_lead_reading(
+        &self,
+        tenant: &TenantId,
+        id: &LeadId,
+        now: DateTime<Utc>,
+        enrolments: bool,
         mut decide: impl FnMut(&Lead, &[Enrolment]) -> Change,
     ) -> Result<Option<Lead>, StoreError> {
         for _ in 0..ATTEMPTS {
             let Some(lead) = self.store.lead(tenant, id).await? else {
                 return Ok(None);
             };
-            let enrolments = self.store.enrolments(tenant, id).await?;
+            let enrolments = if enrolments { self.store.enrolments(tenant, id).await? } else { Vec::new() };
             let change = decide(&lead, &enrolments);
+            let idle = change.enrolment_commands.is_empty() && change.started.is_empty() && change.timeline.is_empty();
+            if idle && change.lead == lead {
+                return Ok(Some(lead));
+            }
             let (mut writes, cancels, stopped) = stop_writes(&enrolments, &change.enrolment_commands, now);
             let firsts: Vec<DueTouch> = change.started.iter().filter_map(DueTouch::next_of).collect();
             writes.extend(change.started.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }));

@@ -151,6 +151,9 @@ impl App {
             Err(StoreError::AlreadyClaimed) => return Ok(StepOutcome::Dropped),
             Err(e) => return Err(e.into()),
         }
+        if pending.is_some() {
+            self.note_unengaged(&tenant, &lead, &touch_times).await;
+        }
         // The next step is scheduled while this one is sent: neither waits for the other, and
         // a crash that loses the schedule is repaired by `Rearm` when this message comes back.
         let schedule_next = async {

@@ -222,6 +222,7 @@ pub(super) struct RawScoring {
     pub cold_below: Spanned<f64>,
     #[serde(default)]
     pub dormant_after: Vec<Spanned<String>>,
+    pub unengaged_after: Option<Spanned<i64>>,
     #[serde(default)]
     pub points: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]

@@ -1,9 +1,9 @@
-//! `[scoring] half_life, hot, cold_below, dormant_after`, `[scoring.points]` per signal and
+//! `[scoring] half_life, hot, cold_below, dormant_after, unengaged_after`, `[scoring.points]` per signal and
 //! `[[scoring.fit]] if, points` per form field rule: how a lead's score and tier are read.
 
 use super::checker::Checker;
 use super::file::RawTenantFile;
-use crate::domain::{Condition, Scoring, Signal, StepTime};
+use crate::domain::{Condition, Scoring, Signal, StepTime, DEFAULT_UNENGAGED_AFTER};
 use chrono::Duration;
 use std::collections::BTreeMap;
 
@@ -54,7 +54,20 @@ pub(super) fn scoring(c: &mut Checker, raw: &RawTenantFile) -> Option<Scoring> {
             Some((condition, rule.if_.get_ref().trim().to_owned(), rule.points))
         })
         .collect();
-    Some(Scoring { half_life: half_life?, hot, cold_below, signal_points, fit, dormant_after })
+    let unengaged_after = raw.unengaged_after.as_ref().map_or(Some(DEFAULT_UNENGAGED_AFTER), |n| {
+        c.check("scoring.unengaged_after", n, |n| {
+            u32::try_from(*n).ok().filter(|n| (1..=50).contains(n)).ok_or("must be a number of touches from 1 to 50")
+        })
+    });
+    Some(Scoring {
+        half_life: half_life?,
+        hot,
+        cold_below,
+        signal_points,
+        fit,
+        dormant_after,
+        unengaged_after: unengaged_after?,
+    })
 }
 
 /// The silence thresholds the file names, whatever else in `[scoring]` is wrong (so that one

@@ -253,6 +253,7 @@ mod tests {
             signal_points: BTreeMap::from([(Signal::Replied, 15.0), (Signal::Booked, 30.0)]),
             fit: Vec::new(),
             dormant_after: vec![Duration::days(30)],
+            unengaged_after: 3,
         };
         let holds = |expr: &str, at| Condition::parse(expr).unwrap().holds(&lead, now, Some(&scoring), at);
         assert!(holds("score >= 45", now) && !holds("score > 45", now));

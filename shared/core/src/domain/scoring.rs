@@ -24,7 +24,13 @@ pub struct Scoring {
     pub fit: Vec<(Condition, String, f64)>,
     /// Silence thresholds, shortest first: a lead silent this long is `dormant:<it>`.
     pub dormant_after: Vec<Duration>,
+    /// How many touches without engagement make the `unengaged` signal.
+    pub unengaged_after: u32,
 }
+
+/// The touches without engagement that make a lead `unengaged` when the tenant file names no
+/// number: the playbook's three.
+pub const DEFAULT_UNENGAGED_AFTER: u32 = 3;
 
 /// Where a lead stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +104,10 @@ impl Scoring {
             let Some(latest) = lead.signals.iter().filter(|s| s.signal == *signal).map(|s| s.at).max() else {
                 continue;
             };
+            // Silence is forgiven by engaging again.
+            if *signal == Signal::Unengaged && self.last_engagement(lead) >= latest {
+                continue;
+            }
             let now_worth = round(worth * self.decay(now - latest));
             if *signal == Signal::EmailOpened {
                 opens += now_worth;
@@ -145,6 +155,14 @@ impl Scoring {
         engaged.unwrap_or(lead.received_at).max(lead.received_at)
     }
 
+    /// Whether the touch about to go out, after `earlier` touches (when each was claimed),
+    /// is the `unengaged_after`-th since the lead last engaged: the moment it turns unengaged.
+    pub fn turns_unengaged(&self, lead: &Lead, earlier: &[DateTime<Utc>]) -> bool {
+        let since = self.last_engagement(lead);
+        let unanswered = earlier.iter().filter(|at| **at >= since).count() + 1;
+        unanswered == self.unengaged_after as usize
+    }
+
     /// The first instant after `now` at which the lead's tier changes by time alone (a
     /// dormancy threshold crossed), if one is ahead: when a wakeup should look again.
     pub fn next_dormancy(&self, lead: &Lead, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Duration)> {
@@ -179,10 +197,29 @@ mod tests {
                 (Signal::SmsDelivered, 10.0),
                 (Signal::EmailOpened, 40.0),
                 (Signal::OptedOut, -20.0),
+                (Signal::Unengaged, -10.0),
             ]),
             fit: vec![(Condition::parse("fields.loan_amount >= 400000").unwrap(), "big loan".to_owned(), 20.0)],
             dormant_after: vec![Duration::days(30), Duration::days(180)],
+            unengaged_after: DEFAULT_UNENGAGED_AFTER,
         }
+    }
+
+    #[test]
+    fn the_third_touch_without_engagement_turns_a_lead_unengaged_until_it_engages_again() {
+        let scoring = scoring();
+        let mut lead = lead_with(&[]);
+        let touches = [at("2026-01-01T00:00:00Z"), at("2026-01-01T00:05:00Z")];
+        assert!(!scoring.turns_unengaged(&lead, &touches[..1]), "the second touch");
+        assert!(scoring.turns_unengaged(&lead, &touches), "the third touch");
+        assert!(!scoring.turns_unengaged(&lead, &[touches[0], touches[1], touches[1]]), "only once, at the third");
+        lead.signals.push(SignalEntry { signal: Signal::Unengaged, at: at("2026-01-02T00:00:00Z"), channel: None });
+        let penalty = |lead: &Lead| scoring.score(lead, at("2026-01-02T00:00:00Z")).points;
+        assert_eq!(penalty(&lead), vec![Points { why: "unengaged".to_owned(), points: -10.0 }]);
+        // A reply forgives the silence: its points come, the penalty goes, and the count restarts.
+        lead.signals.push(SignalEntry { signal: Signal::Replied, at: at("2026-01-02T00:00:00Z"), channel: None });
+        assert_eq!(penalty(&lead), vec![Points { why: "replied".to_owned(), points: 15.0 }]);
+        assert!(!scoring.turns_unengaged(&lead, &touches), "touches before the reply do not count");
     }
 
     fn lead_with(signals: &[(Signal, &str)]) -> Lead {

@@ -37,11 +37,14 @@ pub enum Signal {
     CallMissed,
     /// A call reached a voicemail box and left the message after the beep.
     VoicemailLeft,
+    /// The lead let `[scoring] unengaged_after` touches (3 by default) go by without engaging
+    /// since it last did (or arrived): the playbook's "no engagement after three touches".
+    Unengaged,
 }
 
 impl Signal {
     /// Every signal, in a stable order.
-    pub const ALL: [Signal; 13] = [
+    pub const ALL: [Signal; 14] = [
         Signal::Replied,
         Signal::Clicked,
         Signal::BookingClicked,
@@ -55,6 +58,7 @@ impl Signal {
         Signal::CallAnswered,
         Signal::CallMissed,
         Signal::VoicemailLeft,
+        Signal::Unengaged,
     ];
 
     /// The snake_case name used in tenant files, JSON and the timeline.
@@ -73,6 +77,7 @@ impl Signal {
             Signal::CallAnswered => "call_answered",
             Signal::CallMissed => "call_missed",
             Signal::VoicemailLeft => "voicemail_left",
+            Signal::Unengaged => "unengaged",
         }
     }
 
@@ -80,6 +85,13 @@ impl Signal {
     /// booking link is a click too.
     pub fn covers(self, given: Signal) -> bool {
         self == given || (self == Signal::Clicked && given == Signal::BookingClicked)
+    }
+
+    /// Whether a repeat of this signal says nothing new, so only its first is kept unless a
+    /// trigger waits for it: a delivered text proves the number once (a verified phone), and
+    /// recording every delivery report would cost a lead write per text.
+    pub fn first_is_enough(self) -> bool {
+        self == Signal::SmsDelivered
     }
 
     /// The signal named `name`, if there is one.
