@@ -183,3 +183,59 @@ async fn the_score_and_tier_are_shown_as_they_change_and_as_they_decay() {
     assert!(scores[1].starts_with("score 15 (cold)") && scores[1].contains("replied +15"), "{scores:?}");
     assert!(scores[2].starts_with("score 10.9 (cold)"), "two weeks later, halved in part: {scores:?}");
 }
+
+/// What a lead may do during a random preview, at `offset` minutes in.
+fn random_event() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let what = prop::sample::select(vec![
+        "call_missed",
+        "call_answered",
+        "voicemail_left",
+        "email_opened",
+        "booking_clicked",
+        "sms_delivered",
+        "sms_failed",
+        "booked",
+        "no_show",
+        "replied:yes please",
+        "opted_out",
+    ]);
+    (1u32..14 * 24 * 60, what).prop_map(|(minutes, what)| format!("{minutes}m:{what}"))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Whatever the lead does over 14 days, in any order, the real engine and use cases send
+    /// no touch twice, none in the demo's quiet hours (08:00-21:00 local), and none over its
+    /// caps (3 an hour, 3 a day); nothing by phone after a STOP.
+    #[test]
+    fn random_fourteen_day_runs_never_send_twice_nor_outside_quiet_hours_and_caps(
+        events in proptest::collection::vec(random_event(), 0..8),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (_dir, lead) = lead_file(ANN);
+        let events = events.iter().map(|e| parse_event(e).unwrap()).collect();
+        let options = SimulateOptions { config: None, lead, start: start(), days: 14, events };
+        // A click on a link not sent yet is refused by name (tested above): not a run.
+        let preview = runtime.block_on(simulate(options));
+        proptest::prop_assume!(preview.is_ok());
+        let preview = preview.unwrap();
+        let touches: Vec<&PreviewEntry> = preview.touches().collect();
+        for (i, touch) in touches.iter().enumerate() {
+            let hour = touch.local.format("%H:%M").to_string();
+            proptest::prop_assert!(("08:00".."21:00").contains(&hour.as_str()), "{} sent at {hour} local", touch.template.as_deref().unwrap_or("?"));
+            let twin = touches[..i].iter().any(|t| t.at == touch.at && t.template == touch.template && t.channel == touch.channel);
+            proptest::prop_assert!(!twin, "sent twice: {touch:?}");
+            for (per, max) in [(Duration::hours(1), 3), (Duration::days(1), 3)] {
+                let within = touches[..=i].iter().filter(|t| touch.at - t.at < per).count();
+                proptest::prop_assert!(within <= max, "{within} touches within {per} by {}", touch.at);
+            }
+        }
+        let stop = preview.entries.iter().find(|e| e.kind == "opted_out").map(|e| e.at);
+        if let Some(stop) = stop {
+            let by_phone = touches.iter().filter(|t| t.at > stop && t.channel.is_some_and(|c| c.uses_phone())).count();
+            proptest::prop_assert_eq!(by_phone, 0, "texted or called after STOP");
+        }
+    }
+}

@@ -271,4 +271,67 @@ mod tests {
         assert_eq!(next, Some((at("2026-02-09T00:00:00Z"), Duration::days(30))));
         assert_eq!(s.next_dormancy(&lead, at("2026-03-01T00:00:00Z")).map(|n| n.1), Some(Duration::days(180)));
     }
+
+    /// Any engagement signal, at any minute of the year before `now`.
+    fn signals_before(now: DateTime<Utc>) -> impl proptest::strategy::Strategy<Value = Vec<SignalEntry>> {
+        use proptest::prelude::*;
+        let signal = prop::sample::select(Signal::ALL.to_vec());
+        prop::collection::vec((signal, 0i64..365 * 24 * 60), 0..6).prop_map(move |entries| {
+            let at = |minutes: i64| now - Duration::minutes(minutes);
+            entries
+                .into_iter()
+                .map(|(signal, minutes)| SignalEntry { signal, at: at(minutes), channel: None })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// Without new signals, every engagement point halves exactly over `half_life`; fit
+        /// points stay as they are.
+        #[test]
+        fn a_score_halves_exactly_over_half_life_without_new_signals(
+            signals in signals_before(at("2026-06-01T00:00:00Z")),
+            big_loan in proptest::bool::ANY,
+            days in 0i64..400,
+        ) {
+            let s = scoring();
+            let mut lead = lead_with(&[]);
+            lead.received_at = at("2025-01-01T00:00:00Z");
+            lead.signals = signals;
+            if big_loan {
+                lead.profile.fields.insert("loan_amount".to_owned(), "500000".to_owned());
+            }
+            let now = at("2026-06-01T00:00:00Z") + Duration::days(days);
+            let engagement = |when| {
+                let score = s.score(&lead, when);
+                score.points.iter().filter(|p| p.why != "big loan").map(|p| p.points).sum::<f64>()
+            };
+            let fit = |when| s.score(&lead, when).points.iter().filter(|p| p.why == "big loan").map(|p| p.points).sum::<f64>();
+            let (before, after) = (engagement(now), engagement(now + s.half_life));
+            // Each line is rounded to a tenth: half of each, within the rounding.
+            let lines = s.score(&lead, now).points.len() as f64;
+            proptest::prop_assert!((after - before / 2.0).abs() <= 0.05 * (lines + 1.0), "{before} then {after}");
+            proptest::prop_assert_eq!(fit(now), fit(now + s.half_life));
+        }
+
+        /// The wakeup `next_dormancy` names is the first instant the tier turns dormant: a
+        /// second before, the lead is not yet at that threshold; at it, it is.
+        #[test]
+        fn the_dormancy_wakeup_is_the_first_instant_the_tier_changes(
+            signals in signals_before(at("2026-06-01T00:00:00Z")),
+            hours in 0i64..(200 * 24),
+        ) {
+            let s = scoring();
+            let mut lead = lead_with(&[]);
+            lead.received_at = at("2025-06-01T00:00:00Z");
+            lead.signals = signals;
+            let now = at("2026-06-01T00:00:00Z") + Duration::hours(hours);
+            if let Some((wake, threshold)) = s.next_dormancy(&lead, now) {
+                proptest::prop_assert!(wake > now);
+                proptest::prop_assert_eq!(s.tier(&lead, wake), Tier::Dormant(threshold));
+                let before = s.tier(&lead, wake - Duration::seconds(1));
+                proptest::prop_assert_ne!(before, Tier::Dormant(threshold), "already dormant a second before");
+            }
+        }
+    }
 }
