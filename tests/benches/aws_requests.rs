@@ -4,7 +4,8 @@
 //!
 //! Paths measured: intake; a touch whose next is queued on SQS (≤ 15 min away); a touch
 //! whose next becomes an EventBridge schedule; a scheduled touch arriving a minute early (put
-//! back on SQS); the same touch arriving on time; a STOP.
+//! back on SQS); the same touch arriving on time; the `unengaged` signal the third touch
+//! without engagement notes (taken apart from that touch: it comes once per three); a STOP.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -77,7 +78,20 @@ async fn main() {
     let early_arrival = stack.counter.take();
     stack.start_real_time();
     let (_, waited) = stack.wait_and_step(std::time::Duration::from_secs(5)).await;
-    let on_time_arrival = stack.counter.take();
+    let on_time_and_unengaged = stack.counter.take();
+    // Step 2 was the third touch without engagement: it noted `unengaged`. What that costs
+    // alone, measured by noting it again, is taken out of the touch.
+    let lead_id = leadflow_core::domain::LeadId::parse(&id).unwrap();
+    let tenant = leadflow_core::domain::TenantId::parse("demo").unwrap();
+    let noted = stack.app.record_signal(&tenant, &lead_id, leadflow_core::domain::Signal::Unengaged, None).await;
+    assert!(noted.unwrap());
+    let unengaged = stack.counter.take();
+    let mut on_time_arrival = on_time_and_unengaged.clone();
+    for (key, n) in &unengaged {
+        let left = on_time_arrival.get_mut(key).expect("the third touch noted unengaged");
+        *left -= n;
+    }
+    on_time_arrival.retain(|_, n| *n > 0);
 
     let reply = stack.inbound(&event("apigw-v2-twilio-sms.json", &[])).await;
     assert_eq!(reply.status, 200);
@@ -91,18 +105,21 @@ async fn main() {
     show("touch; next as an EventBridge schedule", &touch_next_scheduled);
     show("scheduled touch arriving early (re-delay)", &early_arrival);
     show("scheduled touch arriving on time", &on_time_arrival);
+    show("unengaged noted (every 3rd silent touch)", &unengaged);
     show("reply STOP (inbound)", &stop);
     show("report (GET /v1/reports/summary)", &report);
     println!("  (re-delay waited {waited:?} of real time)");
 
     // The demo cadence: 9 touches; steps 0 and 1 are at most 15 minutes apart (SQS), steps
-    // 2..8 are scheduled (each arrives early, then on time), then one reply.
+    // 2..8 are scheduled (each arrives early, then on time); touches 3, 6 and 9 go unanswered
+    // and note `unengaged`; then one reply.
     let mut per_lead = Counts::new();
     add(&mut per_lead, &intake, 1);
     add(&mut per_lead, &touch_next_on_sqs, 1);
     add(&mut per_lead, &touch_next_scheduled, 1);
     add(&mut per_lead, &early_arrival, 7);
     add(&mut per_lead, &on_time_arrival, 7);
+    add(&mut per_lead, &unengaged, 3);
     add(&mut per_lead, &stop, 1);
     let count = |service: &str| per_lead.iter().filter(|((s, _), _)| s == service).map(|(_, n)| n).sum::<u64>();
     let (dynamodb, sqs, scheduler) = (count("DynamoDB"), count("SQS"), count("Scheduler"));
