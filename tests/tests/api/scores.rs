@@ -94,7 +94,7 @@ async fn a_form_that_is_hot_on_arrival_is_announced_at_intake() {
 }
 
 #[tokio::test]
-async fn silence_is_scheduled_not_polled_a_check_in_at_60_days_a_reset_at_180() {
+async fn silence_is_scheduled_not_polled_a_slower_nurture_at_60_days_a_reset_at_180() {
     let app = leadflow_tests::spawn_app().await;
     let id = app.enrol(3).await;
     app.advance(59 * 86_400).await;
@@ -113,6 +113,10 @@ async fn silence_is_scheduled_not_polled_a_check_in_at_60_days_a_reset_at_180() 
 
     app.advance(120 * 86_400).await;
     let outbox = app.outbox(Some(&id)).await;
+    // The slower nurture: after the check-in, an email a month (days 90 and 120), until the
+    // reset replaces it.
+    let nurture = outbox.iter().filter(|t| t["subject"].as_str().is_some_and(|s| s.contains("a quick note"))).count();
+    assert_eq!(nurture, 2, "{outbox:?}");
     let reset: Vec<&Value> = outbox
         .iter()
         .filter(|t| t["channel"] == "email" && t["subject"].as_str().unwrap().contains("close your file"))
