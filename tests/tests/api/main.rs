@@ -14,6 +14,7 @@ mod dev;
 mod dev_process;
 mod errors;
 mod events;
+mod google_ads;
 mod handoff;
 mod hipaa;
 mod intake;

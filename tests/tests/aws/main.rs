@@ -17,6 +17,7 @@ mod providers;
 mod scores;
 mod secrets;
 mod sns;
+mod sources;
 mod telnyx;
 mod timing;
 mod triggers;

@@ -56,6 +56,10 @@ pub enum Counter {
         source: String,
         channel: Channel,
     },
+    /// A lead source's test lead (Google Ads' "Send test data"): answered, never contacted.
+    TestLead {
+        source: String,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -81,6 +85,7 @@ impl Counter {
             Counter::Click { source, booking: true } => format!("booking_clicks|{source}"),
             Counter::Uncertain { source, channel } => format!("uncertain|{source}|{channel}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
+            Counter::TestLead { source } => format!("test_leads|{source}"),
         }
     }
 
@@ -104,6 +109,7 @@ impl Counter {
             ["sla_missed", source] => Counter::SlaMissed { source: (*source).to_owned() },
             ["clicks", source] => Counter::Click { source: (*source).to_owned(), booking: false },
             ["booking_clicks", source] => Counter::Click { source: (*source).to_owned(), booking: true },
+            ["test_leads", source] => Counter::TestLead { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })

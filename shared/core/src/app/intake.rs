@@ -51,6 +51,13 @@ pub struct Accepted {
 }
 
 impl App {
+    /// Counts a lead source's test lead (Google Ads' "Send test data"): it is answered and
+    /// shows in the report's `test_leads`, and is never stored as a lead nor contacted.
+    pub async fn record_test_lead(&self, tenant: &TenantConfig, source: &str) -> Result<(), StoreError> {
+        let counter = Counter::TestLead { source: source.to_owned() };
+        self.store.add_counts(&tenant.id, self.clock.now().date_naive(), &[(counter.key(), 1)]).await
+    }
+
     /// Accepts a lead for `tenant`.
     pub async fn intake(&self, tenant: &TenantConfig, request: IntakeRequest) -> Result<Accepted, IntakeError> {
         let now = self.clock.now();

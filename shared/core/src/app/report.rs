@@ -34,6 +34,8 @@ pub struct SummaryRow {
     /// Touches a crash left unrecorded that the channel could not account for: each may not
     /// have gone out, and a person was told to follow up.
     pub uncertain: u64,
+    /// Test leads a lead source sent (Google Ads' "Send test data"): recorded, never contacted.
+    pub test_leads: u64,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
 }
@@ -106,6 +108,7 @@ impl App {
                 | Counter::SlaMet { source }
                 | Counter::SlaMissed { source }
                 | Counter::Click { source, .. }
+                | Counter::TestLead { source }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -138,6 +141,7 @@ impl App {
                             row.booking_clicks += n;
                         }
                     }
+                    Counter::TestLead { .. } => row.test_leads += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

@@ -21,6 +21,7 @@ pub(super) struct RawTenantFile {
     pub email: Option<RawEmail>,
     pub handoff: Option<RawHandoff>,
     pub booking: Option<RawBooking>,
+    pub google_ads: Option<RawGoogleAds>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
@@ -130,6 +131,16 @@ pub(super) struct RawBooking {
     pub rebook_cadence: Option<Spanned<String>>,
     pub calendly_signing_key: Option<Spanned<String>>,
     pub calcom_secret: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGoogleAds {
+    pub key: Spanned<String>,
+    pub source: Option<Spanned<String>>,
+    #[serde(default)]
+    pub consent: Vec<Spanned<String>>,
+    pub consent_text: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

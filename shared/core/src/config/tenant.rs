@@ -6,6 +6,7 @@ use super::cadences::{cadences, guards_need_scoring};
 use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
 use super::checker::{line_of, Checker};
 use super::file::RawTenantFile;
+use super::google_ads::{google_ads_settings, GoogleAdsSettings};
 use super::links::tracked_links;
 use super::policy::contact_policy;
 use super::scoring::{dormant_thresholds, scoring};
@@ -58,6 +59,8 @@ pub struct TenantConfig {
     pub handoff: Option<HandoffChat>,
     /// The reps hand-offs are assigned to in turn, the hand-off SLA and the manager.
     pub team: Team,
+    /// The Google Ads lead form webhook's key and consent, if the tenant takes those leads.
+    pub google_ads: Option<GoogleAdsSettings>,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -137,6 +140,7 @@ impl TenantConfig {
         let email = email_settings(&mut c, &raw);
         let handoff = handoff_chat(&mut c, &raw);
         let team = team(&mut c, &raw, region, zone);
+        let google_ads = google_ads_settings(&mut c, &raw);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -178,6 +182,7 @@ impl TenantConfig {
                 email,
                 handoff,
                 team,
+                google_ads,
                 booking,
                 links,
                 voice,
@@ -227,6 +232,9 @@ impl TenantConfig {
         }
         if let Some(secret) = &mut self.booking.calcom_secret {
             visit("booking.calcom_secret", secret);
+        }
+        if let Some(google_ads) = &mut self.google_ads {
+            visit("google_ads.key", &mut google_ads.key);
         }
         if let Some(voicemail) = &mut self.voicemail {
             visit("voicemail.secret", voicemail.auth.secret_mut());
@@ -543,6 +551,7 @@ mod tests {
     fn every_secret_of_the_config_is_visited() {
         let sections = "[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"ssm:/t/telnyx\"\n\n\
                         [handoff]\nslack_webhook = \"ssm:/t/slack\"\n\n\
+                        [google_ads]\nkey = \"ssm:/t/google\"\n\n\
                         [voicemail]\nurl = \"https://rvm.example/drops\"\nauth = \"bearer\"\nsecret = \"ssm:/t/rvm\"\n\
                         audio_url = \"https://cdn.example/vm.mp3\"\nbody = { phone = \"{to}\", audio = \"{audio_url}\" }\n";
         let source = demo_with(sections)
@@ -556,11 +565,14 @@ mod tests {
         let in_config = format!("{tenant:?}").matches("Secret(").count();
         let mut visited = Vec::new();
         tenant.visit_secrets(|field, secret| visited.push((field, secret.parameter().map(str::to_owned))));
-        assert_eq!(visited.len(), 6, "{visited:?}");
+        assert_eq!(visited.len(), 7, "{visited:?}");
         assert_eq!(visited.len(), in_config, "every Secret of the config is visited: {visited:?}");
         let mut parameters = tenant.secret_parameters();
         parameters.sort();
-        assert_eq!(parameters, ["/t/calcom", "/t/calendly", "/t/rvm", "/t/slack", "/t/telnyx", "/t/twilio"]);
+        assert_eq!(
+            parameters,
+            ["/t/calcom", "/t/calendly", "/t/google", "/t/rvm", "/t/slack", "/t/telnyx", "/t/twilio"]
+        );
     }
 
     #[test]

@@ -41,8 +41,8 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/reps/{name}", put(reps::put_availability))
 }
 
-/// Carrier and booking-tool webhooks, tracked links and one-click unsubscribe (the inbound
-/// function).
+/// Carrier, booking-tool and lead-source webhooks, tracked links and one-click unsubscribe
+/// (the inbound function: it reads the secrets that verify them).
 pub fn inbound_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/webhooks/twilio/sms", post(twilio::sms::inbound_sms))
@@ -55,6 +55,7 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/aws/ses", post(aws::ses::events))
         .route("/v1/webhooks/calendly", bookings::route(Tool::Calendly))
         .route("/v1/webhooks/calcom", bookings::route(Tool::Calcom))
+        .route("/v1/webhooks/google-ads", post(webhooks::google_ads::lead))
         .route("/r/{token}", get(clicks::follow))
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }

@@ -6,8 +6,9 @@ use super::signature::{verify_calcom_signature, verify_calendly_signature, Booki
 use super::{calcom, calendly};
 use crate::app::{BookingNotice, FieldError};
 use crate::config::{Secret, TenantConfig};
-use crate::domain::{Email, PhoneNumber, TenantId};
+use crate::domain::{Email, PhoneNumber};
 use crate::http::common::{body, ApiError, HttpState, Query};
+use crate::http::webhooks::tenant_query::{named_tenant, TenantQuery};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -15,14 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// `?tenant=<id>` on a booking webhook's URL.
-#[derive(Deserialize)]
-pub(crate) struct TenantQuery {
-    tenant: Option<String>,
-}
 
 /// A booking tool leadflow takes webhooks from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,11 +78,8 @@ async fn webhook(
 ) -> Result<Response, ApiError> {
     let bytes = body::read(request).await?;
     let forbidden = || ApiError::Forbidden(format!("the {} signature does not match this request", tool.name()));
-    let raw = query
-        .tenant
-        .ok_or_else(|| ApiError::Malformed(FieldError::new("tenant", "the URL needs ?tenant=<tenant id>")))?;
     // Nothing is read, and nothing about tenants revealed, before the signature holds.
-    let tenant = TenantId::parse(&raw).ok().and_then(|id| state.app.tenants.get(&id)).ok_or_else(forbidden)?;
+    let tenant = named_tenant(&state, query, forbidden)?;
     let secret = tool.secret(&tenant).ok_or_else(forbidden)?;
     if let Err(reason) = tool.verify(secret, &headers, &bytes, state.app.clock.now()) {
         tracing::warn!(tenant = %tenant.id, %reason, "{} webhook refused", tool.name());
