@@ -1,5 +1,5 @@
 //! The intake function: `POST /v1/leads`, `GET /v1/leads/{id}`, `POST /v1/leads/{id}/events`,
-//! `GET /v1/reps`, `PUT /v1/reps/{name}`.
+//! `GET /v1/reps`, `PUT /v1/reps/{name}`, `POST /v1/dnc`.
 
 use leadflow_aws::{handlers, runtime};
 

@@ -119,6 +119,11 @@ enum Command {
     },
     /// Print the line to paste into a tenant file for an API key.
     HashKey { key: String },
+    /// The tenant's do-not-contact list (`dnc import FILE`).
+    Dnc {
+        #[command(subcommand)]
+        action: DncAction,
+    },
     /// Post leads concurrently to a fresh dev server and print speed to lead and throughput
     /// (`bench restart`: how soon a restart on a full store answers, and its memory).
     #[command(args_conflicts_with_subcommands = true)]
@@ -134,6 +139,24 @@ enum Command {
         /// Offered load in leads per second (open loop). Default: as fast as answers come.
         #[arg(long)]
         rate: Option<f64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DncAction {
+    /// Put every number of FILE (one per line, or a CSV whose first column is the number) on
+    /// the tenant's do-not-contact list: never texted, called or voicemailed again.
+    Import {
+        file: PathBuf,
+        /// The API's base URL: the stack's, or `leadflow dev`'s.
+        #[arg(long, default_value = "http://127.0.0.1:8787")]
+        api: String,
+        /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
+        #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
+        key: String,
+        /// Why these numbers are on the list, kept as the evidence.
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 
@@ -258,6 +281,11 @@ pub fn main() -> anyhow::Result<()> {
         }
         Command::HashKey { key } => {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
+            Ok(())
+        }
+        Command::Dnc { action: DncAction::Import { file, api, key, reason } } => {
+            let imported = runtime()?.block_on(crate::dnc::import(&file, &api, &key, reason.as_deref()))?;
+            println!("{} numbers put on the do-not-contact list, {} already on it", imported.added, imported.already);
             Ok(())
         }
         Command::Bench { kind: Some(BenchKind::Restart { leads, concurrency }), .. } => {

@@ -301,7 +301,7 @@ async fn a_touch_no_one_can_account_for_is_uncertain_counted_on_the_timeline_and
 async fn a_resend_the_rules_no_longer_allow_is_not_sent() {
     let (f, lead) = crashed(morning(), true, Crash::BeforeSend).await;
     let phone = PhoneNumber::parse_e164("+14155552671").unwrap();
-    let stop = OptOutRecord { at: morning(), channel: Channel::Sms, message: "STOP".to_owned() };
+    let stop = OptOutRecord::by_message(morning(), Channel::Sms, "STOP".to_owned());
     f.store.record_number_opt_out(&f.tenant.id, &phone, &stop).await.unwrap();
 
     f.advance(60).await;

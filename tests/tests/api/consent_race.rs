@@ -196,6 +196,14 @@ impl LeadStore for HeldOptOuts {
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
         self.inner.lift_number_opt_out(tenant, phone).await
     }
+    async fn add_to_dnc(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError> {
+        self.inner.add_to_dnc(tenant, phone, record).await
+    }
     async fn claim_inbound(
         &self,
         tenant: &TenantId,
@@ -274,7 +282,7 @@ async fn held() -> Held {
 async fn a_text_is_not_claimed_for_a_number_whose_stop_is_stored_before_its_lead_is_marked() {
     let Held { app, store, tenant, lead, first, .. } = held().await;
     let phone = PhoneNumber::parse_e164(&lead_phone(1)).unwrap();
-    let stop = OptOutRecord { at: start_time(), channel: leadflow_core::domain::Channel::Sms, message: "STOP".into() };
+    let stop = OptOutRecord::by_message(start_time(), leadflow_core::domain::Channel::Sms, "STOP".into());
     store.inner.record_number_opt_out(&tenant.id, &phone, &stop).await.unwrap();
     assert!(store.lead(&tenant.id, &lead).await.unwrap().unwrap().opted_out.is_empty(), "the lead is not marked yet");
 

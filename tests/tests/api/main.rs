@@ -12,6 +12,7 @@ mod consent_race;
 mod delivery;
 mod dev;
 mod dev_process;
+mod dnc;
 mod errors;
 mod events;
 mod google_ads;

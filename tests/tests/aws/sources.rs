@@ -26,3 +26,20 @@ async fn a_google_ads_lead_through_the_inbound_function_is_texted_once() {
     assert_eq!(stack.drain().await, 0, "nothing new to send");
     assert_eq!(stack.summary().await["leads"], 1);
 }
+
+/// The do-not-contact list on AWS: `POST /v1/dnc` through the intake function marks the
+/// number's opt-out item in DynamoDB; the lead posted after it is stored silenced for texts and
+/// calls, and its cadence goes on by email only.
+#[tokio::test]
+async fn a_number_listed_through_the_intake_function_is_never_texted() {
+    let stack = Stack::new(start_time()).await;
+    let listed = stack.intake(&event("apigw-v2-post-dnc.json", &[])).await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(listed.json(), serde_json::json!({ "added": 1, "already": 0 }));
+
+    let id = stack.post_lead().await;
+    stack.drain().await;
+    let lead = stack.lead(&id).await;
+    assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice", "voicemail"]), "{lead}");
+    assert!(stack.sent.all().iter().all(|(m, _)| m.channel != leadflow_core::domain::Channel::Sms), "no text went out");
+}

@@ -65,6 +65,9 @@ pub(super) struct OptOutItem {
     pub pk: String,
     pub sk: String,
     pub record: OptOutRecord,
+    /// On the tenant's do-not-contact list (set by `add_to_dnc` beside the record it keeps).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dnc: bool,
 }
 
 #[derive(Serialize, Deserialize)]

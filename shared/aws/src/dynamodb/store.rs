@@ -494,7 +494,8 @@ impl LeadStore for DynamoStore {
             .send()
             .await
             .map_err(unavailable)?;
-        output.item.map(|item| from_item::<OptOutItem>(item).map(|i| i.record)).transpose()
+        let item = output.item.map(from_item::<OptOutItem>).transpose()?;
+        Ok(item.map(|i| OptOutRecord { dnc: i.dnc || i.record.dnc, ..i.record }))
     }
 
     async fn record_number_opt_out(
@@ -503,8 +504,12 @@ impl LeadStore for DynamoStore {
         phone: &PhoneNumber,
         record: &OptOutRecord,
     ) -> Result<bool, StoreError> {
-        let item =
-            OptOutItem { pk: keys::opt_out_pk(tenant, phone), sk: keys::OPT_OUT_SK.to_owned(), record: record.clone() };
+        let item = OptOutItem {
+            pk: keys::opt_out_pk(tenant, phone),
+            sk: keys::OPT_OUT_SK.to_owned(),
+            record: record.clone(),
+            dnc: record.dnc,
+        };
         // Intake and claims check this item inside their transactions; a put that meets one of
         // them is refused (TransactionConflict) and is sent again, as `transact` does.
         let mut attempt = 1;
@@ -528,17 +533,59 @@ impl LeadStore for DynamoStore {
     }
 
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
-        let output = self
+        let deleted = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key("pk", s(keys::opt_out_pk(tenant, phone)))
             .key("sk", s(keys::OPT_OUT_SK))
+            // A number on the do-not-contact list stays opted out, whatever it texts.
+            .condition_expression("attribute_not_exists(dnc) OR dnc = :no")
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
             .return_values(ReturnValue::AllOld)
             .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(output.attributes.is_some_and(|a| !a.is_empty()))
+            .await;
+        match deleted {
+            Ok(output) => Ok(output.attributes.is_some_and(|a| !a.is_empty())),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn add_to_dnc(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError> {
+        let evidence: AttributeValue = serde_dynamo::to_attribute_value(record).map_err(corrupt)?;
+        // One UpdateItem: the record is created, or kept (a STOP's evidence stays) and marked,
+        // so the number never lacks its opt-out meanwhile. A claim or intake checking the item
+        // inside its transaction makes the update conflict: it is sent again.
+        let mut attempt = 1;
+        loop {
+            let updated = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(keys::opt_out_pk(tenant, phone)))
+                .key("sk", s(keys::OPT_OUT_SK))
+                .update_expression("SET #record = if_not_exists(#record, :record), dnc = :yes")
+                .expression_attribute_names("#record", "record")
+                .expression_attribute_values(":record", evidence.clone())
+                .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                .return_values(ReturnValue::AllOld)
+                .send()
+                .await;
+            let conflict = matches!(&updated, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception()));
+            if conflict && attempt < TRANSACTION_ATTEMPTS {
+                tokio::time::sleep(conflict_backoff(attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            let old = updated.map_err(unavailable)?.attributes.unwrap_or_default();
+            return Ok(!matches!(old.get("dnc"), Some(AttributeValue::Bool(true))));
+        }
     }
 
     async fn claim_inbound(

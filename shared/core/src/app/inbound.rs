@@ -72,7 +72,7 @@ impl App {
         let intent = read_reply(&sms.body, prior_opt_out.is_some());
         let answer = match intent {
             ReplyIntent::OptOut(by) => {
-                let record = OptOutRecord { at: received, channel: Channel::Sms, message: body.clone() };
+                let record = OptOutRecord::by_message(received, Channel::Sms, body.clone());
                 let first = self.store.record_number_opt_out(&tenant.id, &sms.from, &record).await?;
                 // The carrier confirms its own keywords; words it does not understand, so
                 // leadflow confirms those, once per opt-out.

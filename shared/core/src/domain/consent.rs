@@ -46,6 +46,18 @@ impl Consent {
 pub struct OptOutRecord {
     pub at: DateTime<Utc>,
     pub channel: Channel,
-    /// The message as the person sent it ("STOP", "please stop texting me").
+    /// The message as the person sent it ("STOP", "please stop texting me"), or why the
+    /// tenant put the number on its do-not-contact list.
     pub message: String,
+    /// The number is on the tenant's do-not-contact list: only the tenant takes it off, a
+    /// START from the number does not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dnc: bool,
+}
+
+impl OptOutRecord {
+    /// A number's opt-out by a message it sent.
+    pub fn by_message(at: DateTime<Utc>, channel: Channel, message: String) -> Self {
+        Self { at, channel, message, dnc: false }
+    }
 }

@@ -11,6 +11,7 @@ mod common;
 mod links;
 mod webhooks;
 
+pub use api::dnc::MAX_DNC_NUMBERS;
 pub use common::body::{read as read_body, MAX_BODY_BYTES};
 pub use common::{ApiError, HttpState, Query};
 pub use webhooks::aws::ses::TENANT_TAG as SES_TENANT_TAG;
@@ -19,7 +20,7 @@ pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use webhooks::twilio::signature::twilio_signature;
 pub use webhooks::twilio::{ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, STATUS_CALLBACK_PATH};
 
-use api::{events, leads, reports, reps};
+use api::{dnc, events, leads, reports, reps};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
@@ -31,7 +32,8 @@ use links::{clicks, unsubscribe};
 use webhooks::booking::webhook::{self as bookings, Tool};
 use webhooks::{aws, telnyx, twilio};
 
-/// The lead API (the intake function): post, read, report outcomes; reps' availability.
+/// The lead API (the intake function): post, read, report outcomes; reps' availability; the
+/// do-not-contact list.
 pub fn lead_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/leads", post(leads::post_lead))
@@ -39,6 +41,7 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads/{id}/events", post(events::post_event))
         .route("/v1/reps", get(reps::list))
         .route("/v1/reps/{name}", put(reps::put_availability))
+        .route("/v1/dnc", post(dnc::add))
 }
 
 /// Carrier, booking-tool and lead-source webhooks, tracked links and one-click unsubscribe

@@ -162,8 +162,19 @@ pub trait LeadStore: Send + Sync {
         phone: &PhoneNumber,
         record: &OptOutRecord,
     ) -> Result<bool, StoreError>;
-    /// Lifts a number's opt-out; answers whether it had one.
+    /// Lifts a number's opt-out (a START); answers whether it had one it lifted. A number on
+    /// the tenant's do-not-contact list stays opted out, and answers false.
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError>;
+    /// Puts a number on the tenant's do-not-contact list: its opt-out record is created (with
+    /// `record` as the evidence) or, if it has one, kept and marked `dnc`, in one atomic write,
+    /// so the number is never without a record meanwhile. A DNC record is not lifted by
+    /// `lift_number_opt_out`. Answers whether the number was not on the list before.
+    async fn add_to_dnc(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError>;
     /// Claims a carrier's inbound message id (carriers deliver webhooks at least once): true
     /// the first time, false while an earlier claim of it has not expired at `now`. Only one
     /// of two callers at once gets true.

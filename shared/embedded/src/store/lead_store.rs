@@ -299,8 +299,33 @@ impl LeadStore for EmbeddedStore {
         let key = keys::opt_out(tenant, phone);
         self.write(move |tx| {
             let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
-            let removed = table.remove(key.as_str()).map_err(unavailable)?.is_some();
-            Ok(removed)
+            let stored: Option<OptOutRecord> =
+                table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
+            match stored {
+                Some(record) if !record.dnc => Ok(table.remove(key.as_str()).map_err(unavailable)?.is_some()),
+                _ => Ok(false),
+            }
+        })
+        .await
+    }
+
+    async fn add_to_dnc(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneNumber,
+        record: &OptOutRecord,
+    ) -> Result<bool, StoreError> {
+        let (key, record) = (keys::opt_out(tenant, phone), record.clone());
+        self.write(move |tx| {
+            let mut table = tx.open_table(OPT_OUTS).map_err(unavailable)?;
+            let stored: Option<OptOutRecord> =
+                table.get(key.as_str()).map_err(unavailable)?.map(|v| decode(v.value())).transpose()?;
+            if stored.as_ref().is_some_and(|r| r.dnc) {
+                return Ok(false);
+            }
+            let marked = OptOutRecord { dnc: true, ..stored.unwrap_or(record) };
+            table.insert(key.as_str(), encode(&marked).as_slice()).map_err(unavailable)?;
+            Ok(true)
         })
         .await
     }

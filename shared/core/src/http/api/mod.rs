@@ -1,7 +1,8 @@
 //! The tenant-facing API, called with a tenant's API key: leads in, their outcome events,
-//! reps' availability, reports.
+//! reps' availability, the do-not-contact list, reports.
 
 mod auth;
+pub(crate) mod dnc;
 pub(crate) mod events;
 pub(crate) mod leads;
 pub(crate) mod reports;

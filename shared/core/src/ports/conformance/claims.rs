@@ -339,7 +339,7 @@ pub async fn a_touch_is_not_settled_for_a_number_that_opted_out(store: &dyn Lead
         Ok(()),
         "claiming the step must succeed"
     );
-    let stop = OptOutRecord { at, channel: Channel::Sms, message: "STOP".to_owned() };
+    let stop = OptOutRecord::by_message(at, Channel::Sms, "STOP".to_owned());
     assert_eq!(store.record_number_opt_out(&tenant, &phone, &stop).await, Ok(true), "the STOP is recorded");
 
     let resend = Touch { status: TouchStatus::Resending { since: at + Duration::minutes(2) }, ..claimed.clone() };

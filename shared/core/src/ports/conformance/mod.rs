@@ -82,6 +82,7 @@ macro_rules! __with_store_conformance_checks {
             a_number_opt_out_keeps_its_first_evidence_until_lifted,
             writes_unless_opted_out_fail_once_the_number_opted_out,
             an_opt_out_and_a_lead_write_at_once_never_miss_each_other,
+            a_number_on_the_dnc_list_stays_opted_out_whatever_it_texts,
             turns_are_taken_once_each_per_tenant_and_rotation,
             reps_are_marked_away_and_counted_by_the_leads_waiting_on_them,
             an_inbound_message_is_claimed_once_until_it_expires_or_is_released

@@ -6,10 +6,8 @@ use super::prelude::*;
 /// one, answers false and changes nothing), per tenant, and lifted by an opt-in.
 pub async fn a_number_opt_out_keeps_its_first_evidence_until_lifted(store: &dyn LeadStore) {
     let (tenant, other, phone) = (fresh_tenant(), fresh_tenant(), fresh_phone());
-    let record = |message: &str, minutes| OptOutRecord {
-        at: t0() + Duration::minutes(minutes),
-        channel: Channel::Sms,
-        message: message.to_owned(),
+    let record = |message: &str, minutes| {
+        OptOutRecord::by_message(t0() + Duration::minutes(minutes), Channel::Sms, message.to_owned())
     };
     assert_eq!(store.number_opt_out(&tenant, &phone).await, Ok(None), "a number starts opted in");
     assert_eq!(store.lift_number_opt_out(&tenant, &phone).await, Ok(false), "lifting nothing answers false");
@@ -39,7 +37,7 @@ pub async fn a_number_opt_out_keeps_its_first_evidence_until_lifted(store: &dyn 
 pub async fn writes_unless_opted_out_fail_once_the_number_opted_out(store: &dyn LeadStore) {
     let (tenant, other) = (fresh_tenant(), fresh_tenant());
     let phone = fresh_phone();
-    let stop = OptOutRecord { at: t0(), channel: Channel::Sms, message: "STOP".to_owned() };
+    let stop = OptOutRecord::by_message(t0(), Channel::Sms, "STOP".to_owned());
     assert_eq!(store.record_number_opt_out(&other, &phone, &stop).await, Ok(true), "another tenant's STOP");
 
     let lead = new_lead(&tenant, Some(fresh_email()), Some(phone.clone()));
@@ -81,7 +79,7 @@ pub async fn writes_unless_opted_out_fail_once_the_number_opted_out(store: &dyn 
 /// record is stored, finds the lead. Many pairs, each started together.
 pub async fn an_opt_out_and_a_lead_write_at_once_never_miss_each_other(store: &dyn LeadStore) {
     let tenant = fresh_tenant();
-    let stop = OptOutRecord { at: t0(), channel: Channel::Sms, message: "STOP".to_owned() };
+    let stop = OptOutRecord::by_message(t0(), Channel::Sms, "STOP".to_owned());
     for _ in 0..25 {
         let phone = fresh_phone();
         let lead = new_lead(&tenant, Some(fresh_email()), Some(phone.clone()));
@@ -101,4 +99,32 @@ pub async fn an_opt_out_and_a_lead_write_at_once_never_miss_each_other(store: &d
             Err(e) => panic!("the lead write may only succeed or find the opt-out: {e:?}"),
         }
     }
+}
+
+/// The do-not-contact list: a number put on it is opted out (a STOP's evidence, if it had one,
+/// is kept), a START does not take it off, putting it on again answers false, and writes made
+/// `unless_opted_out` fail for it as for a STOP.
+pub async fn a_number_on_the_dnc_list_stays_opted_out_whatever_it_texts(store: &dyn LeadStore) {
+    let (tenant, listed, stopped) = (fresh_tenant(), fresh_phone(), fresh_phone());
+    let listing = OptOutRecord { dnc: true, ..OptOutRecord::by_message(t0(), Channel::Sms, "DNC list".to_owned()) };
+    assert_eq!(store.add_to_dnc(&tenant, &listed, &listing).await, Ok(true), "a new number goes on the list");
+    assert_eq!(store.add_to_dnc(&tenant, &listed, &listing).await, Ok(false), "once");
+    assert_eq!(store.number_opt_out(&tenant, &listed).await, Ok(Some(listing.clone())));
+    assert_eq!(store.lift_number_opt_out(&tenant, &listed).await, Ok(false), "a START does not lift the DNC");
+    assert!(ok(store.number_opt_out(&tenant, &listed).await, "number_opt_out").is_some_and(|r| r.dnc));
+
+    // A number that texted STOP keeps its STOP's evidence, now on the list.
+    let stop = OptOutRecord::by_message(t0() - Duration::days(1), Channel::Sms, "STOP".to_owned());
+    assert_eq!(store.record_number_opt_out(&tenant, &stopped, &stop).await, Ok(true));
+    assert_eq!(store.add_to_dnc(&tenant, &stopped, &listing).await, Ok(true));
+    assert_eq!(store.number_opt_out(&tenant, &stopped).await, Ok(Some(OptOutRecord { dnc: true, ..stop })));
+    assert_eq!(store.lift_number_opt_out(&tenant, &stopped).await, Ok(false));
+
+    let lead = new_lead(&tenant, Some(fresh_email()), Some(listed.clone()));
+    let write = LeadWrite { unless_opted_out: Some(listed.clone()), ..create(&lead) };
+    assert_eq!(
+        store.write_lead(write).await,
+        Err(StoreError::NumberOptedOut),
+        "a listed number is never written texted"
+    );
 }
