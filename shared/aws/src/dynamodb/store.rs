@@ -652,7 +652,7 @@ impl LeadStore for DynamoStore {
         let mut states = Vec::new();
         for item in all_items(query).await? {
             let name = match item.get("sk") {
-                Some(AttributeValue::S(sk)) => sk.trim_start_matches(keys::REP_PREFIX).to_owned(),
+                Some(AttributeValue::S(sk)) => sk.strip_prefix(keys::REP_PREFIX).unwrap_or(sk).to_owned(),
                 _ => return Err(corrupt("a rep item without its name")),
             };
             let away = matches!(item.get("away"), Some(AttributeValue::Bool(true)));

@@ -253,6 +253,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_lead_waits_on_its_owner_until_contacted_or_settled() {
+        use crate::domain::OutcomeKind;
+        use crate::ports::waiting_changes;
+        let mut waiting =
+            crate::domain::fixtures::lead(&crate::domain::TenantId::parse("t1").unwrap(), chrono::Utc::now());
+        (waiting.needs_human, waiting.owner) = (true, Some("Dana".to_owned()));
+        let fresh = Lead { needs_human: false, owner: None, ..waiting.clone() };
+        assert_eq!(waiting_changes(Some(&fresh), &waiting), [("Dana".to_owned(), 1)]);
+        assert_eq!(waiting_changes(None, &waiting), [("Dana".to_owned(), 1)], "a lead created waiting");
+        for outcome in [OutcomeKind::Won, OutcomeKind::Booked, OutcomeKind::Disqualified, OutcomeKind::Cancelled] {
+            let settled = Lead { outcome: Some(outcome), ..waiting.clone() };
+            assert_eq!(waiting_changes(Some(&waiting), &settled), [("Dana".to_owned(), -1)], "{outcome:?}");
+        }
+        let no_show = Lead { outcome: Some(OutcomeKind::NoShow), ..waiting.clone() };
+        assert_eq!(waiting_changes(Some(&waiting), &no_show), [], "a no-show still waits on Dana");
+        let moved = Lead { owner: Some("Eli".to_owned()), ..waiting.clone() };
+        assert_eq!(waiting_changes(Some(&waiting), &moved), [("Dana".to_owned(), -1), ("Eli".to_owned(), 1)]);
+    }
+
     /// A rep with arbitrary hours (or none), capacity (or none), and state.
     fn arbitrary_rep() -> impl Strategy<Value = (Rep, RepState)> {
         (

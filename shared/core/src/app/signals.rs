@@ -6,7 +6,9 @@ use super::change::Change;
 use super::enrolment::started_by;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{Channel, Cue, Lead, LeadId, Signal, TenantId, TimelineEntry, TimelineKind};
+use crate::domain::{
+    turns_unengaged, Channel, Cue, Lead, LeadId, Signal, TenantId, TimelineEntry, TimelineKind, DEFAULT_UNENGAGED_AFTER,
+};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -26,8 +28,8 @@ impl App {
         signal: Signal,
         channel: Option<Channel>,
     ) -> Result<bool, StoreError> {
-        let repeat = |lead: &Lead, _: DateTime<Utc>, listened: bool| {
-            signal.first_is_enough() && !listened && lead.signals.iter().any(|s| s.signal == signal)
+        let repeat = |lead: &Lead, _: DateTime<Utc>, waited_for: bool| {
+            signal.first_is_enough() && !waited_for && lead.signals.iter().any(|s| s.signal == signal)
         };
         Ok(self.record_unless(tenant, id, signal, channel, repeat).await?.is_some())
     }
@@ -42,7 +44,7 @@ impl App {
     }
 
     /// Records `signal` unless `redundant` says the lead has it already (told whether a
-    /// trigger waits for the signal), reading the lead's enrolments only when a trigger could
+    /// trigger or a condition waits for the signal), reading the lead's enrolments only when a trigger could
     /// start one. Answers whether it was recorded, or `None` when there is no such lead.
     async fn record_unless(
         &self,
@@ -56,10 +58,11 @@ impl App {
         let now = self.clock.now();
         let rules = config.rules();
         let listened = rules.triggers.iter().any(|t| t.when.covers(Cue::Signal(signal)));
+        let waited_for = config.waits_for(signal);
         let mut recorded = false;
         let changed = self
             .change_lead_reading(tenant, id, now, listened, |lead, enrolments| {
-                recorded = !redundant(lead, now, listened);
+                recorded = !redundant(lead, now, waited_for);
                 if !recorded {
                     return Change::none(lead);
                 }
@@ -80,11 +83,12 @@ impl App {
     /// `unengaged`, for a tenant that scores it or starts a cadence on it. Best effort: the
     /// touch is sent whatever happens here.
     pub(super) async fn note_unengaged(&self, tenant: &TenantConfig, lead: &Lead, earlier: &[DateTime<Utc>]) {
-        let Some(scoring) = &tenant.scoring else { return };
-        let cue = Cue::Signal(Signal::Unengaged);
-        let wanted = scoring.signal_points.contains_key(&Signal::Unengaged)
-            || tenant.triggers.iter().any(|t| t.when.covers(cue));
-        if !wanted || !scoring.turns_unengaged(lead, earlier) {
+        let scored = tenant.scoring.as_ref().is_some_and(|s| s.signal_points.contains_key(&Signal::Unengaged));
+        if !(scored || tenant.waits_for(Signal::Unengaged)) {
+            return;
+        }
+        let after = tenant.scoring.as_ref().map_or(DEFAULT_UNENGAGED_AFTER, |s| s.unengaged_after);
+        if !turns_unengaged(lead, earlier, after) {
             return;
         }
         if let Err(e) = self.record_signal(&tenant.id, &lead.id, Signal::Unengaged, None).await {

@@ -151,9 +151,7 @@ impl App {
             Err(StoreError::AlreadyClaimed) => return Ok(StepOutcome::Dropped),
             Err(e) => return Err(e.into()),
         }
-        if pending.is_some() {
-            self.note_unengaged(&tenant, &lead, &touch_times).await;
-        }
+        let noted_touch = pending.is_some();
         // The next step is scheduled while this one is sent: neither waits for the other, and
         // a crash that loses the schedule is repaired by `Rearm` when this message comes back.
         let schedule_next = async {
@@ -171,6 +169,10 @@ impl App {
         let (scheduled_next, sent) = tokio::join!(schedule_next, send);
         let sent = sent?;
         scheduled_next?;
+        // After the touch is out, so noting the silence never delays it.
+        if noted_touch {
+            self.note_unengaged(&tenant, &lead, &touch_times).await;
+        }
         Ok(sent.unwrap_or(outcome))
     }
 

@@ -20,7 +20,10 @@ use super::{
     ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
-use crate::domain::{Cadence, ContactPolicy, Lead, LeadZone, PhoneNumber, Region, Scoring, TenantId, Trigger};
+use crate::domain::{
+    Cadence, Condition, ContactPolicy, Cue, Guard, Lead, LeadZone, PhoneNumber, Region, Scoring, Signal, TenantId,
+    Trigger,
+};
 use crate::engine::Rules;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -272,6 +275,15 @@ impl TenantConfig {
         }
     }
 
+    /// Whether anything of the tenant file waits for every occurrence of `signal`: a trigger
+    /// on it, or a step's or a trigger's condition naming it (which reads the signals since an
+    /// enrolment, so a repeat may matter).
+    pub fn waits_for(&self, signal: Signal) -> bool {
+        let names = |guard: &Guard| matches!(guard.condition, Condition::Signal(named) if named.covers(signal));
+        self.triggers.iter().any(|t| t.when.covers(Cue::Signal(signal)) || t.unless.as_ref().is_some_and(names))
+            || self.cadences.values().flat_map(|c| &c.steps).any(|step| step.guard.as_ref().is_some_and(names))
+    }
+
     /// Renders `template` for `lead`, its links as written (see `TrackedLinks::rewrite`).
     pub fn render(&self, template: &str, lead: &Lead) -> Result<Rendered, TemplateError> {
         let booking_link = self.booking.url.as_deref().unwrap_or_default();
@@ -443,6 +455,8 @@ mod tests {
             ),
             (r#"when = "dormant:60d""#, r#"when = "dormant:soon""#, "triggers[2].when", "write dormant:<span>"),
             (r#"after = "2h""#, r#"after = "2x""#, "triggers[1].after", "a wait from `1m` to `90d`"),
+            (r#"after = "2h""#, r#"after = "30s""#, "triggers[1].after", "a wait from `1m` to `90d`"),
+            (r#"unless = "clicked""#, "stop_others = true\nunless = \"clicked\"", "triggers[1].unless", "not with stop_others"),
             (r#"after = "2h""#, r#"after = "91d""#, "triggers[1].after", "a wait from `1m` to `90d`"),
             (r#"unless = "clicked""#, r#"unless = "fields.budget >= 'lots'""#, "triggers[1].unless", "not a number"),
             (r#"unless = "clicked""#, r#"unless = "clickd""#, "triggers[1].unless", "neither a signal"),
@@ -551,7 +565,6 @@ mod tests {
     fn every_secret_of_the_config_is_visited() {
         let sections = "[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"ssm:/t/telnyx\"\n\n\
                         [handoff]\nslack_webhook = \"ssm:/t/slack\"\n\n\
-                        [google_ads]\nkey = \"ssm:/t/google\"\n\n\
                         [voicemail]\nurl = \"https://rvm.example/drops\"\nauth = \"bearer\"\nsecret = \"ssm:/t/rvm\"\n\
                         audio_url = \"https://cdn.example/vm.mp3\"\nbody = { phone = \"{to}\", audio = \"{audio_url}\" }\n";
         let source = demo_with(sections)
@@ -560,7 +573,8 @@ mod tests {
                 r#"calendly_signing_key = "demo_calendly_signing_key""#,
                 r#"calendly_signing_key = "ssm:/t/calendly""#,
             )
-            .replace(r#"calcom_secret = "demo_calcom_secret""#, r#"calcom_secret = "ssm:/t/calcom""#);
+            .replace(r#"calcom_secret = "demo_calcom_secret""#, r#"calcom_secret = "ssm:/t/calcom""#)
+            .replace(r#"key = "demo_google_key""#, r#"key = "ssm:/t/google""#);
         let mut tenant = TenantConfig::parse(&source, "t").unwrap();
         let in_config = format!("{tenant:?}").matches("Secret(").count();
         let mut visited = Vec::new();

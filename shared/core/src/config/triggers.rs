@@ -34,7 +34,7 @@ pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Du
         }
         let after = trigger.after.as_ref().map(|after| {
             c.check(&format!("{field}.after"), after, |s| match StepTime::parse(s) {
-                Ok(StepTime::After(d)) if d > Duration::zero() && d <= LONGEST_WAIT => Ok(d),
+                Ok(StepTime::After(d)) if d >= Duration::minutes(1) && d <= LONGEST_WAIT => Ok(d),
                 _ => Err("must be a wait from `1m` to `90d`, like `2h`"),
             })
         });
@@ -47,8 +47,17 @@ pub(super) fn triggers(c: &mut Checker, raw: &RawTenantFile, dormant_after: &[Du
                 Err(e) => Err(e.to_string()),
             })
         });
+        let stop_others = trigger.stop_others.unwrap_or(false);
+        if let (true, Some(unless)) = (stop_others, &trigger.unless) {
+            // The others would stop at once, and the condition might then hold the new one
+            // back: the lead would be left with no cadence at all.
+            c.fail(
+                format!("{field}.unless"),
+                Some(unless),
+                "not with stop_others = true: the other cadences would stop whether or not this one goes",
+            );
+        }
         if let (Some(when), Some(after), Some(unless)) = (when, valid(after), valid(unless)) {
-            let stop_others = trigger.stop_others.unwrap_or(false);
             triggers.push(Trigger { when, enrol: enrol.clone(), stop_others, after, unless });
         }
     }

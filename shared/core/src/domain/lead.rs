@@ -92,9 +92,14 @@ impl Lead {
         }
     }
 
-    /// The rep the lead waits on: its owner, while it needs a human.
+    /// The rep the lead waits on: its owner, while it needs a human and no outcome settled it
+    /// (a lead won, booked, disqualified or cancelled is no longer on the rep's plate).
     pub fn waiting_on(&self) -> Option<&str> {
-        self.owner.as_deref().filter(|_| self.needs_human)
+        let settled = matches!(
+            self.outcome,
+            Some(OutcomeKind::Won | OutcomeKind::Booked | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
+        );
+        self.owner.as_deref().filter(|_| self.needs_human && !settled)
     }
 
     /// The channel the lead engages with most, among `candidates` (those a touch may use now):

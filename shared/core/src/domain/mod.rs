@@ -45,7 +45,7 @@ pub use phone::{PhoneError, PhoneNumber, Region};
 pub use policy::{ContactPolicy, FrequencyCap, QuietHours, QuietHoursError};
 pub use receipt::{IntakeReceipt, IntakeStatus};
 pub use reply::{read_reply, OptInBy, OptOutBy, ReplyIntent, ReplyTopic};
-pub use scoring::{span, Points, Score, Scoring, Tier, DEFAULT_UNENGAGED_AFTER};
+pub use scoring::{span, turns_unengaged, Points, Score, Scoring, Tier, DEFAULT_UNENGAGED_AFTER};
 pub use signal::{Signal, SignalEntry};
 pub use signed_token::TokenKey;
 pub use source::source_slug;

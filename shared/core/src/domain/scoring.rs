@@ -151,16 +151,13 @@ impl Scoring {
 
     /// When the lead last engaged (or arrived, if it never has).
     pub fn last_engagement(&self, lead: &Lead) -> DateTime<Utc> {
-        let engaged = lead.signals.iter().filter(|s| ENGAGEMENT.contains(&s.signal)).map(|s| s.at).max();
-        engaged.unwrap_or(lead.received_at).max(lead.received_at)
+        last_engagement(lead)
     }
 
     /// Whether the touch about to go out, after `earlier` touches (when each was claimed),
     /// is the `unengaged_after`-th since the lead last engaged: the moment it turns unengaged.
     pub fn turns_unengaged(&self, lead: &Lead, earlier: &[DateTime<Utc>]) -> bool {
-        let since = self.last_engagement(lead);
-        let unanswered = earlier.iter().filter(|at| **at >= since).count() + 1;
-        unanswered == self.unengaged_after as usize
+        turns_unengaged(lead, earlier, self.unengaged_after)
     }
 
     /// The first instant after `now` at which the lead's tier changes by time alone (a
@@ -169,6 +166,20 @@ impl Scoring {
         let last = self.last_engagement(lead);
         self.dormant_after.iter().map(|after| (last + *after, *after)).find(|(at, _)| *at > now)
     }
+}
+
+/// When `lead` last engaged (a reply, click, booking, answered call or open), or arrived.
+pub fn last_engagement(lead: &Lead) -> DateTime<Utc> {
+    let engaged = lead.signals.iter().filter(|s| ENGAGEMENT.contains(&s.signal)).map(|s| s.at).max();
+    engaged.unwrap_or(lead.received_at).max(lead.received_at)
+}
+
+/// Whether the touch about to go out, after `earlier` touches (when each was claimed), is the
+/// `after`-th since `lead` last engaged: the moment it turns unengaged (once per stretch).
+pub fn turns_unengaged(lead: &Lead, earlier: &[DateTime<Utc>], after: u32) -> bool {
+    let since = last_engagement(lead);
+    let unanswered = earlier.iter().filter(|at| **at >= since).count() + 1;
+    unanswered == after as usize
 }
 
 /// Points to one decimal: what people read, and stable in tests. (`+ 0.0` turns the `-0`

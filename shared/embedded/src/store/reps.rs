@@ -36,7 +36,8 @@ pub(super) fn add_waiting(
     changes: &[(String, i64)],
 ) -> Result<(), StoreError> {
     for (rep, by) in changes {
-        update(tx, tenant, rep, |stored| stored.open += by)?;
+        // Never below nobody: a lead handed off before waits were counted was never added.
+        update(tx, tenant, rep, |stored| stored.open = (stored.open + by).max(0))?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@
 use super::tenant_query::{named_tenant, TenantQuery};
 use crate::app::{ConsentForm, FieldError, IntakeRequest, LeadForm};
 use crate::config::{GoogleAdsSettings, Secret, TenantConfig};
-use crate::domain::{Channel, IdempotencyKey};
+use crate::domain::{Channel, IdempotencyKey, Region};
 use crate::http::common::body::{self, typed};
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::body::Body;
@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use subtle::ConstantTimeEq;
 
@@ -35,7 +36,6 @@ struct WebhookLead {
     adgroup_id: Option<Value>,
     creative_id: Option<Value>,
     asset_group_id: Option<Value>,
-    google_key: Option<String>,
     #[serde(default)]
     is_test: bool,
     gcl_id: Option<String>,
@@ -62,12 +62,12 @@ pub(crate) async fn lead(
     let tenant = named_tenant(&state, query, forbidden)?;
     let settings = tenant.google_ads.as_ref().ok_or_else(forbidden)?;
     let value = body::object(&bytes)?;
-    let lead: WebhookLead = typed(&value)?;
-    // Nothing is read further, or recorded, before the key holds.
-    if !same_key(lead.google_key.as_deref(), &settings.key) {
+    // Nothing else is read, or recorded, before the key holds.
+    if !same_key(value["google_key"].as_str(), &settings.key) {
         tracing::warn!(tenant = %tenant.id, "google ads lead refused: google_key does not match");
         return Err(forbidden());
     }
+    let lead: WebhookLead = typed(&value)?;
     if lead.is_test {
         state.app.record_test_lead(&tenant, &settings.source).await?;
         tracing::info!(tenant = %tenant.id, "google ads test lead received (not contacted)");
@@ -86,10 +86,12 @@ pub(crate) async fn lead(
     Ok(response)
 }
 
-/// Whether the lead's `google_key` is the tenant's, compared in constant time.
+/// Whether the lead's `google_key` is the tenant's, compared in constant time: digests of
+/// equal length are compared, so neither the key's length nor a common prefix shows in the
+/// time taken.
 fn same_key(given: Option<&str>, key: &Secret) -> bool {
     match (given, key.expose()) {
-        (Some(given), Some(key)) => bool::from(given.as_bytes().ct_eq(key.as_bytes())),
+        (Some(given), Some(key)) => bool::from(Sha256::digest(given).ct_eq(&Sha256::digest(key))),
         _ => false,
     }
 }
@@ -114,18 +116,24 @@ fn lead_form(tenant: &TenantConfig, settings: &GoogleAdsSettings, lead: &Webhook
             "PHONE_NUMBER" => form.phone = Some(value),
             "WORK_PHONE" => _ = form.phone.get_or_insert(value),
             "POSTAL_CODE" => form.postcode = Some(value),
-            "COUNTRY" => form.country = Some(value),
+            // A country intake does not read as an ISO code (a name, say) stays a field, so
+            // it cannot cost the lead.
+            "COUNTRY" if Region::parse(&value).is_ok() => form.country = Some(value),
             _ => {
                 // Another standard column (CITY, COMPANY_NAME ...) by its id lowercased; a
-                // custom question by its id as set on the form, else by its wording.
+                // custom question by its id as set on the form, else by its wording; either
+                // made a field name intake takes (letters, digits, `_`, up to 64).
                 let wording = column.column_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
                 let name = match (id, wording) {
-                    ("", Some(wording)) => wording.to_owned(),
-                    ("", None) => format!("column_{i}"),
-                    (id, _) if is_standard(id) => id.to_lowercase(),
-                    (id, _) => id.to_owned(),
+                    ("", Some(wording)) => field_name(wording),
+                    (id, _) if !id.is_empty() => field_name(id),
+                    _ => String::new(),
                 };
-                fields.insert(name, Value::String(value));
+                let name = if name.is_empty() { format!("column_{i}") } else { name };
+                let name = if fields.contains_key(&name) { format!("{name}_{i}") } else { name };
+                // A paragraph answer keeps its words on one line, and at most what intake keeps.
+                let text: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).take(1_000).collect();
+                fields.insert(name, Value::String(text));
             }
         }
     }
@@ -161,9 +169,17 @@ fn lead_form(tenant: &TenantConfig, settings: &GoogleAdsSettings, lead: &Webhook
     Ok(form)
 }
 
-/// Google's standard column ids that are not read into the lead's own fields.
-fn is_standard(id: &str) -> bool {
-    id.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+/// A column id or a question's wording as a field name: lowercase letters, digits and `_`
+/// (anything else becomes `_`, runs of it one), at most 64 characters.
+fn field_name(raw: &str) -> String {
+    let mut name = String::new();
+    for c in raw.trim().chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && (name.is_empty() || name.ends_with('_'))) {
+            name.push(c);
+        }
+    }
+    name.trim_end_matches('_').chars().take(64).collect::<String>().trim_end_matches('_').to_owned()
 }
 
 /// An int64 id as text: a JSON integer or a string of digits, never a float.
@@ -227,6 +243,26 @@ mod tests {
         );
         let form = form_of(&first_last).unwrap();
         assert_eq!((form.first_name.as_deref(), form.last_name.as_deref()), (Some("José"), Some("Núñez")));
+    }
+
+    #[test]
+    fn a_question_by_its_wording_a_country_by_name_and_a_long_answer_never_cost_the_lead() {
+        let json = SAMPLE.replace(
+            "{ \"column_name\": \"City\", \"string_value\": \"Mountain View\", \"column_id\": \"CITY\" }",
+            "{ \"column_name\": \"What's your budget (USD)?\", \"string_value\": \"5,000\" }, \
+             { \"column_name\": \"Country\", \"string_value\": \"United States\", \"column_id\": \"COUNTRY\" }, \
+             { \"string_value\": \"first line\\nsecond line\", \"column_id\": \"tell-us-more\" }",
+        );
+        let form = form_of(&json).unwrap();
+        let fields = form.fields.clone().unwrap();
+        assert_eq!(fields["what_s_your_budget_usd"], "5,000");
+        assert_eq!(fields["country"], "United States", "not an ISO code: kept as a field");
+        assert_eq!(form.country, None);
+        assert_eq!(fields["tell_us_more"], "first line second line");
+        let tenant = TenantConfig::demo();
+        assert!(form.parse(&tenant, chrono::Utc::now()).is_ok(), "intake takes every field");
+        // Intake takes ASCII names: other letters become `_`.
+        assert_eq!(field_name("  Ünïcode — and 😀 emoji!! "), "n_code_and_emoji");
     }
 
     #[test]
