@@ -456,7 +456,12 @@ mod tests {
             (r#"when = "dormant:60d""#, r#"when = "dormant:soon""#, "triggers[2].when", "write dormant:<span>"),
             (r#"after = "2h""#, r#"after = "2x""#, "triggers[1].after", "a wait from `1m` to `90d`"),
             (r#"after = "2h""#, r#"after = "30s""#, "triggers[1].after", "a wait from `1m` to `90d`"),
-            (r#"unless = "clicked""#, "stop_others = true\nunless = \"clicked\"", "triggers[1].unless", "not with stop_others"),
+            (
+                r#"unless = "clicked""#,
+                "stop_others = true\nunless = \"clicked\"",
+                "triggers[1].unless",
+                "not with stop_others",
+            ),
             (r#"after = "2h""#, r#"after = "91d""#, "triggers[1].after", "a wait from `1m` to `90d`"),
             (r#"unless = "clicked""#, r#"unless = "fields.budget >= 'lots'""#, "triggers[1].unless", "not a number"),
             (r#"unless = "clicked""#, r#"unless = "clickd""#, "triggers[1].unless", "neither a signal"),
