@@ -110,6 +110,23 @@ fn conflict_backoff(attempt: u32) -> Duration {
 }
 
 /// Whether a conditional PutItem wrote: its condition failing is `false`, not an error.
+/// Sends a single-item write (made by `send`) again while `conflict` says it met a
+/// transaction on the same item, pausing as `transact` does between attempts.
+async fn retrying_conflicts<T, F: std::future::Future<Output = T>>(
+    mut send: impl FnMut() -> F,
+    conflict: impl Fn(&T) -> bool,
+) -> T {
+    let mut attempt = 1;
+    loop {
+        let sent = send().await;
+        if !conflict(&sent) || attempt == TRANSACTION_ATTEMPTS {
+            return sent;
+        }
+        tokio::time::sleep(conflict_backoff(attempt)).await;
+        attempt += 1;
+    }
+}
+
 fn put_succeeded(put: Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>) -> Result<bool, StoreError> {
     match put {
         Ok(_) => Ok(true),
@@ -512,24 +529,19 @@ impl LeadStore for DynamoStore {
         };
         // Intake and claims check this item inside their transactions; a put that meets one of
         // them is refused (TransactionConflict) and is sent again, as `transact` does.
-        let mut attempt = 1;
-        loop {
-            let put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&item)))
-                .condition_expression("attribute_not_exists(pk)")
-                .send()
-                .await;
-            let conflict =
-                matches!(&put, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception()));
-            if !conflict || attempt == TRANSACTION_ATTEMPTS {
-                return put_succeeded(put);
-            }
-            tokio::time::sleep(conflict_backoff(attempt)).await;
-            attempt += 1;
-        }
+        let put = retrying_conflicts(
+            || {
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_item(&item)))
+                    .condition_expression("attribute_not_exists(pk)")
+                    .send()
+            },
+            |put| matches!(put, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception())),
+        )
+        .await;
+        put_succeeded(put)
     }
 
     async fn lift_number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<bool, StoreError> {
@@ -562,30 +574,27 @@ impl LeadStore for DynamoStore {
         // One UpdateItem: the record is created, or kept (a STOP's evidence stays) and marked,
         // so the number never lacks its opt-out meanwhile. A claim or intake checking the item
         // inside its transaction makes the update conflict: it is sent again.
-        let mut attempt = 1;
-        loop {
-            let updated = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key("pk", s(keys::opt_out_pk(tenant, phone)))
-                .key("sk", s(keys::OPT_OUT_SK))
-                .update_expression("SET #record = if_not_exists(#record, :record), dnc = :yes")
-                .expression_attribute_names("#record", "record")
-                .expression_attribute_values(":record", evidence.clone())
-                .expression_attribute_values(":yes", AttributeValue::Bool(true))
-                .return_values(ReturnValue::AllOld)
-                .send()
-                .await;
-            let conflict = matches!(&updated, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception()));
-            if conflict && attempt < TRANSACTION_ATTEMPTS {
-                tokio::time::sleep(conflict_backoff(attempt)).await;
-                attempt += 1;
-                continue;
-            }
-            let old = updated.map_err(unavailable)?.attributes.unwrap_or_default();
-            return Ok(!matches!(old.get("dnc"), Some(AttributeValue::Bool(true))));
-        }
+        let updated = retrying_conflicts(
+            || {
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .key("pk", s(keys::opt_out_pk(tenant, phone)))
+                    .key("sk", s(keys::OPT_OUT_SK))
+                    .update_expression("SET #record = if_not_exists(#record, :record), dnc = :yes")
+                    .expression_attribute_names("#record", "record")
+                    .expression_attribute_values(":record", evidence.clone())
+                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                    .return_values(ReturnValue::AllOld)
+                    .send()
+            },
+            |updated| {
+                matches!(updated, Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_conflict_exception()))
+            },
+        )
+        .await;
+        let old = updated.map_err(unavailable)?.attributes.unwrap_or_default();
+        Ok(!matches!(old.get("dnc"), Some(AttributeValue::Bool(true))))
     }
 
     async fn claim_inbound(
