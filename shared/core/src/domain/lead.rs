@@ -92,14 +92,19 @@ impl Lead {
         }
     }
 
-    /// The rep the lead waits on: its owner, while it needs a human and no outcome settled it
-    /// (a lead won, booked, disqualified or cancelled is no longer on the rep's plate).
-    pub fn waiting_on(&self) -> Option<&str> {
-        let settled = matches!(
+    /// Whether an outcome settled the lead: it booked, was won, disqualified or cancelled
+    /// (a no-show or a contact leaves it open).
+    pub fn settled(&self) -> bool {
+        matches!(
             self.outcome,
-            Some(OutcomeKind::Won | OutcomeKind::Booked | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
-        );
-        self.owner.as_deref().filter(|_| self.needs_human && !settled)
+            Some(OutcomeKind::Booked | OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
+        )
+    }
+
+    /// The rep the lead waits on: its owner, while it needs a human and is not settled (a lead
+    /// won, booked, disqualified or cancelled is no longer on the rep's plate).
+    pub fn waiting_on(&self) -> Option<&str> {
+        self.owner.as_deref().filter(|_| self.needs_human && !self.settled())
     }
 
     /// The channel the lead engages with most, among `candidates` (those a touch may use now):

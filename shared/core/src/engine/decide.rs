@@ -205,10 +205,7 @@ fn triggered(
         Cue::Dormant(_) => None,
     };
     let booking_news = matches!(signal, Some(Signal::Booked | Signal::NoShow));
-    let settled = matches!(
-        lead.outcome,
-        Some(OutcomeKind::Booked | OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
-    );
+    let settled = lead.settled();
     if !signal.is_none_or(Trigger::may_fire_on) || (!booking_news && (lead.needs_human || settled)) {
         return Vec::new();
     }

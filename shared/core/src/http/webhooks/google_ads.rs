@@ -9,7 +9,7 @@
 
 use super::tenant_query::{named_tenant, TenantQuery};
 use crate::app::{ConsentForm, FieldError, IntakeRequest, LeadForm};
-use crate::config::{GoogleAdsSettings, Secret, TenantConfig};
+use crate::config::{GoogleAdsSettings, Secret};
 use crate::domain::{Channel, IdempotencyKey, Region};
 use crate::http::common::body::{self, typed};
 use crate::http::common::{ApiError, HttpState, Query};
@@ -77,7 +77,7 @@ pub(crate) async fn lead(
     let lead_id = lead_id.ok_or_else(|| ApiError::field("lead_id", "is required"))?;
     let idempotency_key = IdempotencyKey::parse(&format!("google-ads:{lead_id}"))
         .map_err(|_| ApiError::field("lead_id", "must be up to 240 printable ASCII characters"))?;
-    let form = lead_form(&tenant, settings, &lead)?;
+    let form = lead_form(settings, &lead)?;
     let accepted = state.app.intake(&tenant, IntakeRequest { form, idempotency_key: Some(idempotency_key) }).await?;
     let mut response = Json(accepted.receipt).into_response();
     if accepted.replayed {
@@ -99,7 +99,7 @@ fn same_key(given: Option<&str>, key: &Secret) -> bool {
 /// The lead as intake reads it: the standard columns to the lead's own fields, custom
 /// questions (and the ids Google sends along) to `fields`, the tenant's consent wording as
 /// the evidence.
-fn lead_form(tenant: &TenantConfig, settings: &GoogleAdsSettings, lead: &WebhookLead) -> Result<LeadForm, ApiError> {
+fn lead_form(settings: &GoogleAdsSettings, lead: &WebhookLead) -> Result<LeadForm, ApiError> {
     let mut form = LeadForm { source: Some(settings.source.clone()), ..LeadForm::default() };
     let mut fields = BTreeMap::new();
     let mut full_name = None;
@@ -143,10 +143,13 @@ fn lead_form(tenant: &TenantConfig, settings: &GoogleAdsSettings, lead: &Webhook
         form.last_name = form.last_name.or(parts.next().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
     }
     form.campaign = int64("campaign_id", lead.campaign_id.as_ref())?;
-    for (name, id) in [("form_id", &lead.form_id), ("adgroup_id", &lead.adgroup_id), ("creative_id", &lead.creative_id)]
-        .into_iter()
-        .chain([("asset_group_id", &lead.asset_group_id)])
-    {
+    let ids = [
+        ("form_id", &lead.form_id),
+        ("adgroup_id", &lead.adgroup_id),
+        ("creative_id", &lead.creative_id),
+        ("asset_group_id", &lead.asset_group_id),
+    ];
+    for (name, id) in ids {
         if let Some(id) = int64(name, id.as_ref())? {
             fields.insert(format!("google_{name}"), Value::String(id));
         }
@@ -165,7 +168,6 @@ fn lead_form(tenant: &TenantConfig, settings: &GoogleAdsSettings, lead: &Webhook
         captured_at: None,
         ip: None,
     });
-    tracing::debug!(tenant = %tenant.id, "google ads lead mapped");
     Ok(form)
 }
 
@@ -196,6 +198,7 @@ fn int64(field: &str, value: Option<&Value>) -> Result<Option<String>, ApiError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::TenantConfig;
 
     /// Google's documented example (`tests/fixtures/sources/google-ads-lead.json`).
     const SAMPLE: &str = include_str!("../../../../../tests/fixtures/sources/google-ads-lead.json");
@@ -203,7 +206,7 @@ mod tests {
     fn form_of(json: &str) -> Result<LeadForm, ApiError> {
         let tenant = TenantConfig::demo();
         let lead: WebhookLead = serde_json::from_str(json).unwrap();
-        lead_form(&tenant, tenant.google_ads.as_ref().unwrap(), &lead)
+        lead_form(tenant.google_ads.as_ref().unwrap(), &lead)
     }
 
     #[test]
