@@ -1,10 +1,12 @@
 //! What outside services post to leadflow, one folder per sender: the SMS and voice carriers
-//! (Twilio, Telnyx, AWS), the booking tools (Calendly, Cal.com), and lead sources (Google Ads). Each request is verified
-//! as its sender's (a signature, or SNS's) before anything in it is read or recorded.
+//! (Twilio, Telnyx, AWS), the booking tools (Calendly, Cal.com), and lead sources (Google Ads;
+//! `signatures` for the others' HMAC schemes). Each request is verified as its sender's (a
+//! signature, or SNS's) before anything in it is read or recorded.
 
 pub mod aws;
 pub(crate) mod booking;
 pub(crate) mod google_ads;
+pub(crate) mod signatures;
 mod sms_answer;
 pub(crate) mod telnyx;
 mod tenant_query;
