@@ -314,6 +314,15 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// The id of the demo tenant's lead with this phone, as the store has it.
+    pub async fn lead_id_by_phone(&self, phone: &str) -> Option<String> {
+        use leadflow_core::ports::LeadStore;
+        let store = self.server.as_ref().expect("a running server").store();
+        let tenant = leadflow_core::domain::TenantId::parse("demo").unwrap();
+        let phone = leadflow_core::domain::PhoneNumber::from_e164(phone).unwrap();
+        store.lead_by_phone(&tenant, &phone).await.unwrap().map(|lead| lead.id.to_string())
+    }
+
     /// GET /v1/reports/summary with a query string.
     pub async fn report(&self, query: &str) -> reqwest::Response {
         self.client

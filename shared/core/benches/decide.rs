@@ -33,7 +33,8 @@ fn lead(tenant: &TenantConfig, received_at: DateTime<Utc>) -> Lead {
         country: None,
         fields: BTreeMap::from([("treatment".to_owned(), "implants".to_owned())]),
     };
-    let evidence = ConsentEvidence { text: None, captured_at: received_at, ip: None, source: "web".to_owned() };
+    let evidence =
+        ConsentEvidence { text: None, captured_at: received_at, ip: None, user_agent: None, source: "web".to_owned() };
     let consent = Consent { sms: true, email: true, voice: true, evidence };
     let mut lead = Lead::received(tenant.id.clone(), profile, consent, received_at);
     for i in 0..Lead::KEPT_SIGNALS {

@@ -155,8 +155,12 @@ impl Fixture {
             "consent": { "sms": true, "email": true, "text": "I agree to be contacted" },
         }))
         .unwrap();
-        let receipt =
-            self.app.intake(&self.tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap().receipt;
+        let receipt = self
+            .app
+            .intake(&self.tenant, IntakeRequest { form, idempotency_key: None, payload: None })
+            .await
+            .unwrap()
+            .receipt;
         receipt.lead_id
     }
 

@@ -8,7 +8,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     TimelineKind, TokenKey, Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, RepState, StoreError};
+use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, RawPayload, RepState, StoreError};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use leadflow_tests::{lead_body, lead_phone, spawn_app, start_time, TestApp};
 use serde_json::Value;
@@ -228,6 +228,26 @@ impl LeadStore for HeldOptOuts {
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
         self.inner.add_counts(tenant, day, counts).await
     }
+    async fn count_hit(
+        &self,
+        tenant: &TenantId,
+        rate: &str,
+        window_start: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.count_hit(tenant, rate, window_start, expires_at).await
+    }
+    async fn keep_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError> {
+        self.inner.keep_payload(tenant, payload).await
+    }
+    async fn payload(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RawPayload>, StoreError> {
+        self.inner.payload(tenant, key, now).await
+    }
     async fn counts(
         &self,
         tenant: &TenantId,
@@ -270,7 +290,8 @@ async fn held() -> Held {
         contacts: Arc::default(),
     };
     let form: LeadForm = serde_json::from_value(lead_body(1)).unwrap();
-    let receipt = app.intake(&tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap().receipt;
+    let receipt =
+        app.intake(&tenant, IntakeRequest { form, idempotency_key: None, payload: None }).await.unwrap().receipt;
     let enrolment = store.enrolments(&tenant.id, &receipt.lead_id).await.unwrap().remove(0);
     let first = DueTouch::next_of(&enrolment).unwrap();
     Held { app, store, clock, tenant, lead: receipt.lead_id, first, _data: data }

@@ -262,7 +262,11 @@ async fn leads_whose_schedule_was_lost(data: &Path, count: u32) -> Vec<String> {
             let (app, tenant) = (app.clone(), tenant.clone());
             tokio::spawn(async move {
                 let form = serde_json::from_value(lead_body(n)).unwrap();
-                let receipt = app.intake(&tenant, IntakeRequest { form, idempotency_key: None }).await.unwrap().receipt;
+                let receipt = app
+                    .intake(&tenant, IntakeRequest { form, idempotency_key: None, payload: None })
+                    .await
+                    .unwrap()
+                    .receipt;
                 receipt.lead_id.to_string()
             })
         })

@@ -56,6 +56,11 @@ pub fn sqs_bodies(file: &str, vars: &[(&str, &str)]) -> Vec<String> {
     event["Records"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap().to_owned()).collect()
 }
 
+/// The demo tenant's id.
+pub fn demo_tenant() -> leadflow_core::domain::TenantId {
+    leadflow_core::domain::TenantId::parse("demo").unwrap()
+}
+
 /// The link signing key the stack reads from Parameter Store.
 pub const LINK_SECRET: &str = "aws-test-link-secret-0123456789";
 
@@ -123,6 +128,11 @@ impl Reply {
 
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
     }
 }
 
@@ -292,6 +302,18 @@ impl Stack {
         let reply = self.intake(&event("apigw-v2-get-lead.json", &[("lead_id", id)])).await;
         assert_eq!(reply.status, 200, "{}", reply.text());
         reply.json()
+    }
+
+    /// The demo tenant's lead with this phone, as DynamoDB has it.
+    pub async fn lead_id_by_phone(&self, phone: &str) -> Option<String> {
+        let phone = leadflow_core::domain::PhoneNumber::from_e164(phone).unwrap();
+        let lead = self.app.store.lead_by_phone(&demo_tenant(), &phone).await.unwrap();
+        lead.map(|lead| lead.id.to_string())
+    }
+
+    /// A lead source's raw request kept in DynamoDB, by its key.
+    pub async fn payload(&self, key: &str) -> Option<leadflow_core::ports::RawPayload> {
+        self.app.store.payload(&demo_tenant(), key, self.clock.now()).await.unwrap()
     }
 
     /// `apigw-v2-twilio-sms.json` (STOP from the lead's phone) through the inbound function.

@@ -43,3 +43,32 @@ async fn a_number_listed_through_the_intake_function_is_never_texted() {
     assert_eq!(lead["opted_out"], serde_json::json!(["sms", "voice", "voicemail"]), "{lead}");
     assert!(stack.sent.all().iter().all(|(m, _)| m.channel != leadflow_core::domain::Channel::Sms), "no text went out");
 }
+
+/// A plain HTML form's post through the intake function, as API Gateway hands over a
+/// browser's post (base64 body, `X-Forwarded-For` with the client's own claim first): the
+/// lead is stored with the address API Gateway saw, sent on to the thank-you page, texted
+/// once through the step queue; its raw post is kept in DynamoDB and read back byte for byte.
+#[tokio::test]
+async fn a_page_s_form_post_through_the_intake_function_is_a_lead_with_its_evidence() {
+    let stack = Stack::new(start_time()).await;
+    let reply = stack.intake(&event("apigw-v2-post-form.json", &[])).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location"), Some("http://localhost:8080/thanks".to_owned()));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("http://localhost:8080".to_owned()));
+    assert_eq!(stack.drain().await, 1, "the first touch, queued");
+    assert_eq!(stack.sent.all().iter().filter(|(m, _)| m.to == "+14155550199").count(), 1);
+
+    let id = stack.lead_id_by_phone("+14155550199").await.expect("the lead is in DynamoDB");
+    let lead = stack.lead(&id).await;
+    assert_eq!(lead["profile"]["source"], "website");
+    assert_eq!(lead["profile"]["fields"]["message"], "Olá, quero um orçamento");
+    let evidence = &lead["consent"]["evidence"];
+    assert_eq!(evidence["ip"], "198.51.100.7", "the address API Gateway saw, not the client's claim");
+    assert!(evidence["user_agent"].as_str().unwrap().contains("iPhone"));
+    let received = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "received").unwrap().clone();
+    let key = received["payload"].as_str().unwrap();
+    let raw = stack.payload(key).await.expect("the raw post is kept");
+    assert_eq!(raw.content_type, "application/x-www-form-urlencoded");
+    assert!(String::from_utf8(raw.body).unwrap().starts_with("name=Ana+Lima&"));
+    assert_eq!(raw.expires_at - raw.received_at, chrono::Duration::days(30));
+}

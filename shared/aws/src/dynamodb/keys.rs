@@ -78,6 +78,22 @@ pub fn inbound_pk(tenant: &TenantId, message_id: &str) -> String {
 /// The sort key of a claimed inbound message id.
 pub const INBOUND_SK: &str = "INBOUND";
 
+/// The partition of one window of a rate (a form's posts in one minute).
+pub fn rate_pk(tenant: &TenantId, rate: &str, window_start: i64) -> String {
+    format!("T#{tenant}#RATE#{rate}#{window_start}")
+}
+
+/// The sort key of a rate window's item.
+pub const RATE_SK: &str = "RATE";
+
+/// The partition of a lead source's raw request, by its key.
+pub fn payload_pk(tenant: &TenantId, key: &str) -> String {
+    format!("T#{tenant}#PAYLOAD#{key}")
+}
+
+/// The sort key of a raw request's item.
+pub const PAYLOAD_SK: &str = "PAYLOAD";
+
 /// The sort key of a rep's item, beside the tenant's day counters.
 pub fn rep_sk(name: &str) -> String {
     format!("{REP_PREFIX}{name}")

@@ -9,6 +9,7 @@ mod items;
 pub mod keys;
 mod pages;
 mod schema;
+mod sources;
 mod store;
 mod tenants;
 

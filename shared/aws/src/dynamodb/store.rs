@@ -16,7 +16,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RepState, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RawPayload, RepState, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::hash::{BuildHasher, RandomState};
@@ -25,8 +25,8 @@ use std::time::Duration;
 /// The store over one table.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 fn to_item<T: Serialize>(value: &T) -> Item {
@@ -37,11 +37,11 @@ fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(corrupt)
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
+pub(super) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-fn n(value: impl ToString) -> AttributeValue {
+pub(super) fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
@@ -136,13 +136,13 @@ fn put_succeeded(put: Result<PutItemOutput, SdkError<PutItemError, HttpResponse>
 }
 
 /// Instants compared inside DynamoDB conditions: microseconds since the epoch.
-fn micros(at: DateTime<Utc>) -> i64 {
+pub(super) fn micros(at: DateTime<Utc>) -> i64 {
     at.timestamp_micros()
 }
 
 /// Epoch seconds for the TTL attribute, rounded up so that TTL never deletes a record
 /// before it has expired.
-fn ttl_seconds(at: DateTime<Utc>) -> i64 {
+pub(super) fn ttl_seconds(at: DateTime<Utc>) -> i64 {
     at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
 }
 
@@ -189,7 +189,8 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    async fn get<T: DeserializeOwned>(&self, pk: String, sk: &str) -> Result<Option<T>, StoreError> {
+    /// One item, read consistently.
+    pub(super) async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -200,7 +201,11 @@ impl DynamoStore {
             .send()
             .await
             .map_err(unavailable)?;
-        output.item.map(from_item).transpose()
+        Ok(output.item)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, pk: String, sk: &str) -> Result<Option<T>, StoreError> {
+        self.get_item(pk, sk).await?.map(from_item).transpose()
     }
 
     /// Every item of a partition whose sort key starts with `prefix`, in sort-key order.
@@ -501,17 +506,7 @@ impl LeadStore for DynamoStore {
     }
 
     async fn number_opt_out(&self, tenant: &TenantId, phone: &PhoneNumber) -> Result<Option<OptOutRecord>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::opt_out_pk(tenant, phone)))
-            .key("sk", s(keys::OPT_OUT_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let item = output.item.map(from_item::<OptOutItem>).transpose()?;
+        let item = self.get::<OptOutItem>(keys::opt_out_pk(tenant, phone), keys::OPT_OUT_SK).await?;
         Ok(item.map(|i| OptOutRecord { dnc: i.dnc || i.record.dnc, ..i.record }))
     }
 
@@ -686,6 +681,29 @@ impl LeadStore for DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn count_hit(
+        &self,
+        tenant: &TenantId,
+        rate: &str,
+        window_start: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.count_rate_hit(tenant, rate, window_start, expires_at).await
+    }
+
+    async fn keep_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError> {
+        self.put_payload(tenant, payload).await
+    }
+
+    async fn payload(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RawPayload>, StoreError> {
+        self.get_payload(tenant, key, now).await
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

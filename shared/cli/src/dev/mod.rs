@@ -66,6 +66,11 @@ pub struct DevServer {
 }
 
 impl DevServer {
+    /// The store it runs on (tests look leads up in it as support would).
+    pub fn store(&self) -> &EmbeddedStore {
+        &self.store
+    }
+
     /// Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly (see [`DevServer::shut_down`]).
     pub async fn serve_until_signalled(mut self) -> anyhow::Result<()> {
         let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;

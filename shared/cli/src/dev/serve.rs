@@ -7,6 +7,7 @@ use axum::Router;
 use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use leadflow_core::http::ClientAddr;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -58,8 +59,8 @@ pub(super) async fn serve(listener: TcpListener, router: Router, timeouts: Timeo
             accepted = listener.accept() => accepted,
             _ = stopped(&mut stop) => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors, most likely: wait for some to close rather than spin.
                 tracing::error!(%error, "cannot accept a connection");
@@ -70,7 +71,8 @@ pub(super) async fn serve(listener: TcpListener, router: Router, timeouts: Timeo
         while connections.try_join_next().is_some() {}
         let router = router.clone();
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let request = request.map(|body| Deadline::within(body, timeouts.body_read));
+            let mut request = request.map(|body| Deadline::within(body, timeouts.body_read));
+            request.extensions_mut().insert(ClientAddr(peer.ip()));
             // A Router is always ready: no need to wait for `poll_ready`.
             router.clone().call(request)
         });

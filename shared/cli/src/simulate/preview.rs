@@ -158,7 +158,7 @@ fn snake<T: Serialize>(value: &T) -> String {
 /// `blank` with what the timeline entry `kind` says.
 fn timeline_entry(blank: PreviewEntry, kind: &TimelineKind) -> PreviewEntry {
     let (channel, text, detail) = match kind {
-        TimelineKind::Received { source, campaign } | TimelineKind::Merged { source, campaign } => {
+        TimelineKind::Received { source, campaign, .. } | TimelineKind::Merged { source, campaign, .. } => {
             let campaign = campaign.as_ref().map(|c| format!(", campaign {c}")).unwrap_or_default();
             (None, None, Some(format!("source {source}{campaign}")))
         }

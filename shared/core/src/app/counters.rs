@@ -60,6 +60,10 @@ pub enum Counter {
     TestLead {
         source: String,
     },
+    /// A form post dropped as a bot's (its honeypot was filled): answered, never stored.
+    SpamPost {
+        source: String,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -86,6 +90,7 @@ impl Counter {
             Counter::Uncertain { source, channel } => format!("uncertain|{source}|{channel}"),
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
             Counter::TestLead { source } => format!("test_leads|{source}"),
+            Counter::SpamPost { source } => format!("spam_posts|{source}"),
         }
     }
 
@@ -110,6 +115,7 @@ impl Counter {
             ["clicks", source] => Counter::Click { source: (*source).to_owned(), booking: false },
             ["booking_clicks", source] => Counter::Click { source: (*source).to_owned(), booking: true },
             ["test_leads", source] => Counter::TestLead { source: (*source).to_owned() },
+            ["spam_posts", source] => Counter::SpamPost { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })

@@ -52,6 +52,7 @@ pub struct ConsentForm {
     pub text: Option<String>,
     pub captured_at: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// A lead form that passed every check.
@@ -181,6 +182,11 @@ impl LeadForm {
                 })
                 .transpose(),
         );
+        let user_agent = check(
+            &mut errors,
+            "consent.user_agent",
+            consent_form.user_agent.as_deref().map(|ua| short_text(ua, 500)).transpose().map(Option::flatten),
+        );
 
         let mut fields = BTreeMap::new();
         let raw_fields = self.fields.unwrap_or_default();
@@ -226,6 +232,7 @@ impl LeadForm {
                         text: consent_text,
                         captured_at: captured_at.unwrap_or(now),
                         ip,
+                        user_agent,
                         source: source.clone(),
                     },
                 },

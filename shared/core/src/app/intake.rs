@@ -31,6 +31,8 @@ fn race_backoff(attempt: u32) -> std::time::Duration {
 pub struct IntakeRequest {
     pub form: LeadForm,
     pub idempotency_key: Option<IdempotencyKey>,
+    /// The key of the source's raw request, if it was kept (named on the lead's timeline).
+    pub payload: Option<String>,
 }
 
 /// Why intake did not accept a lead.
@@ -90,8 +92,8 @@ impl App {
             let silenced = self.any_opted_out(&tenant.id, [profile.phone.as_ref(), known_phone]).await?;
             let before = existing.clone();
             let (write, receipt, counter) = match existing {
-                None => self.new_lead(tenant, &parsed, silenced, now),
-                Some(lead) => self.merged_lead(tenant, lead, &parsed, silenced, now).await?,
+                None => self.new_lead(tenant, &parsed, &request.payload, silenced, now),
+                Some(lead) => self.merged_lead(tenant, lead, &parsed, &request.payload, silenced, now).await?,
             };
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
             let waiting = waiting_changes(before.as_ref(), &write.lead);
@@ -187,6 +189,7 @@ impl App {
         &self,
         tenant: &TenantConfig,
         parsed: &ParsedLead,
+        payload: &Option<String>,
         silenced: bool,
         now: DateTime<Utc>,
     ) -> (LeadWrite, IntakeReceipt, Counter) {
@@ -199,6 +202,7 @@ impl App {
             kind: TimelineKind::Received {
                 source: lead.profile.source.clone(),
                 campaign: lead.profile.campaign.clone(),
+                payload: payload.clone(),
             },
         }];
         // A segment with an owner gives its leads to that rep from the start.
@@ -224,6 +228,7 @@ impl App {
         tenant: &TenantConfig,
         current: Lead,
         parsed: &ParsedLead,
+        payload: &Option<String>,
         silenced: bool,
         now: DateTime<Utc>,
     ) -> Result<(LeadWrite, IntakeReceipt, Counter), StoreError> {
@@ -266,7 +271,11 @@ impl App {
 
         let mut timeline = vec![TimelineEntry {
             at: now,
-            kind: TimelineKind::Merged { source: new.source.clone(), campaign: new.campaign.clone() },
+            kind: TimelineKind::Merged {
+                source: new.source.clone(),
+                campaign: new.campaign.clone(),
+                payload: payload.clone(),
+            },
         }];
         let active = enrolments.iter().find(|e| e.is_active());
         // A repeat enquiry after a cadence ended is fresh intent: start again, unless the

@@ -36,6 +36,8 @@ pub struct SummaryRow {
     pub uncertain: u64,
     /// Test leads a lead source sent (Google Ads' "Send test data"): recorded, never contacted.
     pub test_leads: u64,
+    /// Form posts dropped as bots' (the honeypot was filled).
+    pub spam_posts: u64,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
 }
@@ -109,6 +111,7 @@ impl App {
                 | Counter::SlaMissed { source }
                 | Counter::Click { source, .. }
                 | Counter::TestLead { source }
+                | Counter::SpamPost { source }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -142,6 +145,7 @@ impl App {
                         }
                     }
                     Counter::TestLead { .. } => row.test_leads += n,
+                    Counter::SpamPost { .. } => row.spam_posts += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

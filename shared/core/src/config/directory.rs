@@ -1,6 +1,6 @@
 //! Finding the tenant behind a request: by API key, by the number a lead texted, by id.
 
-use super::{hash_api_key, ApiKeyHash, TenantConfig};
+use super::{hash_api_key, ApiKeyHash, FormId, TenantConfig};
 use crate::domain::{PhoneNumber, TenantId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ pub struct TenantDirectory {
     by_id: HashMap<TenantId, Arc<TenantConfig>>,
     by_key: HashMap<ApiKeyHash, TenantId>,
     by_number: HashMap<PhoneNumber, TenantId>,
+    by_form: HashMap<FormId, TenantId>,
 }
 
 /// Why a set of tenants cannot be served together.
@@ -22,6 +23,8 @@ pub enum DirectoryError {
     SharedKey(TenantId),
     #[error("sending number {0} belongs to two tenants")]
     SharedNumber(PhoneNumber),
+    #[error("form id {0} belongs to two tenants (a form's URL names no tenant, so its id must be unique)")]
+    SharedForm(FormId),
 }
 
 impl TenantDirectory {
@@ -40,6 +43,11 @@ impl TenantDirectory {
                     return Err(DirectoryError::SharedNumber(number.clone()));
                 }
             }
+            for form in &tenant.forms {
+                if directory.by_form.insert(form.id.clone(), id.clone()).is_some() {
+                    return Err(DirectoryError::SharedForm(form.id.clone()));
+                }
+            }
             if directory.by_id.insert(id.clone(), Arc::new(tenant)).is_some() {
                 return Err(DirectoryError::DuplicateTenant(id));
             }
@@ -55,6 +63,11 @@ impl TenantDirectory {
     /// The tenant that owns a sending number.
     pub fn by_number(&self, number: &PhoneNumber) -> Option<Arc<TenantConfig>> {
         self.by_number.get(number).and_then(|id| self.get(id))
+    }
+
+    /// The tenant that owns a form.
+    pub fn by_form(&self, form: &FormId) -> Option<Arc<TenantConfig>> {
+        self.by_form.get(form).and_then(|id| self.get(id))
     }
 
     /// Every tenant.

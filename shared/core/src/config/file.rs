@@ -23,6 +23,8 @@ pub(super) struct RawTenantFile {
     pub booking: Option<RawBooking>,
     pub google_ads: Option<RawGoogleAds>,
     #[serde(default)]
+    pub forms: Vec<RawForm>,
+    #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
     pub voicemail: Option<RawVoicemail>,
@@ -141,6 +143,29 @@ pub(super) struct RawGoogleAds {
     #[serde(default)]
     pub consent: Vec<Spanned<String>>,
     pub consent_text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawForm {
+    pub id: Spanned<String>,
+    pub kind: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub campaign: Option<String>,
+    #[serde(default)]
+    pub consent: Vec<Spanned<String>>,
+    pub consent_text: Option<String>,
+    pub consent_field: Option<String>,
+    pub thank_you: Option<Spanned<String>>,
+    #[serde(default)]
+    pub allowed_origins: Vec<Spanned<String>>,
+    pub honeypot: Option<String>,
+    pub max_per_minute: Option<Spanned<i64>>,
+    pub secret: Option<Spanned<String>>,
+    pub signature: Option<Spanned<String>>,
+    pub id_field: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

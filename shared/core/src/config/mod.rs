@@ -12,6 +12,7 @@ mod directory;
 mod ed25519_key;
 mod errors;
 mod file;
+mod forms;
 mod google_ads;
 mod links;
 mod policy;
@@ -31,6 +32,9 @@ pub use channels::{EmailSettings, HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
+pub use forms::{
+    FormId, FormKind, FormSettings, HtmlForm, WebhookAuth, DEFAULT_FORM_POSTS_PER_MINUTE, DEFAULT_HONEYPOT,
+};
 pub use google_ads::{GoogleAdsSettings, SourceConsent, DEFAULT_GOOGLE_ADS_SOURCE};
 pub use links::TrackedLinks;
 pub use secret::{Secret, SecretError, SecretRef};

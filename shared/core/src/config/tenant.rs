@@ -6,6 +6,7 @@ use super::cadences::{cadences, guards_need_scoring};
 use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
 use super::checker::{line_of, Checker};
 use super::file::RawTenantFile;
+use super::forms::{forms as forms_section, FormSettings};
 use super::google_ads::{google_ads_settings, GoogleAdsSettings};
 use super::links::tracked_links;
 use super::policy::contact_policy;
@@ -17,7 +18,7 @@ use super::triggers::triggers as triggers_section;
 use super::voice::{voice_settings, VoiceSettings};
 use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
-    ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, Rendered, Secret, SecretError,
+    ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, FormId, Rendered, Secret, SecretError,
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
@@ -64,6 +65,8 @@ pub struct TenantConfig {
     pub team: Team,
     /// The Google Ads lead form webhook's key and consent, if the tenant takes those leads.
     pub google_ads: Option<GoogleAdsSettings>,
+    /// The forms the tenant takes leads from (`[[forms]]`): HTML forms and signed form tools.
+    pub forms: Vec<FormSettings>,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -144,6 +147,7 @@ impl TenantConfig {
         let handoff = handoff_chat(&mut c, &raw);
         let team = team(&mut c, &raw, region, zone);
         let google_ads = google_ads_settings(&mut c, &raw);
+        let forms = forms_section(&mut c, &raw);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -186,6 +190,7 @@ impl TenantConfig {
                 handoff,
                 team,
                 google_ads,
+                forms,
                 booking,
                 links,
                 voice,
@@ -220,7 +225,7 @@ impl TenantConfig {
     /// Visits every secret of this tenant with the field that holds it. The one list of the
     /// config's secrets: a secret field added here is named and resolved everywhere (a test
     /// checks that no `Secret` of the config is left out).
-    fn visit_secrets(&mut self, mut visit: impl FnMut(&'static str, &mut Secret)) {
+    fn visit_secrets(&mut self, mut visit: impl FnMut(&str, &mut Secret)) {
         if let Some(token) = &mut self.twilio_auth_token {
             visit("twilio.auth_token", token);
         }
@@ -242,6 +247,17 @@ impl TenantConfig {
         if let Some(voicemail) = &mut self.voicemail {
             visit("voicemail.secret", voicemail.auth.secret_mut());
         }
+        for form in &mut self.forms {
+            let field = format!("forms.{}.secret", form.id);
+            if let Some(secret) = form.secret_mut() {
+                visit(&field, secret);
+            }
+        }
+    }
+
+    /// The form with this public id, if the tenant has it.
+    pub fn form(&self, id: &FormId) -> Option<&FormSettings> {
+        self.forms.iter().find(|form| &form.id == id)
     }
 
     /// The SSM parameters this tenant's secrets are read from.
@@ -571,7 +587,8 @@ mod tests {
         let sections = "[sms]\nprovider = \"telnyx\"\n\n[telnyx]\napi_key = \"ssm:/t/telnyx\"\n\n\
                         [handoff]\nslack_webhook = \"ssm:/t/slack\"\n\n\
                         [voicemail]\nurl = \"https://rvm.example/drops\"\nauth = \"bearer\"\nsecret = \"ssm:/t/rvm\"\n\
-                        audio_url = \"https://cdn.example/vm.mp3\"\nbody = { phone = \"{to}\", audio = \"{audio_url}\" }\n";
+                        audio_url = \"https://cdn.example/vm.mp3\"\nbody = { phone = \"{to}\", audio = \"{audio_url}\" }\n\
+                        [[forms]]\nid = \"typeform-test-1\"\nkind = \"typeform\"\nsecret = \"ssm:/t/typeform\"\n";
         let source = demo_with(sections)
             .replace(r#"auth_token = "demo_twilio_auth_token""#, r#"auth_token = "ssm:/t/twilio""#)
             .replace(
@@ -583,14 +600,14 @@ mod tests {
         let mut tenant = TenantConfig::parse(&source, "t").unwrap();
         let in_config = format!("{tenant:?}").matches("Secret(").count();
         let mut visited = Vec::new();
-        tenant.visit_secrets(|field, secret| visited.push((field, secret.parameter().map(str::to_owned))));
-        assert_eq!(visited.len(), 7, "{visited:?}");
+        tenant.visit_secrets(|field, secret| visited.push((field.to_owned(), secret.parameter().map(str::to_owned))));
+        assert_eq!(visited.len(), 11, "the demo's three signed forms too: {visited:?}");
         assert_eq!(visited.len(), in_config, "every Secret of the config is visited: {visited:?}");
         let mut parameters = tenant.secret_parameters();
         parameters.sort();
         assert_eq!(
             parameters,
-            ["/t/calcom", "/t/calendly", "/t/google", "/t/rvm", "/t/slack", "/t/telnyx", "/t/twilio"]
+            ["/t/calcom", "/t/calendly", "/t/google", "/t/rvm", "/t/slack", "/t/telnyx", "/t/twilio", "/t/typeform"]
         );
     }
 

@@ -22,6 +22,9 @@ pub struct ConsentEvidence {
     pub captured_at: DateTime<Utc>,
     /// The lead's IP address as the form saw it.
     pub ip: Option<String>,
+    /// The lead's browser as the form saw it (`User-Agent`), where leadflow served the form's post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
     /// Where the consent came from (the lead's source).
     pub source: String,
 }

@@ -21,7 +21,8 @@ pub fn lead(tenant: &TenantId, received_at: DateTime<Utc>) -> Lead {
         country: None,
         fields: BTreeMap::new(),
     };
-    let evidence = ConsentEvidence { text: None, captured_at: received_at, ip: None, source: "web".to_owned() };
+    let evidence =
+        ConsentEvidence { text: None, captured_at: received_at, ip: None, user_agent: None, source: "web".to_owned() };
     let consent = Consent { sms: true, email: true, voice: true, evidence };
     Lead::received(tenant.clone(), profile, consent, received_at)
 }

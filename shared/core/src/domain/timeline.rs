@@ -19,10 +19,15 @@ pub enum TimelineKind {
     Received {
         source: String,
         campaign: Option<String>,
+        /// The key of the source's raw request, kept for support (`GET /v1/payloads/{key}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
     },
     Merged {
         source: String,
         campaign: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
     },
     Enrolled {
         cadence: String,

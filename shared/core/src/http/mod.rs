@@ -8,19 +8,20 @@
 
 mod api;
 mod common;
+mod forms;
 mod links;
 mod webhooks;
 
 pub use api::dnc::MAX_DNC_NUMBERS;
 pub use common::body::{read as read_body, MAX_BODY_BYTES};
-pub use common::{ApiError, HttpState, Query};
+pub use common::{ApiError, ClientAddr, HttpState, Query};
 pub use webhooks::aws::ses::TENANT_TAG as SES_TENANT_TAG;
 pub use webhooks::aws::sns;
 pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use webhooks::twilio::signature::twilio_signature;
 pub use webhooks::twilio::{ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, STATUS_CALLBACK_PATH};
 
-use api::{dnc, events, leads, reports, reps};
+use api::{dnc, events, leads, payloads, reports, reps};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
@@ -33,7 +34,7 @@ use webhooks::booking::webhook::{self as bookings, Tool};
 use webhooks::{aws, telnyx, twilio};
 
 /// The lead API (the intake function): post, read, report outcomes; reps' availability; the
-/// do-not-contact list.
+/// do-not-contact list; plain HTML forms (public: they need no secret).
 pub fn lead_routes() -> Router<HttpState> {
     Router::new()
         .route("/v1/leads", post(leads::post_lead))
@@ -42,6 +43,8 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/reps", get(reps::list))
         .route("/v1/reps/{name}", put(reps::put_availability))
         .route("/v1/dnc", post(dnc::add))
+        .route("/v1/payloads/{key}", get(payloads::get))
+        .route("/v1/forms/{form_id}", post(forms::post).options(forms::preflight))
 }
 
 /// Carrier, booking-tool and lead-source webhooks, tracked links and one-click unsubscribe

@@ -16,6 +16,6 @@ pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, Uncertai
 pub use scheduler::{DormancyCheck, DueTouch, HotAlert, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
 pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
 pub use store::{
-    waiting_changes, Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, RepState, StoreError,
+    waiting_changes, Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, RawPayload, RepState, StoreError,
 };
 pub use web::WebGet;

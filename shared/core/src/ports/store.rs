@@ -44,6 +44,18 @@ pub struct IdempotencyRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A lead source's request as it arrived (verified), kept for support until `expires_at`:
+/// when a lead looks wrong, what the source really sent settles it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPayload {
+    /// Who sent it and its id there (the key the lead's timeline names): `google-ads:<lead_id>`.
+    pub key: String,
+    pub received_at: DateTime<Utc>,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// An enrolment to store: new (`expected_version: None`) or replacing the given version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolmentWrite {
@@ -194,6 +206,21 @@ pub trait LeadStore: Send + Sync {
     async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError>;
     /// Marks a rep away (no new leads) or back.
     async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError>;
+    /// Counts one more hit of a rate (a form's posts, say) in its window starting at
+    /// `window_start`, and answers the window's hits so far, this one included, atomically: two
+    /// callers at once never see the same count. The window is forgotten after `expires_at`.
+    async fn count_hit(
+        &self,
+        tenant: &TenantId,
+        rate: &str,
+        window_start: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Keeps a source's raw request (a second one under the same key replaces it).
+    async fn keep_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError>;
+    /// A kept request by its key, unless it expired at `now`.
+    async fn payload(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>)
+        -> Result<Option<RawPayload>, StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

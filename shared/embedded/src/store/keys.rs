@@ -58,6 +58,11 @@ pub fn rep(tenant: &TenantId, name: &str) -> String {
     format!("{tenant}#{name}")
 }
 
+/// A rate's window of hits (a form's posts a minute).
+pub fn rate(tenant: &TenantId, rate: &str) -> String {
+    format!("{tenant}#{rate}")
+}
+
 /// A rotation's turn counter, in the store-wide sequences table.
 pub fn rotation(tenant: &TenantId, name: &str) -> String {
     format!("rotation#{tenant}#{name}")

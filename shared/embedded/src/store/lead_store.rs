@@ -1,14 +1,14 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
-use super::{active, decode, encode, keys, next_seq, reps, unavailable, EmbeddedStore};
-use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, TIMELINE, TOUCHES};
+use super::{active, decode, encode, keys, next_seq, reps, sources, unavailable, EmbeddedStore};
+use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, PAYLOADS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RepState, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RawPayload, RepState, StoreError};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -372,6 +372,35 @@ impl LeadStore for EmbeddedStore {
     async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
         let (tenant, rep) = (tenant.clone(), rep.to_owned());
         self.write(move |tx| reps::set_away(tx, &tenant, &rep, away)).await
+    }
+
+    async fn count_hit(
+        &self,
+        tenant: &TenantId,
+        rate: &str,
+        window_start: DateTime<Utc>,
+        _expires_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let key = keys::rate(tenant, rate);
+        self.write(move |tx| sources::count_hit(tx, &key, window_start)).await
+    }
+
+    async fn keep_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError> {
+        let (tenant, payload) = (tenant.clone(), payload.clone());
+        // Expired payloads are removed against the time this one arrived.
+        let now = payload.received_at;
+        self.write(move |tx| sources::keep(tx, &tenant, &payload, now)).await
+    }
+
+    async fn payload(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RawPayload>, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        let table = tx.open_table(PAYLOADS).map_err(unavailable)?;
+        sources::read(&table, tenant, key, now)
     }
 
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@ pub(crate) mod active;
 mod keys;
 mod lead_store;
 mod reps;
+mod sources;
 mod writer;
 
 pub(crate) use writer::unavailable;
@@ -38,6 +39,12 @@ pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inb
 pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
 /// Each rep's record (JSON: away, leads waiting on them), by tenant and name.
 pub(crate) const REPS: TableDefinition<&str, &[u8]> = TableDefinition::new("reps");
+/// Rate windows: a rate's key to its current window's start (µs) and hits.
+pub(crate) const HITS: TableDefinition<&str, (i64, u64)> = TableDefinition::new("hits");
+/// Lead sources' raw requests, by tenant and payload key.
+pub(crate) const PAYLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("payloads");
+/// The payloads by expiry (`{µs:020}|{key}`), so expired ones are removed a few at a time.
+pub(crate) const PAYLOAD_EXPIRY: TableDefinition<&str, ()> = TableDefinition::new("payload_expiry");
 
 /// redb's page cache. Its default (1 GiB) lets a dev server's memory grow with every lead it
 /// ever read, finished ones included; reads past this come from the OS's file cache, and
@@ -88,6 +95,9 @@ impl EmbeddedStore {
             tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;
             tx.open_table(REPS).map_err(unavailable)?;
+            tx.open_table(HITS).map_err(unavailable)?;
+            tx.open_table(PAYLOADS).map_err(unavailable)?;
+            tx.open_table(PAYLOAD_EXPIRY).map_err(unavailable)?;
             tx.open_table(ACTIVE_ENROLMENTS).map_err(unavailable)?;
         }
         if !indexed {

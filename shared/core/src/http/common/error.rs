@@ -32,6 +32,12 @@ pub enum ApiError {
     TooLarge,
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),
+    /// Over a rate limit: try again after this many seconds.
+    #[error("too many requests: try again in {0} s")]
+    TooManyRequests(u64),
+    /// A body in a format the route does not read (what it reads).
+    #[error("the body must be {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -44,7 +50,8 @@ impl ApiError {
         ApiError::Invalid(vec![FieldError::new(field, message)])
     }
 
-    fn status(&self) -> StatusCode {
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -54,6 +61,8 @@ impl ApiError {
             ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -71,6 +80,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::TooManyRequests(seconds) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             // 1 to 4 seconds at random: clients that honour it come back spread out, not all

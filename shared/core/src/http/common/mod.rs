@@ -3,12 +3,15 @@
 //! escaping text into HTML.
 
 pub mod body;
+mod client;
 mod error;
 mod escape;
 mod query;
 mod state;
 mod use_case_errors;
 
+pub use client::ClientAddr;
+pub(crate) use client::{client_ip, user_agent};
 pub use error::ApiError;
 pub(crate) use escape::xml_escape;
 pub use query::Query;

@@ -8,7 +8,7 @@
 //! test lead (`is_test`, from "Send test data") is answered and counted, never contacted.
 
 use super::tenant_query::{named_tenant, TenantQuery};
-use crate::app::{ConsentForm, FieldError, IntakeRequest, LeadForm};
+use crate::app::{field_name, ConsentForm, FieldError, IntakeRequest, LeadForm};
 use crate::config::{GoogleAdsSettings, Secret};
 use crate::domain::{Channel, IdempotencyKey, Region};
 use crate::http::common::body::{self, typed};
@@ -78,7 +78,9 @@ pub(crate) async fn lead(
     let idempotency_key = IdempotencyKey::parse(&format!("google-ads:{lead_id}"))
         .map_err(|_| ApiError::field("lead_id", "must be up to 240 printable ASCII characters"))?;
     let form = lead_form(settings, &lead)?;
-    let accepted = state.app.intake(&tenant, IntakeRequest { form, idempotency_key: Some(idempotency_key) }).await?;
+    let payload = state.app.keep_payload(&tenant, idempotency_key.as_str(), "application/json", &bytes).await;
+    let request = IntakeRequest { form, idempotency_key: Some(idempotency_key), payload };
+    let accepted = state.app.intake(&tenant, request).await?;
     let mut response = Json(accepted.receipt).into_response();
     if accepted.replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -167,21 +169,9 @@ fn lead_form(settings: &GoogleAdsSettings, lead: &WebhookLead) -> Result<LeadFor
         text: settings.consent.text.clone(),
         captured_at: None,
         ip: None,
+        user_agent: None,
     });
     Ok(form)
-}
-
-/// A column id or a question's wording as a field name: lowercase letters, digits and `_`
-/// (anything else becomes `_`, runs of it one), at most 64 characters.
-fn field_name(raw: &str) -> String {
-    let mut name = String::new();
-    for c in raw.trim().chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
-        if !(c == '_' && (name.is_empty() || name.ends_with('_'))) {
-            name.push(c);
-        }
-    }
-    name.trim_end_matches('_').chars().take(64).collect::<String>().trim_end_matches('_').to_owned()
 }
 
 /// An int64 id as text: a JSON integer or a string of digits, never a float.
@@ -264,8 +254,6 @@ mod tests {
         assert_eq!(fields["tell_us_more"], "first line second line");
         let tenant = TenantConfig::demo();
         assert!(form.parse(&tenant, chrono::Utc::now()).is_ok(), "intake takes every field");
-        // Intake takes ASCII names: other letters become `_`.
-        assert_eq!(field_name("  Ünïcode — and 😀 emoji!! "), "n_code_and_emoji");
     }
 
     #[test]

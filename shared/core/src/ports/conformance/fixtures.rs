@@ -52,6 +52,7 @@ pub(super) fn new_lead(tenant: &TenantId, email: Option<Email>, phone: Option<Ph
         text: Some("Yes, contact me".to_owned()),
         captured_at: t0(),
         ip: Some("203.0.113.7".to_owned()),
+        user_agent: Some("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)".to_owned()),
         source: "web-form".to_owned(),
     };
     lead.undeliverable = BTreeMap::from([(Channel::Voice, Undeliverable::Unreachable)]);

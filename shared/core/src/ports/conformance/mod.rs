@@ -20,6 +20,7 @@ mod listings;
 mod opt_outs;
 mod reps;
 mod rotations;
+mod sources;
 
 pub use atomic_writes::*;
 pub use claims::*;
@@ -31,6 +32,7 @@ pub use listings::*;
 pub use opt_outs::*;
 pub use reps::*;
 pub use rotations::*;
+pub use sources::*;
 
 /// What every check module reads: the port, the domain types, the fixtures.
 mod prelude {
@@ -85,7 +87,9 @@ macro_rules! __with_store_conformance_checks {
             a_number_on_the_dnc_list_stays_opted_out_whatever_it_texts,
             turns_are_taken_once_each_per_tenant_and_rotation,
             reps_are_marked_away_and_counted_by_the_leads_waiting_on_them,
-            an_inbound_message_is_claimed_once_until_it_expires_or_is_released
+            an_inbound_message_is_claimed_once_until_it_expires_or_is_released,
+            rate_windows_count_each_hit_once,
+            raw_payloads_read_back_until_they_expire
         ] }
     };
 }
