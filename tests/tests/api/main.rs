@@ -15,6 +15,7 @@ mod dev_process;
 mod dnc;
 mod errors;
 mod events;
+mod form_webhooks;
 mod forms;
 mod google_ads;
 mod handoff;

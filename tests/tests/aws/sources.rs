@@ -72,3 +72,22 @@ async fn a_page_s_form_post_through_the_intake_function_is_a_lead_with_its_evide
     assert!(String::from_utf8(raw.body).unwrap().starts_with("name=Ana+Lima&"));
     assert_eq!(raw.expires_at - raw.received_at, chrono::Duration::days(30));
 }
+
+/// A Typeform response through the inbound function, signed as Typeform signs it (the secret
+/// resolved like any tenant secret): a lead texted once through the step queue, and Typeform's
+/// retry is the same lead; a tampered body is 403.
+#[tokio::test]
+async fn a_typeform_response_through_the_inbound_function_is_one_lead() {
+    let stack = Stack::new(start_time()).await;
+    let delivery = event("apigw-v2-typeform.json", &[]);
+    let reply = stack.inbound(&delivery).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let id = reply.json()["lead_id"].as_str().unwrap().to_owned();
+    assert_eq!(stack.drain().await, 1);
+    assert_eq!(stack.lead(&id).await["profile"]["first_name"], "Laura");
+    let retry = stack.inbound(&delivery).await;
+    assert_eq!(retry.json()["lead_id"], Value::from(id.as_str()));
+    let tampered = stack.inbound(&delivery.replace("Laura", "Mallory")).await;
+    assert_eq!(tampered.status, 403);
+    assert_eq!(stack.summary().await["leads"], 1);
+}

@@ -62,6 +62,7 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/calendly", bookings::route(Tool::Calendly))
         .route("/v1/webhooks/calcom", bookings::route(Tool::Calcom))
         .route("/v1/webhooks/google-ads", post(webhooks::google_ads::lead))
+        .route("/v1/webhooks/forms/{form_id}", post(webhooks::forms::post))
         .route("/r/{token}", get(clicks::follow))
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }

@@ -6,6 +6,7 @@ pub mod body;
 mod client;
 mod error;
 mod escape;
+pub(crate) mod form_body;
 mod query;
 mod state;
 mod use_case_errors;

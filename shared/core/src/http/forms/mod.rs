@@ -5,10 +5,10 @@
 //! browser are kept with it. `OPTIONS` answers a `fetch()`'s preflight for allowed origins.
 
 mod answer;
-mod values;
 
 use crate::app::{Counter, FormSubmission};
 use crate::config::{FormId, FormKind, FormSettings, HtmlForm, TenantConfig};
+use crate::http::common::form_body::form_values;
 use crate::http::common::{body, client_ip, user_agent, ApiError, HttpState};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -64,7 +64,7 @@ async fn submit(
     let (parts, request_body) = request.into_parts();
     let content_type = header_text(&parts.headers, header::CONTENT_TYPE).unwrap_or_default();
     let bytes = body::read(request_body).await?;
-    let values = values::form_values(&content_type, bytes.clone()).await?;
+    let values = form_values(&content_type, bytes.clone()).await?;
     let submission = FormSubmission {
         submission_id: header_text(&parts.headers, "idempotency-key".parse().expect("a header name")),
         ip: client_ip(&parts).map(|ip| ip.to_string()),

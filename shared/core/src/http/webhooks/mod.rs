@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub(crate) mod booking;
+pub(crate) mod forms;
 pub(crate) mod google_ads;
 pub(crate) mod signatures;
 mod sms_answer;

@@ -11,7 +11,7 @@ use bytes::Bytes;
 const READS: &str = "application/x-www-form-urlencoded or multipart/form-data";
 
 /// The pairs of a form body of `content_type`, in the order posted.
-pub(super) async fn form_values(content_type: &str, body: Bytes) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) async fn form_values(content_type: &str, body: Bytes) -> Result<Vec<(String, String)>, ApiError> {
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/x-www-form-urlencoded" => {
