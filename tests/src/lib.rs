@@ -323,6 +323,17 @@ impl TestApp {
         store.lead_by_phone(&tenant, &phone).await.unwrap().map(|lead| lead.id.to_string())
     }
 
+    /// The id of the demo tenant's lead an idempotency key's receipt names (`meta:<leadgen_id>`).
+    pub async fn lead_id_by_receipt(&self, key: &str) -> Option<String> {
+        use leadflow_core::ports::LeadStore;
+        let server = self.server.as_ref().expect("a running server");
+        let tenant = leadflow_core::domain::TenantId::parse("demo").unwrap();
+        let key = leadflow_core::domain::IdempotencyKey::parse(key).unwrap();
+        // Read as of the tests' start: a receipt made since has not expired then.
+        let receipt = server.store().receipt(&tenant, &key, start_time()).await.unwrap();
+        receipt.map(|r| r.lead_id.to_string())
+    }
+
     /// GET /v1/reports/summary with a query string.
     pub async fn report(&self, query: &str) -> reqwest::Response {
         self.client

@@ -39,7 +39,7 @@ pub async fn step_batch(app: &App, event: SqsEventObj<serde_json::Value>) -> Sqs
                 .wake(&wakeup)
                 .await
                 .map(|outcome| {
-                    tracing::info!(lead = %wakeup.lead_id(), ?outcome, "wakeup handled");
+                    tracing::info!(lead = ?wakeup.lead_id(), ?outcome, "wakeup handled");
                 })
                 .map_err(|e| e.to_string()),
         };

@@ -11,8 +11,8 @@ use aws_config::SdkConfig;
 use leadflow_core::app::{App, LinkTracking};
 use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
 use leadflow_core::domain::TokenKey;
-use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
-use leadflow_providers::RetryPolicy;
+use leadflow_core::ports::{Clock, LeadAds, LogNotifier, NoLeadAds, Notifier, Sender, SystemClock};
+use leadflow_providers::{GraphApi, RetryPolicy};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -105,15 +105,22 @@ fn clients(sdk: &SdkConfig, counter: Option<&RequestCounter>) -> Clients {
     }
 }
 
+/// What an app talks to beyond AWS: the channels, the team chat, link signing, lead ads.
+struct Outward {
+    sender: Arc<dyn Sender>,
+    notifier: Arc<dyn Notifier>,
+    links: LinkTracking,
+    lead_ads: Arc<dyn LeadAds>,
+}
+
 fn assemble(
     clients: Clients,
     settings: &Settings,
     clock: Arc<dyn Clock>,
     tenants: TenantDirectory,
-    sender: Arc<dyn Sender>,
-    notifier: Arc<dyn Notifier>,
-    links: LinkTracking,
+    outward: Outward,
 ) -> App {
+    let Outward { sender, notifier, links, lead_ads } = outward;
     let scheduler = QueueScheduler::new(clients.sqs, clients.scheduler, settings.targets.clone(), clock.clone());
     App {
         store: Arc::new(DynamoStore::new(clients.dynamodb, settings.table.clone())),
@@ -121,6 +128,7 @@ fn assemble(
         sender,
         notifier,
         clock,
+        lead_ads,
         tenants: Arc::new(tenants),
         links: Arc::new(links),
         contacts: Arc::default(),
@@ -139,13 +147,14 @@ pub async fn build_app(
     let clients = clients(sdk, counter.as_ref());
     let tenants = TenantDirectory::new(load_tenants(&clients.dynamodb, &settings.table).await?)?;
     let (channel, notifier) = (Arc::new(LogChannel), Arc::new(LogNotifier));
-    Ok(assemble(clients, settings, clock, tenants, channel, notifier, LinkTracking::disabled()))
+    let outward = Outward { sender: channel, notifier, links: LinkTracking::disabled(), lead_ads: Arc::new(NoLeadAds) };
+    Ok(assemble(clients, settings, clock, tenants, outward))
 }
 
 /// `build_app` for the step function: the tenants' and the stack's secrets read from SSM
 /// Parameter Store, each tenant's SMS and email through its provider (Twilio, Telnyx, AWS End
 /// User Messaging, SES; the rest to the log channel), links signed into emails, hand-offs to
-/// its team chat.
+/// its team chat, Meta lead ads read from the Graph API.
 pub async fn build_sending_app(
     sdk: &SdkConfig,
     settings: &Settings,
@@ -153,7 +162,8 @@ pub async fn build_sending_app(
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
     let aws = |tenants: &TenantDirectory| sms_and_email_channels(sdk, tenants);
-    providers_app(sdk, settings, clock, counter, aws).await
+    let graph: Arc<dyn LeadAds> = Arc::new(GraphApi::new()?);
+    providers_app(sdk, settings, clock, counter, aws, graph).await
 }
 
 /// `build_sending_app` for the inbound function, which sends only answers to inbound SMS: the
@@ -165,7 +175,7 @@ pub async fn build_replying_app(
     counter: Option<RequestCounter>,
 ) -> Result<App, lambda_error::Error> {
     let aws = |tenants: &TenantDirectory| sms_channels(sdk, tenants, RetryPolicy::default());
-    providers_app(sdk, settings, clock, counter, aws).await
+    providers_app(sdk, settings, clock, counter, aws, Arc::new(NoLeadAds)).await
 }
 
 async fn providers_app(
@@ -174,6 +184,7 @@ async fn providers_app(
     clock: Arc<dyn Clock>,
     counter: Option<RequestCounter>,
     aws: impl FnOnce(&TenantDirectory) -> AwsAdapters,
+    lead_ads: Arc<dyn LeadAds>,
 ) -> Result<App, lambda_error::Error> {
     let clients = clients(sdk, counter.as_ref());
     let mut tenants: Vec<TenantConfig> = load_tenants(&clients.dynamodb, &settings.table).await?;
@@ -195,7 +206,7 @@ async fn providers_app(
     let public_url = Some(settings.public_url.as_str()).filter(|url| !url.is_empty());
     let adapters = aws(&tenants);
     let (senders, notifier) = live_senders(&tenants, Arc::new(LogChannel), public_url, adapters)?;
-    Ok(assemble(clients, settings, clock, tenants, senders, notifier, links))
+    Ok(assemble(clients, settings, clock, tenants, Outward { sender: senders, notifier, links, lead_ads }))
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the

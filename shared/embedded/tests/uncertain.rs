@@ -130,6 +130,7 @@ fn fixture(start: DateTime<Utc>, knows: bool) -> Fixture {
         sender: channel.clone(),
         notifier: chat.clone(),
         clock: clock.clone(),
+        lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
         tenants: Arc::new(directory),
         links: Arc::new(LinkTracking::new("http://127.0.0.1:1", TokenKey::new(b"test-link-key"))),
         contacts: Arc::default(),

@@ -47,6 +47,7 @@
 
 pub mod chat;
 pub mod credential;
+pub mod meta;
 pub mod pacing;
 pub mod routing;
 pub mod send;
@@ -58,6 +59,7 @@ pub mod web;
 
 pub use chat::ChatNotifier;
 pub use credential::Credential;
+pub use meta::GraphApi;
 pub use pacing::{Pacer, Rate};
 pub use routing::{ProviderChannels, RoutingError};
 pub use send::{Attempt, BuildError, HttpSender, RetryPolicy};

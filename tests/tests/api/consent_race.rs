@@ -285,6 +285,7 @@ async fn held() -> Held {
         sender: Arc::new(OutboxChannel::new(embedded, false)),
         notifier: Arc::new(LogNotifier),
         clock: clock.clone(),
+        lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
         tenants: Arc::new(TenantDirectory::new(vec![tenant.clone()]).unwrap()),
         links: Arc::new(LinkTracking::new("http://127.0.0.1", TokenKey::new(b"test"))),
         contacts: Arc::default(),

@@ -22,6 +22,7 @@ mod handoff;
 mod hipaa;
 mod intake;
 mod isolation;
+mod meta;
 mod providers;
 mod reports;
 mod restart;

@@ -253,6 +253,7 @@ async fn leads_whose_schedule_was_lost(data: &Path, count: u32) -> Vec<String> {
         sender: Arc::new(OutboxChannel::new(store.clone(), false)),
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(ManualClock::new(start_time())),
+        lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
         tenants: Arc::new(TenantDirectory::new(vec![tenant.clone()]).unwrap()),
         links: Arc::new(LinkTracking::new("http://127.0.0.1", TokenKey::new(b"restart-test-link-key"))),
         contacts: Arc::default(),

@@ -91,3 +91,41 @@ async fn a_typeform_response_through_the_inbound_function_is_one_lead() {
     assert_eq!(tampered.status, 403);
     assert_eq!(stack.summary().await["leads"], 1);
 }
+
+/// Meta lead ads on AWS: the inbound function answers the signed webhook at once and puts the
+/// lead's read on the step queue; the step function reads it from the Graph API (a loopback
+/// stand-in) and takes it through intake; Meta's retry of the batch claims nothing new.
+#[tokio::test]
+async fn a_meta_lead_is_acknowledged_by_inbound_and_read_by_the_step_function() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let graph = MockServer::start().await;
+    let lead =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sources/meta-graph-lead.json")).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/v21.0/444444444444"))
+        .and(header("authorization", "Bearer demo_meta_page_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(lead, "application/json"))
+        .mount(&graph)
+        .await;
+    let url = format!("{}/v21.0", graph.uri());
+    let stack = Stack::with_tenant(start_time(), move |demo| {
+        demo.replace("# graph_url = \"https://graph.facebook.com/v21.0\"", &format!("graph_url = \"{url}\""))
+    })
+    .await;
+    let delivery = event("apigw-v2-meta-leadgen.json", &[]);
+    let reply = stack.inbound(&delivery).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json(), serde_json::json!({ "received": 1, "new": 1 }));
+    assert!(stack.lead_id_by_phone("+14155550146").await.is_none(), "read after the answer, not in it");
+
+    assert!(stack.drain().await >= 1, "the read, then the first touch");
+    let id = stack.lead_id_by_phone("+14155550146").await.expect("the lead is in DynamoDB");
+    assert_eq!(stack.lead(&id).await["profile"]["first_name"], "José");
+    assert_eq!(stack.sent.all().iter().filter(|(m, _)| m.to == "+14155550146").count(), 1);
+
+    let retry = stack.inbound(&delivery).await;
+    assert_eq!(retry.json()["new"], 0);
+    assert_eq!(stack.drain().await, 0);
+    assert_eq!(stack.summary().await["leads"], 1);
+}

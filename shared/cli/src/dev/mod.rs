@@ -186,6 +186,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         sender,
         notifier,
         clock: clock.clone(),
+        lead_ads: Arc::new(leadflow_providers::GraphApi::new()?),
         tenants: directory,
         links: Arc::new(LinkTracking::new(&public_url, TokenKey::new(link_secret.as_bytes()))),
         contacts: Arc::default(),

@@ -192,6 +192,9 @@ fn timeline_entry(blank: PreviewEntry, kind: &TimelineKind) -> PreviewEntry {
             (Some(*channel), None, Some(format!("step {step}: {reason}")))
         }
         TimelineKind::Signal { signal, channel } => (*channel, None, Some(signal.as_str().to_owned())),
+        TimelineKind::SourceFailed { source, reference, reason } => {
+            (None, None, Some(format!("{source} {reference}: {reason}")))
+        }
         TimelineKind::LinkClicked { url, booking } => {
             let which = if *booking { " (the booking link)" } else { "" };
             (None, None, Some(format!("{url}{which}")))

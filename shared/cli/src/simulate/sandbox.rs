@@ -48,6 +48,7 @@ impl Sandbox {
             sender: Arc::new(outbox.clone()),
             notifier: Arc::new(Unannounced),
             clock: clock.clone(),
+            lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
             tenants: directory,
             links: Arc::new(LinkTracking::new(PREVIEW_URL, link_key.clone())),
             contacts: Arc::default(),

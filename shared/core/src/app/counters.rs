@@ -64,6 +64,10 @@ pub enum Counter {
     SpamPost {
         source: String,
     },
+    /// A lead a source named and could not deliver (stored as a placeholder).
+    SourceFailure {
+        source: String,
+    },
     /// One speed-to-lead observation, in a histogram bucket.
     SpeedToLead {
         source: String,
@@ -91,6 +95,7 @@ impl Counter {
             Counter::SpeedToLead { source, bucket } => format!("stl|{source}|{bucket}"),
             Counter::TestLead { source } => format!("test_leads|{source}"),
             Counter::SpamPost { source } => format!("spam_posts|{source}"),
+            Counter::SourceFailure { source } => format!("source_failures|{source}"),
         }
     }
 
@@ -116,6 +121,7 @@ impl Counter {
             ["booking_clicks", source] => Counter::Click { source: (*source).to_owned(), booking: true },
             ["test_leads", source] => Counter::TestLead { source: (*source).to_owned() },
             ["spam_posts", source] => Counter::SpamPost { source: (*source).to_owned() },
+            ["source_failures", source] => Counter::SourceFailure { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
             _ => return None,
         })

@@ -3,9 +3,9 @@
 //! Strings stop here: what leaves this file is a `ParsedLead` whose every part carries its
 //! invariant, or the list of fields that were wrong and why.
 
-use crate::config::TenantConfig;
+use crate::config::{SourceConsent, TenantConfig};
 use crate::domain::{
-    source_slug, Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region,
+    source_slug, Channel, Consent, ConsentEvidence, Email, LeadProfile, LeadZone, PersonName, PhoneNumber, Region,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,21 @@ pub struct ConsentForm {
     pub captured_at: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl ConsentForm {
+    /// What a lead source's form consents to (its channels and wording, from the tenant file)
+    /// when the lead `gave` it (ticked the box, where the form has one); nothing otherwise.
+    pub fn from_source(consent: &SourceConsent, gave: bool) -> Self {
+        let covers = |channel| Some(gave && consent.covers(channel));
+        Self {
+            sms: covers(Channel::Sms),
+            email: covers(Channel::Email),
+            voice: covers(Channel::Voice),
+            text: consent.text.clone().filter(|_| gave),
+            ..Self::default()
+        }
+    }
 }
 
 /// A lead form that passed every check.

@@ -6,7 +6,7 @@
 
 use super::{Accepted, App, ConsentForm, IntakeError, IntakeRequest, LeadField, LeadFormBuilder};
 use crate::config::{FormSettings, TenantConfig};
-use crate::domain::{Channel, IdempotencyKey};
+use crate::domain::IdempotencyKey;
 use crate::ports::StoreError;
 use chrono::{Duration, DurationRound};
 use sha2::{Digest, Sha256};
@@ -88,16 +88,11 @@ impl App {
                 .value(field)
                 .is_some_and(|v| !v.is_empty() && !UNTICKED.contains(&v.to_ascii_lowercase().as_str())),
         };
-        let covers = |channel| Some(ticked && form.consent.covers(channel));
         let mut lead = builder.build();
         lead.consent = Some(ConsentForm {
-            sms: covers(Channel::Sms),
-            email: covers(Channel::Email),
-            voice: covers(Channel::Voice),
-            text: form.consent.text.clone().filter(|_| ticked),
-            captured_at: None,
             ip: submission.ip.clone(),
             user_agent: submission.user_agent.clone(),
+            ..ConsentForm::from_source(&form.consent, ticked)
         });
         let accepted = self.intake(tenant, IntakeRequest { form: lead, idempotency_key: Some(key), payload }).await;
         if let Err(IntakeError::Invalid(errors)) = &accepted {

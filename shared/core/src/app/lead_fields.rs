@@ -5,6 +5,7 @@
 //! gathers the values into a `LeadForm`, anything else kept as an intake-safe custom field.
 
 use super::LeadForm;
+use crate::domain::{LeadZone, Region};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -97,6 +98,17 @@ pub fn field_name(raw: &str) -> String {
     name.trim_end_matches('_').chars().take(64).collect::<String>().trim_end_matches('_').to_owned()
 }
 
+/// A JSON scalar as a source's value: a string, a number's digits (never rounded), a boolean;
+/// null and structures are nothing.
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Gathers a source's values into a lead form: the first value of each lead field wins, a
 /// whole name fills only what first and last names left, and custom fields keep at most what
 /// intake keeps, on one line.
@@ -123,6 +135,13 @@ impl LeadFormBuilder {
         let value = value.trim();
         if value.is_empty() {
             return;
+        }
+        // A country or zone intake would not read (a name, a typo) is kept as a custom field,
+        // so an odd answer can never cost the lead.
+        match field {
+            LeadField::Country if Region::parse(value).is_err() => return self.custom("country", value),
+            LeadField::Timezone if LeadZone::parse(value).is_err() => return self.custom("timezone", value),
+            _ => {}
         }
         let slot = match field {
             LeadField::FirstName => &mut self.form.first_name,
@@ -232,6 +251,20 @@ mod tests {
         let fields = b.build().fields.unwrap();
         assert_eq!(fields["service"], "whitening");
         assert_eq!(fields["service_2"], "first line second");
+    }
+
+    #[test]
+    fn a_country_or_zone_intake_would_refuse_is_kept_as_a_field() {
+        let mut b = LeadFormBuilder::new("web");
+        b.set(&LeadField::Country, "United States");
+        b.set(&LeadField::Timezone, "Eastern");
+        let form = b.build();
+        assert_eq!((form.country, form.timezone), (None, None));
+        let fields = form.fields.unwrap();
+        assert_eq!((fields["country"].as_str(), fields["timezone"].as_str()), (Some("United States"), Some("Eastern")));
+        let mut b = LeadFormBuilder::new("web");
+        b.set(&LeadField::Country, "GB");
+        assert_eq!(b.build().country.as_deref(), Some("GB"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod intake;
 mod lead_fields;
 mod lead_view;
 mod links;
+mod meta_leads;
 mod outcome;
 mod payloads;
 mod report;
@@ -43,9 +44,10 @@ pub use form_post::FormSubmission;
 pub use handoff::SlaOutcome;
 pub use inbound::{InboundError, InboundSms, SmsAnswer};
 pub use intake::{Accepted, IntakeError, IntakeRequest};
-pub use lead_fields::{field_name, LeadField, LeadFormBuilder};
+pub use lead_fields::{field_name, scalar_text, LeadField, LeadFormBuilder};
 pub use lead_view::{LeadDetails, LeadViewError};
 pub use links::{ClickError, LinkTracking};
+pub use meta_leads::{meta_backoff, MetaLeadNamed, MetaLeadOutcome, META_RETRY_FOR};
 pub use outcome::OutcomeError;
 pub use payloads::PAYLOAD_DAYS;
 pub use report::{ReportError, Summary, SummaryRow};
@@ -56,7 +58,7 @@ pub use unsubscribe::{UnsubscribeError, Unsubscribed};
 pub use wake::WakeOutcome;
 
 use crate::config::TenantDirectory;
-use crate::ports::{Clock, LeadStore, Notifier, Sender, TouchScheduler};
+use crate::ports::{Clock, LeadAds, LeadStore, Notifier, Sender, TouchScheduler};
 use std::sync::Arc;
 
 /// The ports and tenants every use case runs against.
@@ -67,6 +69,8 @@ pub struct App {
     pub sender: Arc<dyn Sender>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
+    /// Reads lead ads from Meta's Graph API (`NoLeadAds` where none are read).
+    pub lead_ads: Arc<dyn LeadAds>,
     pub tenants: Arc<TenantDirectory>,
     /// Signs the tracked links of rendered touches, and opens them when followed.
     pub links: Arc<LinkTracking>,

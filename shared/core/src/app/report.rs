@@ -38,6 +38,9 @@ pub struct SummaryRow {
     pub test_leads: u64,
     /// Form posts dropped as bots' (the honeypot was filled).
     pub spam_posts: u64,
+    /// Leads a source named and could not deliver after every retry (Meta's Graph API
+    /// failing): each is a placeholder lead whose timeline says why.
+    pub source_failures: u64,
     /// Speed to lead: from intake received to first touch handed to the channel.
     pub speed_to_lead_ms: Percentiles,
 }
@@ -112,6 +115,7 @@ impl App {
                 | Counter::Click { source, .. }
                 | Counter::TestLead { source }
                 | Counter::SpamPost { source }
+                | Counter::SourceFailure { source }
                 | Counter::SpeedToLead { source, .. } => (source, None),
                 Counter::Touch { source, channel }
                 | Counter::Reply { source, channel }
@@ -146,6 +150,7 @@ impl App {
                     }
                     Counter::TestLead { .. } => row.test_leads += n,
                     Counter::SpamPost { .. } => row.spam_posts += n,
+                    Counter::SourceFailure { .. } => row.source_failures += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
                 }
             }

@@ -2,6 +2,7 @@
 //! look at a touch a crash left unrecorded, or a hot-lead alert.
 
 use super::handoff::SlaOutcome;
+use super::meta_leads::MetaLeadOutcome;
 use super::step::{StepError, StepOutcome};
 use super::uncertain::Settlement;
 use super::App;
@@ -21,6 +22,8 @@ pub enum WakeOutcome {
     Hot(bool),
     /// A dormancy check: whether it acted (false: the lead engaged since, or already done).
     Dormancy(bool),
+    /// A Meta lead ad's read.
+    MetaLead(MetaLeadOutcome),
 }
 
 impl App {
@@ -36,6 +39,7 @@ impl App {
             Wakeup::TouchCheck(check) => Ok(WakeOutcome::Check(self.check_touch(check).await?)),
             Wakeup::HotAlert(alert) => Ok(WakeOutcome::Hot(self.announce_hot(alert).await?)),
             Wakeup::Dormancy(check) => Ok(WakeOutcome::Dormancy(self.dormancy_due(check).await?)),
+            Wakeup::MetaLead(fetch) => Ok(WakeOutcome::MetaLead(self.fetch_meta_lead(fetch).await?)),
         }
     }
 }

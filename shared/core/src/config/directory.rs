@@ -12,6 +12,7 @@ pub struct TenantDirectory {
     by_key: HashMap<ApiKeyHash, TenantId>,
     by_number: HashMap<PhoneNumber, TenantId>,
     by_form: HashMap<FormId, TenantId>,
+    by_page: HashMap<String, TenantId>,
 }
 
 /// Why a set of tenants cannot be served together.
@@ -25,6 +26,8 @@ pub enum DirectoryError {
     SharedNumber(PhoneNumber),
     #[error("form id {0} belongs to two tenants (a form's URL names no tenant, so its id must be unique)")]
     SharedForm(FormId),
+    #[error("Meta page {0} belongs to two tenants (its leads must have one owner)")]
+    SharedPage(String),
 }
 
 impl TenantDirectory {
@@ -48,6 +51,11 @@ impl TenantDirectory {
                     return Err(DirectoryError::SharedForm(form.id.clone()));
                 }
             }
+            for page in tenant.meta.iter().flat_map(|meta| &meta.pages) {
+                if directory.by_page.insert(page.id.clone(), id.clone()).is_some() {
+                    return Err(DirectoryError::SharedPage(page.id.clone()));
+                }
+            }
             if directory.by_id.insert(id.clone(), Arc::new(tenant)).is_some() {
                 return Err(DirectoryError::DuplicateTenant(id));
             }
@@ -68,6 +76,11 @@ impl TenantDirectory {
     /// The tenant that owns a form.
     pub fn by_form(&self, form: &FormId) -> Option<Arc<TenantConfig>> {
         self.by_form.get(form).and_then(|id| self.get(id))
+    }
+
+    /// The tenant that owns a Meta page.
+    pub fn by_page(&self, page: &str) -> Option<Arc<TenantConfig>> {
+        self.by_page.get(page).and_then(|id| self.get(id))
     }
 
     /// Every tenant.

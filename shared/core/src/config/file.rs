@@ -24,6 +24,7 @@ pub(super) struct RawTenantFile {
     pub google_ads: Option<RawGoogleAds>,
     #[serde(default)]
     pub forms: Vec<RawForm>,
+    pub meta: Option<RawMeta>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
@@ -143,6 +144,29 @@ pub(super) struct RawGoogleAds {
     #[serde(default)]
     pub consent: Vec<Spanned<String>>,
     pub consent_text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMeta {
+    pub app_secret: Spanned<String>,
+    pub verify_token: Spanned<String>,
+    pub graph_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pages: Vec<RawMetaPage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMetaPage {
+    pub id: Spanned<String>,
+    pub access_token: Spanned<String>,
+    pub source: Option<Spanned<String>>,
+    #[serde(default)]
+    pub consent: Vec<Spanned<String>>,
+    pub consent_text: Option<String>,
+    #[serde(default)]
+    pub campaigns: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,6 +3,7 @@
 //! signs its webhooks (`typeform`, `webflow`, or a generic `webhook`) posts to
 //! `/v1/webhooks/forms/{id}` and is checked with the form's secret.
 
+use super::channels::required_url;
 use super::checker::Checker;
 use super::file::{RawForm, RawTenantFile};
 use super::google_ads::{source_consent, SourceConsent};
@@ -156,7 +157,7 @@ fn form_settings(c: &mut Checker, at: &str, raw: &RawForm) -> Option<FormSetting
                 c.fail(format!("{at}.secret"), raw.kind.as_ref(), "an html form has no secret: its page is public");
             }
             let thank_you =
-                raw.thank_you.as_ref().and_then(|url| c.check(&format!("{at}.thank_you"), url, |u| https_url(u)));
+                raw.thank_you.as_ref().and_then(|url| c.check(&format!("{at}.thank_you"), url, |u| required_url(u)));
             let allowed_origins = raw
                 .allowed_origins
                 .iter()
@@ -228,15 +229,6 @@ fn webhook_auth(raw: &str) -> Result<WebhookAuth, String> {
             }
             _ => Err(format!("\"{raw}\": a signature is standard-webhooks, header:<Header-Name> or url")),
         },
-    }
-}
-
-fn https_url(raw: &str) -> Result<String, String> {
-    let ok = raw.starts_with("https://") || raw.starts_with("http://localhost") || raw.starts_with("http://127.0.0.1");
-    if ok && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Ok(raw.to_owned())
-    } else {
-        Err(format!("\"{raw}\" is not an https:// URL"))
     }
 }
 

@@ -15,6 +15,7 @@ mod file;
 mod forms;
 mod google_ads;
 mod links;
+mod meta;
 mod policy;
 mod scoring;
 mod secret;
@@ -37,6 +38,7 @@ pub use forms::{
 };
 pub use google_ads::{GoogleAdsSettings, SourceConsent, DEFAULT_GOOGLE_ADS_SOURCE};
 pub use links::TrackedLinks;
+pub use meta::{MetaPage, MetaSettings, DEFAULT_GRAPH_URL, DEFAULT_META_SOURCE};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use segments::Segment;
 pub use team::{Rep, Team, DEFAULT_SLA};

@@ -9,6 +9,7 @@ use super::file::RawTenantFile;
 use super::forms::{forms as forms_section, FormSettings};
 use super::google_ads::{google_ads_settings, GoogleAdsSettings};
 use super::links::tracked_links;
+use super::meta::{meta_settings, MetaSettings};
 use super::policy::contact_policy;
 use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
@@ -67,6 +68,8 @@ pub struct TenantConfig {
     pub google_ads: Option<GoogleAdsSettings>,
     /// The forms the tenant takes leads from (`[[forms]]`): HTML forms and signed form tools.
     pub forms: Vec<FormSettings>,
+    /// Facebook and Instagram lead ads (`[meta]`), if the tenant takes them.
+    pub meta: Option<MetaSettings>,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -148,6 +151,7 @@ impl TenantConfig {
         let team = team(&mut c, &raw, region, zone);
         let google_ads = google_ads_settings(&mut c, &raw);
         let forms = forms_section(&mut c, &raw);
+        let meta = meta_settings(&mut c, &raw);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -191,6 +195,7 @@ impl TenantConfig {
                 team,
                 google_ads,
                 forms,
+                meta,
                 booking,
                 links,
                 voice,
@@ -246,6 +251,14 @@ impl TenantConfig {
         }
         if let Some(voicemail) = &mut self.voicemail {
             visit("voicemail.secret", voicemail.auth.secret_mut());
+        }
+        if let Some(meta) = &mut self.meta {
+            visit("meta.app_secret", &mut meta.app_secret);
+            visit("meta.verify_token", &mut meta.verify_token);
+            for page in &mut meta.pages {
+                let field = format!("meta.pages.{}.access_token", page.id);
+                visit(&field, &mut page.access_token);
+            }
         }
         for form in &mut self.forms {
             let field = format!("forms.{}.secret", form.id);
@@ -601,7 +614,7 @@ mod tests {
         let in_config = format!("{tenant:?}").matches("Secret(").count();
         let mut visited = Vec::new();
         tenant.visit_secrets(|field, secret| visited.push((field.to_owned(), secret.parameter().map(str::to_owned))));
-        assert_eq!(visited.len(), 11, "the demo's three signed forms too: {visited:?}");
+        assert_eq!(visited.len(), 14, "the demo's Meta app and page, three signed forms too: {visited:?}");
         assert_eq!(visited.len(), in_config, "every Secret of the config is visited: {visited:?}");
         let mut parameters = tenant.secret_parameters();
         parameters.sort();

@@ -114,6 +114,14 @@ pub enum TimelineKind {
     WentDormant {
         silent_for: String,
     },
+    /// A lead source named a lead it could then not deliver (Meta's Graph API failing past
+    /// every retry): this lead is its placeholder, never contacted, for a person to follow up.
+    SourceFailed {
+        source: String,
+        /// The source's id of the lead (Meta's `leadgen_id`).
+        reference: String,
+        reason: String,
+    },
     /// The lead followed a tracked link in a message.
     LinkClicked {
         url: String,

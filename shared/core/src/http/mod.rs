@@ -63,6 +63,7 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/calcom", bookings::route(Tool::Calcom))
         .route("/v1/webhooks/google-ads", post(webhooks::google_ads::lead))
         .route("/v1/webhooks/forms/{form_id}", post(webhooks::forms::post))
+        .route("/v1/webhooks/meta", get(webhooks::meta::handshake).post(webhooks::meta::leads))
         .route("/r/{token}", get(clicks::follow))
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }

@@ -4,6 +4,7 @@
 mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod lead_ads;
 mod notifier;
 mod scheduler;
 mod sender;
@@ -12,8 +13,11 @@ mod web;
 
 pub use crate::domain::Undeliverable;
 pub use clock::{Clock, SystemClock};
+pub use lead_ads::{LeadAds, LeadAdsError, NoLeadAds};
 pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
-pub use scheduler::{DormancyCheck, DueTouch, HotAlert, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup};
+pub use scheduler::{
+    DormancyCheck, DueTouch, HotAlert, MetaLeadFetch, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup,
+};
 pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
 pub use store::{
     waiting_changes, Claim, EnrolmentWrite, IdempotencyRecord, LeadStore, LeadWrite, RawPayload, RepState, StoreError,

@@ -85,6 +85,21 @@ pub struct DormancyCheck {
     pub due_at: DateTime<Utc>,
 }
 
+/// A Meta lead ad to read from the Graph API, after the webhook that named it was answered:
+/// retried with backoff (`attempt`) until the lead is read or `first_at` is long past.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaLeadFetch {
+    pub tenant: TenantId,
+    pub page_id: String,
+    pub leadgen_id: String,
+    pub form_id: Option<String>,
+    pub ad_id: Option<String>,
+    /// When Meta's webhook named it.
+    pub first_at: DateTime<Utc>,
+    pub attempt: u32,
+    pub due_at: DateTime<Utc>,
+}
+
 /// Something the scheduler delivers at its due time. On the wire a touch is tagged
 /// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
 /// SLAs existed, so messages in flight across an upgrade still run.
@@ -96,6 +111,7 @@ pub enum Wakeup {
     TouchCheck(TouchCheck),
     HotAlert(HotAlert),
     Dormancy(DormancyCheck),
+    MetaLead(MetaLeadFetch),
 }
 
 impl Wakeup {
@@ -107,6 +123,7 @@ impl Wakeup {
             Wakeup::TouchCheck(check) => check.due_at,
             Wakeup::HotAlert(alert) => alert.due_at,
             Wakeup::Dormancy(check) => check.due_at,
+            Wakeup::MetaLead(fetch) => fetch.due_at,
         }
     }
 
@@ -118,6 +135,7 @@ impl Wakeup {
             Wakeup::TouchCheck(check) => Wakeup::TouchCheck(TouchCheck { due_at, ..check.clone() }),
             Wakeup::HotAlert(alert) => Wakeup::HotAlert(HotAlert { due_at, ..alert.clone() }),
             Wakeup::Dormancy(check) => Wakeup::Dormancy(DormancyCheck { due_at, ..check.clone() }),
+            Wakeup::MetaLead(fetch) => Wakeup::MetaLead(MetaLeadFetch { due_at, ..fetch.clone() }),
         }
     }
 
@@ -129,17 +147,19 @@ impl Wakeup {
             Wakeup::TouchCheck(check) => &check.tenant,
             Wakeup::HotAlert(alert) => &alert.tenant,
             Wakeup::Dormancy(check) => &check.tenant,
+            Wakeup::MetaLead(fetch) => &fetch.tenant,
         }
     }
 
-    /// The lead it is about.
-    pub fn lead_id(&self) -> &LeadId {
+    /// The lead it is about; none for a lead not yet read (a Meta lead ad to fetch).
+    pub fn lead_id(&self) -> Option<&LeadId> {
         match self {
-            Wakeup::Touch(due) => &due.lead_id,
-            Wakeup::HandoffSla(check) => &check.lead_id,
-            Wakeup::TouchCheck(check) => &check.lead_id,
-            Wakeup::HotAlert(alert) => &alert.lead_id,
-            Wakeup::Dormancy(check) => &check.lead_id,
+            Wakeup::Touch(due) => Some(&due.lead_id),
+            Wakeup::HandoffSla(check) => Some(&check.lead_id),
+            Wakeup::TouchCheck(check) => Some(&check.lead_id),
+            Wakeup::HotAlert(alert) => Some(&alert.lead_id),
+            Wakeup::Dormancy(check) => Some(&check.lead_id),
+            Wakeup::MetaLead(_) => None,
         }
     }
 
@@ -163,6 +183,7 @@ impl Wakeup {
                 check.since.timestamp_millis(),
                 check.after_seconds
             ),
+            Wakeup::MetaLead(fetch) => format!("{}-meta-{}-{}", fetch.tenant, fetch.leadgen_id, fetch.attempt),
         }
     }
 }
@@ -191,6 +212,12 @@ impl From<HotAlert> for Wakeup {
     }
 }
 
+impl From<MetaLeadFetch> for Wakeup {
+    fn from(fetch: MetaLeadFetch) -> Self {
+        Wakeup::MetaLead(fetch)
+    }
+}
+
 impl From<TouchCheck> for Wakeup {
     fn from(check: TouchCheck) -> Self {
         Wakeup::TouchCheck(check)
@@ -207,6 +234,7 @@ impl<'de> Deserialize<'de> for Wakeup {
             TouchCheck(TouchCheck),
             HotAlert(HotAlert),
             Dormancy(DormancyCheck),
+            MetaLead(MetaLeadFetch),
         }
         let value = serde_json::Value::deserialize(deserializer)?;
         let tagged = value.get("kind").is_some();
@@ -217,6 +245,7 @@ impl<'de> Deserialize<'de> for Wakeup {
                 Tagged::TouchCheck(check) => Wakeup::TouchCheck(check),
                 Tagged::HotAlert(alert) => Wakeup::HotAlert(alert),
                 Tagged::Dormancy(check) => Wakeup::Dormancy(check),
+                Tagged::MetaLead(fetch) => Wakeup::MetaLead(fetch),
             }
         } else {
             Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)
@@ -275,9 +304,22 @@ mod tests {
         }
     }
 
+    fn meta() -> MetaLeadFetch {
+        MetaLeadFetch {
+            tenant: TenantId::parse("acme").unwrap(),
+            page_id: "444444444444".to_owned(),
+            leadgen_id: "9007199254740993".to_owned(),
+            form_id: Some("444444444444".to_owned()),
+            ad_id: None,
+            first_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
+            attempt: 0,
+            due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
+        }
+    }
+
     #[test]
     fn wakeups_round_trip_tagged() {
-        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla()), Wakeup::from(check())] {
+        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla()), Wakeup::from(check()), Wakeup::from(meta())] {
             let json = serde_json::to_value(&wakeup).unwrap();
             assert!(json.get("kind").is_some(), "{json}");
             assert_eq!(serde_json::from_value::<Wakeup>(json).unwrap(), wakeup);

@@ -183,11 +183,11 @@ impl LocalScheduler {
         let key = key.to_owned();
         let retry = match app.wake(&wakeup).await {
             Ok(outcome) => {
-                tracing::debug!(lead = %wakeup.lead_id(), ?outcome, "wakeup ran");
+                tracing::debug!(lead = ?wakeup.lead_id(), ?outcome, "wakeup ran");
                 None
             }
             Err(e) => {
-                tracing::warn!(error = %e, lead = %wakeup.lead_id(), "wakeup failed; retrying later");
+                tracing::warn!(error = %e, lead = ?wakeup.lead_id(), "wakeup failed; retrying later");
                 Some(wakeup.at(app.clock.now() + RETRY_AFTER))
             }
         };

@@ -7,10 +7,11 @@
 //! first touch), its `lead_id` as the idempotency key, so Google's retries are one lead. A
 //! test lead (`is_test`, from "Send test data") is answered and counted, never contacted.
 
+use super::int64::int64;
 use super::tenant_query::{named_tenant, TenantQuery};
-use crate::app::{field_name, ConsentForm, FieldError, IntakeRequest, LeadForm};
+use crate::app::{field_name, ConsentForm, IntakeRequest, LeadForm};
 use crate::config::{GoogleAdsSettings, Secret};
-use crate::domain::{Channel, IdempotencyKey, Region};
+use crate::domain::{IdempotencyKey, Region};
 use crate::http::common::body::{self, typed};
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::body::Body;
@@ -161,28 +162,8 @@ fn lead_form(settings: &GoogleAdsSettings, lead: &WebhookLead) -> Result<LeadFor
         fields.insert("gclid".to_owned(), Value::String(gclid.trim().to_owned()));
     }
     form.fields = Some(fields);
-    let covers = |channel| Some(settings.consent.covers(channel));
-    form.consent = Some(ConsentForm {
-        sms: covers(Channel::Sms),
-        email: covers(Channel::Email),
-        voice: covers(Channel::Voice),
-        text: settings.consent.text.clone(),
-        captured_at: None,
-        ip: None,
-        user_agent: None,
-    });
+    form.consent = Some(ConsentForm::from_source(&settings.consent, true));
     Ok(form)
-}
-
-/// An int64 id as text: a JSON integer or a string of digits, never a float.
-fn int64(field: &str, value: Option<&Value>) -> Result<Option<String>, ApiError> {
-    let invalid = || ApiError::Malformed(FieldError::new(field, "must be an int64 id, not a float"));
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.to_string())),
-        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(Some(s.trim().to_owned())),
-        Some(_) => Err(invalid()),
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod aws;
 pub(crate) mod booking;
 pub(crate) mod forms;
 pub(crate) mod google_ads;
+mod int64;
+pub(crate) mod meta;
 pub(crate) mod signatures;
 mod sms_answer;
 pub(crate) mod telnyx;

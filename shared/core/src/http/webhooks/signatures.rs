@@ -123,7 +123,6 @@ fn within(signed_at: i64, now: i64, window: i64) -> Result<(), SignatureError> {
 
 /// Checks Meta's signature of `body` with the app secret. The prefix is required: Meta always
 /// sends it, and the bare hex of another scheme is not Meta's.
-#[cfg_attr(not(test), expect(dead_code, reason = "Meta's webhook is wired in next"))]
 pub fn verify_meta(app_secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), SignatureError> {
     let value = header_value(headers, META_HEADER)?;
     let hex_signature = value.strip_prefix(SHA256_PREFIX).ok_or(SignatureError::Malformed)?;

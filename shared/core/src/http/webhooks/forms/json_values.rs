@@ -1,6 +1,7 @@
 //! A JSON document as name/value pairs: each scalar under its JSON pointer (`/contact/email`),
 //! so a tenant's field map can name any of them; arrays of scalars joined with ", ".
 
+use crate::app::scalar_text as scalar;
 use serde_json::Value;
 
 /// The scalars of `value`, each under its JSON pointer, in document order.
@@ -35,16 +36,6 @@ fn walk(value: &Value, pointer: String, out: &mut Vec<(String, String)>) {
                 out.push((pointer, text));
             }
         }
-    }
-}
-
-/// A scalar as text; null is nothing.
-pub(super) fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

@@ -4,8 +4,7 @@
 //! type `email` or `phone_number` is the lead's email or phone unless the tenant's map puts a
 //! field there. The response's `token` is the submission id.
 
-use super::json_values::scalar;
-use crate::app::{FormSubmission, LeadField};
+use crate::app::{scalar_text as scalar, FormSubmission, LeadField};
 use crate::config::FormSettings;
 use crate::http::common::body::{object, typed};
 use crate::http::common::ApiError;

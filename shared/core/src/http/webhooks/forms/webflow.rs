@@ -3,8 +3,7 @@
 //! form's fields in `payload.data` by their names as the designer set them ("First Name",
 //! "Email", "Phone Number"), values strings or numbers; `payload.id` is the submission id.
 
-use super::json_values::scalar;
-use crate::app::FormSubmission;
+use crate::app::{scalar_text as scalar, FormSubmission};
 use crate::http::common::body::{object, typed};
 use crate::http::common::ApiError;
 use serde::Deserialize;
