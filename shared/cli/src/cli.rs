@@ -2,6 +2,7 @@
 //! files, hash API keys, benchmark.
 
 use crate::bench::intake::{self, BenchOptions};
+use crate::bench::meta::{self, MetaBenchOptions};
 use crate::bench::restart::{self, RestartOptions};
 use crate::dev::{self, DevOptions, Timeouts};
 use crate::simulate::{self, parse_event, LeadEvent, SimulateOptions, MAX_DAYS};
@@ -162,6 +163,17 @@ enum DncAction {
 
 #[derive(Subcommand)]
 enum BenchKind {
+    /// Post signed Meta lead ads webhooks (batches of leads, one POST at a time, as Meta
+    /// sends them) and print how fast each is answered; the leads are read after the answer
+    /// from a Graph API stand-in on loopback.
+    Meta {
+        /// How many webhook POSTs.
+        #[arg(long, default_value_t = 200)]
+        batches: usize,
+        /// Leads named in each POST (Meta sends up to 1,000).
+        #[arg(long, default_value_t = 100)]
+        size: usize,
+    },
     /// Fill a store, SIGKILL the server, start it again on the same store; print the time to
     /// its first answer and to a reconciled schedule, and its memory (Linux).
     Restart {
@@ -287,6 +299,10 @@ pub fn main() -> anyhow::Result<()> {
             let imported = runtime()?.block_on(crate::dnc::import(&file, &api, &key, reason.as_deref()))?;
             println!("{} numbers put on the do-not-contact list, {} already on it", imported.added, imported.already);
             Ok(())
+        }
+        Command::Bench { kind: Some(BenchKind::Meta { batches, size }), .. } => {
+            anyhow::ensure!(batches > 0 && (1..=1_000).contains(&size), "--batches at least 1, --size 1 to 1000");
+            runtime()?.block_on(meta::run(MetaBenchOptions { batches, size }))
         }
         Command::Bench { kind: Some(BenchKind::Restart { leads, concurrency }), .. } => {
             anyhow::ensure!(

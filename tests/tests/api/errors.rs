@@ -106,6 +106,11 @@ fn wrong_methods(lead: &str) -> Vec<(reqwest::Method, String)> {
         (Method::GET, "/v1/webhooks/aws/ses".to_owned()),
         (Method::GET, "/v1/webhooks/calendly?tenant=demo".to_owned()),
         (Method::PUT, "/v1/webhooks/calcom?tenant=demo".to_owned()),
+        (Method::GET, "/v1/forms/bright-smile-contact".to_owned()),
+        (Method::GET, "/v1/webhooks/forms/bright-smile-typeform".to_owned()),
+        (Method::PUT, "/v1/webhooks/meta".to_owned()),
+        (Method::GET, "/v1/webhooks/google-ads?tenant=demo".to_owned()),
+        (Method::POST, "/v1/payloads/form:x:y".to_owned()),
         (Method::POST, "/r/some-token".to_owned()),
         (Method::PUT, "/u/some-token".to_owned()),
         (Method::POST, "/v1/reports/summary".to_owned()),
@@ -129,6 +134,9 @@ fn body_routes(lead: &str) -> Vec<String> {
         "/v1/webhooks/aws/ses".to_owned(),
         "/v1/webhooks/calendly?tenant=demo".to_owned(),
         "/v1/webhooks/calcom?tenant=demo".to_owned(),
+        "/v1/webhooks/google-ads?tenant=demo".to_owned(),
+        "/v1/webhooks/forms/bright-smile-typeform".to_owned(),
+        "/v1/webhooks/meta".to_owned(),
         "/u/some-token".to_owned(),
         "/dev/clock/advance".to_owned(),
     ]
@@ -274,6 +282,43 @@ fn rows(app: &TestApp, lead: &str) -> Vec<Row> {
         ),
         row("an unsigned Calendly webhook", post("/v1/webhooks/calendly?tenant=demo"), 403, Shape::Json),
         row("an unsigned Cal.com webhook", post("/v1/webhooks/calcom?tenant=demo"), 403, Shape::Json),
+        // Lead sources: a fetch() asking for JSON gets the JSON shape; a browser's form post
+        // gets a page naming what to correct.
+        row(
+            "a form post to no such form",
+            http(
+                app.client.post(url("/v1/forms/no-such-form")).header("accept", "application/json").form(&[("a", "b")]),
+            ),
+            404,
+            Shape::Json,
+        ),
+        row(
+            "a form post that is not a form",
+            http(
+                app.client
+                    .post(url("/v1/forms/bright-smile-contact"))
+                    .header("accept", "application/json")
+                    .json(&json!({})),
+            ),
+            415,
+            Shape::Json,
+        ),
+        row(
+            "a browser's post to no such form",
+            http(app.client.post(url("/v1/forms/no-such-form")).form(&[("a", "b")])),
+            404,
+            Shape::Page,
+        ),
+        row("a raw payload without an API key", get("/v1/payloads/form:x:y"), 401, Shape::Json),
+        row("an unsigned form webhook", post("/v1/webhooks/forms/bright-smile-typeform"), 403, Shape::Json),
+        row("a form webhook to no such form", post("/v1/webhooks/forms/no-such-form"), 404, Shape::Json),
+        row(
+            "a Meta handshake with a wrong token",
+            get("/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"),
+            403,
+            Shape::Json,
+        ),
+        row("an unsigned Meta webhook", post("/v1/webhooks/meta"), 403, Shape::Json),
         // Links: a person's browser gets a page.
         row("a tracked link that is not UTF-8", get("/r/%FF"), 404, Shape::Page),
         row("a tracked link this stack did not sign", get("/r/nonsense"), 404, Shape::Page),

@@ -69,6 +69,10 @@ pub(super) fn refused(error: ApiError, json: bool) -> Response {
                 .collect();
             format!("<p>Please go back and check:</p><ul>{items}</ul>")
         }
+        ApiError::NotFound(_) => {
+            "<p>This form is not valid: the page may be out of date. Please contact the business directly.</p>"
+                .to_owned()
+        }
         other => format!("<p>{}</p>", xml_escape(&other.to_string())),
     };
     let mut response = page(
