@@ -17,6 +17,17 @@ pub enum Verb<'a> {
     },
     /// Connects the call to this number.
     Dial(&'a str),
+    /// Rings `number` for `timeout` seconds; how it ended (`DialCallStatus`) is POSTed to
+    /// `action`, whose TwiML the caller hears next.
+    DialNumber {
+        number: &'a str,
+        timeout: u32,
+        action: &'a str,
+    },
+    /// Records a message after a beep (at most `max_seconds`).
+    Record {
+        max_seconds: u32,
+    },
     /// Sends an SMS in answer to one (the webhook's reply).
     Message(&'a str),
     Hangup,
@@ -44,6 +55,21 @@ fn write_verbs(writer: &mut Writer<Vec<u8>>, verbs: &[Verb<'_>]) -> io::Result<(
                 writer.create_element("Message").write_text_content(BytesText::new(text)).map(drop)?
             }
             Verb::Dial(number) => writer.create_element("Dial").write_text_content(BytesText::new(number)).map(drop)?,
+            Verb::DialNumber { number, timeout, action } => writer
+                .create_element("Dial")
+                .with_attribute(("timeout", timeout.to_string().as_str()))
+                .with_attribute(("action", *action))
+                .with_attribute(("method", "POST"))
+                .write_inner_content(|w| {
+                    w.create_element("Number").write_text_content(BytesText::new(number)).map(drop)
+                })
+                .map(drop)?,
+            Verb::Record { max_seconds } => writer
+                .create_element("Record")
+                .with_attribute(("maxLength", max_seconds.to_string().as_str()))
+                .with_attribute(("playBeep", "true"))
+                .write_empty()
+                .map(drop)?,
             Verb::GatherOneDigit { action, prompt } => writer
                 .create_element("Gather")
                 .with_attribute(("numDigits", "1"))
@@ -72,6 +98,24 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>\
              <Gather numDigits=\"1\" action=\"https://x.test/gather?lead=ld_1&amp;touch=tc_2\" method=\"POST\">\
              <Say>Hi Tom &lt;Dial&gt;+1900&lt;/Dial&gt; &amp; &quot;Jerry&quot;</Say></Gather></Response>"
+        );
+    }
+
+    #[test]
+    fn a_forwarded_call_rings_the_office_with_its_action() {
+        let twiml = response(&[Verb::DialNumber {
+            number: "+14155550123",
+            timeout: 20,
+            action: "https://x.test/done?a=1&b=2",
+        }]);
+        assert_eq!(
+            twiml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>\
+             <Dial timeout=\"20\" action=\"https://x.test/done?a=1&amp;b=2\" method=\"POST\"><Number>+14155550123</Number></Dial>\
+             </Response>"
+        );
+        assert!(
+            response(&[Verb::Record { max_seconds: 120 }]).contains("<Record maxLength=\"120\" playBeep=\"true\"/>")
         );
     }
 

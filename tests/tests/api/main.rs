@@ -6,6 +6,7 @@
 mod aws_sns;
 mod bookings;
 mod cadence;
+mod calls_in;
 mod clean_stop;
 mod connections;
 mod consent_race;

@@ -129,3 +129,40 @@ async fn a_meta_lead_is_acknowledged_by_inbound_and_read_by_the_step_function() 
     assert_eq!(stack.drain().await, 0);
     assert_eq!(stack.summary().await["leads"], 1);
 }
+
+/// A missed inbound call on AWS: the `<Dial>`'s callback through the inbound function (signed
+/// for the stack's public URL) makes the caller a lead in DynamoDB and texts it back once;
+/// Twilio's retry of the callback texts nothing more.
+#[tokio::test]
+async fn a_missed_call_through_the_inbound_function_is_a_lead_texted_back_once() {
+    use base64::Engine;
+    const PUBLIC: &str = "https://leads.example.test";
+    let stack = Stack::behind(PUBLIC, start_time(), |tenant| tenant).await;
+    let params = [
+        ("CallSid", "CA00000000000000000000000000000009"),
+        ("AccountSid", "AC0123456789abcdef0123456789abcdef"),
+        ("From", "+14155550187"),
+        ("To", leadflow_tests::DEMO_NUMBER),
+        ("CallStatus", "in-progress"),
+        ("DialCallStatus", "no-answer"),
+    ];
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let url = format!("{PUBLIC}/v1/webhooks/twilio/voice/incoming/done");
+    let callback = event(
+        "apigw-v2-twilio-voice-incoming-done.json",
+        &[
+            ("body", &base64::engine::general_purpose::STANDARD.encode(&body)),
+            ("signature", &leadflow_tests::twilio_signature(leadflow_tests::DEMO_TWILIO_TOKEN, &url, &params)),
+        ],
+    );
+    let reply = stack.inbound(&callback).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(reply.text().contains("texting you"), "{}", reply.text());
+    let id = stack.lead_id_by_phone("+14155550187").await.expect("the caller is a lead");
+    assert_eq!(stack.lead(&id).await["profile"]["source"], "call");
+    let texts = |stack: &Stack| stack.sent.all().iter().filter(|(m, _)| m.to == "+14155550187").count();
+    assert_eq!(texts(&stack), 1);
+    assert_eq!(stack.inbound(&callback).await.status, 200);
+    stack.drain().await;
+    assert_eq!(texts(&stack), 1, "Twilio's retry texts nothing more");
+}

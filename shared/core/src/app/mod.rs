@@ -3,6 +3,7 @@
 
 mod booking;
 mod call;
+mod calls_in;
 mod change;
 mod contact_locks;
 mod conversation;
@@ -36,6 +37,7 @@ mod wake;
 
 pub use booking::{BookingChange, BookingError, BookingNotice};
 pub use call::CallAnswer;
+pub use calls_in::{CallInError, MissedCall};
 pub use contact_locks::ContactLocks;
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use dnc::DncAdded;

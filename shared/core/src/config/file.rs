@@ -25,6 +25,7 @@ pub(super) struct RawTenantFile {
     #[serde(default)]
     pub forms: Vec<RawForm>,
     pub meta: Option<RawMeta>,
+    pub missed_calls: Option<RawMissedCalls>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
@@ -144,6 +145,18 @@ pub(super) struct RawGoogleAds {
     #[serde(default)]
     pub consent: Vec<Spanned<String>>,
     pub consent_text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMissedCalls {
+    pub forward_to: Spanned<String>,
+    pub ring_seconds: Option<Spanned<i64>>,
+    pub hours: Option<RawHours>,
+    pub text_back: Option<bool>,
+    pub text: Option<String>,
+    pub voicemail_prompt: Option<String>,
+    pub source: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,7 @@ mod forms;
 mod google_ads;
 mod links;
 mod meta;
+mod missed_calls;
 mod policy;
 mod scoring;
 mod secret;
@@ -39,6 +40,9 @@ pub use forms::{
 pub use google_ads::{GoogleAdsSettings, SourceConsent, DEFAULT_GOOGLE_ADS_SOURCE};
 pub use links::TrackedLinks;
 pub use meta::{MetaPage, MetaSettings, DEFAULT_GRAPH_URL, DEFAULT_META_SOURCE};
+pub use missed_calls::{
+    MissedCallSettings, DEFAULT_MISSED_CALL_TEXT, DEFAULT_RING_SECONDS, DEFAULT_VOICEMAIL_PROMPT, TEXTING_YOU,
+};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use segments::Segment;
 pub use team::{Rep, Team, DEFAULT_SLA};

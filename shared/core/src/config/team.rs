@@ -123,7 +123,12 @@ pub(super) fn team(c: &mut Checker, raw: &RawTenantFile, region: Option<Region>,
 
 /// `hours = { days = "mon-fri", from = "09:00", until = "17:00", zone = "..." }`: every day
 /// unless `days` says which, in the tenant's zone unless `zone` says another.
-fn working_hours(c: &mut Checker, field: &str, raw: &RawHours, zone: Option<LeadZone>) -> Option<WorkingHours> {
+pub(super) fn working_hours(
+    c: &mut Checker,
+    field: &str,
+    raw: &RawHours,
+    zone: Option<LeadZone>,
+) -> Option<WorkingHours> {
     let time = |s: &String| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "must be HH:MM (24-hour)");
     let from = c.check(&format!("{field}.hours.from"), &raw.from, time);
     let until = c.check(&format!("{field}.hours.until"), &raw.until, time);

@@ -10,6 +10,7 @@ use super::forms::{forms as forms_section, FormSettings};
 use super::google_ads::{google_ads_settings, GoogleAdsSettings};
 use super::links::tracked_links;
 use super::meta::{meta_settings, MetaSettings};
+use super::missed_calls::{missed_call_settings, MissedCallSettings};
 use super::policy::contact_policy;
 use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
@@ -70,6 +71,8 @@ pub struct TenantConfig {
     pub forms: Vec<FormSettings>,
     /// Facebook and Instagram lead ads (`[meta]`), if the tenant takes them.
     pub meta: Option<MetaSettings>,
+    /// Inbound calls forwarded to the office, missed ones texted back (`[missed_calls]`).
+    pub missed_calls: Option<MissedCallSettings>,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -152,6 +155,7 @@ impl TenantConfig {
         let google_ads = google_ads_settings(&mut c, &raw);
         let forms = forms_section(&mut c, &raw);
         let meta = meta_settings(&mut c, &raw);
+        let missed_calls = missed_call_settings(&mut c, &raw, zone);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -196,6 +200,7 @@ impl TenantConfig {
                 google_ads,
                 forms,
                 meta,
+                missed_calls,
                 booking,
                 links,
                 voice,

@@ -19,7 +19,9 @@ pub use webhooks::aws::ses::TENANT_TAG as SES_TENANT_TAG;
 pub use webhooks::aws::sns;
 pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
 pub use webhooks::twilio::signature::twilio_signature;
-pub use webhooks::twilio::{ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, STATUS_CALLBACK_PATH};
+pub use webhooks::twilio::{
+    ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, INCOMING_DONE_PATH, INCOMING_PATH, STATUS_CALLBACK_PATH,
+};
 
 use api::{dnc, events, leads, payloads, reports, reps};
 use axum::body::HttpBody;
@@ -56,6 +58,8 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route(ANSWER_PATH, post(twilio::voice::answer))
         .route(GATHER_PATH, post(twilio::voice::gather))
         .route(CALL_STATUS_PATH, post(twilio::voice::status))
+        .route(INCOMING_PATH, post(twilio::incoming::incoming))
+        .route(INCOMING_DONE_PATH, post(twilio::incoming::done))
         .route("/v1/webhooks/telnyx/messages", post(telnyx::messages::inbound_message))
         .route("/v1/webhooks/aws/sms", post(aws::sms::inbound_sms))
         .route("/v1/webhooks/aws/ses", post(aws::ses::events))

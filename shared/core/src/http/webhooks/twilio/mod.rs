@@ -2,6 +2,7 @@
 //! SMS, the delivery status of each message sent, and the two steps of each call (answered,
 //! key pressed). Their answers are TwiML.
 
+pub(crate) mod incoming;
 pub(crate) mod signature;
 pub(crate) mod sms;
 pub(crate) mod status;
@@ -24,6 +25,12 @@ pub const CALL_STATUS_PATH: &str = "/v1/webhooks/twilio/voice/status";
 
 /// Where a call's `<Gather>` posts the key the lead pressed (with `?lead=…&touch=…`).
 pub const GATHER_PATH: &str = "/v1/webhooks/twilio/voice/gather";
+
+/// The voice URL of a tenant's Twilio number: an inbound call, forwarded to the office.
+pub const INCOMING_PATH: &str = "/v1/webhooks/twilio/voice/incoming";
+
+/// Where the forwarded call's `<Dial>` reports how it ended (`DialCallStatus`).
+pub const INCOMING_DONE_PATH: &str = "/v1/webhooks/twilio/voice/incoming/done";
 
 /// TwiML as Twilio wants it served.
 fn twiml_response(twiml: String) -> Response {
