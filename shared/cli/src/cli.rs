@@ -5,6 +5,7 @@ use crate::bench::intake::{self, BenchOptions};
 use crate::bench::meta::{self, MetaBenchOptions};
 use crate::bench::restart::{self, RestartOptions};
 use crate::dev::{self, DevOptions, Timeouts};
+use crate::import::ImportOptions;
 use crate::simulate::{self, parse_event, LeadEvent, SimulateOptions, MAX_DAYS};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -120,6 +121,40 @@ enum Command {
     },
     /// Print the line to paste into a tenant file for an API key.
     HashKey { key: String },
+    /// Database reactivation: stream a contact list (CSV) to the API in batches, paced so no
+    /// sending number exceeds its carrier's caps. Resumable: run it again after a crash.
+    Import {
+        file: PathBuf,
+        /// The API's base URL: the stack's, or `leadflow dev`'s.
+        #[arg(long, default_value = "http://127.0.0.1:8787")]
+        api: String,
+        /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
+        #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
+        key: String,
+        /// A column leadflow does not recognise by name: "Cell #=phone" (repeatable). Fields:
+        /// first_name, last_name, name, email, phone, postcode, country, timezone, campaign,
+        /// fields.<name>, ignore.
+        #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = parse_mapping)]
+        map: Vec<(String, String)>,
+        /// Every row's cadence, instead of the tenant's tiers by age.
+        #[arg(long)]
+        cadence: Option<String>,
+        /// The leads' source (default "reactivation").
+        #[arg(long)]
+        source: Option<String>,
+        /// What the list's contacts agreed to: sms, email, voice (comma separated).
+        #[arg(long, value_delimiter = ',')]
+        consent: Vec<String>,
+        /// The wording they agreed to, kept as each lead's evidence.
+        #[arg(long)]
+        consent_text: Option<String>,
+        /// Rows per request (1 to 500).
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(1..=500))]
+        batch: u16,
+        /// Show how the first texts would be paced, and send nothing.
+        #[arg(long)]
+        plan: bool,
+    },
     /// The tenant's do-not-contact list (`dnc import FILE`).
     Dnc {
         #[command(subcommand)]
@@ -295,6 +330,25 @@ pub fn main() -> anyhow::Result<()> {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
             Ok(())
         }
+        Command::Import { file, api, key, map, cadence, source, consent, consent_text, batch, plan } => {
+            if let Some(bad) = consent.iter().find(|c| !["sms", "email", "voice"].contains(&c.as_str())) {
+                anyhow::bail!("--consent {bad:?}: the channels are sms, email and voice");
+            }
+            let options = ImportOptions {
+                file,
+                api,
+                key,
+                map,
+                cadence,
+                source,
+                consent,
+                consent_text,
+                batch: usize::from(batch),
+                plan_only: plan,
+                stop_after: None,
+            };
+            runtime()?.block_on(crate::import::import(&options)).map(drop)
+        }
         Command::Dnc { action: DncAction::Import { file, api, key, reason } } => {
             let imported = runtime()?.block_on(crate::dnc::import(&file, &api, &key, reason.as_deref()))?;
             println!("{} numbers put on the do-not-contact list, {} already on it", imported.added, imported.already);
@@ -321,4 +375,11 @@ pub fn main() -> anyhow::Result<()> {
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// `Column=field`.
+fn parse_mapping(raw: &str) -> Result<(String, String), String> {
+    let (column, field) = raw.rsplit_once('=').ok_or_else(|| format!("{raw:?} is not COLUMN=FIELD"))?;
+    leadflow_core::app::LeadField::parse(field)?;
+    Ok((column.trim().to_owned(), field.trim().to_owned()))
 }

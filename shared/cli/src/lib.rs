@@ -8,4 +8,5 @@ pub mod bench;
 pub mod cli;
 pub mod dev;
 pub mod dnc;
+pub mod import;
 pub mod simulate;

@@ -158,7 +158,10 @@ impl Fixture {
         .unwrap();
         let receipt = self
             .app
-            .intake(&self.tenant, IntakeRequest { form, idempotency_key: None, payload: None })
+            .intake(
+                &self.tenant,
+                IntakeRequest { form, idempotency_key: None, payload: None, placement: Default::default() },
+            )
             .await
             .unwrap()
             .receipt;

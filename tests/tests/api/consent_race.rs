@@ -291,8 +291,11 @@ async fn held() -> Held {
         contacts: Arc::default(),
     };
     let form: LeadForm = serde_json::from_value(lead_body(1)).unwrap();
-    let receipt =
-        app.intake(&tenant, IntakeRequest { form, idempotency_key: None, payload: None }).await.unwrap().receipt;
+    let receipt = app
+        .intake(&tenant, IntakeRequest { form, idempotency_key: None, payload: None, placement: Default::default() })
+        .await
+        .unwrap()
+        .receipt;
     let enrolment = store.enrolments(&tenant.id, &receipt.lead_id).await.unwrap().remove(0);
     let first = DueTouch::next_of(&enrolment).unwrap();
     Held { app, store, clock, tenant, lead: receipt.lead_id, first, _data: data }

@@ -21,6 +21,7 @@ mod forms;
 mod google_ads;
 mod handoff;
 mod hipaa;
+mod imports;
 mod intake;
 mod isolation;
 mod meta;

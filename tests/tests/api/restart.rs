@@ -264,7 +264,10 @@ async fn leads_whose_schedule_was_lost(data: &Path, count: u32) -> Vec<String> {
             tokio::spawn(async move {
                 let form = serde_json::from_value(lead_body(n)).unwrap();
                 let receipt = app
-                    .intake(&tenant, IntakeRequest { form, idempotency_key: None, payload: None })
+                    .intake(
+                        &tenant,
+                        IntakeRequest { form, idempotency_key: None, payload: None, placement: Default::default() },
+                    )
                     .await
                     .unwrap()
                     .receipt;

@@ -54,7 +54,7 @@ pub async fn simulate(options: SimulateOptions) -> anyhow::Result<Preview> {
     let form = lead_file::read(&options.lead)?;
 
     let sandbox = Sandbox::open(tenant, options.start)?;
-    let request = IntakeRequest { form, idempotency_key: None, payload: None };
+    let request = IntakeRequest { form, idempotency_key: None, payload: None, placement: Default::default() };
     let accepted = sandbox.app.intake(&sandbox.tenant, request).await.map_err(|e| match e {
         IntakeError::Invalid(fields) => lead_file::invalid(&options.lead, &fields),
         IntakeError::Store(e) => anyhow::Error::new(e).context("the preview's store failed"),

@@ -73,7 +73,12 @@ impl App {
             source: Some(settings.source.clone()),
             ..LeadForm::default()
         };
-        Ok(self.intake(tenant, IntakeRequest { form, idempotency_key: Some(key), payload: None }).await?)
+        Ok(self
+            .intake(
+                tenant,
+                IntakeRequest { form, idempotency_key: Some(key), payload: None, placement: Default::default() },
+            )
+            .await?)
     }
 
     /// A missed call from `caller` to our number `to`: the caller's lead, and its one text.

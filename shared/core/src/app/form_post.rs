@@ -94,7 +94,12 @@ impl App {
             user_agent: submission.user_agent.clone(),
             ..ConsentForm::from_source(&form.consent, ticked)
         });
-        let accepted = self.intake(tenant, IntakeRequest { form: lead, idempotency_key: Some(key), payload }).await;
+        let accepted = self
+            .intake(
+                tenant,
+                IntakeRequest { form: lead, idempotency_key: Some(key), payload, placement: Default::default() },
+            )
+            .await;
         if let Err(IntakeError::Invalid(errors)) = &accepted {
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
             tracing::warn!(tenant = %tenant.id, form = %form.id, ?fields, "form post refused");

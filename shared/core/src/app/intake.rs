@@ -33,6 +33,17 @@ pub struct IntakeRequest {
     pub idempotency_key: Option<IdempotencyKey>,
     /// The key of the source's raw request, if it was kept (named on the lead's timeline).
     pub payload: Option<String>,
+    /// Where the lead goes, when the caller decides rather than the segments (an import's
+    /// tier or `--cadence`), and from when its cadence counts (an import's paced slot).
+    pub placement: Placement,
+}
+
+/// An enrolment chosen by the caller: its cadence (else the lead's segment's), and the instant
+/// its steps count from (else now; never earlier).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub cadence: Option<String>,
+    pub start_at: Option<DateTime<Utc>>,
 }
 
 /// Why intake did not accept a lead.
@@ -69,7 +80,7 @@ impl App {
                 return Ok(Accepted { receipt, replayed: true });
             }
         }
-        let parsed = request.form.parse(tenant, now).map_err(IntakeError::Invalid)?;
+        let parsed = request.form.clone().parse(tenant, now).map_err(IntakeError::Invalid)?;
         let idempotency = |receipt: &IntakeReceipt| {
             request.idempotency_key.clone().map(|key| IdempotencyRecord {
                 key,
@@ -92,8 +103,8 @@ impl App {
             let silenced = self.any_opted_out(&tenant.id, [profile.phone.as_ref(), known_phone]).await?;
             let before = existing.clone();
             let (write, receipt, counter) = match existing {
-                None => self.new_lead(tenant, &parsed, &request.payload, silenced, now),
-                Some(lead) => self.merged_lead(tenant, lead, &parsed, &request.payload, silenced, now).await?,
+                None => self.new_lead(tenant, &parsed, &request, silenced, now),
+                Some(lead) => self.merged_lead(tenant, lead, &parsed, &request, silenced, now).await?,
             };
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
             let waiting = waiting_changes(before.as_ref(), &write.lead);
@@ -189,7 +200,7 @@ impl App {
         &self,
         tenant: &TenantConfig,
         parsed: &ParsedLead,
-        payload: &Option<String>,
+        request: &IntakeRequest,
         silenced: bool,
         now: DateTime<Utc>,
     ) -> (LeadWrite, IntakeReceipt, Counter) {
@@ -202,7 +213,7 @@ impl App {
             kind: TimelineKind::Received {
                 source: lead.profile.source.clone(),
                 campaign: lead.profile.campaign.clone(),
-                payload: payload.clone(),
+                payload: request.payload.clone(),
             },
         }];
         // A segment with an owner gives its leads to that rep from the start.
@@ -211,7 +222,7 @@ impl App {
             timeline.push(TimelineEntry { at: now, kind: TimelineKind::Assigned { owner: owner.clone(), reason } });
             lead.owner = Some(owner);
         }
-        let enrolment = enrol(tenant, &lead, now, &mut timeline);
+        let enrolment = enrol(tenant, &lead, &request.placement, now, &mut timeline);
         let receipt = receipt_for(&lead, IntakeStatus::Enrolled, enrolment.as_ref());
         let counter = Counter::Lead { source: lead.profile.source.clone() };
         let enrolments =
@@ -228,7 +239,7 @@ impl App {
         tenant: &TenantConfig,
         current: Lead,
         parsed: &ParsedLead,
-        payload: &Option<String>,
+        request: &IntakeRequest,
         silenced: bool,
         now: DateTime<Utc>,
     ) -> Result<(LeadWrite, IntakeReceipt, Counter), StoreError> {
@@ -274,7 +285,7 @@ impl App {
             kind: TimelineKind::Merged {
                 source: new.source.clone(),
                 campaign: new.campaign.clone(),
-                payload: payload.clone(),
+                payload: request.payload.clone(),
             },
         }];
         let active = enrolments.iter().find(|e| e.is_active());
@@ -282,7 +293,7 @@ impl App {
         // lead is with a human, opted out, or closed.
         let closed = lead.needs_human || lead.outcome.is_some() || !lead.opted_out.is_empty();
         let enrolment = match active {
-            None if !closed => enrol(tenant, &lead, now, &mut timeline),
+            None if !closed => enrol(tenant, &lead, &request.placement, now, &mut timeline),
             _ => None,
         };
         let status = if lead.reachable() { IntakeStatus::Merged } else { IntakeStatus::Suppressed };
@@ -303,13 +314,17 @@ impl App {
 fn enrol(
     tenant: &TenantConfig,
     lead: &Lead,
+    placement: &Placement,
     now: DateTime<Utc>,
     timeline: &mut Vec<TimelineEntry>,
 ) -> Option<Enrolment> {
     if !lead.reachable() {
         return None;
     }
-    Some(start_enrolment(tenant.rules(), lead, tenant.cadence_for(lead, now), (None, None), now, timeline))
+    let cadence = placement.cadence.as_deref().filter(|c| tenant.cadences.contains_key(*c));
+    let cadence = cadence.unwrap_or_else(|| tenant.cadence_for(lead, now));
+    let start = placement.start_at.map_or(now, |at| at.max(now));
+    Some(start_enrolment(tenant.rules(), lead, cadence, (None, None), start, timeline))
 }
 
 fn receipt_for(lead: &Lead, status: IntakeStatus, enrolment: Option<&Enrolment>) -> IntakeReceipt {

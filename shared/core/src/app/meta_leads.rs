@@ -177,7 +177,10 @@ impl App {
         }
         let mut form = builder.build();
         form.consent = Some(ConsentForm::from_source(&page.consent, true));
-        match self.intake(tenant, IntakeRequest { form, idempotency_key: Some(key), payload }).await {
+        match self
+            .intake(tenant, IntakeRequest { form, idempotency_key: Some(key), payload, placement: Default::default() })
+            .await
+        {
             Ok(accepted) => Ok(MetaLeadOutcome::Taken(accepted.receipt)),
             Err(IntakeError::Store(e)) => Err(e),
             Err(IntakeError::Invalid(errors)) => {

@@ -26,6 +26,8 @@ pub(super) struct RawTenantFile {
     pub forms: Vec<RawForm>,
     pub meta: Option<RawMeta>,
     pub missed_calls: Option<RawMissedCalls>,
+    pub reactivation: Option<RawReactivation>,
+    pub pacing: Option<RawPacing>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
@@ -145,6 +147,31 @@ pub(super) struct RawGoogleAds {
     #[serde(default)]
     pub consent: Vec<Spanned<String>>,
     pub consent_text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReactivation {
+    pub consent_max_age: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tiers: Vec<RawTier>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTier {
+    pub under: Option<Spanned<String>>,
+    pub cadence: Spanned<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPacing {
+    pub daily_cap: Option<Spanned<i64>>,
+    pub per_minute: Option<Spanned<i64>>,
+    pub days: Option<Spanned<String>>,
+    pub from: Option<Spanned<String>>,
+    pub until: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -18,6 +18,7 @@ mod links;
 mod meta;
 mod missed_calls;
 mod policy;
+mod reactivation;
 mod scoring;
 mod secret;
 mod segments;
@@ -43,6 +44,7 @@ pub use meta::{MetaPage, MetaSettings, DEFAULT_GRAPH_URL, DEFAULT_META_SOURCE};
 pub use missed_calls::{
     MissedCallSettings, DEFAULT_MISSED_CALL_TEXT, DEFAULT_RING_SECONDS, DEFAULT_VOICEMAIL_PROMPT, TEXTING_YOU,
 };
+pub use reactivation::{Reactivation, Tier, DEFAULT_DAILY_CAP, DEFAULT_PER_MINUTE};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use segments::Segment;
 pub use team::{Rep, Team, DEFAULT_SLA};

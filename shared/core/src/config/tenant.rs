@@ -12,6 +12,7 @@ use super::links::tracked_links;
 use super::meta::{meta_settings, MetaSettings};
 use super::missed_calls::{missed_call_settings, MissedCallSettings};
 use super::policy::contact_policy;
+use super::reactivation::{pacing as pacing_section, reactivation as reactivation_section, Reactivation};
 use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
 use super::team::{team, Team};
@@ -24,8 +25,8 @@ use super::{
     SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
-    Cadence, Condition, ContactPolicy, Cue, Guard, Lead, LeadZone, PhoneNumber, Region, Scoring, Signal, TenantId,
-    Trigger,
+    Cadence, Condition, ContactPolicy, Cue, Guard, Lead, LeadZone, Pacing, PhoneNumber, Region, Scoring, Signal,
+    TenantId, Trigger,
 };
 use crate::engine::Rules;
 use chrono::{DateTime, Utc};
@@ -73,6 +74,10 @@ pub struct TenantConfig {
     pub meta: Option<MetaSettings>,
     /// Inbound calls forwarded to the office, missed ones texted back (`[missed_calls]`).
     pub missed_calls: Option<MissedCallSettings>,
+    /// Database reactivation: consent's age, tiers by the age of the last activity.
+    pub reactivation: Reactivation,
+    /// How an import's first texts are spread (`[pacing]`, 10DLC defaults).
+    pub pacing: Pacing,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -156,6 +161,8 @@ impl TenantConfig {
         let forms = forms_section(&mut c, &raw);
         let meta = meta_settings(&mut c, &raw);
         let missed_calls = missed_call_settings(&mut c, &raw, zone);
+        let reactivation = reactivation_section(&mut c, &raw);
+        let pacing = pacing_section(&mut c, &raw, zone);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -167,52 +174,56 @@ impl TenantConfig {
         }
         let voicemail = voicemail_settings(&mut c, &raw);
 
-        match (id, region, zone, policy) {
-            (Some(id), Some(default_region), Some(default_zone), Some(policy)) if c.is_clean() => Ok(Self {
-                id,
-                name: t.name.clone(),
-                default_region,
-                default_zone,
-                sending_numbers,
-                help_text: t
-                    .help_text
-                    .clone()
-                    .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
-                opt_out_text: t.opt_out_text.clone().unwrap_or_else(|| {
-                    format!(
-                        "{}: you are unsubscribed and will get no more messages. Reply START to resubscribe.",
-                        t.name
-                    )
-                }),
-                opt_in_text: t
-                    .opt_in_text
-                    .clone()
-                    .unwrap_or_else(|| format!("{}: you are resubscribed. Reply STOP to opt out.", t.name)),
-                carrier_confirms_keywords: t.carrier_confirms_keywords.unwrap_or(true),
-                api_keys,
-                policy,
-                twilio_auth_token,
-                telnyx_public_key,
-                sms,
-                email,
-                handoff,
-                team,
-                google_ads,
-                forms,
-                meta,
-                missed_calls,
-                booking,
-                links,
-                voice,
-                voicemail,
-                hipaa,
-                segments,
-                default_cadence: t.default_cadence.get_ref().clone(),
-                cadences,
-                triggers,
-                scoring,
-                templates,
-            }),
+        match (id, region, zone, policy, pacing) {
+            (Some(id), Some(default_region), Some(default_zone), Some(policy), Some(pacing)) if c.is_clean() => {
+                Ok(Self {
+                    id,
+                    name: t.name.clone(),
+                    default_region,
+                    default_zone,
+                    sending_numbers,
+                    help_text: t
+                        .help_text
+                        .clone()
+                        .unwrap_or_else(|| format!("{}: reply STOP to opt out. Msg & data rates may apply.", t.name)),
+                    opt_out_text: t.opt_out_text.clone().unwrap_or_else(|| {
+                        format!(
+                            "{}: you are unsubscribed and will get no more messages. Reply START to resubscribe.",
+                            t.name
+                        )
+                    }),
+                    opt_in_text: t
+                        .opt_in_text
+                        .clone()
+                        .unwrap_or_else(|| format!("{}: you are resubscribed. Reply STOP to opt out.", t.name)),
+                    carrier_confirms_keywords: t.carrier_confirms_keywords.unwrap_or(true),
+                    api_keys,
+                    policy,
+                    twilio_auth_token,
+                    telnyx_public_key,
+                    sms,
+                    email,
+                    handoff,
+                    team,
+                    google_ads,
+                    forms,
+                    meta,
+                    missed_calls,
+                    reactivation,
+                    pacing,
+                    booking,
+                    links,
+                    voice,
+                    voicemail,
+                    hipaa,
+                    segments,
+                    default_cadence: t.default_cadence.get_ref().clone(),
+                    cadences,
+                    triggers,
+                    scoring,
+                    templates,
+                })
+            }
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),
         }
     }
@@ -395,9 +406,12 @@ mod tests {
             assert!(errors.errors[0].message.contains(says), "{to}: {}", errors.errors[0].message);
         }
         // Without [scoring], a guard on a score or a tier is refused where it is written.
-        let start = DEMO_TENANT.find("[scoring]").unwrap();
-        let end = DEMO_TENANT.find("# A missed call").unwrap();
-        let unscored = format!("{}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..])
+        // (The reactivation tiers name cadences of the cut, so they go too.)
+        let (tiers, tiers_end) =
+            (DEMO_TENANT.find("[reactivation]").unwrap(), DEMO_TENANT.find("# Facebook and Instagram").unwrap());
+        let demo = format!("{}{}", &DEMO_TENANT[..tiers], &DEMO_TENANT[tiers_end..]);
+        let (start, end) = (demo.find("[scoring]").unwrap(), demo.find("# A missed call").unwrap());
+        let unscored = format!("{}{}", &demo[..start], &demo[end..])
             .replacen(r#"template = "opened_sms" }"#, r#"template = "opened_sms", if = "tier:hot" }"#, 1)
             .replacen(r#"unless = "clicked""#, r#"unless = "score >= 40""#, 1);
         let errors = TenantConfig::parse(&unscored, "acme.toml").unwrap_err();

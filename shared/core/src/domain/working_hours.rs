@@ -49,6 +49,25 @@ impl WorkingHours {
     }
 }
 
+impl WorkingHours {
+    /// The window that opens on local `date`, as instants (`None` on a day off). An overnight
+    /// window closes the next morning.
+    pub fn window_on(&self, date: chrono::NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if !self.days[date.weekday().num_days_from_monday() as usize] {
+            return None;
+        }
+        let open = self.zone.first_instant_at_or_after(date.and_time(self.from));
+        let close_day = if self.from < self.until { date } else { date + Duration::days(1) };
+        let close = self.zone.first_instant_at_or_after(close_day.and_time(self.until));
+        Some((open, close))
+    }
+
+    /// The zone the window is read in.
+    pub fn zone(&self) -> LeadZone {
+        self.zone
+    }
+}
+
 impl fmt::Display for WorkingHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

@@ -23,7 +23,7 @@ pub use webhooks::twilio::{
     ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, INCOMING_DONE_PATH, INCOMING_PATH, STATUS_CALLBACK_PATH,
 };
 
-use api::{dnc, events, leads, payloads, reports, reps};
+use api::{dnc, events, imports, leads, payloads, reports, reps};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
@@ -46,6 +46,8 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/reps/{name}", put(reps::put_availability))
         .route("/v1/dnc", post(dnc::add))
         .route("/v1/payloads/{key}", get(payloads::get))
+        .route("/v1/imports", post(imports::batch))
+        .route("/v1/imports/plan", post(imports::plan))
         .route("/v1/forms/{form_id}", post(forms::post).options(forms::preflight))
 }
 

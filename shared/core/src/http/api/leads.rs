@@ -24,7 +24,10 @@ pub(crate) async fn post_lead(
         .transpose()?;
     let bytes = body::read(request).await?;
     let form: LeadForm = body::json(&bytes)?;
-    let accepted = state.app.intake(&tenant, IntakeRequest { form, idempotency_key, payload: None }).await?;
+    let accepted = state
+        .app
+        .intake(&tenant, IntakeRequest { form, idempotency_key, payload: None, placement: Default::default() })
+        .await?;
     let mut response = (StatusCode::ACCEPTED, Json(accepted.receipt)).into_response();
     if accepted.replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -4,6 +4,7 @@
 mod auth;
 pub(crate) mod dnc;
 pub(crate) mod events;
+pub(crate) mod imports;
 pub(crate) mod leads;
 pub(crate) mod payloads;
 pub(crate) mod reports;

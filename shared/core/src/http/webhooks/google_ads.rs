@@ -80,7 +80,8 @@ pub(crate) async fn lead(
         .map_err(|_| ApiError::field("lead_id", "must be up to 240 printable ASCII characters"))?;
     let form = lead_form(settings, &lead)?;
     let payload = state.app.keep_payload(&tenant, idempotency_key.as_str(), "application/json", &bytes).await;
-    let request = IntakeRequest { form, idempotency_key: Some(idempotency_key), payload };
+    let request =
+        IntakeRequest { form, idempotency_key: Some(idempotency_key), payload, placement: Default::default() };
     let accepted = state.app.intake(&tenant, request).await?;
     let mut response = Json(accepted.receipt).into_response();
     if accepted.replayed {
