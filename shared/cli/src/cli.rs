@@ -198,6 +198,16 @@ enum DncAction {
 
 #[derive(Subcommand)]
 enum BenchKind {
+    /// Import a generated contact list of --rows rows through `leadflow import` into a fresh
+    /// dev server and print rows per second.
+    Import {
+        /// Rows in the list.
+        #[arg(long, default_value_t = 100_000)]
+        rows: u32,
+        /// Rows per request.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
     /// Post signed Meta lead ads webhooks (batches of leads, one POST at a time, as Meta
     /// sends them) and print how fast each is answered; the leads are read after the answer
     /// from a Graph API stand-in on loopback.
@@ -353,6 +363,10 @@ pub fn main() -> anyhow::Result<()> {
             let imported = runtime()?.block_on(crate::dnc::import(&file, &api, &key, reason.as_deref()))?;
             println!("{} numbers put on the do-not-contact list, {} already on it", imported.added, imported.already);
             Ok(())
+        }
+        Command::Bench { kind: Some(BenchKind::Import { rows, batch }), .. } => {
+            anyhow::ensure!(rows > 0 && (1..=500).contains(&batch), "--rows at least 1, --batch 1 to 500");
+            runtime()?.block_on(crate::bench::import::run(crate::bench::import::ImportBenchOptions { rows, batch }))
         }
         Command::Bench { kind: Some(BenchKind::Meta { batches, size }), .. } => {
             anyhow::ensure!(batches > 0 && (1..=1_000).contains(&size), "--batches at least 1, --size 1 to 1000");

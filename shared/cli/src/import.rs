@@ -17,6 +17,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Rows go in one request until their JSON nears this size (the API takes 64 KiB bodies).
+const MAX_BATCH_BYTES: usize = 48 * 1024;
+
 /// What `leadflow import` was asked.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -167,6 +170,7 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_path(file)?;
     let headers = reader.headers()?.clone();
     let mut batch = Vec::new();
+    let mut batch_bytes = 0;
     let mut sent_batches = 0;
     let mut records = reader.records();
     loop {
@@ -180,10 +184,14 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(h, v)| (h.to_owned(), Value::String(v.to_owned())))
                     .collect();
+                batch_bytes +=
+                    values.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len) + 8).sum::<usize>() + 32;
                 batch.push((line, values));
             }
         }
-        if batch.len() < options.batch.max(1) && next.is_some() {
+        // A request stays under the API's 64 KiB body limit, whatever the rows' width.
+        let full = batch.len() >= options.batch.max(1) || batch_bytes >= MAX_BATCH_BYTES;
+        if !full && next.is_some() {
             continue;
         }
         if batch.is_empty() {
@@ -225,6 +233,7 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
         bar.inc(batch.len() as u64);
         bar.set_message(message);
         batch.clear();
+        batch_bytes = 0;
         sent_batches += 1;
         if options.stop_after.is_some_and(|n| sent_batches >= n) {
             bar.abandon();

@@ -166,3 +166,32 @@ async fn a_missed_call_through_the_inbound_function_is_a_lead_texted_back_once()
     stack.drain().await;
     assert_eq!(texts(&stack), 1, "Twilio's retry texts nothing more");
 }
+
+/// A contact list's batch through the intake function: each row a lead in DynamoDB (a bad one
+/// reported by line), consent to texts only for the recent enquiry, the tier by age, the
+/// first touches paced; the same batch again takes nothing twice.
+#[tokio::test]
+async fn an_import_batch_through_the_intake_function_takes_each_row_once() {
+    let stack = Stack::new(start_time()).await;
+    let batch = event("apigw-v2-post-import.json", &[]);
+    let reply = stack.intake(&batch).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let report = reply.json();
+    assert_eq!((report["accepted"].as_u64(), report["duplicates"].as_u64()), (Some(2), Some(0)), "{report}");
+    assert_eq!(report["rejected"][0]["line"], 4);
+    let ana = stack.lead(&stack.lead_id_by_phone("+14155550401").await.unwrap()).await;
+    assert_eq!(
+        (ana["consent"]["sms"].as_bool(), ana["enrolments"][0]["cadence"].as_str()),
+        (Some(true), Some("checkin"))
+    );
+    let ben = stack.lead(&stack.lead_id_by_phone("+14155550402").await.unwrap()).await;
+    assert_eq!(
+        (ben["consent"]["sms"].as_bool(), ben["enrolments"][0]["cadence"].as_str()),
+        (Some(false), Some("reactivation"))
+    );
+    assert!(ana["enrolments"][0]["next_due_at"].as_str() < ben["enrolments"][0]["next_due_at"].as_str(), "paced");
+
+    let again = stack.intake(&batch).await.json();
+    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)), "{again}");
+    assert_eq!(stack.summary().await["leads"], 2);
+}

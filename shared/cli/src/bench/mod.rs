@@ -1,10 +1,12 @@
 //! `leadflow bench`: measures a `leadflow dev` child process from the outside, over loopback.
 //!
 //! - `intake`: posts leads concurrently and prints speed to lead and throughput.
+//! - `import`: imports a generated contact list through `leadflow import` and prints rows/s.
 //! - `meta`: posts signed Meta lead ads webhooks and prints how fast they are answered.
 //! - `restart`: fills a store, restarts the server on it, and prints how soon it answers and
 //!   how much memory it holds.
 
+pub mod import;
 pub mod intake;
 pub mod meta;
 pub mod restart;
