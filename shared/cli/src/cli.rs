@@ -175,6 +175,10 @@ enum Command {
         /// Offered load in leads per second (open loop). Default: as fast as answers come.
         #[arg(long)]
         rate: Option<f64>,
+        /// Post the leads as a page's HTML form does (`POST /v1/forms/{id}`): speed to lead
+        /// from a form post.
+        #[arg(long)]
+        form: bool,
     },
 }
 
@@ -379,10 +383,10 @@ pub fn main() -> anyhow::Result<()> {
             );
             runtime()?.block_on(restart::run(RestartOptions { leads, concurrency }))
         }
-        Command::Bench { kind: None, leads, concurrency, rate } => {
+        Command::Bench { kind: None, leads, concurrency, rate, form } => {
             anyhow::ensure!(leads > 0 && concurrency > 0, "--leads and --concurrency must be at least 1");
             anyhow::ensure!(rate.is_none_or(|r| r > 0.0), "--rate must be positive");
-            runtime()?.block_on(intake::run(BenchOptions { leads, concurrency, rate }))
+            runtime()?.block_on(intake::run(BenchOptions { leads, concurrency, rate, form }))
         }
     }
 }

@@ -24,7 +24,7 @@ use serde::Serialize;
 /// How long an import remembers the rows it took.
 const ROWS_REMEMBERED: Duration = Duration::days(30);
 /// Rows of a batch taken through intake at once.
-const CONCURRENT_ROWS: usize = 8;
+const CONCURRENT_ROWS: usize = 32;
 /// The most rows one batch may carry.
 pub const MAX_IMPORT_ROWS: usize = 500;
 
