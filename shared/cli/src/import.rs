@@ -51,7 +51,10 @@ pub struct ImportOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Progress {
     import_id: String,
+    /// When this run started: its pacing plan counts from here, its first line at slot 0.
     started_at: DateTime<Utc>,
+    #[serde(default = "first_row_line")]
+    first_line: u64,
     /// The last line the API acknowledged.
     done_line: u64,
     totals: Totals,
@@ -70,6 +73,10 @@ pub struct Totals {
     pub duplicates: u64,
     /// Rows the API refused (in `FILE.rejected.csv`).
     pub rejected: u64,
+}
+
+fn first_row_line() -> u64 {
+    2
 }
 
 fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
@@ -129,18 +136,23 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
     let mut progress = resumed.clone().unwrap_or_else(|| Progress {
         import_id: format!("imp_{}_{:08x}", Utc::now().format("%Y%m%d%H%M%S"), fastrand_u32()),
         started_at: Utc::now(),
+        first_line: first_row_line(),
         done_line: 1,
         totals: Totals::default(),
     });
+    // A resumed import is a new run: its rows are paced from now, not from slots of the first
+    // run that have passed meanwhile (they would all fall due at once).
+    progress.started_at = Utc::now();
+    progress.first_line = progress.done_line + 1;
+    let left = rows.saturating_sub(progress.done_line - 1);
 
-    let plan = post(
-        &client,
-        &format!("{api}/v1/imports/plan"),
-        &options.key,
-        &json!({ "rows": rows, "started_at": progress.started_at }),
-    )
-    .await?;
-    eprintln!("{}: {rows} rows. Pacing: {}", file.display(), plan["summary"].as_str().unwrap_or_default());
+    let plan_body = json!({ "rows": left, "started_at": progress.started_at });
+    let plan = post(&client, &format!("{api}/v1/imports/plan"), &options.key, &plan_body).await?;
+    eprintln!(
+        "{}: {rows} rows ({left} to send). Pacing: {}",
+        file.display(),
+        plan["summary"].as_str().unwrap_or_default()
+    );
     if options.plan_only {
         return Ok(Totals::default());
     }
@@ -201,6 +213,7 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
         let body = json!({
             "import_id": progress.import_id,
             "started_at": progress.started_at,
+            "first_line": progress.first_line,
             "map": map,
             "source": options.source,
             "cadence": options.cadence,

@@ -32,9 +32,16 @@ struct GraphError {
 }
 
 impl GraphApi {
-    /// A client giving each read 10 s, three attempts.
+    /// A client giving a read one attempt of at most 3 s: the read's own wakeup retries with
+    /// backoff, and a read that hung longer would outlast the step function's invocation
+    /// (10 s), taking the other messages of its batch with it.
     pub fn new() -> Result<Self, BuildError> {
-        let policy = RetryPolicy { attempts: 3, timeout: Duration::from_secs(10), ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            attempts: 1,
+            timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        };
         Ok(Self { http: HttpSender::new(policy)? })
     }
 }

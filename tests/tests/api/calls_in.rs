@@ -129,3 +129,17 @@ async fn an_unsigned_call_records_nothing() {
     assert_eq!(response.status(), 403);
     assert!(app.lead_id_by_phone(CALLER).await.is_none());
 }
+
+#[tokio::test]
+async fn a_missed_call_in_the_caller_s_quiet_hours_gets_the_voicemail_prompt_not_a_text() {
+    // 22:00 in New York (the demo office is open until 18:00, so make it open all day).
+    let app = TestApp::builder()
+        .tenant(|demo| demo.replace("hours = { days = \"mon-sat\", from = \"08:00\", until = \"18:00\" }\n", ""))
+        .spawn()
+        .await;
+    app.advance(12 * 3600).await;
+    let twiml = dial_ended(&app, "CA006", "no-answer").await;
+    assert!(twiml.contains("leave a message"), "{twiml}");
+    assert!(texts_to_caller(&app).await.is_empty(), "no text in quiet hours");
+    assert!(app.lead_id_by_phone(CALLER).await.is_some(), "the caller is a lead all the same");
+}

@@ -48,13 +48,15 @@ async fn a_contact_list_is_imported_by_common_names_with_consent_by_age_and_tier
          Cy,,cy@example.com,+14155550303,,,no dates\n\
          Dee,,,12,{recent},,a bad number\n\
          Maria,Núñez,maria@example.com,+14155550305,{recent},,already a lead\n\
-         Ed,,ed@example.com,+14155550306,{recent},,opted out\n",
+         Ed,,ed@example.com,+14155550306,{recent},,opted out\n\
+         Fay,,fay@example.com,+14155550307,{future},,a date in the future\n",
         recent = day(30),
         year = day(400),
+        future = day(-40),
     );
     std::fs::write(&file, csv).unwrap();
     let totals = import(&options(&app, &file)).await.unwrap();
-    assert_eq!(totals, Totals { accepted: 4, merged: 1, suppressed: 0, duplicates: 0, rejected: 1 }, "{totals:?}");
+    assert_eq!(totals, Totals { accepted: 5, merged: 1, suppressed: 0, duplicates: 0, rejected: 1 }, "{totals:?}");
     let rejected = std::fs::read_to_string(dir.path().join("contacts.csv.rejected.csv")).unwrap();
     assert!(rejected.starts_with("line,field,reason\n5,phone,"), "{rejected}");
     assert!(!dir.path().join("contacts.csv.import.json").exists(), "a finished import leaves no progress file");
@@ -78,6 +80,8 @@ async fn a_contact_list_is_imported_by_common_names_with_consent_by_age_and_tier
     // No dates at all: no evidence for texts, and the oldest tier (email only).
     let cy = lead("+14155550303").await;
     assert_eq!((cy["consent"]["sms"].as_bool(), cy["enrolments"][0]["cadence"].as_str()), (Some(false), Some("reset")));
+    // An enquiry dated in the future is no enquiry: no consent to texts.
+    assert_eq!(lead("+14155550307").await["consent"]["sms"], false);
     // The opted-out number stays silenced.
     let ed = lead("+14155550306").await;
     assert_eq!(ed["opted_out"], json!(["sms", "voice", "voicemail"]));

@@ -5,7 +5,7 @@
 
 use super::errors::{corrupt, unavailable};
 use super::keys;
-use super::store::{micros, n, s, ttl_seconds, DynamoStore};
+use super::store::{micros, n, put_succeeded, s, ttl_seconds, DynamoStore};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
@@ -39,7 +39,10 @@ impl DynamoStore {
     }
 
     pub(super) async fn put_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError> {
-        self.client
+        // The first request under a key stands while it is kept (a replay with another body
+        // came from no lead); an expired one TTL has not deleted yet is replaced.
+        let put = self
+            .client
             .put_item()
             .table_name(&self.table)
             .item("pk", s(keys::payload_pk(tenant, &payload.key)))
@@ -49,10 +52,11 @@ impl DynamoStore {
             .item("body", AttributeValue::B(Blob::new(payload.body.clone())))
             .item("expires_at_us", n(micros(payload.expires_at)))
             .item("ttl", n(ttl_seconds(payload.expires_at)))
+            .condition_expression("attribute_not_exists(pk) OR expires_at_us <= :now")
+            .expression_attribute_values(":now", n(micros(payload.received_at)))
             .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+            .await;
+        put_succeeded(put).map(drop)
     }
 
     pub(super) async fn get_payload(

@@ -127,7 +127,9 @@ async fn retrying_conflicts<T, F: std::future::Future<Output = T>>(
     }
 }
 
-fn put_succeeded(put: Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>) -> Result<bool, StoreError> {
+pub(super) fn put_succeeded(
+    put: Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>,
+) -> Result<bool, StoreError> {
     match put {
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),

@@ -81,7 +81,8 @@ impl App {
             .await?)
     }
 
-    /// A missed call from `caller` to our number `to`: the caller's lead, and its one text.
+    /// A missed call from `caller` to our number `to`: the caller's lead, and its one text (once
+    /// per call, whatever Twilio retries: the text is claimed by the call's id).
     pub async fn missed_call(
         &self,
         tenant: &TenantConfig,
@@ -91,7 +92,7 @@ impl App {
         call_sid: &str,
     ) -> Result<MissedCall, CallInError> {
         let accepted = self.caller_lead(tenant, settings, caller, call_sid).await?;
-        if !settings.text_back || accepted.replayed {
+        if !settings.text_back {
             return Ok(MissedCall::NotTexted);
         }
         if self.store.number_opt_out(&tenant.id, caller).await?.is_some() {
@@ -99,6 +100,14 @@ impl App {
             return Ok(MissedCall::NotTexted);
         }
         let now = self.clock.now();
+        // Quiet hours hold for this text too, in the caller's own zone: a call at midnight
+        // gets the voicemail prompt, and the office calls back in the morning.
+        let lead = self.store.lead(&tenant.id, &accepted.receipt.lead_id).await?;
+        let local = lead.map(|lead| lead.profile.zone).unwrap_or(tenant.default_zone).local(now).time();
+        if !tenant.policy.quiet_hours.allows(local) {
+            tracing::info!(tenant = %tenant.id, lead = %accepted.receipt.lead_id, "missed call not texted back: quiet hours in the caller's zone");
+            return Ok(MissedCall::NotTexted);
+        }
         // One text per call, whatever retries: the call's id is claimed first.
         if !self.store.claim_inbound(&tenant.id, &format!("text-back:{call_sid}"), now, now + CALL_CLAIM_FOR).await? {
             return Ok(MissedCall::NotTexted);

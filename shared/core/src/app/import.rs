@@ -2,8 +2,10 @@
 //! from `leadflow import`). Every row goes through intake — normalised, merged into the lead it
 //! already is, an opted-out or DNC number kept silenced — under these rules:
 //!
-//! - a row is taken once per import: its key `import:<import id>:<line>` is claimed for 30
-//!   days, so a resumed or repeated batch skips what was taken (`duplicates`);
+//! - a row is taken once per import: its key `import:<import id>:<line>` is intake's
+//!   idempotency key, kept 30 days, so a resumed or repeated batch takes nothing twice
+//!   (`duplicates`), and a row a crash left half done (stored, its first touch not yet
+//!   scheduled) is finished by the replay;
 //! - consent: the import says what its contacts agreed to and in which words; a row consents
 //!   to texts and calls only if it says when it enquired (`Created`) and that is within the
 //!   tenant's `[reactivation] consent_max_age`: an aged enquiry is not consent forever. Email
@@ -49,8 +51,10 @@ pub struct ImportConsent {
 pub struct ImportBatch {
     /// The import's id (the client makes it, and resumes with it).
     pub import_id: String,
-    /// When the import started: its pacing plan counts from here, for every batch alike.
+    /// When this run of the import started: its pacing plan counts from here, for every batch
+    /// alike, and its first line (`first_line`) takes slot 0. A resumed import is a new run.
     pub started_at: DateTime<Utc>,
+    pub first_line: u64,
     /// Column to lead field, where the client mapped a column by hand.
     pub map: Vec<(String, LeadField)>,
     pub source: String,
@@ -132,14 +136,22 @@ impl App {
                 let (app, batch, tenant) = (self.clone(), batch.clone(), tenant.clone());
                 tasks.spawn(async move { app.import_row(&tenant, &batch, i, now).await });
             }
+            // Every row of the chunk runs to its end before a failure is answered: an aborted
+            // row could be left half done (the client's retry would finish it, but only a
+            // drained chunk is a clean point to stop).
+            let mut failed = None;
             while let Some(done) = tasks.join_next().await {
-                match done.map_err(|e| StoreError::Unavailable(e.to_string()))?? {
-                    RowOutcome::Taken(IntakeStatus::Enrolled) => report.accepted += 1,
-                    RowOutcome::Taken(IntakeStatus::Merged) => report.merged += 1,
-                    RowOutcome::Taken(IntakeStatus::Suppressed) => report.suppressed += 1,
-                    RowOutcome::Duplicate => report.duplicates += 1,
-                    RowOutcome::Rejected(row) => report.rejected.push(row),
+                match done.map_err(|e| StoreError::Unavailable(e.to_string())).and_then(|row| row) {
+                    Ok(RowOutcome::Taken(IntakeStatus::Enrolled)) => report.accepted += 1,
+                    Ok(RowOutcome::Taken(IntakeStatus::Merged)) => report.merged += 1,
+                    Ok(RowOutcome::Taken(IntakeStatus::Suppressed)) => report.suppressed += 1,
+                    Ok(RowOutcome::Duplicate) => report.duplicates += 1,
+                    Ok(RowOutcome::Rejected(row)) => report.rejected.push(row),
+                    Err(e) => failed = Some(e),
                 }
+            }
+            if let Some(e) = failed {
+                return Err(e.into());
             }
         }
         report.rejected.sort_by_key(|r| r.line);
@@ -156,9 +168,6 @@ impl App {
         let row = &batch.rows[index];
         let key =
             IdempotencyKey::parse(&format!("import:{}:{}", batch.import_id, row.line)).expect("checked ids fit a key");
-        if !self.store.claim_inbound(&tenant.id, key.as_str(), now, now + ROWS_REMEMBERED).await? {
-            return Ok(RowOutcome::Duplicate);
-        }
         let mut builder = LeadFormBuilder::new(&batch.source);
         for (column, value) in &row.values {
             let field = batch
@@ -174,7 +183,9 @@ impl App {
             names.iter().find_map(|name| fields.get(*name)?.as_str()).and_then(list_date)
         };
         let (created, last_active) = (field_of(&CREATED), field_of(&LAST_ACTIVE));
-        let fresh = created.is_some_and(|at| tenant.reactivation.consent_max_age.is_none_or(|max| now - at <= max));
+        // A date in the future is no enquiry (a typo, or a day-first date read month-first).
+        let fresh = created
+            .is_some_and(|at| at <= now && tenant.reactivation.consent_max_age.is_none_or(|max| now - at <= max));
         let c = &batch.consent;
         form.consent = Some(ConsentForm {
             sms: Some(c.sms && fresh),
@@ -186,21 +197,19 @@ impl App {
         });
         let age = last_active.or(created).map_or(Duration::MAX, |at| now - at);
         let cadence = batch.cadence.clone().or_else(|| tenant.reactivation.cadence_for(age).map(str::to_owned));
-        let start_at = tenant.pacing.slot(batch.started_at, row.line.saturating_sub(2));
-        let request = IntakeRequest {
-            form,
-            idempotency_key: Some(key.clone()),
-            payload: None,
-            placement: Placement { cadence, start_at },
+        // Slot k of this run of the import: its first row is slot 0.
+        let Some(start_at) = tenant.pacing.slot(batch.started_at, row.line.saturating_sub(batch.first_line)) else {
+            let error =
+                FieldError::new("line", "beyond what the pacing plan can place (3 years): import the rest later");
+            return Ok(RowOutcome::Rejected(RejectedRow { line: row.line, errors: vec![error] }));
         };
+        let placement = Placement { cadence, start_at: Some(start_at), key_kept_for: Some(ROWS_REMEMBERED) };
+        let request = IntakeRequest { form, idempotency_key: Some(key), payload: None, placement };
         match self.intake(tenant, request).await {
+            Ok(accepted) if accepted.replayed => Ok(RowOutcome::Duplicate),
             Ok(accepted) => Ok(RowOutcome::Taken(accepted.receipt.status)),
             Err(IntakeError::Invalid(errors)) => Ok(RowOutcome::Rejected(RejectedRow { line: row.line, errors })),
-            Err(IntakeError::Store(e)) => {
-                // The row was not taken: give its claim back, so the retry takes it.
-                let _ = self.store.release_inbound(&tenant.id, key.as_str()).await;
-                Err(e)
-            }
+            Err(IntakeError::Store(e)) => Err(e),
         }
     }
 }

@@ -38,12 +38,15 @@ pub struct IntakeRequest {
     pub placement: Placement,
 }
 
-/// An enrolment chosen by the caller: its cadence (else the lead's segment's), and the instant
-/// its steps count from (else now; never earlier).
+/// What the caller decides instead of intake's defaults: the cadence (else the lead's
+/// segment's), the instant its steps count from (else now; never earlier), and how long the
+/// idempotency key answers with the first receipt (else 24 hours; a source that retries for
+/// longer, or an import resumed days later, needs longer).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Placement {
     pub cadence: Option<String>,
     pub start_at: Option<DateTime<Utc>>,
+    pub key_kept_for: Option<Duration>,
 }
 
 /// Why intake did not accept a lead.
@@ -86,7 +89,7 @@ impl App {
                 key,
                 receipt: receipt.clone(),
                 created_at: now,
-                expires_at: now + IDEMPOTENCY_WINDOW,
+                expires_at: now + request.placement.key_kept_for.unwrap_or(IDEMPOTENCY_WINDOW),
             })
         };
         let profile = &parsed.profile;

@@ -7,7 +7,10 @@
 //! in the report and logged as an error: never lost without a trace.
 
 use super::counters::Counter;
-use super::{scalar_text, App, ConsentForm, IntakeError, IntakeRequest, LeadField, LeadFormBuilder};
+use super::{
+    scalar_text, App, ConsentForm, FieldError, IntakeError, IntakeRequest, LeadField, LeadForm, LeadFormBuilder,
+    Placement,
+};
 use crate::config::{MetaPage, TenantConfig};
 use crate::domain::{
     Consent, ConsentEvidence, IdempotencyKey, IntakeReceipt, Lead, LeadProfile, PersonName, TimelineEntry, TimelineKind,
@@ -17,8 +20,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// How long a lead Meta named is claimed: past Meta's 36 hours of retries.
-const CLAIM_FOR: Duration = Duration::days(7);
+/// How long a Meta lead's key answers with its first receipt: past Meta's 36 hours of retries.
+const KEY_KEPT_FOR: Duration = Duration::days(7);
 /// How long a failing Graph read is retried before the lead becomes a placeholder.
 pub const META_RETRY_FOR: Duration = Duration::hours(24);
 
@@ -74,9 +77,12 @@ fn idempotency_key(leadgen_id: &str) -> IdempotencyKey {
 }
 
 impl App {
-    /// Takes the leads a webhook named, for `tenant`: each claimed once (for a week) and its
-    /// fetch scheduled now. Answers how many were new. A scheduling failure gives its claim
-    /// back and fails the whole, so Meta's retry takes the rest.
+    /// Takes the leads a webhook named, for `tenant`: each one's read is scheduled now. Answers
+    /// how many were scheduled. A lead Meta names again (its retry of a batch) is scheduled
+    /// again and found taken when its read comes up, before the Graph API is asked: the lead's
+    /// key (`meta:<leadgen_id>`) is kept a week, past Meta's 36 hours of retries. (Claiming
+    /// each id here instead would lose a lead whenever the function died between the claim
+    /// and the schedule.) A scheduling failure fails the whole, so Meta's retry takes the rest.
     pub async fn meta_leads_named(
         &self,
         tenant: &TenantConfig,
@@ -87,12 +93,8 @@ impl App {
         for lead in named {
             let (app, tenant_id) = (self.clone(), tenant.id.clone());
             tasks.spawn(async move {
-                let claim = format!("meta:{}", lead.leadgen_id);
-                if !app.store.claim_inbound(&tenant_id, &claim, now, now + CLAIM_FOR).await? {
-                    return Ok(false);
-                }
                 let fetch = MetaLeadFetch {
-                    tenant: tenant_id.clone(),
+                    tenant: tenant_id,
                     page_id: lead.page_id,
                     leadgen_id: lead.leadgen_id,
                     form_id: lead.form_id,
@@ -101,23 +103,18 @@ impl App {
                     attempt: 0,
                     due_at: now,
                 };
-                if let Err(ScheduleError(e)) = app.scheduler.schedule(fetch.into()).await {
-                    let _ = app.store.release_inbound(&tenant_id, &claim).await;
-                    return Err(StoreError::Unavailable(e));
-                }
-                Ok(true)
+                app.scheduler.schedule(fetch.into()).await.map_err(|ScheduleError(e)| StoreError::Unavailable(e))
             });
         }
-        let mut new = 0;
+        let mut scheduled = 0;
         let mut failed = None;
         while let Some(done) = tasks.join_next().await {
-            match done.map_err(|e| StoreError::Unavailable(e.to_string()))? {
-                Ok(true) => new += 1,
-                Ok(false) => {}
+            match done.map_err(|e| StoreError::Unavailable(e.to_string())).and_then(|r| r) {
+                Ok(()) => scheduled += 1,
                 Err(e) => failed = Some(e),
             }
         }
-        failed.map_or(Ok(new), Err)
+        failed.map_or(Ok(scheduled), Err)
     }
 
     /// Reads a lead Meta named and takes it through intake, or schedules the next attempt.
@@ -129,6 +126,12 @@ impl App {
             tracing::warn!(tenant = %fetch.tenant, page = %fetch.page_id, "meta lead dropped: the page is not configured");
             return Ok(MetaLeadOutcome::Dropped);
         };
+        // Taken already (Meta named it twice): nothing to read.
+        if let Some(receipt) =
+            self.store.receipt(&tenant.id, &idempotency_key(&fetch.leadgen_id), self.clock.now()).await?
+        {
+            return Ok(MetaLeadOutcome::Taken(receipt));
+        }
         let token = page.access_token.expose().unwrap_or_default();
         let read = self.lead_ads.lead(&meta.graph_url, &fetch.leadgen_id, token).await;
         let failure = match read {
@@ -177,17 +180,34 @@ impl App {
         }
         let mut form = builder.build();
         form.consent = Some(ConsentForm::from_source(&page.consent, true));
-        match self
-            .intake(tenant, IntakeRequest { form, idempotency_key: Some(key), payload, placement: Default::default() })
-            .await
-        {
-            Ok(accepted) => Ok(MetaLeadOutcome::Taken(accepted.receipt)),
-            Err(IntakeError::Store(e)) => Err(e),
-            Err(IntakeError::Invalid(errors)) => {
-                let fields: Vec<String> = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
-                let reason = format!("the lead Meta gave is not one intake takes: {}", fields.join("; "));
-                self.meta_placeholder(tenant, page, fetch, &reason).await.map(MetaLeadOutcome::Failed)
-            }
+        let placement = Placement { key_kept_for: Some(KEY_KEPT_FOR), ..Placement::default() };
+        let request = |form| IntakeRequest {
+            form,
+            idempotency_key: Some(key.clone()),
+            payload: payload.clone(),
+            placement: placement.clone(),
+        };
+        let errors = match self.intake(tenant, request(form.clone())).await {
+            Ok(accepted) => return Ok(MetaLeadOutcome::Taken(accepted.receipt)),
+            Err(IntakeError::Store(e)) => return Err(e),
+            Err(IntakeError::Invalid(errors)) => errors,
+        };
+        // Meta answered 200 long ago: keep the lead with what intake takes (a name by default,
+        // a wrong value kept as a field as given), so a person can still reach it.
+        let described: Vec<String> = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
+        let reason = format!("the lead Meta gave is not one intake takes: {}", described.join("; "));
+        match without_refused(form, &errors) {
+            Some(fallback) => match self.intake(tenant, request(fallback)).await {
+                Ok(accepted) => {
+                    tracing::warn!(tenant = %tenant.id, leadgen = %fetch.leadgen_id, %reason, "meta lead taken without its refused fields");
+                    Ok(MetaLeadOutcome::Taken(accepted.receipt))
+                }
+                Err(IntakeError::Store(e)) => Err(e),
+                Err(IntakeError::Invalid(_)) => {
+                    self.meta_placeholder(tenant, page, fetch, &reason).await.map(MetaLeadOutcome::Failed)
+                }
+            },
+            None => self.meta_placeholder(tenant, page, fetch, &reason).await.map(MetaLeadOutcome::Failed),
         }
     }
 
@@ -238,7 +258,7 @@ impl App {
             key,
             receipt: receipt.clone(),
             created_at: now,
-            expires_at: now + CLAIM_FOR,
+            expires_at: now + KEY_KEPT_FOR,
         };
         self.store
             .write_lead(LeadWrite {
@@ -256,6 +276,36 @@ impl App {
         }
         Ok(receipt)
     }
+}
+
+/// `form` without the values intake refused (each kept as a field, as Meta gave it) and with
+/// a name if it had none; none if no way to reach the lead (email or phone) is left.
+fn without_refused(mut form: LeadForm, errors: &[FieldError]) -> Option<LeadForm> {
+    let mut fields = form.fields.take().unwrap_or_default();
+    for error in errors {
+        let slot = match error.field.as_str() {
+            "first_name" => &mut form.first_name,
+            "last_name" => &mut form.last_name,
+            "email" => &mut form.email,
+            "phone" => &mut form.phone,
+            "postcode" => &mut form.postcode,
+            "country" => &mut form.country,
+            "timezone" => &mut form.timezone,
+            // A custom field (`fields.x`) intake refused: dropped.
+            other => {
+                if let Some(name) = other.strip_prefix("fields.") {
+                    fields.remove(name);
+                }
+                continue;
+            }
+        };
+        if let Some(given) = slot.take() {
+            fields.insert(format!("meta_{}_as_given", error.field), serde_json::Value::String(given));
+        }
+    }
+    form.first_name.get_or_insert_with(|| "Meta lead".to_owned());
+    form.fields = Some(fields);
+    (form.email.is_some() || form.phone.is_some()).then_some(form)
 }
 
 #[cfg(test)]

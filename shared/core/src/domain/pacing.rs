@@ -40,9 +40,9 @@ const MAX_DAYS: i64 = 3 * 366;
 impl Pacing {
     /// The sending days from `start` on, in order, with their capacity.
     fn days(&self, start: DateTime<Utc>) -> impl Iterator<Item = Day> + '_ {
-        let first = self.window.zone().local(start).date() - Duration::days(1);
+        let first = self.window.zone().local(start).date().pred_opt();
         (0..MAX_DAYS).filter_map(move |i| {
-            let (opens, closes) = self.window.window_on(first + Duration::days(i))?;
+            let (opens, closes) = self.window.window_on(first?.checked_add_signed(Duration::days(i))?)?;
             let opens = opens.max(start);
             let minutes = (closes - opens).num_minutes().max(0) as u64;
             let capacity = u64::from(self.daily_cap).min(u64::from(self.per_minute) * minutes);

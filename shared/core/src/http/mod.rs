@@ -35,6 +35,9 @@ use links::{clicks, unsubscribe};
 use webhooks::booking::webhook::{self as bookings, Tool};
 use webhooks::{aws, telnyx, twilio};
 
+/// Meta's lead ads webhook: the one route whose body may exceed 64 KiB.
+pub const META_PATH: &str = "/v1/webhooks/meta";
+
 /// The lead API (the intake function): post, read, report outcomes; reps' availability; the
 /// do-not-contact list; plain HTML forms (public: they need no secret).
 pub fn lead_routes() -> Router<HttpState> {
@@ -69,7 +72,7 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/v1/webhooks/calcom", bookings::route(Tool::Calcom))
         .route("/v1/webhooks/google-ads", post(webhooks::google_ads::lead))
         .route("/v1/webhooks/forms/{form_id}", post(webhooks::forms::post))
-        .route("/v1/webhooks/meta", get(webhooks::meta::handshake).post(webhooks::meta::leads))
+        .route(META_PATH, get(webhooks::meta::handshake).post(webhooks::meta::leads))
         .route("/r/{token}", get(clicks::follow))
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }
@@ -106,7 +109,8 @@ pub async fn method_not_allowed(method: Method) -> ApiError {
 /// `Content-Length`; a buffered body, as Lambda's, knows its own): waiting for gigabytes only
 /// to refuse them would hold the connection for as long as the client cares to send.
 pub async fn refuse_declared_too_large(request: Request, next: Next) -> Response {
-    if request.body().size_hint().lower() > MAX_BODY_BYTES as u64 {
+    let limit = if request.uri().path() == META_PATH { common::body::MAX_META_BODY_BYTES } else { MAX_BODY_BYTES };
+    if request.body().size_hint().lower() > limit as u64 {
         return ApiError::TooLarge.into_response();
     }
     next.run(request).await

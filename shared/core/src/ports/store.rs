@@ -216,7 +216,8 @@ pub trait LeadStore: Send + Sync {
         window_start: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
-    /// Keeps a source's raw request (a second one under the same key replaces it).
+    /// Keeps a source's raw request; while one is kept under the key, a second one is not (the
+    /// first request is the one its lead came from).
     async fn keep_payload(&self, tenant: &TenantId, payload: &RawPayload) -> Result<(), StoreError>;
     /// A kept request by its key, unless it expired at `now`.
     async fn payload(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>)

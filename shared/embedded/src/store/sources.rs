@@ -70,10 +70,17 @@ pub(super) fn keep(
     };
     let mut payloads = tx.open_table(PAYLOADS).map_err(unavailable)?;
     let mut expiry = tx.open_table(PAYLOAD_EXPIRY).map_err(unavailable)?;
-    if let Some(old) = payloads.insert(key.as_str(), encode(&stored).as_slice()).map_err(unavailable)? {
-        let old: StoredPayload = decode(old.value())?;
-        expiry.remove(expiry_key(old.expires_at, &key).as_str()).map_err(unavailable)?;
+    let kept =
+        payloads.get(key.as_str()).map_err(unavailable)?.map(|old| decode::<StoredPayload>(old.value())).transpose()?;
+    match kept {
+        // The first request under a key stands (a replay with another body came from no lead).
+        Some(old) if old.expires_at > now => return Ok(()),
+        Some(old) => {
+            expiry.remove(expiry_key(old.expires_at, &key).as_str()).map_err(unavailable)?;
+        }
+        None => {}
     }
+    payloads.insert(key.as_str(), encode(&stored).as_slice()).map_err(unavailable)?;
     expiry.insert(expiry_key(payload.expires_at, &key).as_str(), ()).map_err(unavailable)?;
     let due: Vec<String> = expiry
         .range(..expiry_key(now, "").as_str())

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -20,6 +20,9 @@ use std::collections::BTreeMap;
 struct BatchBody {
     import_id: String,
     started_at: Option<DateTime<Utc>>,
+    /// The first line of this run of the import (slot 0 of its plan); default 2, the first row
+    /// under the header.
+    first_line: Option<u64>,
     #[serde(default)]
     map: BTreeMap<String, String>,
     source: Option<String>,
@@ -86,13 +89,17 @@ pub(crate) async fn batch(
             values: row.values.iter().filter_map(|(k, v)| Some((k.clone(), crate::app::scalar_text(v)?))).collect(),
         })
         .collect();
-    let (Some(import_id), true) = (id, errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
     let now = state.app.clock.now();
+    if let Err(e) = recent_start(body.started_at, now) {
+        errors.push(e);
+    }
+    let (Some(import_id), true) = (id, errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
     let ConsentBody { sms, email, voice, text } = body.consent;
     let batch = ImportBatch {
         import_id,
         // An import's plan counts from its start; a start in the future is now.
         started_at: body.started_at.map_or(now, |at| at.min(now)),
+        first_line: body.first_line.unwrap_or(2),
         map,
         source,
         cadence: body.cadence,
@@ -113,6 +120,18 @@ struct PlanBody {
     started_at: Option<DateTime<Utc>>,
 }
 
+/// An import's start, if given, is within the last week (a resumed run starts anew): a plan
+/// counted from long ago would place rows in the past, all at once. A start ahead of our clock
+/// (the client's clock runs fast) counts as now.
+fn recent_start(started_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), FieldError> {
+    match started_at {
+        Some(at) if at < now - Duration::days(7) => {
+            Err(FieldError::new("started_at", "must be within the last 7 days (a resumed import starts a new run)"))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(crate) async fn plan(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -121,7 +140,12 @@ pub(crate) async fn plan(
     let tenant = tenant_of(&state, &headers)?;
     let bytes = body::read(request).await?;
     let body: PlanBody = body::json(&bytes)?;
-    let plan = state.app.import_plan(&tenant, body.started_at, body.rows);
+    let now = state.app.clock.now();
+    recent_start(body.started_at, now).map_err(|e| ApiError::Invalid(vec![e]))?;
+    if body.rows > 10_000_000 {
+        return Err(ApiError::field("rows", "must be at most 10000000"));
+    }
+    let plan = state.app.import_plan(&tenant, body.started_at.map(|at| at.min(now)), body.rows);
     let p = &tenant.pacing;
     Ok(Json(json!({
         "plan": plan,

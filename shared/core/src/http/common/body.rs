@@ -12,10 +12,19 @@ use std::io;
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The largest body of the one route that takes more: Meta batches up to 1,000 leads per
+/// webhook POST (about 190 bytes each).
+pub const MAX_META_BODY_BYTES: usize = 1024 * 1024;
+
 /// The whole body: 413 past the limit, 408 if it stopped arriving (a server's deadline ended
 /// it with `io::ErrorKind::TimedOut`), 400 if it is not a well-formed body (a broken chunk).
 pub async fn read(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|error| unreadable(&error))
+    read_up_to(body, MAX_BODY_BYTES).await
+}
+
+/// `read` with another limit.
+pub async fn read_up_to(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| unreadable(&error))
 }
 
 /// Why a body could not be read, from the causes of `error`.

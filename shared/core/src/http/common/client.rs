@@ -24,7 +24,8 @@ pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
 /// The request's `User-Agent`, if it sent one.
 pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::trim)?;
-    (!agent.is_empty()).then(|| agent.chars().take(500).collect())
+    // Kept as evidence on one line: a control character (a tab) becomes a space.
+    (!agent.is_empty()).then(|| agent.chars().take(500).map(|c| if c.is_control() { ' ' } else { c }).collect())
 }
 
 #[cfg(test)]

@@ -12,7 +12,12 @@ pub(crate) fn int64(field: &str, value: Option<&Value>) -> Result<Option<String>
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.to_string())),
-        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(Some(s.trim().to_owned())),
+        Some(Value::String(s)) if is_id(s.trim()) => Ok(Some(s.trim().to_owned())),
         Some(_) => Err(invalid()),
     }
+}
+
+/// Digits only (no sign), within an int64.
+fn is_id(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i64>().is_ok()
 }

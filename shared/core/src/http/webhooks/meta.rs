@@ -7,7 +7,7 @@
 //!   the app secret, checked before the body is read. The body names leads by id only
 //!   (`entry[].changes[].value.leadgen_id`, up to 1,000 per POST); each page's tenant takes its
 //!   own, and the answer goes back at once while the leads are read from the Graph API after
-//!   it (`app::meta_leads`).
+//!   it (`app::meta_leads`). The body may be up to 1 MiB (1,000 changes).
 
 use super::int64::int64;
 use super::signatures::{same_secret, verify_meta, SignatureError};
@@ -96,7 +96,7 @@ pub(crate) async fn leads(
     headers: HeaderMap,
     request: Body,
 ) -> Result<Response, ApiError> {
-    let bytes = body::read(request).await?;
+    let bytes = body::read_up_to(request, body::MAX_META_BODY_BYTES).await?;
     // Every app secret the stack knows (one, usually: the agency's app); the tenants whose
     // secret signed the body are the ones whose pages it may name.
     let mut signed_by: Vec<TenantId> = Vec::new();
@@ -141,12 +141,11 @@ pub(crate) async fn leads(
             }
         }
     }
-    let mut new = 0;
+    let mut scheduled = 0;
     for (tenant, leads) in by_tenant.into_values() {
-        // Meta's retry of this batch is answered again; the leads already claimed are skipped.
-        new += state.app.meta_leads_named(&tenant, leads).await?;
+        scheduled += state.app.meta_leads_named(&tenant, leads).await?;
     }
-    Ok(Json(json!({ "received": named, "new": new })).into_response())
+    Ok(Json(json!({ "received": named, "scheduled": scheduled })).into_response())
 }
 
 /// The lead a `leadgen` change names: its page and lead ids are required, the form and ad

@@ -24,8 +24,8 @@ pub async fn rate_windows_count_each_hit_once(store: &dyn LeadStore) {
     assert_eq!(hit(&other, "form:a", minute).await, 1, "another tenant counts on its own");
 }
 
-/// A raw request reads back byte for byte until it expires, within its tenant only, and a
-/// second one under the same key replaces it.
+/// A raw request reads back byte for byte until it expires, within its tenant only; a second
+/// one under the same key leaves the first, until the first expired.
 pub async fn raw_payloads_read_back_until_they_expire(store: &dyn LeadStore) {
     let (tenant, other) = (fresh_tenant(), fresh_tenant());
     let payload = RawPayload {
@@ -43,9 +43,18 @@ pub async fn raw_payloads_read_back_until_they_expire(store: &dyn LeadStore) {
     assert_eq!(read(&tenant, t0()).await.as_ref(), Some(&payload), "read back as kept");
     assert_eq!(read(&other, t0()).await, None, "another tenant never reads it");
     assert_eq!(read(&tenant, payload.expires_at).await, None, "gone once expired");
-    let again = RawPayload { body: b"retried".to_vec(), ..payload.clone() };
+    let again = RawPayload { body: b"replayed with another body".to_vec(), ..payload.clone() };
     ok(store.keep_payload(&tenant, &again).await, "keep_payload");
-    assert_eq!(read(&tenant, t0()).await.map(|p| p.body), Some(b"retried".to_vec()), "the same key replaces");
+    assert_eq!(read(&tenant, t0()).await.as_ref(), Some(&payload), "the first request stands");
+    let later = RawPayload {
+        body: b"a new request".to_vec(),
+        received_at: payload.expires_at,
+        expires_at: payload.expires_at + Duration::days(30),
+        ..payload.clone()
+    };
+    ok(store.keep_payload(&tenant, &later).await, "keep_payload");
+    let read_later = ok(store.payload(&tenant, "typeform:a1b2c3", payload.expires_at).await, "payload");
+    assert_eq!(read_later.map(|p| p.body), Some(b"a new request".to_vec()), "an expired one is replaced");
     let missing = ok(store.payload(&tenant, "typeform:nope", t0()).await, "payload");
     assert_eq!(missing, None);
 }
