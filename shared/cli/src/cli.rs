@@ -131,6 +131,9 @@ enum Command {
         /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
         #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
         key: String,
+        /// The tenant the list belongs to: checked against the key's before anything is sent.
+        #[arg(long)]
+        tenant: Option<String>,
         /// A column leadflow does not recognise by name: "Cell #=phone" (repeatable). Fields:
         /// first_name, last_name, name, email, phone, postcode, country, timezone, campaign,
         /// fields.<name>, ignore.
@@ -344,7 +347,7 @@ pub fn main() -> anyhow::Result<()> {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
             Ok(())
         }
-        Command::Import { file, api, key, map, cadence, source, consent, consent_text, batch, plan } => {
+        Command::Import { file, api, key, tenant, map, cadence, source, consent, consent_text, batch, plan } => {
             if let Some(bad) = consent.iter().find(|c| !["sms", "email", "voice"].contains(&c.as_str())) {
                 anyhow::bail!("--consent {bad:?}: the channels are sms, email and voice");
             }
@@ -352,6 +355,7 @@ pub fn main() -> anyhow::Result<()> {
                 file,
                 api,
                 key,
+                tenant,
                 map,
                 cadence,
                 source,

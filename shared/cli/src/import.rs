@@ -29,6 +29,9 @@ pub struct ImportOptions {
     pub api: String,
     /// The tenant's API key.
     pub key: String,
+    /// The tenant the import is meant for: the import stops before sending anything if the
+    /// key belongs to another.
+    pub tenant: Option<String>,
     /// `Column=field` mappings, for columns leadflow does not recognise by name.
     pub map: Vec<(String, String)>,
     /// Every row's cadence, instead of the tenant's tiers.
@@ -148,6 +151,12 @@ pub async fn import(options: &ImportOptions) -> anyhow::Result<Totals> {
 
     let plan_body = json!({ "rows": left, "started_at": progress.started_at });
     let plan = post(&client, &format!("{api}/v1/imports/plan"), &options.key, &plan_body).await?;
+    if let Some(tenant) = &options.tenant {
+        let keys = plan["tenant"].as_str().unwrap_or_default();
+        if keys != tenant {
+            bail!("the API key belongs to tenant {keys:?}, not {tenant:?}: nothing was sent");
+        }
+    }
     eprintln!(
         "{}: {rows} rows ({left} to send). Pacing: {}",
         file.display(),

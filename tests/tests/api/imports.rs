@@ -16,6 +16,7 @@ fn options(app: &TestApp, file: &Path) -> ImportOptions {
         file: file.to_owned(),
         api: app.base.clone(),
         key: DEMO_API_KEY.to_owned(),
+        tenant: Some("demo".to_owned()),
         map: vec![("Cell #".to_owned(), "phone".to_owned())],
         cadence: None,
         source: None,
@@ -156,6 +157,9 @@ async fn the_plan_is_shown_before_anything_is_sent_and_a_bad_batch_is_refused_by
     import(&only_plan).await.unwrap();
     let report: Value = app.report("from=2026-03-05&to=2026-03-05").await.json().await.unwrap();
     assert_eq!(report["leads"], 0, "--plan sends nothing");
+    let elsewhere = ImportOptions { tenant: Some("other".to_owned()), plan_only: false, ..only_plan };
+    let refused = import(&elsewhere).await.unwrap_err().to_string();
+    assert!(refused.contains("belongs to tenant \"demo\""), "{refused}");
 
     let bad = app
         .client

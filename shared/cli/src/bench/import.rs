@@ -41,6 +41,7 @@ pub async fn run(options: ImportBenchOptions) -> anyhow::Result<()> {
         file: file.clone(),
         api: base,
         key: DEMO_API_KEY.to_owned(),
+        tenant: Some("demo".to_owned()),
         map: Vec::new(),
         cadence: None,
         source: None,

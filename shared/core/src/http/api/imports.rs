@@ -148,6 +148,7 @@ pub(crate) async fn plan(
     let plan = state.app.import_plan(&tenant, body.started_at.map(|at| at.min(now)), body.rows);
     let p = &tenant.pacing;
     Ok(Json(json!({
+        "tenant": tenant.id.to_string(),
         "plan": plan,
         "summary": plan.to_string(),
         "pacing": { "daily_cap": p.daily_cap, "per_minute": p.per_minute, "window": p.window.to_string() },
