@@ -62,6 +62,11 @@ async fn a_call_rings_the_front_desk_and_a_missed_one_is_a_lead_texted_back_once
         (Some("call"), Some("Caller"))
     );
     assert_eq!(lead["consent"]["sms"], false, "a call is no consent to texts");
+    let received = lead["events"].as_array().unwrap().iter().find(|e| e["type"] == "received").unwrap().clone();
+    assert_eq!(received["payload"], "call:CA001", "the call's webhook is kept");
+    let kept =
+        app.client.get(format!("{}/v1/payloads/call:CA001", app.base)).bearer_auth(leadflow_core::config::DEMO_API_KEY);
+    assert!(kept.send().await.unwrap().text().await.unwrap().contains("CallSid=CA001"));
     let texts = texts_to_caller(&app).await;
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0]["body"].as_str().unwrap().contains("Sorry we missed your call"));

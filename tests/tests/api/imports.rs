@@ -73,6 +73,8 @@ async fn a_contact_list_is_imported_by_common_names_with_consent_by_age_and_tier
         (Some(true), Some("checkin"))
     );
     assert_eq!(ana["profile"]["source"], "reactivation");
+    let received = ana["events"].as_array().unwrap().iter().find(|e| e["type"] == "received").unwrap().clone();
+    assert!(received["payload"].as_str().unwrap().ends_with(":batch:2"), "the batch is kept: {received}");
     assert_eq!(ana["profile"]["fields"]["notes"], "Asked about implants, twice");
     // Enquired 400 days ago: past consent_max_age, email only; a year's silence: the reset tier.
     let ben = lead("+14155550302").await;

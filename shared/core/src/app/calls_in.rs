@@ -21,6 +21,15 @@ use chrono::Duration;
 /// How long a call's id is remembered against a retried callback.
 const CALL_CLAIM_FOR: Duration = Duration::days(2);
 
+/// An inbound call as its webhook names it: the caller, Twilio's id of the call, and the
+/// webhook's form as it arrived (kept 30 days, like every source's request).
+#[derive(Debug, Clone, Copy)]
+pub struct InboundCall<'a> {
+    pub caller: &'a PhoneNumber,
+    pub call_sid: &'a str,
+    pub form: &'a [u8],
+}
+
 /// What a missed call led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissedCall {
@@ -62,23 +71,20 @@ impl App {
         &self,
         tenant: &TenantConfig,
         settings: &MissedCallSettings,
-        caller: &PhoneNumber,
-        call_sid: &str,
+        call: &InboundCall<'_>,
     ) -> Result<super::Accepted, CallInError> {
+        let InboundCall { caller, call_sid, form } = call;
         let key = IdempotencyKey::parse(&format!("call:{call_sid}"))
             .map_err(|_| CallInError::Caller("the CallSid is not a call id".to_owned()))?;
-        let form = LeadForm {
+        let payload = self.keep_payload(tenant, key.as_str(), "application/x-www-form-urlencoded", form).await;
+        let lead = LeadForm {
             first_name: Some("Caller".to_owned()),
             phone: Some(caller.to_string()),
             source: Some(settings.source.clone()),
             ..LeadForm::default()
         };
-        Ok(self
-            .intake(
-                tenant,
-                IntakeRequest { form, idempotency_key: Some(key), payload: None, placement: Default::default() },
-            )
-            .await?)
+        let request = IntakeRequest { form: lead, idempotency_key: Some(key), payload, placement: Default::default() };
+        Ok(self.intake(tenant, request).await?)
     }
 
     /// A missed call from `caller` to our number `to`: the caller's lead, and its one text (once
@@ -87,11 +93,11 @@ impl App {
         &self,
         tenant: &TenantConfig,
         settings: &MissedCallSettings,
-        caller: &PhoneNumber,
+        call: &InboundCall<'_>,
         to: &PhoneNumber,
-        call_sid: &str,
     ) -> Result<MissedCall, CallInError> {
-        let accepted = self.caller_lead(tenant, settings, caller, call_sid).await?;
+        let accepted = self.caller_lead(tenant, settings, call).await?;
+        let (caller, call_sid) = (call.caller, call.call_sid);
         if !settings.text_back {
             return Ok(MissedCall::NotTexted);
         }
@@ -130,10 +136,9 @@ impl App {
         &self,
         tenant: &TenantConfig,
         settings: &MissedCallSettings,
-        caller: &PhoneNumber,
-        call_sid: &str,
+        call: &InboundCall<'_>,
     ) -> Result<(), CallInError> {
-        let accepted = self.caller_lead(tenant, settings, caller, call_sid).await?;
+        let accepted = self.caller_lead(tenant, settings, call).await?;
         match self.record_outcome(tenant, &accepted.receipt.lead_id, OutcomeKind::Contacted, None).await {
             Ok(()) => Ok(()),
             Err(OutcomeError::Store(e)) => Err(e.into()),

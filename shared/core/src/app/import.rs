@@ -61,6 +61,8 @@ pub struct ImportBatch {
     pub cadence: Option<String>,
     pub consent: ImportConsent,
     pub rows: Vec<ImportRow>,
+    /// The key of the batch's request, kept 30 days (each row's timeline names it).
+    pub payload: Option<String>,
 }
 
 /// A row: its line in the file, and its values by column.
@@ -204,7 +206,7 @@ impl App {
             return Ok(RowOutcome::Rejected(RejectedRow { line: row.line, errors: vec![error] }));
         };
         let placement = Placement { cadence, start_at: Some(start_at), key_kept_for: Some(ROWS_REMEMBERED) };
-        let request = IntakeRequest { form, idempotency_key: Some(key), payload: None, placement };
+        let request = IntakeRequest { form, idempotency_key: Some(key), payload: batch.payload.clone(), placement };
         match self.intake(tenant, request).await {
             Ok(accepted) if accepted.replayed => Ok(RowOutcome::Duplicate),
             Ok(accepted) => Ok(RowOutcome::Taken(accepted.receipt.status)),

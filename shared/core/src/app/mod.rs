@@ -38,7 +38,7 @@ mod wake;
 
 pub use booking::{BookingChange, BookingError, BookingNotice};
 pub use call::CallAnswer;
-pub use calls_in::{CallInError, MissedCall};
+pub use calls_in::{CallInError, InboundCall, MissedCall};
 pub use contact_locks::ContactLocks;
 pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use dnc::DncAdded;

@@ -81,7 +81,7 @@ pub(crate) async fn batch(
             String::new()
         }
     };
-    let rows = body
+    let rows: Vec<ImportRow> = body
         .rows
         .into_iter()
         .map(|row| ImportRow {
@@ -95,6 +95,10 @@ pub(crate) async fn batch(
     }
     let (Some(import_id), true) = (id, errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
     let ConsentBody { sms, email, voice, text } = body.consent;
+    // The batch as it came, kept 30 days like every source's request, under its first line.
+    let first = rows_first_line(&rows);
+    let payload =
+        state.app.keep_payload(&tenant, &format!("import:{import_id}:batch:{first}"), "application/json", &bytes).await;
     let batch = ImportBatch {
         import_id,
         // An import's plan counts from its start; a start in the future is now.
@@ -105,6 +109,7 @@ pub(crate) async fn batch(
         cadence: body.cadence,
         consent: ImportConsent { sms, email, voice, text },
         rows,
+        payload,
     };
     match state.app.import_batch(&tenant, batch).await {
         Ok(report) => Ok(Json(serde_json::to_value(report).expect("a report serialises"))),
@@ -118,6 +123,10 @@ pub(crate) async fn batch(
 struct PlanBody {
     rows: u64,
     started_at: Option<DateTime<Utc>>,
+}
+
+fn rows_first_line(rows: &[ImportRow]) -> u64 {
+    rows.iter().map(|r| r.line).min().unwrap_or_default()
 }
 
 /// An import's start, if given, is within the last week (a resumed run starts anew): a plan

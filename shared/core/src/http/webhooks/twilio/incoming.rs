@@ -10,7 +10,7 @@
 
 use super::verified::{public_base, verified, Verified};
 use super::{twiml_response, INCOMING_DONE_PATH};
-use crate::app::{CallInError, MissedCall};
+use crate::app::{CallInError, InboundCall, MissedCall};
 use crate::config::{MissedCallSettings, TEXTING_YOU};
 use crate::domain::PhoneNumber;
 use crate::http::common::{ApiError, HttpState};
@@ -69,8 +69,8 @@ async fn missed(state: &HttpState, call: &Call, settings: &MissedCallSettings) -
         // A withheld number ("anonymous") cannot be texted back or be a lead: ask for a message.
         Err(_) => return Ok(twiml_response(voicemail(settings))),
     };
-    let texted =
-        state.app.missed_call(&call.form.tenant, settings, &caller, &to, call.call_sid()?).await.map_err(call_error)?;
+    let inbound = InboundCall { caller: &caller, call_sid: call.call_sid()?, form: &call.form.body };
+    let texted = state.app.missed_call(&call.form.tenant, settings, &inbound, &to).await.map_err(call_error)?;
     Ok(twiml_response(match texted {
         MissedCall::Texted => twiml::response(&[Verb::Say(TEXTING_YOU), Verb::Hangup]),
         MissedCall::NotTexted => voicemail(settings),
@@ -103,11 +103,8 @@ pub(crate) async fn done(State(state): State<HttpState>, request: Request) -> Re
     match call.form.param("DialCallStatus").unwrap_or_default() {
         "completed" | "answered" => {
             if let Ok(caller) = call.number("From") {
-                state
-                    .app
-                    .answered_call(&call.form.tenant, settings, &caller, call.call_sid()?)
-                    .await
-                    .map_err(call_error)?;
+                let inbound = InboundCall { caller: &caller, call_sid: call.call_sid()?, form: &call.form.body };
+                state.app.answered_call(&call.form.tenant, settings, &inbound).await.map_err(call_error)?;
             }
             Ok(twiml_response(twiml::response(&[Verb::Hangup])))
         }

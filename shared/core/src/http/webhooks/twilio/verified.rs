@@ -19,6 +19,8 @@ fn forbidden() -> ApiError {
 pub(super) struct Verified {
     pub tenant: Arc<TenantConfig>,
     params: Vec<(String, String)>,
+    /// The form as it arrived (kept where the request is a lead source's: an inbound call).
+    pub body: bytes::Bytes,
 }
 
 impl Verified {
@@ -49,7 +51,7 @@ pub(super) async fn verified(
     if !verify_twilio_signature(token, &url, &params, signature) {
         return Err(forbidden());
     }
-    Ok(Verified { tenant, params })
+    Ok(Verified { tenant, params, body: bytes })
 }
 
 /// The base URL Twilio called: the configured one, else `https://` and the request's host
