@@ -9,7 +9,7 @@ use crate::import::ImportOptions;
 use crate::simulate::{self, parse_event, LeadEvent, SimulateOptions, MAX_DAYS};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use leadflow_core::config::{hash_api_key, TenantConfig};
 use leadflow_core::http::sns::{SnsPolicy, UrlPolicy};
 use leadflow_core::http::twilio_signature;
@@ -125,12 +125,8 @@ enum Command {
     /// sending number exceeds its carrier's caps. Resumable: run it again after a crash.
     Import {
         file: PathBuf,
-        /// The API's base URL: the stack's, or `leadflow dev`'s.
-        #[arg(long, default_value = "http://127.0.0.1:8787")]
-        api: String,
-        /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
-        #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
-        key: String,
+        #[command(flatten)]
+        target: ApiTarget,
         /// The tenant the list belongs to: checked against the key's before anything is sent.
         #[arg(long)]
         tenant: Option<String>,
@@ -185,18 +181,25 @@ enum Command {
     },
 }
 
+/// Where a client command sends its requests, and as which tenant.
+#[derive(Args)]
+struct ApiTarget {
+    /// The API's base URL: the stack's, or `leadflow dev`'s.
+    #[arg(long, default_value = "http://127.0.0.1:8787")]
+    api: String,
+    /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
+    #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
+    key: String,
+}
+
 #[derive(Subcommand)]
 enum DncAction {
     /// Put every number of FILE (one per line, or a CSV whose first column is the number) on
     /// the tenant's do-not-contact list: never texted, called or voicemailed again.
     Import {
         file: PathBuf,
-        /// The API's base URL: the stack's, or `leadflow dev`'s.
-        #[arg(long, default_value = "http://127.0.0.1:8787")]
-        api: String,
-        /// The tenant's API key (it names the tenant). Default: $LEADFLOW_API_KEY.
-        #[arg(long, env = "LEADFLOW_API_KEY", hide_env_values = true)]
-        key: String,
+        #[command(flatten)]
+        target: ApiTarget,
         /// Why these numbers are on the list, kept as the evidence.
         #[arg(long)]
         reason: Option<String>,
@@ -347,7 +350,18 @@ pub fn main() -> anyhow::Result<()> {
             println!("hash = \"{}\"", hash_api_key(&key).as_str());
             Ok(())
         }
-        Command::Import { file, api, key, tenant, map, cadence, source, consent, consent_text, batch, plan } => {
+        Command::Import {
+            file,
+            target: ApiTarget { api, key },
+            tenant,
+            map,
+            cadence,
+            source,
+            consent,
+            consent_text,
+            batch,
+            plan,
+        } => {
             if let Some(bad) = consent.iter().find(|c| !["sms", "email", "voice"].contains(&c.as_str())) {
                 anyhow::bail!("--consent {bad:?}: the channels are sms, email and voice");
             }
@@ -367,7 +381,7 @@ pub fn main() -> anyhow::Result<()> {
             };
             runtime()?.block_on(crate::import::import(&options)).map(drop)
         }
-        Command::Dnc { action: DncAction::Import { file, api, key, reason } } => {
+        Command::Dnc { action: DncAction::Import { file, target: ApiTarget { api, key }, reason } } => {
             let imported = runtime()?.block_on(crate::dnc::import(&file, &api, &key, reason.as_deref()))?;
             println!("{} numbers put on the do-not-contact list, {} already on it", imported.added, imported.already);
             Ok(())

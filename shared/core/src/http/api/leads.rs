@@ -3,12 +3,13 @@
 use super::auth::tenant_of;
 use crate::app::{IntakeRequest, LeadDetails, LeadForm};
 use crate::domain::{IdempotencyKey, LeadId};
+use crate::http::common::receipt_response;
 use crate::http::common::{body, ApiError, HttpState};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 
 pub(crate) async fn post_lead(
@@ -28,11 +29,7 @@ pub(crate) async fn post_lead(
         .app
         .intake(&tenant, IntakeRequest { form, idempotency_key, payload: None, placement: Default::default() })
         .await?;
-    let mut response = (StatusCode::ACCEPTED, Json(accepted.receipt)).into_response();
-    if accepted.replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(receipt_response(StatusCode::ACCEPTED, accepted))
 }
 
 /// The lead id of the path; one that is not even UTF-8 is no lead either.

@@ -28,7 +28,7 @@ pub enum ApiError {
     /// The body stopped arriving before it was whole.
     #[error("the body did not arrive in time")]
     BodyTimeout,
-    #[error("the body is larger than 64 KiB")]
+    #[error("the body is larger than this route takes (64 KiB; 1 MiB for Meta's webhook)")]
     TooLarge,
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),

@@ -8,6 +8,7 @@ mod error;
 mod escape;
 pub(crate) mod form_body;
 mod query;
+mod receipt;
 mod state;
 mod use_case_errors;
 
@@ -16,4 +17,5 @@ pub(crate) use client::{client_ip, user_agent};
 pub use error::ApiError;
 pub(crate) use escape::xml_escape;
 pub use query::Query;
+pub(crate) use receipt::receipt_response;
 pub use state::HttpState;

@@ -13,10 +13,11 @@ use crate::app::{field_name, ConsentForm, IntakeRequest, LeadForm};
 use crate::config::{GoogleAdsSettings, Secret};
 use crate::domain::{IdempotencyKey, Region};
 use crate::http::common::body::{self, typed};
+use crate::http::common::receipt_response;
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderValue;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -83,11 +84,7 @@ pub(crate) async fn lead(
     let request =
         IntakeRequest { form, idempotency_key: Some(idempotency_key), payload, placement: Default::default() };
     let accepted = state.app.intake(&tenant, request).await?;
-    let mut response = Json(accepted.receipt).into_response();
-    if accepted.replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(receipt_response(StatusCode::OK, accepted))
 }
 
 /// Whether the lead's `google_key` is the tenant's, compared in constant time: digests of

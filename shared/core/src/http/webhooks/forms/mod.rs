@@ -12,10 +12,11 @@ mod webflow;
 use super::signatures::SignatureError;
 use crate::app::FormSubmission;
 use crate::config::{FormId, FormKind, FormSettings, Secret};
+use crate::http::common::receipt_response;
 use crate::http::common::{body, ApiError, HttpState, Query};
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::HeaderValue;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -80,9 +81,5 @@ pub(crate) async fn post(
     }
     let submission = FormSubmission { content_type, body: bytes.to_vec(), ..values };
     let accepted = state.app.form_post(&tenant, &form, submission).await?;
-    let mut response = Json(accepted.receipt).into_response();
-    if accepted.replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(receipt_response(StatusCode::OK, accepted))
 }
