@@ -336,8 +336,13 @@ impl TestApp {
 
     /// GET /v1/reports/summary with a query string.
     pub async fn report(&self, query: &str) -> reqwest::Response {
+        self.report_named("summary", query).await
+    }
+
+    /// GET /v1/reports/{name} with a query string.
+    pub async fn report_named(&self, name: &str, query: &str) -> reqwest::Response {
         self.client
-            .get(format!("{}/v1/reports/summary?{query}", self.base))
+            .get(format!("{}/v1/reports/{name}?{query}", self.base))
             .bearer_auth(DEMO_API_KEY)
             .send()
             .await

@@ -63,3 +63,96 @@ async fn a_report_needs_an_api_key() {
     let response = app.client.get(format!("{}/v1/reports/summary", app.base)).send().await.unwrap();
     assert_eq!(response.status(), 401);
 }
+
+/// The figures of `report[path]`'s funnel steps, in order.
+fn steps(funnel: &Value) -> Vec<u64> {
+    funnel["steps"].as_array().unwrap().iter().map(|s| s["leads"].as_u64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn every_report_follows_leads_from_arrival_to_won() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(app.enrol(n).await);
+    }
+    let mut google = lead_body(9);
+    google["source"] = json!("google");
+    google["campaign"] = json!("Spring Sale");
+    ids.push(app.post_lead(&google).await.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned());
+    app.advance(60).await; // every first touch goes out at once
+    app.text_in(&lead_phone(0), "Yes please call me").await;
+    app.advance(180).await;
+    for outcome in ["contacted", "booked", "showed", "won"] {
+        assert_eq!(app.post_event(&ids[0], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
+    }
+    // A second booking of the same lead is not a second booking in the funnel.
+    app.post_event(&ids[1], &json!({ "type": "booked" })).await;
+    app.post_event(&ids[1], &json!({ "type": "cancelled" })).await;
+    app.post_event(&ids[1], &json!({ "type": "booked" })).await;
+    let query = "from=2026-03-01&to=2026-03-31";
+
+    let funnel: Value = app.report_named("funnel", query).await.json().await.unwrap();
+    assert_eq!(steps(&funnel["total"]), vec![5, 5, 1, 2, 1, 1], "{funnel}");
+    assert_eq!(funnel["total"]["steps"][3]["conversion"], 2.0, "two bookings from one reply");
+    assert_eq!(funnel["total"]["steps"][3]["of_leads"], 0.4);
+    assert_eq!(steps(&funnel["by_source"]["google"]), vec![1, 1, 0, 0, 0, 0]);
+    let campaigns = funnel["by_campaign"].as_array().unwrap();
+    let spring_sale = campaigns.iter().find(|c| c["campaign"] == "spring-sale").unwrap();
+    assert_eq!(spring_sale["source"], "google");
+    assert_eq!(steps(campaigns.iter().find(|c| c["campaign"] == "spring").unwrap()), vec![4, 4, 1, 2, 1, 1]);
+
+    let speed: Value = app.report_named("speed", query).await.json().await.unwrap();
+    assert_eq!(speed["first_touch"]["count"], 5);
+    assert_eq!(speed["first_touch"]["bands"][0], json!({ "band": "under 1 min", "count": 5, "share": 1.0 }));
+    assert_eq!(speed["business_hours"]["count"], 5, "10:00 on a Thursday in New York");
+    assert_eq!(speed["after_hours"]["count"], 0);
+    assert_eq!(speed["first_human_contact"]["count"], 1);
+    let human = speed["first_human_contact"]["p50_ms"].as_u64().unwrap();
+    assert!((235_000..=245_000).contains(&human), "four minutes after arrival: {human}");
+    assert_eq!(speed["first_human_contact"]["bands"][1]["count"], 1, "1-5 min");
+
+    let channels: Value = app.report_named("channels", query).await.json().await.unwrap();
+    assert_eq!(channels["channels"]["sms"]["touches"], 5);
+    assert_eq!(channels["channels"]["sms"]["replies"], 1);
+    assert_eq!(channels["bookings"], 2);
+    assert_eq!(channels["touches_per_booking"], 2.5);
+
+    let sources: Value = app.report_named("sources", query).await.json().await.unwrap();
+    let facebook = sources["sources"].as_array().unwrap().iter().find(|s| s["source"] == "facebook").unwrap().clone();
+    assert_eq!(
+        (facebook["leads"].clone(), facebook["booked"].clone(), facebook["won"].clone()),
+        (json!(4), json!(2), json!(1))
+    );
+
+    let people: Value = app.report_named("people", query).await.json().await.unwrap();
+    let owner = app.lead(&ids[0]).await["owner"].as_str().unwrap().to_owned();
+    let rep = people["reps"].as_array().unwrap().iter().find(|r| r["rep"] == owner.as_str()).unwrap().clone();
+    assert_eq!(rep["assigned"], 1, "{people}");
+    assert_eq!(rep["first_contacts"], 1);
+    assert_eq!(rep["sla_met"], 1);
+
+    let csv = app
+        .client
+        .get(format!("{}/v1/reports/funnel?{query}", app.base))
+        .bearer_auth(leadflow_core::config::DEMO_API_KEY)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("source,campaign,step,leads,conversion,of_leads"));
+    assert_eq!(lines.next(), Some("(all),(all),leads,5,,"));
+    assert_eq!(lines.next(), Some("(all),(all),contacted,5,1,1"));
+}
+
+#[tokio::test]
+async fn an_unknown_report_is_a_404_naming_the_reports() {
+    let app = spawn_app().await;
+    let response = app.report_named("roi", "").await;
+    assert_eq!(response.status(), 404);
+    let error: Value = response.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("funnel"), "{error}");
+}

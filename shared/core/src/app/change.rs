@@ -1,6 +1,7 @@
 //! Changing a lead that other requests may be changing too: read, decide, write
 //! conditionally, and on a conflict read again.
 
+use super::milestones::mark_reached;
 use super::App;
 use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
 use crate::engine::Command;
@@ -68,6 +69,10 @@ impl App {
             writes.extend(change.started.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }));
             let mut next = change.lead;
             next.version = lead.version + 1;
+            let tenant_config = self.tenants.get(tenant);
+            if let Some(config) = &tenant_config {
+                mark_reached(config, &mut next, now);
+            }
             let mut timeline = change.timeline;
             timeline.extend(stopped);
             let write = LeadWrite {
@@ -94,7 +99,8 @@ impl App {
                             .await
                             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     }
-                    if let Some(tenant) = self.tenants.get(tenant) {
+                    if let Some(tenant) = tenant_config {
+                        self.count_reached(&tenant, Some(&lead), &next).await;
                         self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
                         self.schedule_dormancy(&tenant, Some(&lead), &next).await;
                     }

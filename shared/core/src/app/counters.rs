@@ -4,7 +4,7 @@
 //! `stl|facebook|57` (one bucket of the speed-to-lead histogram). Sources are slugs
 //! (`[a-z0-9._-]`), so `|` never appears inside a part.
 
-use crate::domain::{Channel, OutcomeKind};
+use crate::domain::{source_slug, Channel, Lead, Milestone, OutcomeKind};
 
 /// A counted fact.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,9 +73,114 @@ pub enum Counter {
         source: String,
         bucket: u32,
     },
+    /// A lead of a campaign arrived (the campaign funnel's first step). Campaigns are free
+    /// text: [`campaign_key`] turns them into slugs.
+    CampaignLead {
+        source: String,
+        campaign: String,
+    },
+    /// A lead reached a milestone (counted once per lead: `Lead::reached`).
+    Reached {
+        source: String,
+        campaign: String,
+        milestone: Milestone,
+    },
+    /// Speed to lead again, cut by when the lead arrived: inside the tenant's office hours
+    /// (`business`) or after them.
+    SpeedByHours {
+        business: bool,
+        bucket: u32,
+    },
+    /// From arrival to the first human contact (a person marking the lead contacted).
+    FirstHumanContact {
+        source: String,
+        bucket: u32,
+    },
+    /// A rep was given a lead (its first hand-off).
+    RepAssigned {
+        rep: String,
+    },
+    /// A rep's waiting lead marked contacted within the hand-off SLA.
+    RepSlaMet {
+        rep: String,
+    },
+    /// A rep's waiting lead escalated.
+    RepSlaMissed {
+        rep: String,
+    },
+    /// From arrival to a rep's first contact with their lead.
+    RepFirstContact {
+        rep: String,
+        bucket: u32,
+    },
+    /// The provider said a touch arrived.
+    Delivered {
+        source: String,
+        channel: Channel,
+    },
+    /// A click, on the channel of the touch whose link it most likely was (the last sent).
+    ChannelClick {
+        channel: Channel,
+    },
+    /// An imported lead of a reactivation tier (named by its cadence): arrived (`None`), or
+    /// reached a milestone.
+    Reactivated {
+        tier: String,
+        milestone: Option<Milestone>,
+    },
+}
+
+/// The campaign part of a counter key: a slug, `-` for none.
+pub fn campaign_key(lead: &Lead) -> String {
+    lead.profile.campaign.as_deref().and_then(|c| source_slug(c).ok()).unwrap_or_else(|| "-".to_owned())
+}
+
+/// A rep's name as a key part: names are free text, and `|` separates parts.
+pub fn rep_key(name: &str) -> String {
+    name.replace('|', "/")
 }
 
 impl Counter {
+    /// The source the counted lead came from, where the counter names one.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Counter::Lead { source }
+            | Counter::RepeatEnquiry { source }
+            | Counter::FirstTouch { source }
+            | Counter::Touch { source, .. }
+            | Counter::Reply { source, .. }
+            | Counter::OptOut { source, .. }
+            | Counter::Outcome { source, .. }
+            | Counter::Handoff { source }
+            | Counter::SlaMet { source }
+            | Counter::SlaMissed { source }
+            | Counter::Click { source, .. }
+            | Counter::Uncertain { source, .. }
+            | Counter::TestLead { source }
+            | Counter::SpamPost { source }
+            | Counter::SourceFailure { source }
+            | Counter::SpeedToLead { source, .. }
+            | Counter::CampaignLead { source, .. }
+            | Counter::Reached { source, .. }
+            | Counter::FirstHumanContact { source, .. }
+            | Counter::Delivered { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The channel the counted touch, reply or opt-out was on, where the counter names one.
+    pub fn channel(&self) -> Option<Channel> {
+        match self {
+            Counter::Touch { channel, .. }
+            | Counter::Reply { channel, .. }
+            | Counter::OptOut { channel, .. }
+            | Counter::Uncertain { channel, .. }
+            | Counter::Delivered { channel, .. }
+            | Counter::ChannelClick { channel } => Some(*channel),
+            _ => None,
+        }
+    }
+
     /// The stored name.
     pub fn key(&self) -> String {
         match self {
@@ -96,6 +201,22 @@ impl Counter {
             Counter::TestLead { source } => format!("test_leads|{source}"),
             Counter::SpamPost { source } => format!("spam_posts|{source}"),
             Counter::SourceFailure { source } => format!("source_failures|{source}"),
+            Counter::CampaignLead { source, campaign } => format!("campaign_leads|{source}|{campaign}"),
+            Counter::Reached { source, campaign, milestone } => {
+                format!("reached|{source}|{campaign}|{}", milestone.as_str())
+            }
+            Counter::SpeedByHours { business, bucket } => {
+                format!("stl_hours|{}|{bucket}", if *business { "business" } else { "after" })
+            }
+            Counter::FirstHumanContact { source, bucket } => format!("human_ms|{source}|{bucket}"),
+            Counter::RepAssigned { rep } => format!("rep_assigned|{rep}"),
+            Counter::RepSlaMet { rep } => format!("rep_sla_met|{rep}"),
+            Counter::RepSlaMissed { rep } => format!("rep_sla_missed|{rep}"),
+            Counter::RepFirstContact { rep, bucket } => format!("rep_human_ms|{rep}|{bucket}"),
+            Counter::Delivered { source, channel } => format!("delivered|{source}|{channel}"),
+            Counter::ChannelClick { channel } => format!("channel_clicks|{channel}"),
+            Counter::Reactivated { tier, milestone: None } => format!("reactivated|{tier}|leads"),
+            Counter::Reactivated { tier, milestone: Some(m) } => format!("reactivated|{tier}|{}", m.as_str()),
         }
     }
 
@@ -123,6 +244,35 @@ impl Counter {
             ["spam_posts", source] => Counter::SpamPost { source: (*source).to_owned() },
             ["source_failures", source] => Counter::SourceFailure { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
+            ["campaign_leads", source, campaign] => {
+                Counter::CampaignLead { source: (*source).to_owned(), campaign: (*campaign).to_owned() }
+            }
+            ["reached", source, campaign, m] => Counter::Reached {
+                source: (*source).to_owned(),
+                campaign: (*campaign).to_owned(),
+                milestone: Milestone::parse(m)?,
+            },
+            ["stl_hours", when, b] => Counter::SpeedByHours {
+                business: match *when {
+                    "business" => true,
+                    "after" => false,
+                    _ => return None,
+                },
+                bucket: b.parse().ok()?,
+            },
+            ["human_ms", source, b] => {
+                Counter::FirstHumanContact { source: (*source).to_owned(), bucket: b.parse().ok()? }
+            }
+            ["rep_assigned", rep] => Counter::RepAssigned { rep: (*rep).to_owned() },
+            ["rep_sla_met", rep] => Counter::RepSlaMet { rep: (*rep).to_owned() },
+            ["rep_sla_missed", rep] => Counter::RepSlaMissed { rep: (*rep).to_owned() },
+            ["rep_human_ms", rep, b] => Counter::RepFirstContact { rep: (*rep).to_owned(), bucket: b.parse().ok()? },
+            ["delivered", source, c] => Counter::Delivered { source: (*source).to_owned(), channel: channel(c)? },
+            ["channel_clicks", c] => Counter::ChannelClick { channel: channel(c)? },
+            ["reactivated", tier, "leads"] => Counter::Reactivated { tier: (*tier).to_owned(), milestone: None },
+            ["reactivated", tier, m] => {
+                Counter::Reactivated { tier: (*tier).to_owned(), milestone: Some(Milestone::parse(m)?) }
+            }
             _ => return None,
         })
     }
@@ -180,6 +330,19 @@ mod tests {
             Counter::Click { source: "web".into(), booking: true },
             Counter::Click { source: "web".into(), booking: false },
             Counter::Uncertain { source: "web".into(), channel: Channel::Sms },
+            Counter::CampaignLead { source: "web".into(), campaign: "spring-sale".into() },
+            Counter::Reached { source: "web".into(), campaign: "-".into(), milestone: Milestone::Showed },
+            Counter::SpeedByHours { business: true, bucket: 3 },
+            Counter::SpeedByHours { business: false, bucket: 30 },
+            Counter::FirstHumanContact { source: "web".into(), bucket: 9 },
+            Counter::RepAssigned { rep: "Priya Shah".into() },
+            Counter::RepSlaMet { rep: "Priya Shah".into() },
+            Counter::RepSlaMissed { rep: "Priya Shah".into() },
+            Counter::RepFirstContact { rep: "Priya Shah".into(), bucket: 100 },
+            Counter::Delivered { source: "web".into(), channel: Channel::Email },
+            Counter::ChannelClick { channel: Channel::Sms },
+            Counter::Reactivated { tier: "winback".into(), milestone: None },
+            Counter::Reactivated { tier: "winback".into(), milestone: Some(Milestone::Booked) },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -2,7 +2,7 @@
 //! the SLA check that escalates a lead nobody marked contacted in time.
 
 use super::change::Change;
-use super::counters::Counter;
+use super::counters::{rep_key, Counter};
 use super::routing::Assignment;
 use super::step::StepError;
 use super::App;
@@ -80,7 +80,9 @@ impl App {
             })
             .await?;
         let Some(lead) = changed.filter(|_| escalate) else { return Ok(SlaOutcome::PickedUp) };
-        self.count(&tenant, &lead, Counter::SlaMissed { source: lead.profile.source.clone() }).await;
+        let mut counters = vec![Counter::SlaMissed { source: lead.profile.source.clone() }];
+        counters.extend(lead.owner.as_ref().map(|owner| Counter::RepSlaMissed { rep: rep_key(owner) }));
+        self.count_all(&tenant, &lead, &counters).await;
         let escalation = Escalation {
             tenant: tenant.id.clone(),
             lead_id: lead.id.clone(),
@@ -133,7 +135,13 @@ impl App {
     /// Adds one to a counter of the lead's day; a failure is logged (reports may lag, the
     /// lead is right).
     pub(super) async fn count(&self, tenant: &TenantConfig, lead: &Lead, counter: Counter) {
-        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
+        self.count_all(tenant, lead, &[counter]).await;
+    }
+
+    /// Adds one to each of `counters` on the lead's arrival day, in one request.
+    pub(super) async fn count_all(&self, tenant: &TenantConfig, lead: &Lead, counters: &[Counter]) {
+        let counts: Vec<(String, u64)> = counters.iter().map(|c| (c.key(), 1)).collect();
+        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &counts).await {
             tracing::warn!(tenant = %tenant.id, error = %e, "counter not updated");
         }
     }

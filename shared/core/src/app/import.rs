@@ -15,7 +15,7 @@
 //! - pacing: row k of the import starts its cadence at slot k of the tenant's `[pacing]`
 //!   plan from the import's start, so no sending number exceeds its carrier's caps.
 
-use super::{App, ConsentForm};
+use super::{App, ConsentForm, REACTIVATION_TIER_FIELD};
 use super::{FieldError, IntakeError, IntakeRequest, LeadField, LeadFormBuilder, Placement};
 use crate::config::TenantConfig;
 use crate::domain::{IdempotencyKey, IntakeStatus, PacingPlan};
@@ -199,6 +199,10 @@ impl App {
         });
         let age = last_active.or(created).map_or(Duration::MAX, |at| now - at);
         let cadence = batch.cadence.clone().or_else(|| tenant.reactivation.cadence_for(age).map(str::to_owned));
+        // The reports' reactivation tiers: the tier's cadence names it (`untiered` when the
+        // segments choose).
+        let tier = cadence.clone().unwrap_or_else(|| "untiered".to_owned());
+        form.fields.get_or_insert_with(Default::default).insert(REACTIVATION_TIER_FIELD.to_owned(), tier.into());
         // Slot k of this run of the import: its first row is slot 0.
         let Some(start_at) = tenant.pacing.slot(batch.started_at, row.line.saturating_sub(batch.first_line)) else {
             let error =

@@ -3,6 +3,7 @@
 use super::counters::Counter;
 use super::enrolment::start_enrolment;
 use super::form::{FieldError, LeadForm, ParsedLead};
+use super::milestones::{mark_reached, reached_counters};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -106,10 +107,11 @@ impl App {
             let known_phone = existing.as_ref().and_then(|lead| lead.profile.phone.as_ref());
             let silenced = self.any_opted_out(&tenant.id, [profile.phone.as_ref(), known_phone]).await?;
             let before = existing.clone();
-            let (write, receipt, counter) = match existing {
+            let (mut write, receipt, counter) = match existing {
                 None => self.new_lead(tenant, &parsed, &request, silenced, now),
                 Some(lead) => self.merged_lead(tenant, lead, &parsed, &request, silenced, now).await?,
             };
+            mark_reached(tenant, &mut write.lead, now);
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
             let waiting = waiting_changes(before.as_ref(), &write.lead);
             let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, waiting, ..write };
@@ -126,9 +128,17 @@ impl App {
                             return Err(StoreError::Unavailable(e.to_string()).into());
                         }
                     }
-                    let day = now.date_naive();
-                    if let Err(e) = self.store.add_counts(&tenant.id, day, &[(counter.key(), 1)]).await {
+                    // A new lead's counters are all of its arrival day: one request. A merged
+                    // lead's milestones belong to the day it first arrived.
+                    let mut counts = vec![(counter.key(), 1)];
+                    if before.is_none() {
+                        counts.extend(reached_counters(None, &after, now).iter().map(|c| (c.key(), 1)));
+                    }
+                    if let Err(e) = self.store.add_counts(&tenant.id, now.date_naive(), &counts).await {
                         tracing::warn!(error = %e, "intake counter not updated");
+                    }
+                    if before.is_some() {
+                        self.count_reached(tenant, before.as_ref(), &after).await;
                     }
                     self.alert_if_newly_hot(tenant, before.as_ref(), &after).await;
                     self.schedule_dormancy(tenant, before.as_ref(), &after).await;

@@ -8,10 +8,12 @@
 use super::change::Change;
 use super::counters::Counter;
 use super::enrolment::started_by;
+use super::step::is_sent;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    ClickToken, InvalidToken, LeadId, Signal, TenantId, TimelineEntry, TimelineKind, TokenKey, UnsubscribeToken,
+    Channel, ClickToken, InvalidToken, LeadId, Signal, TenantId, TimelineEntry, TimelineKind, TokenKey,
+    UnsubscribeToken,
 };
 use crate::engine::{decide, Event, LeadView};
 
@@ -108,8 +110,19 @@ impl App {
             Ok(None) => return tracing::info!(tenant = %tenant.id, lead = %id, "a click for a lead that is gone"),
             Err(e) => return tracing::warn!(tenant = %tenant.id, lead = %id, error = %e, "click not recorded"),
         };
-        let counter = Counter::Click { source: lead.profile.source.clone(), booking };
-        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &[(counter.key(), 1)]).await {
+        let mut counts = vec![(Counter::Click { source: lead.profile.source.clone(), booking }.key(), 1)];
+        // A link carries no channel: the click is the last message's that could carry one.
+        match self.store.touches(&tenant.id, id).await {
+            Ok(touches) => {
+                let last = touches
+                    .iter()
+                    .filter(|t| is_sent(t) && matches!(t.channel, Channel::Sms | Channel::Email) && t.claimed_at <= now)
+                    .max_by_key(|t| t.claimed_at);
+                counts.extend(last.map(|t| (Counter::ChannelClick { channel: t.channel }.key(), 1)));
+            }
+            Err(e) => tracing::warn!(error = %e, "click not put on a channel"),
+        }
+        if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &counts).await {
             tracing::warn!(error = %e, "click counter not updated");
         }
     }

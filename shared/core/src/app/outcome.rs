@@ -2,7 +2,7 @@
 //! cancelled, no-show, contacted, disqualified, won.
 
 use super::change::Change;
-use super::counters::Counter;
+use super::counters::{rep_key, Counter};
 use super::enrolment::started_by;
 use super::handoff::meets_sla;
 use super::App;
@@ -59,10 +59,13 @@ impl App {
             })
             .await?
             .ok_or_else(|| OutcomeError::NotFound(id.clone()))?;
-        self.count(tenant, &lead, Counter::Outcome { source: lead.profile.source.clone(), outcome }).await;
+        let source = lead.profile.source.clone();
+        let mut counters = vec![Counter::Outcome { source: source.clone(), outcome }];
         if sla_met {
-            self.count(tenant, &lead, Counter::SlaMet { source: lead.profile.source.clone() }).await;
+            counters.push(Counter::SlaMet { source });
+            counters.extend(lead.owner.as_ref().map(|owner| Counter::RepSlaMet { rep: rep_key(owner) }));
         }
+        self.count_all(tenant, &lead, &counters).await;
         Ok(())
     }
 }

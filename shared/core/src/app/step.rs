@@ -1,11 +1,12 @@
 //! Executing a due step: check everything again, claim, send, record, schedule the next.
 
-use super::counters::{latency_bucket, Counter};
+use super::counters::{campaign_key, latency_bucket, Counter};
 use super::enrolment::skipped;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Enrolment, EnrolmentStatus, Lead, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
+    Channel, Enrolment, EnrolmentStatus, Lead, Milestone, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus,
+    Undeliverable,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{Claim, DueTouch, OutboundMessage, ScheduleError, SendError, StoreError};
@@ -290,8 +291,18 @@ impl App {
         self.store.record_touch(&touch).await?;
         if matches!(outcome, StepOutcome::Sent { .. }) && !contacted_before && self.is_first_touch(&touch).await? {
             let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
+            let bucket = latency_bucket(ms);
+            let campaign = campaign_key(lead);
             counts.push((Counter::FirstTouch { source: source.clone() }.key(), 1));
-            counts.push((Counter::SpeedToLead { source, bucket: latency_bucket(ms) }.key(), 1));
+            counts.push((
+                Counter::Reached { source: source.clone(), campaign, milestone: Milestone::Contacted }.key(),
+                1,
+            ));
+            counts.push((Counter::SpeedToLead { source, bucket }.key(), 1));
+            if let Some(tenant) = self.tenants.get(&lead.tenant) {
+                let business = tenant.reports.office_hours.contains(lead.received_at);
+                counts.push((Counter::SpeedByHours { business, bucket }.key(), 1));
+            }
         }
         // Counted on the lead's arrival day, so a report's speed to lead and its leads
         // describe the same leads.

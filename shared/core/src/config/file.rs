@@ -28,6 +28,9 @@ pub(super) struct RawTenantFile {
     pub missed_calls: Option<RawMissedCalls>,
     pub reactivation: Option<RawReactivation>,
     pub pacing: Option<RawPacing>,
+    pub office: Option<RawOffice>,
+    #[serde(default)]
+    pub sources: Vec<RawSourceCost>,
     #[serde(default)]
     pub reps: Vec<RawRep>,
     pub voice: Option<RawVoice>,
@@ -172,6 +175,20 @@ pub(super) struct RawPacing {
     pub days: Option<Spanned<String>>,
     pub from: Option<Spanned<String>>,
     pub until: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOffice {
+    pub hours: RawHours,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSourceCost {
+    pub name: Spanned<String>,
+    pub cost_per_lead: Option<Spanned<f64>>,
+    pub monthly_spend: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -19,6 +19,7 @@ mod meta;
 mod missed_calls;
 mod policy;
 mod reactivation;
+mod report_settings;
 mod scoring;
 mod secret;
 mod segments;
@@ -45,6 +46,7 @@ pub use missed_calls::{
     MissedCallSettings, DEFAULT_MISSED_CALL_TEXT, DEFAULT_RING_SECONDS, DEFAULT_VOICEMAIL_PROMPT, TEXTING_YOU,
 };
 pub use reactivation::{Reactivation, Tier, DEFAULT_DAILY_CAP, DEFAULT_PER_MINUTE};
+pub use report_settings::{ReportSettings, SourceCost};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use segments::Segment;
 pub use team::{Rep, Team, DEFAULT_SLA};

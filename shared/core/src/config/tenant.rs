@@ -13,6 +13,7 @@ use super::meta::{meta_settings, MetaSettings};
 use super::missed_calls::{missed_call_settings, MissedCallSettings};
 use super::policy::contact_policy;
 use super::reactivation::{pacing as pacing_section, reactivation as reactivation_section, Reactivation};
+use super::report_settings::{report_settings, ReportSettings};
 use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
 use super::team::{team, Team};
@@ -78,6 +79,8 @@ pub struct TenantConfig {
     pub reactivation: Reactivation,
     /// How an import's first texts are spread (`[pacing]`, 10DLC defaults).
     pub pacing: Pacing,
+    /// The office hours and source costs the reports measure against.
+    pub reports: ReportSettings,
     /// The booking link, the cadences around a booking, the booking tools' webhook secrets.
     pub booking: BookingSettings,
     /// The links messages carry, each tracked by `/r/{token}`.
@@ -163,6 +166,7 @@ impl TenantConfig {
         let missed_calls = missed_call_settings(&mut c, &raw, zone);
         let reactivation = reactivation_section(&mut c, &raw);
         let pacing = pacing_section(&mut c, &raw, zone);
+        let reports = report_settings(&mut c, &raw, zone);
         let voice = voice_settings(&mut c, &raw);
         if let (Some(voice), Some(raw_voice)) = (&voice, &raw.voice) {
             // The gather webhook finds the tenant by the number the call came from.
@@ -174,8 +178,10 @@ impl TenantConfig {
         }
         let voicemail = voicemail_settings(&mut c, &raw);
 
-        match (id, region, zone, policy, pacing) {
-            (Some(id), Some(default_region), Some(default_zone), Some(policy), Some(pacing)) if c.is_clean() => {
+        match (id, region, zone, policy, pacing, reports) {
+            (Some(id), Some(default_region), Some(default_zone), Some(policy), Some(pacing), Some(reports))
+                if c.is_clean() =>
+            {
                 Ok(Self {
                     id,
                     name: t.name.clone(),
@@ -211,6 +217,7 @@ impl TenantConfig {
                     missed_calls,
                     reactivation,
                     pacing,
+                    reports,
                     booking,
                     links,
                     voice,

@@ -18,6 +18,8 @@ pub enum StopReason {
     Cancelled,
     /// The lead missed the booked slot.
     NoShow,
+    /// The lead came to the booked slot.
+    Showed,
     /// A trigger with `stop_others` started another cadence in its place.
     Replaced,
     /// Its trigger's `unless` held when the wait was over (`email_opened`, `after = "2h"`,

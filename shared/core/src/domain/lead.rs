@@ -1,7 +1,8 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
 use super::{
-    Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId, Undeliverable,
+    Channel, Consent, Email, LeadId, LeadZone, Milestone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId,
+    Undeliverable,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,9 @@ pub struct Lead {
     /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<SignalEntry>,
+    /// The funnel steps and score tiers the lead has reached, each counted once.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub reached: BTreeSet<Milestone>,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -88,16 +92,23 @@ impl Lead {
             hot_alerted_at: None,
             dormant_noted: None,
             signals: Vec::new(),
+            reached: BTreeSet::new(),
             version: 1,
         }
     }
 
-    /// Whether an outcome settled the lead: it booked, was won, disqualified or cancelled
-    /// (a no-show or a contact leaves it open).
+    /// Whether an outcome settled the lead: it booked (and perhaps came), was won,
+    /// disqualified or cancelled (a no-show or a contact leaves it open).
     pub fn settled(&self) -> bool {
         matches!(
             self.outcome,
-            Some(OutcomeKind::Booked | OutcomeKind::Won | OutcomeKind::Disqualified | OutcomeKind::Cancelled)
+            Some(
+                OutcomeKind::Booked
+                    | OutcomeKind::Showed
+                    | OutcomeKind::Won
+                    | OutcomeKind::Disqualified
+                    | OutcomeKind::Cancelled
+            )
         )
     }
 
@@ -164,6 +175,8 @@ impl Lead {
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     Booked,
+    /// The lead came to the booked appointment.
+    Showed,
     NoShow,
     Contacted,
     Disqualified,
@@ -177,6 +190,7 @@ impl OutcomeKind {
     pub fn parse(raw: &str) -> Option<Self> {
         Some(match raw {
             "booked" => Self::Booked,
+            "showed" => Self::Showed,
             "no_show" => Self::NoShow,
             "contacted" => Self::Contacted,
             "disqualified" => Self::Disqualified,
@@ -190,6 +204,7 @@ impl OutcomeKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Booked => "booked",
+            Self::Showed => "showed",
             Self::NoShow => "no_show",
             Self::Contacted => "contacted",
             Self::Disqualified => "disqualified",

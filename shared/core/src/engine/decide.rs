@@ -170,6 +170,8 @@ fn react(view: LeadView<'_>, event: &Event, rules: Rules<'_>, now: DateTime<Utc>
             OutcomeKind::Booked => stop_all(view, StopReason::Booked),
             OutcomeKind::Disqualified => stop_all(view, StopReason::Disqualified),
             OutcomeKind::Won => stop_all(view, StopReason::Won),
+            // The reminders are over: the lead came.
+            OutcomeKind::Showed => stop_all(view, StopReason::Showed),
             OutcomeKind::Cancelled => stop_all(view, StopReason::Cancelled),
             // The rebook cadence is the `no_show` trigger's.
             OutcomeKind::NoShow => stop_all(view, StopReason::NoShow),

@@ -79,7 +79,7 @@ pub fn inbound_routes() -> Router<HttpState> {
 
 /// Reports (the report function).
 pub fn report_routes() -> Router<HttpState> {
-    Router::new().route("/v1/reports/summary", get(reports::summary))
+    Router::new().route("/v1/reports/{report}", get(reports::report))
 }
 
 /// Every public route: what `leadflow dev` serves.

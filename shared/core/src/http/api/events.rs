@@ -30,8 +30,9 @@ pub(crate) async fn post_event(
     let bytes = body::read(request).await?;
     let outcome_body: OutcomeBody = body::json(&bytes)?;
     let kind = outcome_body.kind.ok_or_else(|| ApiError::field("type", "is required"))?;
-    let outcome = OutcomeKind::parse(&kind)
-        .ok_or_else(|| ApiError::field("type", "must be booked, cancelled, no_show, contacted, disqualified or won"))?;
+    let outcome = OutcomeKind::parse(&kind).ok_or_else(|| {
+        ApiError::field("type", "must be booked, showed, cancelled, no_show, contacted, disqualified or won")
+    })?;
     state.app.record_outcome(&tenant, &id, outcome, None).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "lead_id": id, "type": outcome.as_str() }))).into_response())
 }

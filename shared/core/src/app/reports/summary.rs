@@ -1,16 +1,12 @@
-//! `GET /v1/reports/summary`: read from per-day counters, never from leads.
+//! `GET /v1/reports/summary`: the headline figures, by source and by channel.
 
-use super::counters::{percentile, Counter};
-use super::form::FieldError;
-use super::App;
+use super::{ReportError, ReportRange};
+use crate::app::counters::{percentile, Counter};
+use crate::app::App;
 use crate::config::TenantConfig;
-use crate::ports::StoreError;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The longest range one report reads.
-const MAX_DAYS: i64 = 366;
 
 /// Figures for one slice (all leads, one source, or one channel).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -63,15 +59,6 @@ pub struct Summary {
     pub by_channel: BTreeMap<String, SummaryRow>,
 }
 
-/// Why a report could not be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReportError {
-    #[error("invalid range")]
-    Invalid(FieldError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 #[derive(Default)]
 struct Slice {
     row: SummaryRow,
@@ -89,41 +76,20 @@ impl Slice {
 impl App {
     /// The summary of `tenant` for the UTC days `from..=to` (days leads arrived).
     pub async fn summary(&self, tenant: &TenantConfig, from: NaiveDate, to: NaiveDate) -> Result<Summary, ReportError> {
-        if to < from {
-            return Err(ReportError::Invalid(FieldError::new("to", "is before from")));
-        }
-        if (to - from).num_days() >= MAX_DAYS {
-            return Err(ReportError::Invalid(FieldError::new(
-                "to",
-                format!("a report covers at most {MAX_DAYS} days"),
-            )));
-        }
+        let range = ReportRange::new(from, to)?;
         let mut total = Slice::default();
         let mut by_source: BTreeMap<String, Slice> = BTreeMap::new();
         let mut by_channel: BTreeMap<String, Slice> = BTreeMap::new();
-        for (_, key, n) in self.store.counts(&tenant.id, from, to).await? {
-            let Some(counter) = Counter::parse(&key) else { continue };
+        for (_, counter, n) in self.read_counters(tenant, &range).await? {
             let mut slices: Vec<&mut Slice> = vec![&mut total];
-            let (source, channel) = match &counter {
-                Counter::Lead { source }
-                | Counter::RepeatEnquiry { source }
-                | Counter::FirstTouch { source }
-                | Counter::Outcome { source, .. }
-                | Counter::Handoff { source }
-                | Counter::SlaMet { source }
-                | Counter::SlaMissed { source }
-                | Counter::Click { source, .. }
-                | Counter::TestLead { source }
-                | Counter::SpamPost { source }
-                | Counter::SourceFailure { source }
-                | Counter::SpeedToLead { source, .. } => (source, None),
-                Counter::Touch { source, channel }
-                | Counter::Reply { source, channel }
-                | Counter::OptOut { source, channel }
-                | Counter::Uncertain { source, channel } => (source, Some(*channel)),
-            };
-            slices.push(by_source.entry(source.clone()).or_default());
-            if let Some(channel) = channel {
+            if let Some(source) = counter.source() {
+                slices.push(by_source.entry(source.to_owned()).or_default());
+            }
+            let per_channel = matches!(
+                counter,
+                Counter::Touch { .. } | Counter::Reply { .. } | Counter::OptOut { .. } | Counter::Uncertain { .. }
+            );
+            if let Some(channel) = counter.channel().filter(|_| per_channel) {
                 slices.push(by_channel.entry(channel.as_str().to_owned()).or_default());
             }
             for slice in slices {
@@ -152,6 +118,8 @@ impl App {
                     Counter::SpamPost { .. } => row.spam_posts += n,
                     Counter::SourceFailure { .. } => row.source_failures += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
+                    // The other reports' figures.
+                    _ => {}
                 }
             }
         }
@@ -162,5 +130,52 @@ impl App {
             by_source: by_source.into_iter().map(|(k, s)| (k, s.finish())).collect(),
             by_channel: by_channel.into_iter().map(|(k, s)| (k, s.finish())).collect(),
         })
+    }
+}
+
+impl super::Table for Summary {
+    fn header(&self) -> Vec<&'static str> {
+        vec![
+            "slice",
+            "leads",
+            "first_touches",
+            "touches",
+            "replies",
+            "opt_outs",
+            "clicks",
+            "booked",
+            "handoffs",
+            "sla_met",
+            "sla_missed",
+            "speed_to_lead_p50_ms",
+            "speed_to_lead_p90_ms",
+        ]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let total = std::iter::once(("total".to_owned(), &self.total));
+        let sources = self.by_source.iter().map(|(s, row)| (format!("source:{s}"), row));
+        let channels = self.by_channel.iter().map(|(c, row)| (format!("channel:{c}"), row));
+        total
+            .chain(sources)
+            .chain(channels)
+            .map(|(slice, r)| {
+                vec![
+                    slice,
+                    r.leads.to_string(),
+                    r.first_touches.to_string(),
+                    r.touches.to_string(),
+                    r.replies.to_string(),
+                    r.opt_outs.to_string(),
+                    r.clicks.to_string(),
+                    r.outcomes.get("booked").copied().unwrap_or_default().to_string(),
+                    r.handoffs.to_string(),
+                    r.sla_met.to_string(),
+                    r.sla_missed.to_string(),
+                    super::table::cell(r.speed_to_lead_ms.p50),
+                    super::table::cell(r.speed_to_lead_ms.p90),
+                ]
+            })
+            .collect()
     }
 }
