@@ -69,6 +69,12 @@ enum Command {
         /// (http://127.0.0.1:PORT): for trying the AWS webhooks with a local stand-in for SNS.
         #[arg(long)]
         sns_loopback: bool,
+        /// Before serving, fill the data directory with a month of leads for every tenant
+        /// (once: a seeded directory is left as it is), so the dashboard and the reports
+        /// have something to show. Every lead, touch, reply and outcome goes through the
+        /// real use cases under a simulated clock.
+        #[arg(long)]
+        seed_demo: bool,
     },
     /// Preview what one lead would get over the coming days; nothing is sent.
     ///
@@ -262,6 +268,7 @@ pub fn main() -> anyhow::Result<()> {
             live_channels,
             sns_topics,
             sns_loopback,
+            seed_demo,
         } => {
             // The /dev routes (outbox, clock) have no authentication: loopback only.
             anyhow::ensure!(
@@ -286,6 +293,17 @@ pub fn main() -> anyhow::Result<()> {
                 timeouts: Timeouts::default(),
             };
             runtime()?.block_on(async {
+                if seed_demo {
+                    let tenants = dev::load_tenants(&options.configs)?;
+                    let until = options.manual_clock.unwrap_or_else(Utc::now);
+                    eprintln!("seeding {} with a month of leads…", options.data.display());
+                    match dev::seed_demo(&options.data, tenants, until).await? {
+                        Some(s) => {
+                            eprintln!("seeded {} leads, {} replies, {} bookings", s.leads, s.replies, s.bookings)
+                        }
+                        None => eprintln!("{} was seeded before: left as it is", options.data.display()),
+                    }
+                }
                 let server = dev::start(options).await?;
                 // The first line of stdout is the contract scripts and the benchmark read.
                 println!("leadflow dev listening on http://{} (tenants: {})", server.addr, server.tenants.join(", "));

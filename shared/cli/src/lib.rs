@@ -9,4 +9,5 @@ pub mod cli;
 pub mod dev;
 pub mod dnc;
 pub mod import;
+mod sandbox;
 pub mod simulate;

@@ -2,8 +2,10 @@
 //! in-process scheduler, the outbox channel and a system or manual clock.
 
 mod routes;
+mod seed;
 mod serve;
 
+pub use seed::{seed_demo, Seeded, SEEDED_MARK, SEED_DAYS};
 pub use serve::Timeouts;
 
 use anyhow::Context;

@@ -3,11 +3,11 @@
 //! or no-show through the outcome use case, a bounce as SES reports one, the rest as signals.
 
 use super::events::LeadEvent;
-use super::sandbox::{Sandbox, PREVIEW_URL};
+use crate::sandbox::Sandbox;
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, Utc};
 use leadflow_core::app::{InboundSms, SmsAnswer};
-use leadflow_core::domain::{Channel, ClickToken, Lead, LeadId, OutcomeKind, Signal, Undeliverable};
+use leadflow_core::domain::{Channel, Lead, LeadId, OutcomeKind, Signal, Undeliverable};
 
 /// What the lead was answered at once (HELP's text, a confirmation leadflow sends itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,8 @@ pub(super) async fn apply(sandbox: &Sandbox, id: &LeadId, event: &LeadEvent) -> 
         // STOP is what the carriers and the law know best; any opt-out keyword reads the same.
         Signal::OptedOut => text(sandbox, &lead, event, "STOP".to_owned()).await,
         Signal::Clicked | Signal::BookingClicked => {
-            let token = link_sent(sandbox, id, event.signal == Signal::BookingClicked)?
+            let token = sandbox
+                .link_sent(id, event.signal == Signal::BookingClicked)?
                 .ok_or_else(|| anyhow!("{event}: by then the lead had been sent no {}", link_name(event.signal)))?;
             app.follow_link(&token).await.map_err(|e| anyhow!("{event}: {e}"))?;
             Ok(None)
@@ -86,19 +87,4 @@ fn link_name(signal: Signal) -> &'static str {
     } else {
         "message with a tracked link other than the booking link (a click on that one is booking_clicked)"
     }
-}
-
-/// The token of the latest tracked link the lead was sent that is (or is not) the booking
-/// link: a lead clicks what it got, so nothing is clicked before a message carries it.
-fn link_sent(sandbox: &Sandbox, id: &LeadId, booking: bool) -> anyhow::Result<Option<String>> {
-    let prefix = format!("{PREVIEW_URL}/r/");
-    let sent = sandbox.outbox.list(Some(id))?;
-    let tokens = sent.iter().rev().flat_map(|entry| entry.body.split(prefix.as_str()).skip(1));
-    let token = tokens
-        .map(|rest| rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).next().unwrap_or(""))
-        .find(|token| {
-            ClickToken::open(&sandbox.link_key, token)
-                .is_some_and(|click| sandbox.tenant.links.is_booking(click.link) == booking)
-        });
-    Ok(token.map(str::to_owned))
 }

@@ -8,16 +8,15 @@ mod inject;
 mod lead_file;
 mod preview;
 pub mod print;
-mod sandbox;
 
 pub use events::{parse_event, LeadEvent};
 pub use preview::{Preview, PreviewEntry};
 
 use crate::dev::load_tenants;
+use crate::sandbox::Sandbox;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use leadflow_core::app::{IntakeError, IntakeRequest};
-use sandbox::Sandbox;
 use std::path::PathBuf;
 
 /// The longest preview: `--days` is 1 to this.

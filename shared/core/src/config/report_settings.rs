@@ -89,8 +89,11 @@ mod tests {
     use crate::config::TenantConfig;
     use crate::config::DEMO_TENANT;
 
+    /// The demo tenant without its own `[office]` and `[[sources]]`, and with `extra`.
     fn with(extra: &str) -> Result<TenantConfig, crate::config::ConfigErrors> {
-        TenantConfig::parse(&format!("{DEMO_TENANT}\n{extra}"), "test.toml")
+        let (before, rest) = DEMO_TENANT.split_once("[office]").unwrap();
+        let after = &rest[rest.find("# Database reactivation").unwrap()..];
+        TenantConfig::parse(&format!("{before}{after}\n{extra}"), "test.toml")
     }
 
     #[test]
@@ -124,5 +127,8 @@ mod tests {
     fn the_office_defaults_to_weekdays_nine_to_five() {
         let tenant = with("").unwrap();
         assert_eq!(tenant.reports.office_hours.to_string(), "Mon,Tue,Wed,Thu,Fri 09:00-17:00 America/New_York");
+        let demo = TenantConfig::parse(DEMO_TENANT, "demo.toml").unwrap();
+        assert_eq!(demo.reports.office_hours.to_string(), "Mon,Tue,Wed,Thu,Fri 08:00-18:00 America/New_York");
+        assert_eq!(demo.reports.source_costs.len(), 2);
     }
 }

@@ -19,7 +19,7 @@ use leadflow_core::app::App;
 use leadflow_core::domain::TenantId;
 use leadflow_core::ports::{ScheduleError, StoreError, TouchScheduler, Wakeup};
 use redb::ReadableTableMetadata;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinHandle;
 use window::State;
@@ -45,7 +45,8 @@ impl Drop for Running<'_> {
 /// The `TouchScheduler` port for local runs.
 pub struct LocalScheduler {
     store: EmbeddedStore,
-    app: OnceLock<App>,
+    /// The use cases; none before `attach` and after `detach`.
+    app: RwLock<Option<App>>,
     wake: Notify,
     state: Mutex<State>,
     permits: Arc<Semaphore>,
@@ -63,7 +64,7 @@ impl LocalScheduler {
     pub fn new(store: EmbeddedStore) -> Arc<Self> {
         Arc::new(Self {
             store,
-            app: OnceLock::new(),
+            app: RwLock::new(None),
             wake: Notify::new(),
             state: Mutex::new(State::unread()),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
@@ -88,7 +89,19 @@ impl LocalScheduler {
 
     /// Gives the scheduler the use cases it runs due steps with.
     pub fn attach(&self, app: App) {
-        let _ = self.app.set(app);
+        let mut attached = self.app.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        attached.get_or_insert(app);
+    }
+
+    /// Lets go of the use cases `attach` gave it. The app holds the scheduler and the
+    /// scheduler the app: without this, neither (nor the store file they share) is ever
+    /// dropped, and the same process cannot open the store again.
+    pub fn detach(&self) {
+        self.app.write().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    }
+
+    fn app(&self) -> Option<App> {
+        self.app.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Runs `reconcile` in a task of its own, so the server serves meanwhile; a store that
@@ -163,7 +176,7 @@ impl LocalScheduler {
 
     /// Starts every touch due at the app's `now` that is not already running.
     fn dispatch_due(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
-        let Some(app) = self.app.get() else { return Vec::new() };
+        let Some(app) = self.app() else { return Vec::new() };
         let end = prefix_end(&schedule_key(app.clock.now(), ""));
         let due = self.window().start_due(&end);
         due.into_iter()
@@ -224,7 +237,7 @@ impl LocalScheduler {
             let woken = self.wake.notified();
             self.dispatch_due();
             let next = self.next_due();
-            match (next, self.app.get()) {
+            match (next, self.app()) {
                 (Some(at), Some(app)) if follows_wall_clock => {
                     let wait = (at - app.clock.now()).to_std().unwrap_or_default();
                     tokio::select! {
@@ -253,7 +266,7 @@ impl LocalScheduler {
 
     /// Nothing is due and nothing is running, read at one instant.
     fn settled(&self) -> bool {
-        let Some(app) = self.app.get() else { return true };
+        let Some(app) = self.app() else { return true };
         let end = prefix_end(&schedule_key(app.clock.now(), ""));
         self.window().settled(&end)
     }

@@ -48,7 +48,7 @@ impl Writer {
         let (jobs, queue) = mpsc::channel::<Message>();
         std::thread::Builder::new()
             .name("leadflow-store-writer".to_owned())
-            .spawn(move || run(&db, &queue))
+            .spawn(move || run(db, &queue))
             .expect("the writer thread starts");
         Self { jobs }
     }
@@ -81,7 +81,7 @@ impl Writer {
     }
 }
 
-fn run(db: &Database, queue: &mpsc::Receiver<Message>) {
+fn run(db: Arc<Database>, queue: &mpsc::Receiver<Message>) {
     // Whether the last commit saved the allocator state (a fresh open either did or repaired).
     let mut saved = true;
     loop {
@@ -92,12 +92,9 @@ fn run(db: &Database, queue: &mpsc::Receiver<Message>) {
         };
         let first = match next {
             Ok(Message::Write(job)) => job,
-            Ok(Message::Close(answer)) => {
-                let _ = answer.send(save_allocator_state(db));
-                return;
-            }
+            Ok(Message::Close(answer)) => return close(db, answer),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                saved = save_allocator_state(db).is_ok();
+                saved = save_allocator_state(&db).is_ok();
                 continue;
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
@@ -116,12 +113,19 @@ fn run(db: &Database, queue: &mpsc::Receiver<Message>) {
                 Err(_) => break,
             }
         }
-        commit_batch(db, batch);
+        commit_batch(&db, batch);
         if let Some(answer) = closing {
-            let _ = answer.send(save_allocator_state(db));
-            return;
+            return close(db, answer);
         }
     }
+}
+
+/// Saves the allocator state and lets go of the database before answering: once `close`
+/// is answered, the file may be opened again (by the same process, too).
+fn close(db: Arc<Database>, answer: oneshot::Sender<Result<(), StoreError>>) {
+    let saved = save_allocator_state(&db);
+    drop(db);
+    let _ = answer.send(saved);
 }
 
 /// An empty commit with quick repair on, which stores the allocator state beside the data.
