@@ -133,6 +133,7 @@ impl<'a> TestAppBuilder<'a> {
             live_channels: self.live_channels,
             sns: self.sns,
             timeouts: self.timeouts,
+            agency_key: leadflow_core::config::hash_api_key(leadflow_core::config::DEMO_AGENCY_KEY),
         })
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! `GET /v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 
-use super::auth::tenant_of;
+use super::auth::report_reader_of;
 use crate::app::Summary;
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::extract::State;
@@ -28,7 +28,7 @@ pub(crate) async fn summary(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<Summary>, ApiError> {
-    let tenant = tenant_of(&state, &headers)?;
+    let tenant = report_reader_of(&state, &headers)?;
     // Read after the key, so that a request without one is a 401 whatever its query.
     let Query(query) = query?;
     // Defaults: the last 30 UTC days, today included.
