@@ -120,6 +120,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_overview_with_t
     assert_eq!(headers["cache-control"], "no-store");
     let body = page.text().await.unwrap();
     assert!(body.len() < PAGE_LIMIT, "{} bytes", body.len());
+    eprintln!("the overview: {} bytes", body.len());
     assert!(!body.contains("<script") && !body.contains("style="), "nothing the CSP would block");
     assert!(body.contains("<meta name=viewport"));
 
@@ -190,6 +191,7 @@ async fn the_agency_key_opens_the_portfolio_with_one_row_per_tenant_judged_by_it
     assert_eq!(response.status(), 200);
     let body = response.text().await.unwrap();
     assert!(body.len() < PAGE_LIMIT);
+    eprintln!("the portfolio of 2 tenants: {} bytes", body.len());
     assert_eq!(body.matches("<tr data-tenant=").count(), 2, "{body}");
     for tenant in ["demo", "other"] {
         assert!(body.contains(&format!("<a href=\"/dashboard/t/{tenant}/overview\">")), "{body}");

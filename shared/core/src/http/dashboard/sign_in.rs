@@ -122,9 +122,14 @@ fn see_dashboard(cookie: String) -> Response {
     response
 }
 
-/// Whether a POST comes from this site: no `Origin` (older browsers, which `SameSite`
-/// covers), or one whose host is the request's own.
+/// Whether a POST comes from this site. `Sec-Fetch-Site` first: browsers send it on every
+/// request, and our `Referrer-Policy: no-referrer` makes them send `Origin: null` even on a
+/// same-origin form post. Without it, an `Origin` whose host is the request's own. Without
+/// either (an old browser), `SameSite=Strict` has already kept another site's post cookieless.
 fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
     let Some(origin) = headers.get(header::ORIGIN) else { return true };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, host)| host);
@@ -142,6 +147,19 @@ mod tests {
             headers.insert(header::ORIGIN, origin.parse().unwrap());
         }
         headers
+    }
+
+    #[test]
+    fn a_browser_s_fetch_site_decides_over_its_null_origin() {
+        let mut same = headers(Some("null"), "leads.example.com");
+        same.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(same_origin(&same));
+        let mut cross = headers(Some("null"), "leads.example.com");
+        cross.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(!same_origin(&cross));
+        let mut sibling = headers(None, "leads.example.com");
+        sibling.insert("sec-fetch-site", "same-site".parse().unwrap());
+        assert!(!same_origin(&sibling));
     }
 
     #[test]
