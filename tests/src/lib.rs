@@ -20,6 +20,8 @@ use tokio::net::TcpStream;
 
 /// The API key of the second test tenant (`fixtures/other.toml`).
 pub const OTHER_API_KEY: &str = "lf_other_key";
+/// The second test tenant's read-only dashboard key.
+pub const OTHER_READ_KEY: &str = "lf_other_read_key";
 /// The demo tenant's sending number.
 pub const DEMO_NUMBER: &str = "+14155550100";
 /// The demo tenant's Twilio auth token.
@@ -133,6 +135,7 @@ impl<'a> TestAppBuilder<'a> {
             live_channels: self.live_channels,
             sns: self.sns,
             timeouts: self.timeouts,
+            agency_key: leadflow_core::config::hash_api_key(leadflow_core::config::DEMO_AGENCY_KEY),
         })
         .await
         .unwrap();
@@ -347,6 +350,38 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+}
+
+impl TestApp {
+    /// POST /dashboard/sign-in with `key` as a browser's form sends it (no redirect followed):
+    /// the answer, and the session cookie (`leadflow_session=…`) it set, if any.
+    pub async fn dashboard_sign_in(&self, key: &str) -> (reqwest::Response, Option<String>) {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let response = client
+            .post(format!("{}/dashboard/sign-in", self.base))
+            .header("Origin", &self.base)
+            .form(&[("key", key)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned);
+        (response, cookie)
+    }
+
+    /// GET a dashboard path with a cookie (none: without a session), no redirect followed.
+    pub async fn dashboard_get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut request = client.get(format!("{}{path}", self.base));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.unwrap()
     }
 }
 

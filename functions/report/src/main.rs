@@ -1,4 +1,4 @@
-//! The report function: `GET /v1/reports/*`.
+//! The report function: `GET /v1/reports/*` and the dashboard (`/dashboard`).
 
 use leadflow_aws::{handlers, runtime};
 
@@ -6,5 +6,6 @@ use leadflow_aws::{handlers, runtime};
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let (app, settings) = runtime::from_env(runtime::build_app).await?;
-    lambda_http::run(handlers::http_router(leadflow_core::http::report_routes(), app, &settings)).await
+    let dashboard = runtime::dashboard_access(&settings).await?;
+    lambda_http::run(handlers::report_router(app, &settings, dashboard)).await
 }

@@ -5,16 +5,26 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use axum::Router;
 use leadflow_core::app::App;
 use leadflow_core::http::sns::{SnsGate, SnsPolicy, UrlPolicy};
-use leadflow_core::http::{inbound_routes, serve, HttpState};
+use leadflow_core::http::{inbound_routes, report_routes, serve, DashboardAccess, HttpState};
 use leadflow_core::ports::Wakeup;
 use leadflow_providers::{BuildError, HttpGet};
 use std::sync::Arc;
 
 /// An HTTP function's router: `routes` (one function's share of the API) over `app`, taking
-/// no SNS messages.
+/// no SNS messages and signing nobody in to the dashboard.
 pub fn http_router(routes: Router<HttpState>, app: App, settings: &Settings) -> Router {
+    dashboard_router(routes, app, settings, DashboardAccess::disabled())
+}
+
+/// The report function's router: the reports and the dashboard, signing in with `dashboard`.
+pub fn report_router(app: App, settings: &Settings, dashboard: DashboardAccess) -> Router {
+    dashboard_router(report_routes(), app, settings, dashboard)
+}
+
+fn dashboard_router(routes: Router<HttpState>, app: App, settings: &Settings, dashboard: DashboardAccess) -> Router {
     let sns = Arc::new(SnsGate::disabled());
-    serve(routes, HttpState { app, public_url: settings.public_url.clone().into(), sns })
+    let public_url = settings.public_url.clone().into();
+    serve(routes, HttpState { app, public_url, sns, dashboard: Arc::new(dashboard) })
 }
 
 /// The inbound function's router: the carrier webhooks, SNS messages taken from the
@@ -23,7 +33,8 @@ pub fn http_router(routes: Router<HttpState>, app: App, settings: &Settings) -> 
 pub fn inbound_router(app: App, settings: &Settings) -> Result<Router, BuildError> {
     let policy = SnsPolicy { topics: settings.sns_topics.clone(), urls: UrlPolicy::Aws };
     let sns = Arc::new(SnsGate::new(policy, Arc::new(HttpGet::new()?)));
-    Ok(serve(inbound_routes(), HttpState { app, public_url: settings.public_url.clone().into(), sns }))
+    let (public_url, dashboard) = (settings.public_url.clone().into(), Arc::new(DashboardAccess::disabled()));
+    Ok(serve(inbound_routes(), HttpState { app, public_url, sns, dashboard }))
 }
 
 /// Runs each wakeup (a due touch, a hand-off's SLA check, a second look at a touch a crash

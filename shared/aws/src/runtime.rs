@@ -9,8 +9,9 @@ use crate::scheduler::{QueueScheduler, QueueTargets};
 use crate::secrets::resolve_secrets;
 use aws_config::SdkConfig;
 use leadflow_core::app::{App, LinkTracking};
-use leadflow_core::config::{Secret, TenantConfig, TenantDirectory};
+use leadflow_core::config::{ApiKeyHash, Secret, TenantConfig, TenantDirectory};
 use leadflow_core::domain::TokenKey;
+use leadflow_core::http::DashboardAccess;
 use leadflow_core::ports::{Clock, LeadAds, LogNotifier, NoLeadAds, Notifier, Sender, SystemClock};
 use leadflow_providers::{GraphApi, RetryPolicy};
 use std::collections::BTreeSet;
@@ -32,6 +33,9 @@ pub struct Settings {
     /// secret reference (`ssm:/leadflow/link-secret`); none: links are not tracked, emails
     /// carry no unsubscribe link, and the link routes answer 404.
     pub link_secret: Option<Secret>,
+    /// The agency key's hash (`LEADFLOW_AGENCY_KEY_HASH`, as `leadflow hash-key` prints it):
+    /// that key signs in to the dashboard's portfolio of every tenant; none: no agency sign-in.
+    pub agency_key: Option<ApiKeyHash>,
 }
 
 /// A setting that is missing or malformed.
@@ -52,14 +56,26 @@ fn var(name: &'static str) -> Result<String, MissingSetting> {
 /// The setting that names the link signing key.
 const LINK_SECRET: &str = "LEADFLOW_LINK_SECRET";
 
+/// The setting that holds the agency key's hash.
+const AGENCY_KEY_HASH: &str = "LEADFLOW_AGENCY_KEY_HASH";
+
 impl Settings {
     /// Reads `LEADFLOW_TABLE`, `LEADFLOW_STEP_QUEUE_URL`, `LEADFLOW_STEP_QUEUE_ARN`,
     /// `LEADFLOW_SCHEDULE_GROUP`, `LEADFLOW_SCHEDULER_ROLE_ARN` and (optional)
     /// `LEADFLOW_PUBLIC_URL`, `LEADFLOW_SNS_TOPICS` (topic ARNs, comma-separated) and
-    /// `LEADFLOW_LINK_SECRET`.
+    /// `LEADFLOW_LINK_SECRET` and `LEADFLOW_AGENCY_KEY_HASH`.
     pub fn from_env() -> Result<Self, MissingSetting> {
         let link_secret = match var(LINK_SECRET) {
             Ok(raw) => Some(Secret::parse(&raw).map_err(|e| MissingSetting::Invalid(LINK_SECRET, e))?),
+            Err(_) => None,
+        };
+        let agency_key = match var(AGENCY_KEY_HASH) {
+            Ok(raw) => Some(ApiKeyHash::parse(raw.trim()).ok_or_else(|| {
+                MissingSetting::Invalid(
+                    AGENCY_KEY_HASH,
+                    "must be `sha256:` and 64 hex digits (leadflow hash-key)".into(),
+                )
+            })?),
             Err(_) => None,
         };
         Ok(Self {
@@ -73,6 +89,7 @@ impl Settings {
             public_url: std::env::var("LEADFLOW_PUBLIC_URL").unwrap_or_default(),
             sns_topics: topic_list(&std::env::var("LEADFLOW_SNS_TOPICS").unwrap_or_default()),
             link_secret,
+            agency_key,
         })
     }
 }
@@ -207,6 +224,25 @@ async fn providers_app(
     let adapters = aws(&tenants);
     let (senders, notifier) = live_senders(&tenants, Arc::new(LogChannel), public_url, adapters)?;
     Ok(assemble(clients, settings, clock, tenants, Outward { sender: senders, notifier, links, lead_ads }))
+}
+
+/// The report function's dashboard sign-in: sessions sealed with the stack's link key (read
+/// from SSM; one secret for both, each token sealed for its own purpose), the agency key from
+/// the settings, cookies `Secure` (API Gateway serves HTTPS only). Without a link secret
+/// nobody can sign in, and the sign-in page says so.
+pub async fn dashboard_access(settings: &Settings) -> Result<DashboardAccess, lambda_error::Error> {
+    let Some(mut secret) = settings.link_secret.clone() else {
+        tracing::warn!("{LINK_SECRET} is not set: nobody can sign in to the dashboard");
+        return Ok(DashboardAccess::disabled());
+    };
+    let sdk = sdk_loader().load().await;
+    let ssm = aws_sdk_ssm::Client::new(&sdk);
+    resolve_secrets(&ssm, &mut [], &mut [(LINK_SECRET, &mut secret)]).await?;
+    let key = secret.expose().map(|secret| TokenKey::new(secret.as_bytes()));
+    Ok(match key {
+        Some(key) => DashboardAccess::new(key, settings.agency_key.clone(), true),
+        None => DashboardAccess::disabled(),
+    })
 }
 
 /// The SDK's default configuration chain (region, credentials, `AWS_ENDPOINT_URL`) over the

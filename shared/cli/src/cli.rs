@@ -10,7 +10,7 @@ use crate::simulate::{self, parse_event, LeadEvent, SimulateOptions, MAX_DAYS};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use leadflow_core::config::{hash_api_key, TenantConfig};
+use leadflow_core::config::{hash_api_key, ApiKeyHash, TenantConfig, DEMO_AGENCY_KEY};
 use leadflow_core::http::sns::{SnsPolicy, UrlPolicy};
 use leadflow_core::http::twilio_signature;
 use std::io::Write;
@@ -75,6 +75,11 @@ enum Command {
         /// real use cases under a simulated clock.
         #[arg(long)]
         seed_demo: bool,
+        /// The agency key's hash (`leadflow hash-key <key>`): that key signs in to the
+        /// dashboard's portfolio of every tenant. Default: the demo agency key
+        /// "lf_demo_agency_key_change_me" (fit for a laptop only).
+        #[arg(long, env = "LEADFLOW_AGENCY_KEY_HASH", value_parser = parse_key_hash)]
+        agency_key_hash: Option<ApiKeyHash>,
     },
     /// Preview what one lead would get over the coming days; nothing is sent.
     ///
@@ -247,6 +252,11 @@ enum BenchKind {
     },
 }
 
+/// A stored key hash (`sha256:<64 hex digits>`), as `leadflow hash-key` prints it.
+fn parse_key_hash(raw: &str) -> Result<ApiKeyHash, String> {
+    ApiKeyHash::parse(raw).ok_or_else(|| "must be `sha256:` and 64 hex digits (see `leadflow hash-key`)".to_owned())
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -269,6 +279,7 @@ pub fn main() -> anyhow::Result<()> {
             sns_topics,
             sns_loopback,
             seed_demo,
+            agency_key_hash,
         } => {
             // The /dev routes (outbox, clock) have no authentication: loopback only.
             anyhow::ensure!(
@@ -291,6 +302,7 @@ pub fn main() -> anyhow::Result<()> {
                 live_channels,
                 sns,
                 timeouts: Timeouts::default(),
+                agency_key: agency_key_hash.unwrap_or_else(|| hash_api_key(DEMO_AGENCY_KEY)),
             };
             runtime()?.block_on(async {
                 if seed_demo {

@@ -10,6 +10,7 @@ mod calls_in;
 mod clean_stop;
 mod connections;
 mod consent_race;
+mod dashboard;
 mod delivery;
 mod dev;
 mod dev_process;

@@ -242,6 +242,7 @@ impl Stack {
             public_url: public_url.to_owned(),
             link_secret: Some(Secret::parse(&format!("ssm:{link_parameter}")).unwrap()),
             sns_topics: Default::default(),
+            agency_key: None,
         };
         let clock = Arc::new(ManualClock::new(start));
         let counter = RequestCounter::default();

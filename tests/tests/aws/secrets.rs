@@ -28,6 +28,7 @@ async fn a_secret_missing_from_parameter_store_fails_the_cold_start_with_its_nam
         public_url: String::new(),
         sns_topics: Default::default(),
         link_secret: None,
+        agency_key: None,
     };
     let clock = Arc::new(ManualClock::new(start_time()));
     let error = build_sending_app(&sdk, &settings, clock.clone(), None).await.err().expect("a missing secret");

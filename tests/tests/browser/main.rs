@@ -5,5 +5,6 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod dashboard;
 mod driver;
 mod forms;

@@ -12,10 +12,10 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use leadflow_aws::outbound;
 use leadflow_core::app::{App, LinkTracking};
-use leadflow_core::config::{TenantConfig, TenantDirectory};
+use leadflow_core::config::{ApiKeyHash, TenantConfig, TenantDirectory};
 use leadflow_core::domain::TokenKey;
 use leadflow_core::http::sns::{SnsGate, SnsPolicy};
-use leadflow_core::http::{router, HttpState};
+use leadflow_core::http::{router, DashboardAccess, HttpState};
 use leadflow_core::ports::{Clock, LogNotifier, Notifier, Sender, SystemClock};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use leadflow_providers::HttpGet;
@@ -50,6 +50,8 @@ pub struct DevOptions {
     pub sns: SnsPolicy,
     /// How long a client may take to send a request's head and body.
     pub timeouts: Timeouts,
+    /// The agency key's hash: it signs in to the dashboard's portfolio.
+    pub agency_key: ApiKeyHash,
 }
 
 /// A running dev server.
@@ -182,6 +184,11 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
     let addr = listener.local_addr()?;
     let public_url = options.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let link_secret = std::env::var("LEADFLOW_LINK_SECRET").unwrap_or_else(|_| DEV_LINK_SECRET.to_owned());
+    let token_key = TokenKey::new(link_secret.as_bytes());
+    // Dashboard sessions are sealed with the link key, for their own purpose; `Secure` only
+    // where the browser reaches the server over HTTPS (a proxy in front), never on loopback.
+    let secure_cookies = public_url.starts_with("https://");
+    let dashboard = Arc::new(DashboardAccess::new(token_key.clone(), Some(options.agency_key), secure_cookies));
     let app = App {
         store: Arc::new(store.clone()),
         scheduler: scheduler.clone(),
@@ -190,14 +197,15 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevServer> {
         clock: clock.clone(),
         lead_ads: Arc::new(leadflow_providers::GraphApi::new()?),
         tenants: directory,
-        links: Arc::new(LinkTracking::new(&public_url, TokenKey::new(link_secret.as_bytes()))),
+        links: Arc::new(LinkTracking::new(&public_url, token_key)),
         contacts: Arc::default(),
     };
     scheduler.attach(app.clone());
 
     let dev = DevState { outbox, scheduler: scheduler.clone(), manual: manual.clone(), clock };
     let sns = Arc::new(SnsGate::new(options.sns, Arc::new(HttpGet::new()?)));
-    let routes = router(HttpState { app, public_url: public_url.clone().into(), sns }).merge(routes::dev_routes(dev));
+    let state = HttpState { app, public_url: public_url.clone().into(), sns, dashboard };
+    let routes = router(state).merge(routes::dev_routes(dev));
     let (stop, stopping) = watch::channel(false);
     let server = tokio::spawn(serve::serve(listener, routes, options.timeouts, stopping));
     // Serving first: a start never waits for the store's size. The reconcile logs "schedule

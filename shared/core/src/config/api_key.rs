@@ -23,6 +23,35 @@ impl ApiKeyHash {
     }
 }
 
+/// What a key may do: `full` (the default) posts leads and events and reads everything;
+/// `read` (a dashboard key) signs in to the dashboard and reads reports, and every route that
+/// changes something refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum KeyScope {
+    #[default]
+    Full,
+    Read,
+}
+
+impl KeyScope {
+    /// Parses `scope = "full" | "read"`.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        match raw {
+            "full" => Ok(KeyScope::Full),
+            "read" => Ok(KeyScope::Read),
+            _ => Err("must be \"full\" (the default) or \"read\" (reports and the dashboard only)"),
+        }
+    }
+}
+
+/// A tenant's API key as configured: its name (for people), its hash and its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub name: String,
+    pub hash: ApiKeyHash,
+    pub scope: KeyScope,
+}
+
 /// Hashes a presented key into its stored form.
 pub fn hash_api_key(key: &str) -> ApiKeyHash {
     ApiKeyHash(format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes()))))
@@ -37,6 +66,14 @@ mod tests {
         let hash = hash_api_key("secret");
         assert_eq!(ApiKeyHash::parse(hash.as_str()), Some(hash));
         assert_ne!(hash_api_key("secret2"), hash_api_key("secret"));
+    }
+
+    #[test]
+    fn a_scope_is_full_or_read() {
+        assert_eq!(KeyScope::parse("read"), Ok(KeyScope::Read));
+        assert_eq!(KeyScope::parse("full"), Ok(KeyScope::Full));
+        assert!(KeyScope::parse("write").is_err());
+        assert_eq!(KeyScope::default(), KeyScope::Full);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Finding the tenant behind a request: by API key, by the number a lead texted, by id.
 
-use super::{hash_api_key, ApiKeyHash, FormId, TenantConfig};
+use super::{hash_api_key, ApiKeyHash, FormId, KeyScope, TenantConfig};
 use crate::domain::{PhoneNumber, TenantId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Default)]
 pub struct TenantDirectory {
     by_id: HashMap<TenantId, Arc<TenantConfig>>,
-    by_key: HashMap<ApiKeyHash, TenantId>,
+    by_key: HashMap<ApiKeyHash, (TenantId, KeyScope)>,
     by_number: HashMap<PhoneNumber, TenantId>,
     by_form: HashMap<FormId, TenantId>,
     by_page: HashMap<String, TenantId>,
@@ -36,8 +36,8 @@ impl TenantDirectory {
         let mut directory = Self::default();
         for tenant in tenants {
             let id = tenant.id.clone();
-            for (_, hash) in &tenant.api_keys {
-                if directory.by_key.insert(hash.clone(), id.clone()).is_some() {
+            for key in &tenant.api_keys {
+                if directory.by_key.insert(key.hash.clone(), (id.clone(), key.scope)).is_some() {
                     return Err(DirectoryError::SharedKey(id));
                 }
             }
@@ -63,9 +63,15 @@ impl TenantDirectory {
         Ok(directory)
     }
 
-    /// The tenant a presented API key belongs to.
+    /// The tenant a presented API key belongs to, whatever the key's scope.
     pub fn by_api_key(&self, key: &str) -> Option<Arc<TenantConfig>> {
-        self.by_key.get(&hash_api_key(key)).and_then(|id| self.get(id))
+        self.key_holder(key).map(|(tenant, _)| tenant)
+    }
+
+    /// The tenant a presented API key belongs to, and what the key may do.
+    pub fn key_holder(&self, key: &str) -> Option<(Arc<TenantConfig>, KeyScope)> {
+        let (id, scope) = self.by_key.get(&hash_api_key(key))?;
+        Some((self.get(id)?, *scope))
     }
 
     /// The tenant that owns a sending number.

@@ -41,6 +41,7 @@ pub(super) struct RawTenantFile {
     #[serde(default)]
     pub triggers: Vec<RawTrigger>,
     pub scoring: Option<RawScoring>,
+    pub targets: Option<RawTargets>,
     pub templates: BTreeMap<String, RawTemplate>,
 }
 
@@ -66,6 +67,7 @@ pub(super) struct RawTenant {
 pub(super) struct RawApiKey {
     pub name: String,
     pub hash: Spanned<String>,
+    pub scope: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -369,4 +371,15 @@ pub(super) struct RawTrigger {
 pub(super) struct RawTemplate {
     pub subject: Option<Spanned<String>>,
     pub body: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTargets {
+    pub speed_to_lead_p50: Option<Spanned<String>>,
+    pub speed_to_lead_p90: Option<Spanned<String>>,
+    pub contact_rate: Option<Spanned<f64>>,
+    pub reply_rate: Option<Spanned<f64>>,
+    pub booking_rate: Option<Spanned<f64>>,
+    pub sla_met_rate: Option<Spanned<f64>>,
 }

@@ -23,6 +23,7 @@ mod report_settings;
 mod scoring;
 mod secret;
 mod segments;
+mod targets;
 mod team;
 mod templates;
 mod tenant;
@@ -30,7 +31,7 @@ mod triggers;
 mod voice;
 mod voicemail;
 
-pub use api_key::{hash_api_key, ApiKeyHash};
+pub use api_key::{hash_api_key, ApiKey, ApiKeyHash, KeyScope};
 pub use booking::BookingSettings;
 pub use channels::{EmailSettings, HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
@@ -49,6 +50,7 @@ pub use reactivation::{Reactivation, Tier, DEFAULT_DAILY_CAP, DEFAULT_PER_MINUTE
 pub use report_settings::{ReportSettings, SourceCost};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use segments::Segment;
+pub use targets::Targets;
 pub use team::{Rep, Team, DEFAULT_SLA};
 pub use templates::{Rendered, TemplateError, Templates, HIPAA_MERGE_FIELDS, MERGE_FIELDS};
 pub use tenant::TenantConfig;
@@ -70,3 +72,10 @@ pub fn without_demo_team(demo: &str) -> &str {
 
 /// The demo tenant's API key (its hash is in `demo.toml`). For local use only.
 pub const DEMO_API_KEY: &str = "lf_demo_key_change_me";
+
+/// The demo tenant's read-only dashboard key (`scope = "read"` in `demo.toml`). For local use only.
+pub const DEMO_READ_KEY: &str = "lf_demo_read_key_change_me";
+
+/// The agency key `leadflow dev` takes unless told another: it opens the dashboard's
+/// portfolio of every tenant. For local use only.
+pub const DEMO_AGENCY_KEY: &str = "lf_demo_agency_key_change_me";

@@ -16,14 +16,15 @@ use super::reactivation::{pacing as pacing_section, reactivation as reactivation
 use super::report_settings::{report_settings, ReportSettings};
 use super::scoring::{dormant_thresholds, scoring};
 use super::segments::{segments, Segment};
+use super::targets::{targets as targets_section, Targets};
 use super::team::{team, Team};
 use super::templates::templates;
 use super::triggers::triggers as triggers_section;
 use super::voice::{voice_settings, VoiceSettings};
 use super::voicemail::{voicemail_settings, VoicemailSettings};
 use super::{
-    ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, FormId, Rendered, Secret, SecretError,
-    SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
+    ApiKey, ApiKeyHash, BookingSettings, ConfigError, ConfigErrors, Ed25519PublicKey, FormId, KeyScope, Rendered,
+    Secret, SecretError, SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
     Cadence, Condition, ContactPolicy, Cue, Guard, Lead, LeadZone, Pacing, PhoneNumber, Region, Scoring, Signal,
@@ -50,7 +51,7 @@ pub struct TenantConfig {
     /// End User Messaging keywords; default true). leadflow then confirms only what the
     /// carrier cannot recognise: revocations in words and a YES after an opt-out.
     pub carrier_confirms_keywords: bool,
-    pub api_keys: Vec<(String, ApiKeyHash)>,
+    pub api_keys: Vec<ApiKey>,
     pub policy: ContactPolicy,
     /// Verifies Twilio's webhook signatures (X-Twilio-Signature) and, with an account SID,
     /// authenticates its sends.
@@ -102,6 +103,8 @@ pub struct TenantConfig {
     /// or `tier` are refused at load.
     pub scoring: Option<Scoring>,
     pub templates: Templates,
+    /// What the dashboard colours figures against (`[targets]`).
+    pub targets: Targets,
 }
 
 impl TenantConfig {
@@ -131,12 +134,17 @@ impl TenantConfig {
             .iter()
             .enumerate()
             .filter_map(|(i, k)| {
-                c.check(&format!("api_keys[{i}].hash"), &k.hash, |s| {
+                let hash = c.check(&format!("api_keys[{i}].hash"), &k.hash, |s| {
                     ApiKeyHash::parse(s).ok_or("must be `sha256:` and 64 hex digits (see `leadflow hash-key`)")
-                })
-                .map(|hash| (k.name.clone(), hash))
+                });
+                let scope = match &k.scope {
+                    Some(raw) => c.check(&format!("api_keys[{i}].scope"), raw, |s| KeyScope::parse(s)),
+                    None => Some(KeyScope::Full),
+                };
+                Some(ApiKey { name: k.name.clone(), hash: hash?, scope: scope? })
             })
             .collect();
+        let targets = targets_section(&mut c, &raw);
 
         let policy = contact_policy(&mut c, &raw);
         let hipaa = t.hipaa.unwrap_or(false);
@@ -229,6 +237,7 @@ impl TenantConfig {
                     triggers,
                     scoring,
                     templates,
+                    targets,
                 })
             }
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),

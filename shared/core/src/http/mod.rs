@@ -8,6 +8,7 @@
 
 mod api;
 mod common;
+mod dashboard;
 mod forms;
 mod links;
 mod webhooks;
@@ -15,6 +16,7 @@ mod webhooks;
 pub use api::dnc::MAX_DNC_NUMBERS;
 pub use common::body::{read as read_body, MAX_BODY_BYTES};
 pub use common::{ApiError, ClientAddr, HttpState, Query};
+pub use dashboard::DashboardAccess;
 pub use webhooks::aws::ses::TENANT_TAG as SES_TENANT_TAG;
 pub use webhooks::aws::sns;
 pub use webhooks::booking::signature::{CALCOM_HEADER, CALENDLY_HEADER};
@@ -77,9 +79,9 @@ pub fn inbound_routes() -> Router<HttpState> {
         .route("/u/{token}", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
 }
 
-/// Reports (the report function).
+/// Reports (the report function): JSON for machines, the dashboard for people.
 pub fn report_routes() -> Router<HttpState> {
-    Router::new().route("/v1/reports/{report}", get(reports::report))
+    Router::new().route("/v1/reports/{report}", get(reports::report)).merge(dashboard::routes())
 }
 
 /// Every public route: what `leadflow dev` serves.

@@ -1,7 +1,7 @@
 //! `GET /v1/reports/{report}?from=YYYY-MM-DD&to=YYYY-MM-DD`: JSON, or CSV with
 //! `Accept: text/csv`.
 
-use super::auth::tenant_of;
+use super::auth::report_reader_of;
 use crate::app::{ReportRange, Table};
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::extract::{Path, State};
@@ -42,7 +42,7 @@ pub(crate) async fn report(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let tenant = tenant_of(&state, &headers)?;
+    let tenant = report_reader_of(&state, &headers)?;
     // Read after the key, so that a request without one is a 401 whatever its query.
     let Query(query) = query?;
     let range = range_of(&state, &query)?;

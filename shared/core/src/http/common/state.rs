@@ -2,6 +2,7 @@
 
 use crate::app::App;
 use crate::http::sns::SnsGate;
+use crate::http::DashboardAccess;
 use std::sync::Arc;
 
 /// What every handler needs.
@@ -13,4 +14,6 @@ pub struct HttpState {
     pub public_url: Arc<str>,
     /// Verifies the SNS messages of the AWS webhooks; `SnsGate::disabled()` where none are served.
     pub sns: Arc<SnsGate>,
+    /// Signing in to the dashboard; `DashboardAccess::disabled()` where it is not served.
+    pub dashboard: Arc<DashboardAccess>,
 }

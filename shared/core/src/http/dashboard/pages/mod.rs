@@ -1,0 +1,26 @@
+//! The pages. A tenant's pages live under `/dashboard/t/{tenant}/` (a tenant's session sees
+//! its own; the agency's, every tenant's); the portfolio is the agency's alone.
+//!
+//! Adding a tenant page: a file here whose handler takes a `TenantPage`, a line in
+//! `TENANT_PAGES` (the navigation) and its route in `tenant_routes`.
+
+pub(super) mod overview;
+pub(super) mod portfolio;
+
+use crate::http::common::HttpState;
+use axum::routing::get;
+use axum::Router;
+
+/// A tenant page in the navigation: `/dashboard/t/{tenant}/{slug}`.
+pub(super) struct NavEntry {
+    pub slug: &'static str,
+    pub label: &'static str,
+}
+
+/// The tenant pages, in the navigation's order.
+pub(super) const TENANT_PAGES: &[NavEntry] = &[NavEntry { slug: "overview", label: "Overview" }];
+
+/// The routes of the tenant pages.
+pub(super) fn tenant_routes() -> Router<HttpState> {
+    Router::new().route("/dashboard/t/{tenant}/overview", get(overview::page))
+}
