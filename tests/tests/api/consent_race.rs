@@ -8,7 +8,9 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     TimelineKind, TokenKey, Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, DueTouch, LeadStore, LeadWrite, LogNotifier, RawPayload, RepState, StoreError};
+use leadflow_core::ports::{
+    Claim, DueTouch, LeadStore, LeadWrite, Listed, LogNotifier, RawPayload, RepState, StoreError,
+};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use leadflow_tests::{lead_body, lead_phone, spawn_app, start_time, TestApp};
 use serde_json::Value;
@@ -221,6 +223,9 @@ impl LeadStore for HeldOptOuts {
     }
     async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {
         self.inner.rep_states(tenant).await
+    }
+    async fn listed(&self, tenant: &TenantId, list: &str) -> Result<Vec<Listed>, StoreError> {
+        self.inner.listed(tenant, list).await
     }
     async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
         self.inner.set_rep_away(tenant, rep, away).await

@@ -13,6 +13,14 @@ pub(super) struct LeadItem {
     pub lead: Lead,
 }
 
+/// A lead's entry on one of the tenant's lists (see `ListChange`).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ListedItem {
+    pub pk: String,
+    pub sk: String,
+    pub entry: leadflow_core::ports::Listed,
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct ContactItem {
     pub pk: String,

@@ -94,6 +94,12 @@ pub fn payload_pk(tenant: &TenantId, key: &str) -> String {
 /// The sort key of a raw request's item.
 pub const PAYLOAD_SK: &str = "PAYLOAD";
 
+/// The partition of one of the tenant's lists (the leads waiting for a human ...); each
+/// lead on it is an item whose sort key is the lead's id.
+pub fn list_pk(tenant: &TenantId, list: &str) -> String {
+    format!("T#{tenant}#LIST#{list}")
+}
+
 /// The sort key of a rep's item, beside the tenant's day counters.
 pub fn rep_sk(name: &str) -> String {
     format!("{REP_PREFIX}{name}")

@@ -1,14 +1,16 @@
 //! `LeadStore` over DynamoDB.
 
 use super::errors::{corrupt, transaction_failure, unavailable, TransactionFailure};
-use super::items::{ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, OptOutItem, TouchItem};
+use super::items::{
+    ContactItem, EnrolmentItem, EventItem, IdempotencyItem, LeadItem, ListedItem, OptOutItem, TouchItem,
+};
 use super::keys;
 use super::pages::{all_items, Item};
 use super::schema::ACTIVE_INDEX;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +18,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RawPayload, RepState, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, ListChange, Listed, RawPayload, RepState, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::hash::{BuildHasher, RandomState};
@@ -60,6 +62,8 @@ enum Op {
     Check,
     /// `ADD open :by` on the item with this key (`item` holds only pk and sk).
     AddOpen(i64),
+    /// Deletes the item with this key (`item` holds only pk and sk).
+    Delete,
 }
 
 impl Conditional {
@@ -88,6 +92,24 @@ impl Conditional {
 }
 
 const ABSENT: &str = "attribute_not_exists(pk)";
+
+/// A lead write's change to one of the tenant's lists, as a transaction item.
+fn list_change(tenant: &TenantId, change: &ListChange) -> Conditional {
+    match change {
+        ListChange::Put { list, entry } => Conditional::put(to_item(&ListedItem {
+            pk: keys::list_pk(tenant, list),
+            sk: entry.lead_id.to_string(),
+            entry: entry.clone(),
+        })),
+        ListChange::Remove { list, lead_id } => {
+            let key = Item::from([
+                ("pk".to_owned(), s(keys::list_pk(tenant, list))),
+                ("sk".to_owned(), s(lead_id.to_string())),
+            ]);
+            Conditional { item: key, condition: None, values: Vec::new(), op: Op::Delete }
+        }
+    }
+}
 
 /// The condition of a write made `unless_opted_out`: the number has no opt-out item.
 fn no_opt_out(tenant: &TenantId, phone: Option<&PhoneNumber>) -> Option<(Conditional, StoreError)> {
@@ -264,6 +286,12 @@ impl DynamoStore {
                     items.push(TransactWriteItem::builder().update(update).build());
                     continue;
                 }
+                Op::Delete => {
+                    let delete =
+                        Delete::builder().table_name(&self.table).set_key(Some(c.item)).build().map_err(unavailable)?;
+                    items.push(TransactWriteItem::builder().delete(delete).build());
+                    continue;
+                }
                 Op::Put => {}
             }
             let mut put = Put::builder().table_name(&self.table).set_item(Some(c.item));
@@ -369,6 +397,7 @@ impl LeadStore for DynamoStore {
         puts.extend(
             write.waiting.iter().map(|(rep, by)| (Conditional::add_waiting(tenant, rep, *by), StoreError::Stale)),
         );
+        puts.extend(write.lists.iter().map(|change| (list_change(tenant, change), StoreError::Stale)));
         self.transact(puts).await
     }
 
@@ -644,6 +673,17 @@ impl LeadStore for DynamoStore {
             .map_err(unavailable)?;
         let turn = updated.attributes().and_then(|a| a.get("turn")).and_then(|v| v.as_n().ok());
         turn.and_then(|t| t.parse().ok()).ok_or_else(|| StoreError::Corrupt("a rotation without its turn".to_owned()))
+    }
+
+    async fn listed(&self, tenant: &TenantId, list: &str) -> Result<Vec<Listed>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::list_pk(tenant, list)))
+            .consistent_read(true);
+        all_items(query).await?.into_iter().map(|item| Ok(from_item::<ListedItem>(item)?.entry)).collect()
     }
 
     async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {

@@ -5,7 +5,7 @@ use super::milestones::mark_reached;
 use super::App;
 use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
 use crate::engine::Command;
-use crate::ports::{waiting_changes, DueTouch, EnrolmentWrite, LeadWrite, StoreError};
+use crate::ports::{list_changes, waiting_changes, DueTouch, EnrolmentWrite, LeadWrite, StoreError};
 use chrono::{DateTime, Utc};
 
 /// How often a conflicting change is retried before giving up with `Stale`.
@@ -82,6 +82,7 @@ impl App {
                 timeline,
                 unless_opted_out: None,
                 waiting: waiting_changes(Some(&lead), &next),
+                lists: list_changes(Some(&lead), &next),
             };
             match self.store.write_lead(write).await {
                 Ok(()) => {

@@ -10,7 +10,7 @@ use crate::domain::{
     Channel, Email, Enrolment, IdempotencyKey, IntakeReceipt, IntakeStatus, Lead, PhoneNumber, TenantId, TimelineEntry,
     TimelineKind,
 };
-use crate::ports::{waiting_changes, DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
+use crate::ports::{list_changes, waiting_changes, DueTouch, EnrolmentWrite, IdempotencyRecord, LeadWrite, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
@@ -114,7 +114,8 @@ impl App {
             mark_reached(tenant, &mut write.lead, now);
             let unless_opted_out = if silenced { None } else { write.lead.profile.phone.clone() };
             let waiting = waiting_changes(before.as_ref(), &write.lead);
-            let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, waiting, ..write };
+            let lists = list_changes(before.as_ref(), &write.lead);
+            let write = LeadWrite { idempotency: idempotency(&receipt), unless_opted_out, waiting, lists, ..write };
             let first_schedule = write.enrolments.iter().find_map(|w| DueTouch::next_of(&w.enrolment));
             let after = write.lead.clone();
             match self.store.write_lead(write).await {
@@ -242,7 +243,15 @@ impl App {
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
         (
-            LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None, waiting: Vec::new() },
+            LeadWrite {
+                lead,
+                enrolments,
+                idempotency: None,
+                timeline,
+                unless_opted_out: None,
+                waiting: Vec::new(),
+                lists: Vec::new(),
+            },
             receipt,
             counter,
         )
@@ -316,7 +325,15 @@ impl App {
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
         Ok((
-            LeadWrite { lead, enrolments, idempotency: None, timeline, unless_opted_out: None, waiting: Vec::new() },
+            LeadWrite {
+                lead,
+                enrolments,
+                idempotency: None,
+                timeline,
+                unless_opted_out: None,
+                waiting: Vec::new(),
+                lists: Vec::new(),
+            },
             receipt,
             counter,
         ))

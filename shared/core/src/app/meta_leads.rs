@@ -268,6 +268,7 @@ impl App {
                 timeline: vec![TimelineEntry { at: now, kind: received }, TimelineEntry { at: now, kind: failed }],
                 unless_opted_out: None,
                 waiting: Vec::new(),
+                lists: Vec::new(),
             })
             .await?;
         let counter = Counter::SourceFailure { source: page.source.clone() };

@@ -5,6 +5,7 @@ mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod lead_ads;
+mod lists;
 mod notifier;
 mod scheduler;
 mod sender;
@@ -14,6 +15,7 @@ mod web;
 pub use crate::domain::Undeliverable;
 pub use clock::{Clock, SystemClock};
 pub use lead_ads::{LeadAds, LeadAdsError, NoLeadAds};
+pub use lists::{display_name, list_changes, ListChange, Listed, WAITING_LIST};
 pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
 pub use scheduler::{
     DormancyCheck, DueTouch, HotAlert, MetaLeadFetch, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup,

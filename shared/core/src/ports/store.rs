@@ -3,6 +3,7 @@
 //! Every write that must be atomic is one call: intake and merges (`write_lead`), claiming a
 //! step (`claim`). Implementations: redb (embedded) and DynamoDB (TransactWriteItems).
 
+use super::{ListChange, Listed};
 use crate::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
@@ -77,6 +78,8 @@ pub struct LeadWrite {
     pub unless_opted_out: Option<PhoneNumber>,
     /// What the write adds to reps' counts of leads waiting on them (see [`waiting_changes`]).
     pub waiting: Vec<(String, i64)>,
+    /// What the write does to the lists people work from (see [`list_changes`](super::list_changes)).
+    pub lists: Vec<ListChange>,
 }
 
 /// How a lead's change moves reps' counts of leads waiting on them: the lead waits on its
@@ -222,6 +225,8 @@ pub trait LeadStore: Send + Sync {
     /// A kept request by its key, unless it expired at `now`.
     async fn payload(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>)
         -> Result<Option<RawPayload>, StoreError>;
+    /// The entries of one of the tenant's lists (see [`ListChange`]), in no particular order.
+    async fn listed(&self, tenant: &TenantId, list: &str) -> Result<Vec<Listed>, StoreError>;
     /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
     async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.

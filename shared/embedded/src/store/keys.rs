@@ -54,6 +54,11 @@ pub fn inbound(tenant: &TenantId, message_id: &str) -> String {
 }
 
 /// A rep's record: away or not, leads waiting on them.
+/// A lead's row on one of the tenant's lists; with an empty lead, the list's prefix.
+pub fn listed(tenant: &TenantId, list: &str, lead: &str) -> String {
+    format!("{tenant}#{list}#{lead}")
+}
+
 pub fn rep(tenant: &TenantId, name: &str) -> String {
     format!("{tenant}#{name}")
 }

@@ -1,6 +1,6 @@
 //! `LeadStore` over redb. Conditions are checked before anything is written (see `writer`).
 
-use super::{active, decode, encode, keys, next_seq, reps, sources, unavailable, EmbeddedStore};
+use super::{active, decode, encode, keys, lists, next_seq, reps, sources, unavailable, EmbeddedStore};
 use super::{CONTACTS, COUNTERS, ENROLMENTS, IDEMPOTENCY, INBOUND, LEADS, OPT_OUTS, PAYLOADS, TIMELINE, TOUCHES};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,7 @@ use leadflow_core::domain::{
     Email, Enrolment, IdempotencyKey, IntakeReceipt, Lead, LeadId, OptOutRecord, PhoneNumber, TenantId, TimelineEntry,
     Touch, TouchStatus,
 };
-use leadflow_core::ports::{Claim, LeadStore, LeadWrite, RawPayload, RepState, StoreError};
+use leadflow_core::ports::{Claim, LeadStore, LeadWrite, Listed, RawPayload, RepState, StoreError};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -166,6 +166,7 @@ fn write_lead(tx: &WriteTransaction, write: &LeadWrite) -> Result<(), StoreError
         put_enrolment(tx, &w.enrolment)?;
     }
     reps::add_waiting(tx, tenant, &write.waiting)?;
+    lists::apply(tx, tenant, &write.lists)?;
     append_timeline(tx, tenant, &lead.id, &write.timeline)
 }
 
@@ -362,6 +363,11 @@ impl LeadStore for EmbeddedStore {
     async fn next_turn(&self, tenant: &TenantId, rotation: &str) -> Result<u64, StoreError> {
         let key = keys::rotation(tenant, rotation);
         self.write(move |tx| next_seq(tx, &key)).await
+    }
+
+    async fn listed(&self, tenant: &TenantId, list: &str) -> Result<Vec<Listed>, StoreError> {
+        let tx = self.db.begin_read().map_err(unavailable)?;
+        lists::entries(&tx, tenant, list)
     }
 
     async fn rep_states(&self, tenant: &TenantId) -> Result<Vec<RepState>, StoreError> {

@@ -3,6 +3,7 @@
 pub(crate) mod active;
 mod keys;
 mod lead_store;
+mod lists;
 mod reps;
 mod sources;
 mod writer;
@@ -39,6 +40,8 @@ pub(crate) const INBOUND: TableDefinition<&str, i64> = TableDefinition::new("inb
 pub(crate) const OPT_OUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("opt_outs_v2");
 /// Each rep's record (JSON: away, leads waiting on them), by tenant and name.
 pub(crate) const REPS: TableDefinition<&str, &[u8]> = TableDefinition::new("reps");
+/// The lists people work from: `tenant#list#lead` → the entry.
+pub(crate) const LISTS: TableDefinition<&str, &[u8]> = TableDefinition::new("lists");
 /// Rate windows: a rate's key to its current window's start (µs) and hits.
 pub(crate) const HITS: TableDefinition<&str, (i64, u64)> = TableDefinition::new("hits");
 /// Lead sources' raw requests, by tenant and payload key.
@@ -95,6 +98,7 @@ impl EmbeddedStore {
             tx.open_table(INBOUND).map_err(unavailable)?;
             tx.open_table(OPT_OUTS).map_err(unavailable)?;
             tx.open_table(REPS).map_err(unavailable)?;
+            tx.open_table(LISTS).map_err(unavailable)?;
             tx.open_table(HITS).map_err(unavailable)?;
             tx.open_table(PAYLOADS).map_err(unavailable)?;
             tx.open_table(PAYLOAD_EXPIRY).map_err(unavailable)?;

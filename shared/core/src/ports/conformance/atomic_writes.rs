@@ -79,6 +79,7 @@ pub async fn a_write_failing_on_an_enrolment_version_leaves_nothing(store: &dyn 
         timeline: vec![entry(t0() + Duration::hours(1), "merged"), entry(t0() + Duration::hours(1), "enrolled")],
         unless_opted_out: None,
         waiting: Vec::new(),
+        lists: Vec::new(),
     };
     let before = snapshot(store, &write).await;
     assert_eq!(

@@ -68,6 +68,7 @@ pub(super) fn create(lead: &Lead) -> LeadWrite {
         timeline: Vec::new(),
         unless_opted_out: None,
         waiting: Vec::new(),
+        lists: Vec::new(),
     }
 }
 
@@ -81,6 +82,7 @@ pub(super) fn full_write(lead: &Lead) -> LeadWrite {
         timeline: vec![entry(at, "received"), entry(at, "enrolled")],
         unless_opted_out: None,
         waiting: Vec::new(),
+        lists: Vec::new(),
     }
 }
 

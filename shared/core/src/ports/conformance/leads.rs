@@ -266,6 +266,7 @@ async fn populate(
         timeline: vec![entry(t0(), "received")],
         unless_opted_out: None,
         waiting: Vec::new(),
+        lists: Vec::new(),
     };
     assert_eq!(store.write_lead(write).await, Ok(()), "writing tenant {tenant}'s lead must succeed");
     let noted = entry(t0() + Duration::seconds(1), "noted");

@@ -21,6 +21,7 @@ mod opt_outs;
 mod reps;
 mod rotations;
 mod sources;
+mod work_lists;
 
 pub use atomic_writes::*;
 pub use claims::*;
@@ -33,6 +34,7 @@ pub use opt_outs::*;
 pub use reps::*;
 pub use rotations::*;
 pub use sources::*;
+pub use work_lists::*;
 
 /// What every check module reads: the port, the domain types, the fixtures.
 mod prelude {
@@ -89,7 +91,8 @@ macro_rules! __with_store_conformance_checks {
             reps_are_marked_away_and_counted_by_the_leads_waiting_on_them,
             an_inbound_message_is_claimed_once_until_it_expires_or_is_released,
             rate_windows_count_each_hit_once,
-            raw_payloads_read_back_until_they_expire
+            raw_payloads_read_back_until_they_expire,
+            the_waiting_list_moves_with_its_leads
         ] }
     };
 }
