@@ -1,7 +1,8 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
 use super::{
-    Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId, Undeliverable,
+    Channel, Consent, Email, Exposure, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId,
+    Undeliverable,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,9 @@ pub struct Lead {
     /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<SignalEntry>,
+    /// The experiments the lead was exposed to, by name: the arm it saw and what it did since.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub experiments: BTreeMap<String, Exposure>,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -88,6 +92,7 @@ impl Lead {
             hot_alerted_at: None,
             dormant_noted: None,
             signals: Vec::new(),
+            experiments: BTreeMap::new(),
             version: 1,
         }
     }
