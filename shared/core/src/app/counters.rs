@@ -73,6 +73,35 @@ pub enum Counter {
         source: String,
         bucket: u32,
     },
+    /// A lead of `source` in an experiment's arm (`variant`, its template) was exposed,
+    /// converted or opted out: dated by the day it happened, so replaying the days is replaying
+    /// what was known each day.
+    Experiment {
+        experiment: String,
+        variant: String,
+        source: String,
+        event: ArmEvent,
+    },
+}
+
+/// What an experiment counts of a lead, each once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmEvent {
+    Exposed,
+    Converted,
+    OptedOut,
+}
+
+impl ArmEvent {
+    const ALL: [ArmEvent; 3] = [ArmEvent::Exposed, ArmEvent::Converted, ArmEvent::OptedOut];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ArmEvent::Exposed => "exposed",
+            ArmEvent::Converted => "converted",
+            ArmEvent::OptedOut => "opted_out",
+        }
+    }
 }
 
 impl Counter {
@@ -96,6 +125,9 @@ impl Counter {
             Counter::TestLead { source } => format!("test_leads|{source}"),
             Counter::SpamPost { source } => format!("spam_posts|{source}"),
             Counter::SourceFailure { source } => format!("source_failures|{source}"),
+            Counter::Experiment { experiment, variant, source, event } => {
+                format!("exp|{}|{experiment}|{variant}|{source}", event.as_str())
+            }
         }
     }
 
@@ -123,6 +155,12 @@ impl Counter {
             ["spam_posts", source] => Counter::SpamPost { source: (*source).to_owned() },
             ["source_failures", source] => Counter::SourceFailure { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
+            ["exp", event, experiment, variant, source] => Counter::Experiment {
+                experiment: (*experiment).to_owned(),
+                variant: (*variant).to_owned(),
+                source: (*source).to_owned(),
+                event: ArmEvent::ALL.into_iter().find(|e| e.as_str() == *event)?,
+            },
             _ => return None,
         })
     }
@@ -180,6 +218,12 @@ mod tests {
             Counter::Click { source: "web".into(), booking: true },
             Counter::Click { source: "web".into(), booking: false },
             Counter::Uncertain { source: "web".into(), channel: Channel::Sms },
+            Counter::Experiment {
+                experiment: "first_text".into(),
+                variant: "welcome_sms".into(),
+                source: "web".into(),
+                event: ArmEvent::OptedOut,
+            },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -121,6 +121,8 @@ impl App {
                 | Counter::Reply { source, channel }
                 | Counter::OptOut { source, channel }
                 | Counter::Uncertain { source, channel } => (source, Some(*channel)),
+                // Read by the experiments report.
+                Counter::Experiment { .. } => continue,
             };
             slices.push(by_source.entry(source.clone()).or_default());
             if let Some(channel) = channel {
@@ -152,6 +154,7 @@ impl App {
                     Counter::SpamPost { .. } => row.spam_posts += n,
                     Counter::SourceFailure { .. } => row.source_failures += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
+                    Counter::Experiment { .. } => {}
                 }
             }
         }

@@ -39,7 +39,8 @@ pub use consent::{Consent, ConsentEvidence, OptOutRecord};
 pub use email::{Email, EmailError};
 pub use enrolment::{Enrolment, EnrolmentStatus, Gate, StopReason};
 pub use experiment::{
-    assign, replay, ArmDay, ArmResult, Decision, Experiment, Exposure, Lift, Metric, Variant, Verdict, TAU,
+    assign, note_positive_reply, note_signals, replay, ArmDay, ArmResult, Decision, Experiment, Exposure, Lift, Metric,
+    Variant, Verdict, TAU,
 };
 pub use guard::{Comparison, Condition, Guard, GuardError};
 pub use ids::{EnrolmentId, IdError, IdempotencyKey, LeadId, TenantId, TouchId};

@@ -79,7 +79,9 @@ pub fn inbound_routes() -> Router<HttpState> {
 
 /// Reports (the report function).
 pub fn report_routes() -> Router<HttpState> {
-    Router::new().route("/v1/reports/summary", get(reports::summary))
+    Router::new()
+        .route("/v1/reports/summary", get(reports::summary))
+        .route("/v1/reports/experiments", get(reports::experiments))
 }
 
 /// Every public route: what `leadflow dev` serves.

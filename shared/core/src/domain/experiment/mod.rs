@@ -3,12 +3,14 @@
 //! no I/O, no clock.
 
 mod assignment;
+mod conversion;
 #[cfg(test)]
 mod simulation;
 mod stats;
 mod verdict;
 
 pub use assignment::assign;
+pub use conversion::{note_positive_reply, note_signals};
 pub use stats::TAU;
 pub use verdict::{replay, ArmDay, ArmResult, Decision, Lift, Verdict};
 

@@ -1,7 +1,7 @@
-//! `GET /v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+//! `GET /v1/reports/summary?from=YYYY-MM-DD&to=YYYY-MM-DD` and `GET /v1/reports/experiments[?name=NAME]`.
 
 use super::auth::tenant_of;
-use crate::app::Summary;
+use crate::app::{ExperimentReport, Summary};
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -35,4 +35,16 @@ pub(crate) async fn summary(
     let to = date(&query, "to")?.unwrap_or_else(|| state.app.clock.now().date_naive());
     let from = date(&query, "from")?.unwrap_or_else(|| to - Duration::days(29));
     Ok(Json(state.app.summary(&tenant, from, to).await?))
+}
+
+/// Every experiment of the tenant, or the one `?name=` names, as of today.
+pub(crate) async fn experiments(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, ApiError>,
+) -> Result<Json<Vec<ExperimentReport>>, ApiError> {
+    let tenant = tenant_of(&state, &headers)?;
+    let Query(query) = query?;
+    let today = state.app.clock.now().date_naive();
+    Ok(Json(state.app.experiments_report(&tenant, query.get("name").map(String::as_str), today).await?))
 }
