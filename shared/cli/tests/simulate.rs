@@ -35,8 +35,16 @@ async fn preview(events: &[&str]) -> Preview {
     simulate(SimulateOptions { config: None, lead, start: start(), days: 14, events }).await.unwrap()
 }
 
+/// The templates of the touches sent; the demo's first text is an A/B test, whose variant
+/// (`welcome_sms_slots`, by a hash of the lead's id) stands for its control here.
 fn templates(preview: &Preview) -> Vec<&str> {
-    preview.touches().map(|t| t.template.as_deref().unwrap_or("?")).collect()
+    preview
+        .touches()
+        .map(|t| match t.template.as_deref().unwrap_or("?") {
+            "welcome_sms_slots" => "welcome_sms",
+            other => other,
+        })
+        .collect()
 }
 
 fn after(entry: &PreviewEntry, offset: Duration) -> bool {
