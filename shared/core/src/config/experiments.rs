@@ -141,10 +141,7 @@ mod tests {
     use crate::config::{TenantConfig, DEMO_TENANT};
     use crate::domain::{Metric, Variant};
 
-    const DEMO_STEP: &str = r#"{ at = "0m",               channel = "sms",   experiment = "first_text", variants = [
-      { template = "welcome_sms", weight = 1 },
-      { template = "welcome_sms_slots", weight = 1 },
-  ] },"#;
+    const DEMO_STEP: &str = r#"{ at = "0m",               channel = "sms",   experiment = "first_text", variants = [{ template = "welcome_sms" }, { template = "welcome_sms_slots" }] },"#;
 
     /// The demo with its experiment's step replaced by `step`, and `from` replaced by `to`.
     fn errors(step: &str, from: &str, to: &str) -> Vec<(String, String)> {
