@@ -1,6 +1,9 @@
 //! The experiments report over the redb store: days of counters in, the replayed decision
 //! and the day it was reached out, from the counters alone (no lead is stored here at all).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use leadflow_core::app::{App, Counter, LinkTracking};
 use leadflow_core::config::{TenantConfig, TenantDirectory};
