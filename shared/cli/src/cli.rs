@@ -229,6 +229,19 @@ enum BenchKind {
         #[arg(long, default_value_t = 500)]
         batch: usize,
     },
+    /// Time every report at --small leads and again at --large (imported through intake into
+    /// a fresh dev server): reports read counters, never leads, so the ratio stays near 1.
+    Report {
+        /// Leads before the first timing.
+        #[arg(long, default_value_t = 1_000)]
+        small: u32,
+        /// Leads before the second.
+        #[arg(long, default_value_t = 100_000)]
+        large: u32,
+        /// Requests per report per timing.
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+    },
     /// Post signed Meta lead ads webhooks (batches of leads, one POST at a time, as Meta
     /// sends them) and print how fast each is answered; the leads are read after the answer
     /// from a Graph API stand-in on loopback.
@@ -419,6 +432,11 @@ pub fn main() -> anyhow::Result<()> {
         Command::Bench { kind: Some(BenchKind::Import { rows, batch }), .. } => {
             anyhow::ensure!(rows > 0 && (1..=500).contains(&batch), "--rows at least 1, --batch 1 to 500");
             runtime()?.block_on(crate::bench::import::run(crate::bench::import::ImportBenchOptions { rows, batch }))
+        }
+        Command::Bench { kind: Some(BenchKind::Report { small, large, samples }), .. } => {
+            anyhow::ensure!(samples > 0, "--samples at least 1");
+            let options = crate::bench::report::ReportBenchOptions { small, large, samples };
+            runtime()?.block_on(crate::bench::report::run(options))
         }
         Command::Bench { kind: Some(BenchKind::Meta { batches, size }), .. } => {
             anyhow::ensure!(batches > 0 && (1..=1_000).contains(&size), "--batches at least 1, --size 1 to 1000");

@@ -216,3 +216,48 @@ async fn signing_out_clears_the_cookie() {
     let cleared = response.headers()["set-cookie"].to_str().unwrap();
     assert!(cleared.starts_with("leadflow_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
 }
+
+#[tokio::test]
+async fn the_waiting_page_lists_the_leads_waiting_for_a_person_as_the_report_does() {
+    let app = spawn_app().await;
+    let ids = [app.enrol(0).await, app.enrol(1).await, app.enrol(2).await];
+    app.advance(60).await;
+    app.text_in(&leadflow_tests::lead_phone(0), "Yes please call me").await;
+    app.advance(600).await;
+    app.text_in(&leadflow_tests::lead_phone(1), "How much is it?").await;
+    app.advance(120).await;
+    // A lead a person contacted waits no more.
+    app.text_in(&leadflow_tests::lead_phone(2), "Call me").await;
+    app.post_event(&ids[2], &json!({ "type": "contacted" })).await;
+
+    let report: Value = app
+        .client
+        .get(format!("{}/v1/reports/waiting", app.base))
+        .bearer_auth(DEMO_READ_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let waiting: Vec<&str> =
+        report["leads"].as_array().unwrap().iter().map(|l| l["lead_id"].as_str().unwrap()).collect();
+    assert_eq!(waiting, vec![ids[0].as_str(), ids[1].as_str()], "longest wait first: {report}");
+    assert_eq!(report["leads"][0]["waited_minutes"], 12);
+    assert_eq!(report["leads"][1]["waited_minutes"], 2);
+    let owner = report["leads"][0]["owner"].as_str().unwrap().to_owned();
+
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    let response = app.dashboard_get("/dashboard/t/demo/waiting", Some(&cookie)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-security-policy"], CSP);
+    let body = response.text().await.unwrap();
+    assert!(body.len() < PAGE_LIMIT);
+    assert!(body.contains("data-waiting-count=\"2\""), "{body}");
+    assert!(body.contains(&format!("data-lead=\"{}\"", ids[0])));
+    assert!(!body.contains(&format!("data-lead=\"{}\"", ids[2])), "the contacted lead waits no more");
+    assert!(body.contains("data-waited-minutes=\"12\""));
+    assert!(body.contains(&owner));
+    let other = signed_in(&app, OTHER_READ_KEY).await;
+    assert_eq!(app.dashboard_get("/dashboard/t/demo/waiting", Some(&other)).await.status(), 404);
+}

@@ -17,6 +17,7 @@ mod dev_process;
 mod dnc;
 mod errors;
 mod events;
+mod experiments;
 mod form_webhooks;
 mod forms;
 mod google_ads;

@@ -10,6 +10,7 @@
 
 mod bookings;
 mod delivery;
+mod experiments;
 mod flow;
 mod handoff;
 mod harness;

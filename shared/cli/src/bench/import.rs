@@ -3,7 +3,7 @@
 //! batches, the API, intake for every row) and prints rows per second and what became of them.
 
 use super::DevChild;
-use crate::import::{import, ImportOptions};
+use crate::import::{import, ImportOptions, Totals as ImportTotals};
 use leadflow_core::config::DEMO_API_KEY;
 use std::io::Write;
 use std::process::Stdio;
@@ -18,28 +18,24 @@ pub struct ImportBenchOptions {
     pub batch: usize,
 }
 
-/// Runs the benchmark and prints its figures.
-pub async fn run(options: ImportBenchOptions) -> anyhow::Result<()> {
-    let data = std::env::temp_dir().join(format!("leadflow-bench-import-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data)?;
-    let file = data.join("contacts.csv");
-    let mut csv = std::io::BufWriter::new(std::fs::File::create(&file)?);
+/// Writes a contact list of the rows `rows` (each number and address unique to its row).
+pub(super) fn write_contacts(file: &std::path::Path, rows: std::ops::Range<u32>) -> anyhow::Result<()> {
+    let mut csv = std::io::BufWriter::new(std::fs::File::create(file)?);
     writeln!(csv, "First Name,Last Name,E-mail,Mobile,Created,Last Contacted,Notes")?;
     let today = chrono::Utc::now().date_naive();
-    for i in 0..options.rows {
+    for i in rows {
         let created = today - chrono::Days::new(u64::from(i % 900));
         writeln!(csv, "Bench,Row{i},row{i}@example.com,+1415{:07},{created},{created},imported", 2_000_000 + i)?;
     }
     csv.flush()?;
-    drop(csv);
+    Ok(())
+}
 
-    let mut child = DevChild::spawn(&data.join("store"), &["--listen", "127.0.0.1:0"], Stdio::null())?;
-    let base = child.base_url().await?;
-    let started = Instant::now();
-    let totals = import(&ImportOptions {
-        file: file.clone(),
-        api: base,
+/// Imports `file` into the demo tenant of the dev server at `base`, as `leadflow import` does.
+pub(super) async fn import_list(file: &std::path::Path, base: &str, batch: usize) -> anyhow::Result<ImportTotals> {
+    import(&ImportOptions {
+        file: file.to_owned(),
+        api: base.to_owned(),
         key: DEMO_API_KEY.to_owned(),
         tenant: Some("demo".to_owned()),
         map: Vec::new(),
@@ -47,11 +43,25 @@ pub async fn run(options: ImportBenchOptions) -> anyhow::Result<()> {
         source: None,
         consent: vec!["sms".to_owned(), "email".to_owned()],
         consent_text: Some("I agree".to_owned()),
-        batch: options.batch,
+        batch,
         plan_only: false,
         stop_after: None,
     })
-    .await?;
+    .await
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: ImportBenchOptions) -> anyhow::Result<()> {
+    let data = std::env::temp_dir().join(format!("leadflow-bench-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let file = data.join("contacts.csv");
+    write_contacts(&file, 0..options.rows)?;
+
+    let mut child = DevChild::spawn(&data.join("store"), &["--listen", "127.0.0.1:0"], Stdio::null())?;
+    let base = child.base_url().await?;
+    let started = Instant::now();
+    let totals = import_list(&file, &base, options.batch).await?;
     let elapsed = started.elapsed();
     child.kill().await;
     let _ = std::fs::remove_dir_all(&data);

@@ -9,6 +9,7 @@
 pub mod import;
 pub mod intake;
 pub mod meta;
+pub mod report;
 pub mod restart;
 
 use anyhow::Context;

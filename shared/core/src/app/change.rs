@@ -3,7 +3,7 @@
 
 use super::milestones::mark_reached;
 use super::App;
-use crate::domain::{Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
+use crate::domain::{note_signals, Enrolment, EnrolmentStatus, Lead, LeadId, TenantId, TimelineEntry, TimelineKind};
 use crate::engine::Command;
 use crate::ports::{list_changes, waiting_changes, DueTouch, EnrolmentWrite, LeadWrite, StoreError};
 use chrono::{DateTime, Utc};
@@ -54,6 +54,7 @@ impl App {
         enrolments: bool,
         mut decide: impl FnMut(&Lead, &[Enrolment]) -> Change,
     ) -> Result<Option<Lead>, StoreError> {
+        let config = self.tenants.get(tenant);
         for _ in 0..ATTEMPTS {
             let Some(lead) = self.store.lead(tenant, id).await? else {
                 return Ok(None);
@@ -68,11 +69,11 @@ impl App {
             let firsts: Vec<DueTouch> = change.started.iter().filter_map(DueTouch::next_of).collect();
             writes.extend(change.started.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }));
             let mut next = change.lead;
-            next.version = lead.version + 1;
-            let tenant_config = self.tenants.get(tenant);
-            if let Some(config) = &tenant_config {
+            if let Some(config) = &config {
+                note_signals(&config.experiments, &mut next, now);
                 mark_reached(config, &mut next, now);
             }
+            next.version = lead.version + 1;
             let mut timeline = change.timeline;
             timeline.extend(stopped);
             let write = LeadWrite {
@@ -100,8 +101,9 @@ impl App {
                             .await
                             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     }
-                    if let Some(tenant) = tenant_config {
+                    if let Some(tenant) = config {
                         self.count_reached(&tenant, Some(&lead), &next).await;
+                        self.count_arms(&tenant, &lead, &next, now).await;
                         self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
                         self.schedule_dormancy(&tenant, Some(&lead), &next).await;
                     }

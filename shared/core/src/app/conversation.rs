@@ -7,7 +7,7 @@ use super::handoff::hand_off;
 use super::routing::Assignment;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{Channel, Lead, ReplyTopic, Signal, TimelineEntry, TimelineKind};
+use crate::domain::{note_positive_reply, Channel, Lead, ReplyTopic, Signal, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -40,6 +40,10 @@ impl Conversation {
         let first_reply = next.replied_at.is_none();
         next.replied_at = next.replied_at.or(Some(now));
         next.record_signal(Signal::Replied, Some(self.channel), now);
+        // The classifier's warm topics (a slot, a call, a question) are positive replies.
+        if self.topic.score() >= ReplyTopic::Question.score() {
+            note_positive_reply(&tenant.experiments, &mut next, now);
+        }
         let timeline = [
             TimelineKind::Replied { channel: self.channel, body: self.said.clone() },
             TimelineKind::HandedOff { reason: format!("{} ({}, score {})", self.how, self.topic.label(), self.score) },

@@ -128,6 +128,15 @@ pub enum Counter {
         tier: String,
         milestone: Option<Milestone>,
     },
+    /// A lead of `source` in an experiment's arm (`variant`, its template) was exposed,
+    /// converted or opted out: dated by the day it happened, so replaying the days is replaying
+    /// what was known each day.
+    Experiment {
+        experiment: String,
+        variant: String,
+        source: String,
+        event: ArmEvent,
+    },
 }
 
 /// The campaign part of a counter key: a slug, `-` for none.
@@ -138,6 +147,26 @@ pub fn campaign_key(lead: &Lead) -> String {
 /// A rep's name as a key part: names are free text, and `|` separates parts.
 pub fn rep_key(name: &str) -> String {
     name.replace('|', "/")
+}
+
+/// What an experiment counts of a lead, each once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmEvent {
+    Exposed,
+    Converted,
+    OptedOut,
+}
+
+impl ArmEvent {
+    const ALL: [ArmEvent; 3] = [ArmEvent::Exposed, ArmEvent::Converted, ArmEvent::OptedOut];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ArmEvent::Exposed => "exposed",
+            ArmEvent::Converted => "converted",
+            ArmEvent::OptedOut => "opted_out",
+        }
+    }
 }
 
 impl Counter {
@@ -217,6 +246,9 @@ impl Counter {
             Counter::ChannelClick { channel } => format!("channel_clicks|{channel}"),
             Counter::Reactivated { tier, milestone: None } => format!("reactivated|{tier}|leads"),
             Counter::Reactivated { tier, milestone: Some(m) } => format!("reactivated|{tier}|{}", m.as_str()),
+            Counter::Experiment { experiment, variant, source, event } => {
+                format!("exp|{}|{experiment}|{variant}|{source}", event.as_str())
+            }
         }
     }
 
@@ -273,6 +305,12 @@ impl Counter {
             ["reactivated", tier, m] => {
                 Counter::Reactivated { tier: (*tier).to_owned(), milestone: Some(Milestone::parse(m)?) }
             }
+            ["exp", event, experiment, variant, source] => Counter::Experiment {
+                experiment: (*experiment).to_owned(),
+                variant: (*variant).to_owned(),
+                source: (*source).to_owned(),
+                event: ArmEvent::ALL.into_iter().find(|e| e.as_str() == *event)?,
+            },
             _ => return None,
         })
     }
@@ -343,6 +381,12 @@ mod tests {
             Counter::ChannelClick { channel: Channel::Sms },
             Counter::Reactivated { tier: "winback".into(), milestone: None },
             Counter::Reactivated { tier: "winback".into(), milestone: Some(Milestone::Booked) },
+            Counter::Experiment {
+                experiment: "first_text".into(),
+                variant: "welcome_sms".into(),
+                source: "web".into(),
+                event: ArmEvent::OptedOut,
+            },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -13,6 +13,7 @@ mod dnc;
 mod dormancy;
 mod email_feedback;
 mod enrolment;
+mod experiment_arms;
 mod form;
 mod form_post;
 mod handoff;

@@ -89,6 +89,13 @@ impl App {
             return Ok(StepOutcome::Dropped);
         }
 
+        // The variant a step with an experiment sends is chosen before the claim, so the
+        // claimed touch names it.
+        let arm =
+            match commands.iter().find_map(|c| if let Command::Send { step, .. } = c { Some(*step) } else { None }) {
+                Some(step) => self.arm_for(&tenant, &lead, &current.cadence, step, now).await,
+                None => None,
+            };
         let mut next = current.clone();
         next.version += 1;
         let mut pending = None;
@@ -97,6 +104,7 @@ impl App {
         for command in &commands {
             match command {
                 Command::Send { step, channel, template, .. } => {
+                    let template = arm.as_ref().map_or(template.as_str(), |arm| arm.variant.as_str());
                     pending = Some(self.pending_touch(&tenant, &lead, &current, *step, *channel, template, now));
                 }
                 Command::Skip { step, channel, reason, .. } => timeline.push(skipped(*step, *channel, reason, now)),
@@ -167,7 +175,13 @@ impl App {
                 None => Ok(None),
             }
         };
-        let (scheduled_next, sent) = tokio::join!(schedule_next, send);
+        // The exposure is counted once the touch is claimed, whatever the channel answers.
+        let expose = async {
+            if let Some(arm) = arm.as_ref().filter(|arm| arm.new) {
+                self.expose(&tenant, &lead, arm, now).await;
+            }
+        };
+        let (scheduled_next, sent, ()) = tokio::join!(schedule_next, send, expose);
         let sent = sent?;
         scheduled_next?;
         // After the touch is out, so noting the silence never delays it.

@@ -1,10 +1,11 @@
-//! `[cadences.NAME] steps = [{ at, channel, template, if | unless }]`: the sequences leads are
+//! `[cadences.NAME] steps = [{ at, channel, template | variants, if | unless }]`: the sequences leads are
 //! enrolled in.
 
 use super::checker::Checker;
-use super::file::RawTenantFile;
+use super::file::{RawStep, RawTenantFile};
 use crate::domain::{Cadence, Channel, Condition, Guard, Step, StepTime};
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 /// Reads every cadence. Only the cadence named `reminder_cadence` (`[booking]`) may count
 /// back from a booked slot (`at = "1h before"`); every template a step names must exist, and
@@ -49,17 +50,16 @@ pub(super) fn cadences(
                     c.check(&format!("{field}.channel"), &step.channel, |s| channel_named(s))
                 }
             };
-            let template = step.template.get_ref();
-            // A preferred step may turn out to be an email: its template needs a subject too.
+            let Some(template) = step_template(c, &field, step) else { continue };
+            // A preferred step may turn out to be an email: its templates need a subject too.
             let may_email = preferred || channel == Some(Channel::Email);
-            if !raw.templates.contains_key(template) {
-                c.fail(format!("{field}.template"), Some(&step.template), format!("no template named {template:?}"));
-            } else if may_email && raw.templates[template].subject.is_none() {
-                c.fail(
-                    format!("{field}.template"),
-                    Some(&step.template),
-                    format!("email template {template:?} needs a subject"),
-                );
+            for (key, named) in step_templates(step) {
+                let name = named.get_ref();
+                if !raw.templates.contains_key(name) {
+                    c.fail(format!("{field}.{key}"), Some(named), format!("no template named {name:?}"));
+                } else if may_email && raw.templates[name].subject.is_none() {
+                    c.fail(format!("{field}.{key}"), Some(named), format!("email template {name:?} needs a subject"));
+                }
             }
             let guard = match (&step.if_, &step.unless) {
                 (Some(_), Some(unless)) => {
@@ -77,6 +77,34 @@ pub(super) fn cadences(
         cadences.insert(name.clone(), Cadence { name: name.clone(), steps });
     }
     cadences
+}
+
+/// The template a step names: its `template`, or the first of its `variants` (the control,
+/// which the engine sees; the variant a lead gets is chosen when the touch is claimed).
+fn step_template<'s>(c: &mut Checker, field: &str, step: &'s RawStep) -> Option<&'s String> {
+    let first_variant = step.variants.as_ref().and_then(|v| v.get_ref().first()).map(|v| v.template.get_ref());
+    match (&step.template, &step.variants) {
+        (Some(template), None) => Some(template.get_ref()),
+        (None, Some(_)) => first_variant,
+        (Some(template), Some(_)) => {
+            c.fail(format!("{field}.template"), Some(template), "a step takes `template` or `variants`, not both");
+            None
+        }
+        (None, None) => {
+            c.fail(format!("{field}.template"), Some(&step.channel), "a step needs a template (or variants)");
+            None
+        }
+    }
+}
+
+/// Every template a step may send, with the key that names it.
+fn step_templates(step: &RawStep) -> Vec<(String, &Spanned<String>)> {
+    let variants = step.variants.iter().flat_map(|v| v.get_ref().iter().enumerate());
+    step.template
+        .iter()
+        .map(|t| ("template".to_owned(), t))
+        .chain(variants.map(|(i, v)| (format!("variants[{i}].template"), &v.template)))
+        .collect()
 }
 
 /// The channel named `name` in a tenant file.

@@ -43,6 +43,8 @@ pub(super) struct RawTenantFile {
     pub scoring: Option<RawScoring>,
     pub targets: Option<RawTargets>,
     pub templates: BTreeMap<String, RawTemplate>,
+    #[serde(default)]
+    pub experiments: BTreeMap<String, RawExperiment>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -326,11 +328,33 @@ pub(super) struct RawCadence {
 pub(super) struct RawStep {
     pub at: Spanned<String>,
     pub channel: Spanned<String>,
-    pub template: Spanned<String>,
+    /// Absent when the step has `variants` instead.
+    pub template: Option<Spanned<String>>,
     pub fallback: Option<Spanned<String>>,
     #[serde(rename = "if")]
     pub if_: Option<Spanned<String>>,
     pub unless: Option<Spanned<String>>,
+    pub variants: Option<Spanned<Vec<RawVariant>>>,
+    pub experiment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVariant {
+    pub template: Spanned<String>,
+    pub weight: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExperiment {
+    pub metric: Spanned<String>,
+    pub alpha: Option<Spanned<f64>>,
+    pub min_sample: Option<Spanned<i64>>,
+    pub max_sample: Option<Spanned<i64>>,
+    pub margin: Option<Spanned<f64>>,
+    pub auto_promote: Option<bool>,
+    pub start: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

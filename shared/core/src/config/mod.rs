@@ -11,6 +11,7 @@ mod checker;
 mod directory;
 mod ed25519_key;
 mod errors;
+mod experiments;
 mod file;
 mod forms;
 mod google_ads;
@@ -37,6 +38,7 @@ pub use channels::{EmailSettings, HandoffChat, SmsProvider, SmsSettings};
 pub use directory::{DirectoryError, TenantDirectory};
 pub use ed25519_key::Ed25519PublicKey;
 pub use errors::{ConfigError, ConfigErrors};
+pub use experiments::{DEFAULT_ALPHA, DEFAULT_MARGIN, DEFAULT_MAX_SAMPLE, DEFAULT_MIN_SAMPLE};
 pub use forms::{
     FormId, FormKind, FormSettings, HtmlForm, WebhookAuth, DEFAULT_FORM_POSTS_PER_MINUTE, DEFAULT_HONEYPOT,
 };

@@ -5,6 +5,7 @@ use super::booking::booking_settings;
 use super::cadences::{cadences, guards_need_scoring};
 use super::channels::{email_settings, handoff_chat, sms_settings, EmailSettings, HandoffChat};
 use super::checker::{line_of, Checker};
+use super::experiments::experiments as experiments_section;
 use super::file::RawTenantFile;
 use super::forms::{forms as forms_section, FormSettings};
 use super::google_ads::{google_ads_settings, GoogleAdsSettings};
@@ -27,8 +28,8 @@ use super::{
     Secret, SecretError, SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
-    Cadence, Condition, ContactPolicy, Cue, Guard, Lead, LeadZone, Pacing, PhoneNumber, Region, Scoring, Signal,
-    TenantId, Trigger,
+    Cadence, Condition, ContactPolicy, Cue, Experiment, Guard, Lead, LeadZone, Pacing, PhoneNumber, Region, Scoring,
+    Signal, TenantId, Trigger,
 };
 use crate::engine::Rules;
 use chrono::{DateTime, Utc};
@@ -105,6 +106,8 @@ pub struct TenantConfig {
     pub templates: Templates,
     /// What the dashboard colours figures against (`[targets]`).
     pub targets: Targets,
+    /// A/B tests (`[experiments.NAME]`), each with the step that carries its variants.
+    pub experiments: BTreeMap<String, Experiment>,
 }
 
 impl TenantConfig {
@@ -152,6 +155,7 @@ impl TenantConfig {
         let booking = booking_settings(&mut c, &raw);
         let links = tracked_links(&mut c, &raw, &booking, &templates);
         let cadences = cadences(&mut c, &raw, booking.cadences.reminders.as_deref());
+        let experiments = experiments_section(&mut c, &raw);
         let scoring = scoring(&mut c, &raw);
         let segments = segments(&mut c, &raw, scoring.is_some());
         guards_need_scoring(&mut c, &raw, scoring.is_some());
@@ -238,6 +242,7 @@ impl TenantConfig {
                     scoring,
                     templates,
                     targets,
+                    experiments,
                 })
             }
             _ => Err(ConfigErrors { origin: origin.to_owned(), errors: c.into_errors() }),
@@ -324,6 +329,11 @@ impl TenantConfig {
             }
         });
         resolved
+    }
+
+    /// The experiment whose variants step `step` of `cadence` carries, if one does.
+    pub fn experiment_at(&self, cadence: &str, step: usize) -> Option<&Experiment> {
+        self.experiments.values().find(|e| e.step.as_ref().is_some_and(|(c, s)| c == cadence && *s == step))
     }
 
     /// The rules the engine reads.

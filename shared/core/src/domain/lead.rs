@@ -1,8 +1,8 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
 use super::{
-    Channel, Consent, Email, LeadId, LeadZone, Milestone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId,
-    Undeliverable,
+    Channel, Consent, Email, Exposure, LeadId, LeadZone, Milestone, PersonName, PhoneNumber, Signal, SignalEntry,
+    TenantId, Undeliverable,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,9 @@ pub struct Lead {
     /// The funnel steps and score tiers the lead has reached, each counted once.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub reached: BTreeSet<Milestone>,
+    /// The experiments the lead was exposed to, by name: the arm it saw and what it did since.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub experiments: BTreeMap<String, Exposure>,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -93,6 +96,7 @@ impl Lead {
             dormant_noted: None,
             signals: Vec::new(),
             reached: BTreeSet::new(),
+            experiments: BTreeMap::new(),
             version: 1,
         }
     }

@@ -7,6 +7,7 @@ mod channel;
 mod consent;
 mod email;
 mod enrolment;
+mod experiment;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
 mod guard;
@@ -38,6 +39,10 @@ pub use channel::{Channel, Undeliverable};
 pub use consent::{Consent, ConsentEvidence, OptOutRecord};
 pub use email::{Email, EmailError};
 pub use enrolment::{Enrolment, EnrolmentStatus, Gate, StopReason};
+pub use experiment::{
+    assign, note_positive_reply, note_signals, replay, ArmDay, ArmResult, Decision, Experiment, Exposure, Lift, Metric,
+    Variant, Verdict, TAU,
+};
 pub use guard::{Comparison, Condition, Guard, GuardError};
 pub use ids::{EnrolmentId, IdError, IdempotencyKey, LeadId, TenantId, TouchId};
 pub use lead::{Lead, LeadProfile, OutcomeKind};

@@ -81,7 +81,10 @@ pub fn inbound_routes() -> Router<HttpState> {
 
 /// Reports (the report function): JSON for machines, the dashboard for people.
 pub fn report_routes() -> Router<HttpState> {
-    Router::new().route("/v1/reports/{report}", get(reports::report)).merge(dashboard::routes())
+    Router::new()
+        .route("/v1/reports/experiments", get(reports::experiments))
+        .route("/v1/reports/{report}", get(reports::report))
+        .merge(dashboard::routes())
 }
 
 /// Every public route: what `leadflow dev` serves.

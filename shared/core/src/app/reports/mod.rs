@@ -5,6 +5,7 @@
 //! leads that arrived in it (a cohort), whatever day each later replied or booked.
 
 mod channels;
+mod experiments;
 mod funnel;
 mod histogram;
 mod people;
@@ -14,8 +15,10 @@ mod speed;
 mod summary;
 mod table;
 mod tiers;
+mod waiting;
 
 pub use channels::{ChannelRow, ChannelsReport};
+pub use experiments::{ExperimentReport, ExperimentsReportError};
 pub use funnel::{CampaignFunnel, Funnel, FunnelReport, FunnelStep};
 pub use histogram::{Band, Histogram, Speed, BANDS};
 pub use people::{PeopleReport, RepRow};
@@ -25,6 +28,7 @@ pub use speed::SpeedReport;
 pub use summary::{Percentiles, Summary, SummaryRow};
 pub use table::Table;
 pub use tiers::{ReactivationRow, TiersReport};
+pub use waiting::{WaitingLead, WaitingReport};
 
 /// `part / whole`, to three decimals; none of nothing.
 pub fn rate(part: u64, whole: u64) -> Option<f64> {

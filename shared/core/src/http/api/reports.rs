@@ -1,8 +1,8 @@
 //! `GET /v1/reports/{report}?from=YYYY-MM-DD&to=YYYY-MM-DD`: JSON, or CSV with
-//! `Accept: text/csv`.
+//! `Accept: text/csv`; and `GET /v1/reports/experiments[?name=NAME]`.
 
 use super::auth::report_reader_of;
-use crate::app::{ReportRange, Table};
+use crate::app::{ExperimentReport, ReportRange, Table};
 use crate::http::common::{ApiError, HttpState, Query};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
@@ -13,7 +13,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The reports this route serves, by name.
-pub const REPORTS: [&str; 7] = ["summary", "speed", "funnel", "channels", "sources", "people", "tiers"];
+pub const REPORTS: [&str; 9] =
+    ["summary", "speed", "funnel", "channels", "sources", "people", "tiers", "waiting", "experiments"];
 
 /// A report date: `YYYY-MM-DD` between the years 2000 and 2999 (anything else is a typo,
 /// and bounding it keeps date arithmetic far from overflow).
@@ -55,6 +56,8 @@ pub(crate) async fn report(
         "sources" => answer(&headers, app.sources_report(&tenant, range).await?),
         "people" => answer(&headers, app.people_report(&tenant, range).await?),
         "tiers" => answer(&headers, app.tiers_report(&tenant, range).await?),
+        // Now, whatever the range.
+        "waiting" => answer(&headers, app.waiting_report(&tenant).await?),
         _ => return Err(ApiError::NotFound(format!("no report {name:?}; the reports are {}", REPORTS.join(", ")))),
     })
 }
@@ -82,6 +85,18 @@ fn wants_csv(headers: &HeaderMap) -> bool {
         (Some(_), None) => true,
         (None, _) => false,
     }
+}
+
+/// Every experiment of the tenant, or the one `?name=` names, as of today.
+pub(crate) async fn experiments(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, ApiError>,
+) -> Result<Json<Vec<ExperimentReport>>, ApiError> {
+    let tenant = report_reader_of(&state, &headers)?;
+    let Query(query) = query?;
+    let today = state.app.clock.now().date_naive();
+    Ok(Json(state.app.experiments_report(&tenant, query.get("name").map(String::as_str), today).await?))
 }
 
 #[cfg(test)]

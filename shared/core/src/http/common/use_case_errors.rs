@@ -2,7 +2,9 @@
 //! the app gets its status, so a handler only writes `?`.
 
 use super::ApiError;
-use crate::app::{BookingError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError};
+use crate::app::{
+    BookingError, ExperimentsReportError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError,
+};
 use crate::ports::StoreError;
 
 impl From<StoreError> for ApiError {
@@ -59,6 +61,15 @@ impl From<ReportError> for ApiError {
         match e {
             ReportError::Invalid(field) => ApiError::Invalid(vec![field]),
             ReportError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ExperimentsReportError> for ApiError {
+    fn from(e: ExperimentsReportError) -> Self {
+        match e {
+            ExperimentsReportError::NoSuchExperiment(_) => ApiError::NotFound(e.to_string()),
+            ExperimentsReportError::Store(e) => e.into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub(super) mod overview;
 pub(super) mod portfolio;
+pub(super) mod waiting;
 
 use crate::http::common::HttpState;
 use axum::routing::get;
@@ -18,9 +19,12 @@ pub(super) struct NavEntry {
 }
 
 /// The tenant pages, in the navigation's order.
-pub(super) const TENANT_PAGES: &[NavEntry] = &[NavEntry { slug: "overview", label: "Overview" }];
+pub(super) const TENANT_PAGES: &[NavEntry] =
+    &[NavEntry { slug: "overview", label: "Overview" }, NavEntry { slug: "waiting", label: "Waiting" }];
 
 /// The routes of the tenant pages.
 pub(super) fn tenant_routes() -> Router<HttpState> {
-    Router::new().route("/dashboard/t/{tenant}/overview", get(overview::page))
+    Router::new()
+        .route("/dashboard/t/{tenant}/overview", get(overview::page))
+        .route("/dashboard/t/{tenant}/waiting", get(waiting::page))
 }

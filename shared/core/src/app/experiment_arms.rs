@@ -1,0 +1,120 @@
+//! Experiments at run time: the arm a claimed touch sends (the lead's own if it has one, else
+//! its hashed arm, or the winner once an auto-promoting experiment has one), the exposure kept
+//! on the lead, and its counters: each lead exposed, converted and opted out once per
+//! experiment, counted on the day it happened.
+
+use super::change::Change;
+use super::counters::{ArmEvent, Counter};
+use super::App;
+use crate::config::TenantConfig;
+use crate::domain::{assign, Decision, Experiment, Exposure, Lead};
+use chrono::{DateTime, Utc};
+
+/// The variant a claimed touch sends, and whether the lead is new to the experiment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Arm {
+    pub experiment: String,
+    pub variant: String,
+    pub new: bool,
+}
+
+impl App {
+    /// The arm of the experiment on step `step` of `cadence` that `lead` gets, if the step
+    /// carries one.
+    pub(super) async fn arm_for(
+        &self,
+        tenant: &TenantConfig,
+        lead: &Lead,
+        cadence: &str,
+        step: usize,
+        now: DateTime<Utc>,
+    ) -> Option<Arm> {
+        let experiment = tenant.experiment_at(cadence, step)?;
+        let arm = |variant: &str, new| Arm { experiment: experiment.name.clone(), variant: variant.to_owned(), new };
+        if let Some(seen) = lead.experiments.get(&experiment.name) {
+            // Sticky; an arm since taken out of the tenant file falls back to the control.
+            let kept = experiment.variants.iter().any(|v| v.template == seen.variant);
+            return Some(arm(if kept { &seen.variant } else { &experiment.variants[0].template }, false));
+        }
+        if let Some(promoted) = self.promoted(tenant, experiment, now).await {
+            return Some(arm(&promoted, true));
+        }
+        let source = &lead.profile.source;
+        Some(arm(&assign(&tenant.id, &experiment.name, source, &lead.id, &experiment.variants).template, true))
+    }
+
+    /// The variant every new lead gets, for an auto-promoting experiment that has decided: its
+    /// winner, or the control once the guardrail stopped it. Read from the counters (the
+    /// report's own replay), so the Lambdas and `leadflow dev` agree without a shared cache.
+    async fn promoted(&self, tenant: &TenantConfig, experiment: &Experiment, now: DateTime<Utc>) -> Option<String> {
+        if !experiment.auto_promote {
+            return None;
+        }
+        let verdict = match self.experiment_verdicts(tenant, &[experiment], now.date_naive()).await {
+            Ok(mut verdicts) => verdicts.pop()?.1,
+            Err(e) => {
+                tracing::warn!(tenant = %tenant.id, experiment = %experiment.name, error = %e, "experiment not read");
+                return None;
+            }
+        };
+        match verdict.decision {
+            Decision::Winner { variant } => Some(variant),
+            Decision::StoppedByGuardrail { .. } => Some(experiment.variants[0].template.clone()),
+            Decision::Running | Decision::NoDifference => None,
+        }
+    }
+
+    /// Keeps `arm` on the lead after its touch was claimed; the change's counters count the
+    /// exposure. Best effort: the touch goes out whatever happens here.
+    pub(super) async fn expose(&self, tenant: &TenantConfig, lead: &Lead, arm: &Arm, now: DateTime<Utc>) {
+        let exposure = Exposure {
+            variant: arm.variant.clone(),
+            source: lead.profile.source.clone(),
+            at: now,
+            converted_at: None,
+            opted_out_at: None,
+        };
+        let changed = self
+            .change_lead_reading(&tenant.id, &lead.id, now, false, |lead, _| {
+                let mut next = lead.clone();
+                next.experiments.entry(arm.experiment.clone()).or_insert_with(|| exposure.clone());
+                Change { lead: next, ..Change::none(lead) }
+            })
+            .await;
+        if let Err(e) = changed {
+            tracing::warn!(tenant = %tenant.id, lead = %lead.id, error = %e, "experiment exposure not kept");
+        }
+    }
+
+    /// Counts, on `now`'s day, what a lead's change did in its experiments.
+    pub(super) async fn count_arms(&self, tenant: &TenantConfig, before: &Lead, after: &Lead, now: DateTime<Utc>) {
+        let counts: Vec<(String, u64)> = arm_events(before, after).into_iter().map(|c| (c.key(), 1)).collect();
+        if counts.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.add_counts(&tenant.id, now.date_naive(), &counts).await {
+            tracing::warn!(tenant = %tenant.id, error = %e, "experiment counters not updated");
+        }
+    }
+}
+
+/// The experiment counters a change from `before` to `after` adds: a new exposure, a first
+/// conversion, a first opt-out.
+fn arm_events(before: &Lead, after: &Lead) -> Vec<Counter> {
+    let mut counters = Vec::new();
+    for (name, now) in &after.experiments {
+        let was = before.experiments.get(name);
+        let events = [
+            (ArmEvent::Exposed, was.is_none()),
+            (ArmEvent::Converted, now.converted_at.is_some() && was.is_none_or(|w| w.converted_at.is_none())),
+            (ArmEvent::OptedOut, now.opted_out_at.is_some() && was.is_none_or(|w| w.opted_out_at.is_none())),
+        ];
+        counters.extend(events.into_iter().filter(|(_, happened)| *happened).map(|(event, _)| Counter::Experiment {
+            experiment: name.clone(),
+            variant: now.variant.clone(),
+            source: now.source.clone(),
+            event,
+        }));
+    }
+    counters
+}
