@@ -4,7 +4,7 @@
 //! `stl|facebook|57` (one bucket of the speed-to-lead histogram). Sources are slugs
 //! (`[a-z0-9._-]`), so `|` never appears inside a part.
 
-use crate::domain::{Channel, OutcomeKind};
+use crate::domain::{Channel, OutcomeKind, StageName};
 
 /// A counted fact.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,17 @@ pub enum Counter {
         source: String,
         bucket: u32,
     },
+    /// A lead entered a pipeline stage (its first on arrival, then each move).
+    StageEntered {
+        source: String,
+        stage: StageName,
+    },
+    /// A lead left a stage after this long there, in a histogram bucket (`latency_bucket` of
+    /// the milliseconds): the median time in each stage.
+    StageTime {
+        stage: StageName,
+        bucket: u32,
+    },
 }
 
 impl Counter {
@@ -96,6 +107,8 @@ impl Counter {
             Counter::TestLead { source } => format!("test_leads|{source}"),
             Counter::SpamPost { source } => format!("spam_posts|{source}"),
             Counter::SourceFailure { source } => format!("source_failures|{source}"),
+            Counter::StageEntered { source, stage } => format!("stage|{source}|{stage}"),
+            Counter::StageTime { stage, bucket } => format!("stage_ms|{stage}|{bucket}"),
         }
     }
 
@@ -123,6 +136,12 @@ impl Counter {
             ["spam_posts", source] => Counter::SpamPost { source: (*source).to_owned() },
             ["source_failures", source] => Counter::SourceFailure { source: (*source).to_owned() },
             ["stl", source, b] => Counter::SpeedToLead { source: (*source).to_owned(), bucket: b.parse().ok()? },
+            ["stage", source, stage] => {
+                Counter::StageEntered { source: (*source).to_owned(), stage: StageName::parse(stage).ok()? }
+            }
+            ["stage_ms", stage, b] => {
+                Counter::StageTime { stage: StageName::parse(stage).ok()?, bucket: b.parse().ok()? }
+            }
             _ => return None,
         })
     }
@@ -180,6 +199,8 @@ mod tests {
             Counter::Click { source: "web".into(), booking: true },
             Counter::Click { source: "web".into(), booking: false },
             Counter::Uncertain { source: "web".into(), channel: Channel::Sms },
+            Counter::StageEntered { source: "web".into(), stage: StageName::parse("booked").unwrap() },
+            Counter::StageTime { stage: StageName::parse("new").unwrap(), bucket: 300 },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -121,6 +121,8 @@ impl App {
                 | Counter::Reply { source, channel }
                 | Counter::OptOut { source, channel }
                 | Counter::Uncertain { source, channel } => (source, Some(*channel)),
+                // The pipeline's counters feed the funnel report, not the summary.
+                Counter::StageEntered { .. } | Counter::StageTime { .. } => continue,
             };
             slices.push(by_source.entry(source.clone()).or_default());
             if let Some(channel) = channel {
@@ -152,6 +154,7 @@ impl App {
                     Counter::SpamPost { .. } => row.spam_posts += n,
                     Counter::SourceFailure { .. } => row.source_failures += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
+                    Counter::StageEntered { .. } | Counter::StageTime { .. } => {}
                 }
             }
         }

@@ -38,6 +38,7 @@ pub(super) struct RawTenantFile {
     #[serde(default)]
     pub triggers: Vec<RawTrigger>,
     pub scoring: Option<RawScoring>,
+    pub pipeline: Option<RawPipeline>,
     pub templates: BTreeMap<String, RawTemplate>,
 }
 
@@ -352,4 +353,17 @@ pub(super) struct RawTrigger {
 pub(super) struct RawTemplate {
     pub subject: Option<Spanned<String>>,
     pub body: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPipeline {
+    pub stages: Spanned<Vec<RawStage>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStage {
+    pub name: Spanned<String>,
+    pub sla: Option<Spanned<String>>,
 }

@@ -17,6 +17,7 @@ mod google_ads;
 mod links;
 mod meta;
 mod missed_calls;
+mod pipeline;
 mod policy;
 mod reactivation;
 mod scoring;

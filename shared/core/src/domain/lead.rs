@@ -1,7 +1,8 @@
 //! The lead: who they are, what they agreed to, and where they stand.
 
 use super::{
-    Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, TenantId, Undeliverable,
+    Channel, Consent, Email, LeadId, LeadZone, PersonName, PhoneNumber, Signal, SignalEntry, StageHistory, TenantId,
+    Undeliverable,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,9 @@ pub struct Lead {
     /// What the lead did, oldest first: the last [`Lead::KEPT_SIGNALS`] signals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<SignalEntry>,
+    /// The pipeline stages the lead stayed in, the current one last (see `domain::stage`).
+    #[serde(default, skip_serializing_if = "StageHistory::is_empty")]
+    pub stages: StageHistory,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -88,6 +92,7 @@ impl Lead {
             hot_alerted_at: None,
             dormant_noted: None,
             signals: Vec::new(),
+            stages: StageHistory::default(),
             version: 1,
         }
     }

@@ -2,7 +2,9 @@
 //! the app gets its status, so a handler only writes `?`.
 
 use super::ApiError;
-use crate::app::{BookingError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError};
+use crate::app::{
+    BookingError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError, StageMoveError,
+};
 use crate::ports::StoreError;
 
 impl From<StoreError> for ApiError {
@@ -41,6 +43,18 @@ impl From<OutcomeError> for ApiError {
         match e {
             OutcomeError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
             OutcomeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StageMoveError> for ApiError {
+    fn from(e: StageMoveError) -> Self {
+        match e {
+            StageMoveError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
+            StageMoveError::UnknownStage { allowed, .. } => {
+                ApiError::field("stage", format!("must be one of {allowed}"))
+            }
+            StageMoveError::Store(e) => e.into(),
         }
     }
 }
