@@ -33,7 +33,7 @@ pub struct StageNow {
     pub stage_entered_at: DateTime<Utc>,
     /// How long it has been in the stage, as a person reads it (`2d 3h`, `45m`).
     pub in_stage_for: String,
-    /// Whether it has sat there past the stage's SLA.
+    /// Whether it has sat there for the stage's SLA or longer.
     pub stale: bool,
 }
 
@@ -46,7 +46,7 @@ impl StageNow {
             stage: current.stage.clone(),
             stage_entered_at: current.entered_at,
             in_stage_for: elapsed(now - current.entered_at),
-            stale: lead.stages.overdue_by(pipeline, now).is_some(),
+            stale: lead.stages.is_stale(pipeline, now),
         })
     }
 }
@@ -125,7 +125,7 @@ mod tests {
 
         let within = StageNow::of(&lead, &pipeline, entered + Duration::hours(27) + Duration::minutes(5)).unwrap();
         assert_eq!((within.stage, within.in_stage_for.as_str(), within.stale), (contacted, "1d 3h", false));
-        assert!(StageNow::of(&lead, &pipeline, entered + Duration::days(3) + Duration::seconds(1)).unwrap().stale);
+        assert!(StageNow::of(&lead, &pipeline, entered + Duration::days(3)).unwrap().stale);
         assert_eq!(elapsed(Duration::minutes(45)), "45m");
         assert_eq!(elapsed(Duration::minutes(185)), "3h 5m");
     }

@@ -22,7 +22,7 @@
 //! may be rebooked or lost.
 
 use super::{Lead, OutcomeKind, Pipeline, StageName, TimelineEntry, TimelineKind};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What may move a lead's stage by itself.
@@ -127,12 +127,17 @@ impl StageHistory {
         }
     }
 
-    /// How long the lead has sat in its stage past that stage's SLA at `now`; none if it has
-    /// no stage, the stage no SLA, or it is within it. (For the pipeline board: stale first.)
-    pub fn overdue_by(&self, pipeline: &Pipeline, now: DateTime<Utc>) -> Option<Duration> {
+    /// When the current stay turns stale (its stage's SLA is up); none if the lead has no
+    /// stage or the stage no SLA. The pipeline board sorts by it, stale ones first.
+    pub fn stale_at(&self, pipeline: &Pipeline) -> Option<DateTime<Utc>> {
         let current = self.current()?;
-        let over = now - current.entered_at - pipeline.sla(&current.stage)?;
-        (over > Duration::zero()).then_some(over)
+        Some(current.entered_at + pipeline.sla(&current.stage)?)
+    }
+
+    /// Whether the lead has sat in its stage for its SLA or longer at `now` (the moment its
+    /// stale-lead alert is due).
+    pub fn is_stale(&self, pipeline: &Pipeline, now: DateTime<Utc>) -> bool {
+        self.stale_at(pipeline).is_some_and(|at| now >= at)
     }
 }
 
@@ -182,7 +187,7 @@ pub fn move_stage(
 mod tests {
     use super::*;
     use crate::domain::{fixtures, PipelineStage, TenantId};
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn fresh() -> Lead {
         fixtures::lead(&TenantId::parse("acme").unwrap(), t(0))
@@ -311,8 +316,9 @@ mod tests {
         let stages = vec![PipelineStage { name: name("new"), sla: Some(Duration::minutes(30)) }];
         let pipeline = Pipeline::new(stages).unwrap();
         let lead = in_stage("new");
-        assert_eq!(lead.stages.overdue_by(&pipeline, t(30)), None);
-        assert_eq!(lead.stages.overdue_by(&pipeline, t(31)), Some(Duration::minutes(1)));
-        assert_eq!(lead.stages.overdue_by(&Pipeline::default(), t(59)), None, "no SLA");
+        assert_eq!(lead.stages.stale_at(&pipeline), Some(t(30)));
+        assert!(!lead.stages.is_stale(&pipeline, t(29)));
+        assert!(lead.stages.is_stale(&pipeline, t(30)), "as its alert is due");
+        assert!(!lead.stages.is_stale(&Pipeline::default(), t(59)), "no SLA");
     }
 }
