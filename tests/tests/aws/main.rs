@@ -18,6 +18,7 @@ mod scores;
 mod secrets;
 mod sns;
 mod sources;
+mod stages;
 mod telnyx;
 mod timing;
 mod triggers;
