@@ -84,7 +84,16 @@ pub enum Counter {
         stage: StageName,
         bucket: u32,
     },
+    /// How many leads are in the stage now (the pipeline board): +1 on entry, -1 on exit,
+    /// kept under [`CURRENT_DAY`], not under a day of arrival.
+    InStage {
+        stage: StageName,
+    },
 }
+
+/// The day the counts of "now" (not of a cohort) are kept under: 1970-01-01, a day no lead
+/// arrives on, so no report of arrival days ever reads them.
+pub const CURRENT_DAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
 
 impl Counter {
     /// The stored name.
@@ -109,6 +118,7 @@ impl Counter {
             Counter::SourceFailure { source } => format!("source_failures|{source}"),
             Counter::StageEntered { source, stage } => format!("stage|{source}|{stage}"),
             Counter::StageTime { stage, bucket } => format!("stage_ms|{stage}|{bucket}"),
+            Counter::InStage { stage } => format!("in_stage|{stage}"),
         }
     }
 
@@ -142,6 +152,7 @@ impl Counter {
             ["stage_ms", stage, b] => {
                 Counter::StageTime { stage: StageName::parse(stage).ok()?, bucket: b.parse().ok()? }
             }
+            ["in_stage", stage] => Counter::InStage { stage: StageName::parse(stage).ok()? },
             _ => return None,
         })
     }
@@ -201,6 +212,7 @@ mod tests {
             Counter::Uncertain { source: "web".into(), channel: Channel::Sms },
             Counter::StageEntered { source: "web".into(), stage: StageName::parse("booked").unwrap() },
             Counter::StageTime { stage: StageName::parse("new").unwrap(), bucket: 300 },
+            Counter::InStage { stage: StageName::parse("won").unwrap() },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -1,12 +1,13 @@
 //! What follows a lead's move into a pipeline stage, whatever moved it: the funnel's counters
-//! (the stage entered, the time spent in the one left) and, for a stage with an SLA, a durable
-//! check that raises one stale-lead alert if the lead is still there when it is up.
+//! (the stage entered, the time spent in the one left), the count of leads in each stage now
+//! and, for a stage with an SLA, a durable check that raises one stale-lead alert if the lead
+//! is still there when it is up.
 //!
 //! It runs after every write of a lead (`change_lead`, intake), computed from the lead before
 //! and after, so no path that moves a stage can forget it.
 
 use super::change::Change;
-use super::counters::{latency_bucket, Counter};
+use super::counters::{latency_bucket, Counter, CURRENT_DAY};
 use super::handoff::{full_name, owner_mention};
 use super::App;
 use crate::config::TenantConfig;
@@ -25,13 +26,19 @@ impl App {
         }
         let source = after.profile.source.clone();
         let mut counts = vec![(Counter::StageEntered { source, stage: entered.stage.clone() }.key(), 1)];
+        let mut now_in = vec![(Counter::InStage { stage: entered.stage.clone() }.key(), 1)];
         if let Some(left) = left {
             let ms = (entered.entered_at - left.entered_at).num_milliseconds().max(0) as u64;
             counts.push((Counter::StageTime { stage: left.stage.clone(), bucket: latency_bucket(ms) }.key(), 1));
+            now_in.push((Counter::InStage { stage: left.stage.clone() }.key(), -1));
         }
         // Dated by the lead's arrival, as every counter of a lead is: a funnel of a cohort.
-        if let Err(e) = self.store.add_counts(&tenant.id, after.received_at.date_naive(), &counts).await {
-            tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "stage counters not updated");
+        // Like them, best effort after the lead's write: a failed add leaves a count short.
+        let days = [(after.received_at.date_naive(), counts), (CURRENT_DAY, now_in)];
+        for (day, counts) in days {
+            if let Err(e) = self.store.add_counts(&tenant.id, day, &counts).await {
+                tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "stage counters not updated");
+            }
         }
         let Some(sla) = tenant.pipeline.sla(&entered.stage) else { return };
         let check = StageCheck {

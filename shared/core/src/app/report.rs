@@ -122,7 +122,7 @@ impl App {
                 | Counter::OptOut { source, channel }
                 | Counter::Uncertain { source, channel } => (source, Some(*channel)),
                 // The pipeline's counters feed the funnel report, not the summary.
-                Counter::StageEntered { .. } | Counter::StageTime { .. } => continue,
+                Counter::StageEntered { .. } | Counter::StageTime { .. } | Counter::InStage { .. } => continue,
             };
             slices.push(by_source.entry(source.clone()).or_default());
             if let Some(channel) = channel {
@@ -154,7 +154,7 @@ impl App {
                     Counter::SpamPost { .. } => row.spam_posts += n,
                     Counter::SourceFailure { .. } => row.source_failures += n,
                     Counter::SpeedToLead { bucket, .. } => slice.histogram.push((*bucket, n)),
-                    Counter::StageEntered { .. } | Counter::StageTime { .. } => {}
+                    Counter::StageEntered { .. } | Counter::StageTime { .. } | Counter::InStage { .. } => {}
                 }
             }
         }
