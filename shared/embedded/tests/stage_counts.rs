@@ -5,10 +5,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use leadflow_core::app::{latency_bucket, App, IntakeRequest, LinkTracking, CURRENT_DAY};
-use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::{LeadId, OutcomeKind, TokenKey};
+use leadflow_core::app::{latency_bucket, App, IntakeRequest, CURRENT_DAY};
+use leadflow_core::config::TenantConfig;
+use leadflow_core::domain::{LeadId, OutcomeKind};
 use leadflow_core::ports::{Clock, LeadStore, LogNotifier};
 use leadflow_embedded::{EmbeddedStore, LocalScheduler, ManualClock, OutboxChannel};
 use serde_json::json;
@@ -33,21 +35,8 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(dir.path()).unwrap();
     let clock = Arc::new(ManualClock::new(morning()));
-    let directory = TenantDirectory::new(vec![TenantConfig::demo()]).unwrap();
-    let tenant = directory.all().next().unwrap().clone();
-    let scheduler = LocalScheduler::new(store.clone());
-    let app = App {
-        store: Arc::new(store.clone()),
-        scheduler: scheduler.clone(),
-        sender: Arc::new(OutboxChannel::new(store.clone(), false)),
-        notifier: Arc::new(LogNotifier),
-        clock: clock.clone(),
-        lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
-        tenants: Arc::new(directory),
-        links: Arc::new(LinkTracking::new("http://127.0.0.1:1", TokenKey::new(b"test-link-key"))),
-        contacts: Arc::default(),
-    };
-    scheduler.attach(app.clone());
+    let sender = Arc::new(OutboxChannel::new(store.clone(), false));
+    let (app, scheduler, tenant) = common::demo_app(&store, sender, Arc::new(LogNotifier), clock.clone());
     Fixture { app, scheduler, store, clock, tenant, _dir: dir }
 }
 

@@ -2,21 +2,11 @@
 //! no-show back to `conversation`, people anywhere (`POST /v1/leads/{id}/stage`), and a lead
 //! that sits in a stage past its SLA is announced in the team chat once.
 
-use leadflow_core::config::{without_demo_team, DEMO_API_KEY};
+use leadflow_core::config::without_demo_team;
 use leadflow_tests::{chat_posts, lead_phone, spawn_app, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn move_to(app: &TestApp, id: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .post(format!("{}/v1/leads/{id}/stage", app.base))
-        .bearer_auth(DEMO_API_KEY)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// The stages the lead stayed in, oldest first.
 fn stays(lead: &Value) -> Vec<String> {
@@ -59,11 +49,11 @@ async fn signals_move_a_lead_forward_and_a_no_show_back_to_conversation() {
 async fn a_person_moves_a_lead_to_any_stage_and_is_named_on_its_timeline() {
     let app = spawn_app().await;
     let id = app.enrol(1).await;
-    let moved = move_to(&app, &id, &json!({ "stage": "showed", "by": "Dana" })).await;
+    let moved = app.post_stage(&id, &json!({ "stage": "showed", "by": "Dana" })).await;
     assert_eq!(moved.status(), 200);
     let moved: Value = moved.json().await.unwrap();
     assert_eq!((moved["lead_id"].as_str(), moved["stage"].as_str()), (Some(id.as_str()), Some("showed")));
-    assert_eq!(move_to(&app, &id, &json!({ "stage": "new" })).await.status(), 200, "back, by hand");
+    assert_eq!(app.post_stage(&id, &json!({ "stage": "new" })).await.status(), 200, "back, by hand");
 
     let lead = app.lead(&id).await;
     assert_eq!(lead["stage"], "new");
@@ -84,13 +74,13 @@ async fn an_unknown_stage_is_422_naming_the_allowed_ones_and_an_unknown_lead_404
         (json!({ "stage": "Won" }), "must be one of"),
         (json!({}), "is required"),
     ] {
-        let response = move_to(&app, &id, &body).await;
+        let response = app.post_stage(&id, &body).await;
         assert_eq!(response.status(), 422, "{body}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["fields"][0]["field"], "stage");
         assert!(error["fields"][0]["message"].as_str().unwrap().contains(message), "{error}");
     }
-    let unknown = move_to(&app, "ld_0000000000000000000000000000ffff", &json!({ "stage": "won" })).await;
+    let unknown = app.post_stage("ld_0000000000000000000000000000ffff", &json!({ "stage": "won" })).await;
     assert_eq!(unknown.status(), 404);
     assert_eq!(app.lead(&id).await["stage"], "contacted", "nothing moved");
 }
