@@ -16,8 +16,9 @@ use crate::ports::{StageCheck, StaleLead, StoreError};
 
 impl App {
     /// After `after` was written (`before`: the lead as it was; none for a new one): if it
-    /// entered a stage, counts the entry and the time spent in the stage it left, and
-    /// schedules the new stage's SLA check. Best effort, like every counter: the lead is right.
+    /// entered a stage, counts the entry and the time spent in the stage it left, withdraws
+    /// the left stage's SLA check and schedules the new one's. Best effort, like every
+    /// counter: the lead is right, and a check left behind finds the lead gone on.
     pub(super) async fn after_stage_move(&self, tenant: &TenantConfig, before: Option<&Lead>, after: &Lead) {
         let Some(entered) = after.stages.current() else { return };
         let left = before.and_then(|lead| lead.stages.current());
@@ -40,16 +41,17 @@ impl App {
                 tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "stage counters not updated");
             }
         }
-        let Some(sla) = tenant.pipeline.sla(&entered.stage) else { return };
-        let check = StageCheck {
-            tenant: tenant.id.clone(),
-            lead_id: after.id.clone(),
-            stage: entered.stage.clone(),
-            entered_at: entered.entered_at,
-            due_at: entered.entered_at + sla,
-        };
-        if let Err(e) = self.scheduler.schedule(check.into()).await {
-            tracing::error!(tenant = %tenant.id, lead = %after.id, error = %e, "stage SLA check not scheduled");
+        // Most leads leave `new` within seconds: its check would be a schedule kept for
+        // nothing and a wakeup that does nothing.
+        if let Some(check) = left.and_then(|left| stage_check(tenant, after, left)) {
+            if let Err(e) = self.scheduler.cancel(&check.into()).await {
+                tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "stage SLA check not withdrawn");
+            }
+        }
+        if let Some(check) = stage_check(tenant, after, entered) {
+            if let Err(e) = self.scheduler.schedule(check.into()).await {
+                tracing::error!(tenant = %tenant.id, lead = %after.id, error = %e, "stage SLA check not scheduled");
+            }
         }
     }
 
@@ -91,6 +93,18 @@ impl App {
         }
         Ok(true)
     }
+}
+
+/// The SLA check of `lead`'s stay `stay`, if its stage has an SLA (the same one whether made
+/// to schedule or to withdraw, while the tenant file keeps the SLA).
+fn stage_check(tenant: &TenantConfig, lead: &Lead, stay: &StageVisit) -> Option<StageCheck> {
+    Some(StageCheck {
+        tenant: tenant.id.clone(),
+        lead_id: lead.id.clone(),
+        stage: stay.stage.clone(),
+        entered_at: stay.entered_at,
+        due_at: stay.entered_at + tenant.pipeline.sla(&stay.stage)?,
+    })
 }
 
 /// Whether two stays are one (a stay is its stage and when it began).
