@@ -254,13 +254,17 @@ impl TestApp {
 
     /// POST /v1/leads/{id}/events.
     pub async fn post_event(&self, id: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(format!("{}/v1/leads/{id}/events", self.base))
-            .bearer_auth(DEMO_API_KEY)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.post_json(&format!("/v1/leads/{id}/events"), body).await
+    }
+
+    /// POST /v1/leads/{id}/stage.
+    pub async fn post_stage(&self, id: &str, body: &Value) -> reqwest::Response {
+        self.post_json(&format!("/v1/leads/{id}/stage"), body).await
+    }
+
+    /// POSTs `body` as JSON to `path` with the demo key.
+    async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(format!("{}{path}", self.base)).bearer_auth(DEMO_API_KEY).json(body).send().await.unwrap()
     }
 
     /// Runs everything due now and waits for it (touches due now run in the background,

@@ -49,7 +49,7 @@ async fn the_report_replays_the_days_to_the_first_day_the_winner_held() {
         let day = first + Days::new(d);
         let mut counts = Vec::new();
         for source in ["facebook", "google"] {
-            for (variant, conversions) in [("welcome_sms", 2 + d % 2), ("welcome_sms_slots", 5)] {
+            for (variant, conversions) in [("welcome_sms", (2 + d % 2) as i64), ("welcome_sms_slots", 5)] {
                 counts.push((key(variant, source, "exposed"), 50));
                 counts.push((key(variant, source, "converted"), conversions));
                 counts.push((key(variant, source, "opted_out"), 1));

@@ -8,11 +8,13 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use leadflow_core::app::{App, IntakeRequest, LinkTracking, Settlement, WakeOutcome};
-use leadflow_core::config::{TenantConfig, TenantDirectory};
-use leadflow_core::domain::{Channel, LeadId, OptOutRecord, PhoneNumber, TimelineKind, TokenKey, Touch, TouchStatus};
+use leadflow_core::app::{App, IntakeRequest, Settlement, WakeOutcome};
+use leadflow_core::config::TenantConfig;
+use leadflow_core::domain::{Channel, LeadId, OptOutRecord, PhoneNumber, TimelineKind, Touch, TouchStatus};
 use leadflow_core::ports::{
     Clock, DueTouch, Escalation, Handoff, LeadStore, Lookup, Notifier, OutboundMessage, SendError, Sender, TouchCheck,
     UncertainTouch, Wakeup,
@@ -121,21 +123,7 @@ fn fixture(start: DateTime<Utc>, knows: bool) -> Fixture {
         Arc::new(Crashing { outbox: outbox.clone(), crash: Mutex::new(Crash::Never), knows, crashed: Notify::new() });
     let chat = Arc::new(Chat::default());
     let clock = Arc::new(ManualClock::new(start));
-    let directory = TenantDirectory::new(vec![TenantConfig::demo()]).unwrap();
-    let tenant = directory.all().next().unwrap().clone();
-    let scheduler = LocalScheduler::new(store.clone());
-    let app = App {
-        store: Arc::new(store.clone()),
-        scheduler: scheduler.clone(),
-        sender: channel.clone(),
-        notifier: chat.clone(),
-        clock: clock.clone(),
-        lead_ads: Arc::new(leadflow_core::ports::NoLeadAds),
-        tenants: Arc::new(directory),
-        links: Arc::new(LinkTracking::new("http://127.0.0.1:1", TokenKey::new(b"test-link-key"))),
-        contacts: Arc::default(),
-    };
-    scheduler.attach(app.clone());
+    let (app, scheduler, tenant) = common::demo_app(&store, channel.clone(), chat.clone(), clock.clone());
     Fixture { app, scheduler, store, outbox, channel, chat, clock, tenant, _dir: dir }
 }
 

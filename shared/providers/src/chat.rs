@@ -6,7 +6,7 @@ use crate::send::{HttpSender, RetryPolicy};
 use async_trait::async_trait;
 use leadflow_core::config::TenantDirectory;
 use leadflow_core::domain::{Channel, TenantId};
-use leadflow_core::ports::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
+use leadflow_core::ports::{Escalation, Handoff, HotLead, LogNotifier, Notifier, StaleLead, UncertainTouch};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -132,6 +132,32 @@ pub fn hot_text(alert: &HotLead) -> String {
     text
 }
 
+/// The stale-lead alert: the lead, its stage, how long it sat there against the stage's SLA,
+/// and who should move it.
+pub fn stale_text(alert: &StaleLead) -> String {
+    let who = alert.owner.as_deref().unwrap_or("Team");
+    let place = alert.link.clone().unwrap_or_else(|| format!("lead {}", alert.lead_id));
+    format!(
+        "{who}: *{}* has been in *{}* for {} (the stage's SLA is {}). Move it on or close it: {place}",
+        alert.lead_name,
+        alert.stage,
+        minutes_span(alert.waited_minutes),
+        minutes_span(alert.sla_minutes)
+    )
+}
+
+/// Minutes as a person reads them: `45 min`, `5 h`, `3 d 4 h`.
+fn minutes_span(minutes: i64) -> String {
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 /// The first word of a name: all a team chat without a BAA in place may see of a lead.
 fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or_default().to_owned()
@@ -183,6 +209,18 @@ impl Notifier for ChatNotifier {
             })
         } else {
             hot_text(alert)
+        };
+        self.post(url, text).await
+    }
+
+    async fn stale_lead(&self, alert: &StaleLead) -> Result<(), String> {
+        let Some(url) = self.webhooks.get(&alert.tenant) else {
+            return LogNotifier.stale_lead(alert).await;
+        };
+        let text = if self.private.contains(&alert.tenant) {
+            stale_text(&StaleLead { lead_name: first_name(&alert.lead_name), ..alert.clone() })
+        } else {
+            stale_text(alert)
         };
         self.post(url, text).await
     }
@@ -263,5 +301,25 @@ mod tests {
         let text = uncertain_text(&alert);
         assert!(text.starts_with("<@U123>: the first text to *Ann Lee* may not have gone out"), "{text}");
         assert!(text.contains("standard step 0 by sms, claimed 2026-03-05 15:00 UTC"), "{text}");
+    }
+
+    #[test]
+    fn a_stale_lead_names_its_stage_its_wait_and_its_owner() {
+        let alert = StaleLead {
+            tenant: TenantId::parse("clinic").unwrap(),
+            lead_id: LeadId::new(),
+            lead_name: "Ann Lee".to_owned(),
+            stage: leadflow_core::domain::StageName::parse("contacted").unwrap(),
+            waited_minutes: 3 * 1440 + 61,
+            sla_minutes: 3 * 1440,
+            owner: Some("<@UDANA>".to_owned()),
+            link: None,
+        };
+        let text = stale_text(&alert);
+        assert!(
+            text.starts_with("<@UDANA>: *Ann Lee* has been in *contacted* for 3 d 1 h (the stage's SLA is 3 d)."),
+            "{text}"
+        );
+        assert!(text.ends_with(&format!("lead {}", alert.lead_id)), "{text}");
     }
 }

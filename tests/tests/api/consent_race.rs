@@ -230,7 +230,7 @@ impl LeadStore for HeldOptOuts {
     async fn set_rep_away(&self, tenant: &TenantId, rep: &str, away: bool) -> Result<(), StoreError> {
         self.inner.set_rep_away(tenant, rep, away).await
     }
-    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, i64)]) -> Result<(), StoreError> {
         self.inner.add_counts(tenant, day, counts).await
     }
     async fn count_hit(

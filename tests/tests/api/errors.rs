@@ -97,6 +97,7 @@ fn wrong_methods(lead: &str) -> Vec<(reqwest::Method, String)> {
         (Method::GET, "/v1/leads".to_owned()),
         (Method::DELETE, format!("/v1/leads/{lead}")),
         (Method::GET, format!("/v1/leads/{lead}/events")),
+        (Method::GET, format!("/v1/leads/{lead}/stage")),
         (Method::GET, "/v1/webhooks/twilio/sms".to_owned()),
         (Method::GET, "/v1/webhooks/twilio/status".to_owned()),
         (Method::GET, "/v1/webhooks/twilio/voice/answer".to_owned()),
@@ -127,6 +128,7 @@ fn body_routes(lead: &str) -> Vec<String> {
     [
         "/v1/leads".to_owned(),
         format!("/v1/leads/{lead}/events"),
+        format!("/v1/leads/{lead}/stage"),
         "/v1/webhooks/twilio/sms".to_owned(),
         "/v1/webhooks/twilio/status".to_owned(),
         "/v1/webhooks/twilio/voice/answer".to_owned(),
@@ -159,6 +161,7 @@ fn rows(app: &TestApp, lead: &str) -> Vec<Row> {
         http(app.client.post(url(path_and_query)).header("X-Twilio-Signature", signature).form(&params))
     };
     let events = format!("/v1/leads/{lead}/events");
+    let stage = format!("/v1/leads/{lead}/stage");
     let (status, answer) = ("/v1/webhooks/twilio/status", "/v1/webhooks/twilio/voice/answer");
     let telnyx = "/v1/webhooks/telnyx/messages";
 
@@ -203,6 +206,16 @@ fn rows(app: &TestApp, lead: &str) -> Vec<Row> {
         row(
             "an event for a lead id that is not UTF-8",
             json_to("/v1/leads/%FF/events", "{\"type\": \"won\"}"),
+            404,
+            Shape::Json,
+        ),
+        row("a stage move without an API key", post(&stage), 401, Shape::Json),
+        row("a stage move that is not JSON", json_to(&stage, "{\"stage\":"), 400, Shape::Json),
+        row("a stage of the wrong type", json_to(&stage, "{\"stage\": 5}"), 422, Shape::Naming("stage")),
+        row("a stage the pipeline lacks", json_to(&stage, "{\"stage\": \"limbo\"}"), 422, Shape::Naming("stage")),
+        row(
+            "a stage move for a lead that does not exist",
+            json_to("/v1/leads/ld_0000000000000000000000000000ffff/stage", "{\"stage\": \"won\"}"),
             404,
             Shape::Json,
         ),

@@ -63,7 +63,8 @@ async fn a_lead_shows_its_state_touches_and_timeline() {
     assert_eq!(lead["consent"]["evidence"]["ip"], "203.0.113.9");
     assert_eq!(lead["touches"][0]["status"]["state"], "sent");
     let events: Vec<&str> = lead["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(events, ["received", "enrolled"]);
+    // The first touch moved it to `contacted`.
+    assert_eq!(events, ["received", "enrolled", "stage_moved"]);
     let unknown = app.get_lead_as(DEMO_API_KEY, "ld_0000000000000000000000000000ffff").await;
     assert_eq!(unknown.status(), 404);
 }

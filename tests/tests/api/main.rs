@@ -33,6 +33,7 @@ mod restart;
 mod routing;
 mod scores;
 mod ses;
+mod stages;
 mod telnyx;
 mod unsubscribe;
 mod voice;

@@ -198,7 +198,7 @@ async fn a_bad_or_missing_signature_is_403_and_changes_nothing() {
 
     let lead = app.lead(&id).await;
     assert_eq!(lead["state"], "active");
-    assert_eq!(events(&lead), ["received", "enrolled"]);
+    assert_eq!(events(&lead), ["received", "enrolled", "stage_moved"], "the first touch moved it");
     assert_eq!(app.outbox(None).await.len(), 1, "only the first touch");
 }
 
@@ -234,7 +234,7 @@ async fn a_delivery_report_is_200_and_changes_nothing() {
 
     let lead = app.lead(&id).await;
     assert_eq!(lead["state"], "active");
-    assert_eq!(events(&lead), ["received", "enrolled"]);
+    assert_eq!(events(&lead), ["received", "enrolled", "stage_moved"], "the first touch moved it");
     assert_eq!(app.outbox(None).await.len(), 1);
 }
 

@@ -91,7 +91,7 @@ async fn a_bad_or_missing_signature_is_403_and_changes_nothing() {
 
     let lead = app.lead(&id).await;
     assert_eq!(lead["state"], "active");
-    assert_eq!(events(&lead), ["received", "enrolled"]);
+    assert_eq!(events(&lead), ["received", "enrolled", "stage_moved"], "the first touch moved it");
 }
 
 #[tokio::test]

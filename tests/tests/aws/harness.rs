@@ -500,10 +500,16 @@ impl Stack {
 
     /// The schedules of touches and SLA checks, read back in full: what most tests count.
     /// (Every lead of a tenant with dormancy triggers also has one dormancy check pending:
-    /// see `dormancy_schedules`.)
+    /// see `dormancy_schedules`; and every lead in a stage with an SLA, one stage check: see
+    /// `stage_schedules`.)
     pub async fn schedules(&self) -> Vec<Schedule> {
         let all = self.all_schedules().await;
-        all.into_iter().filter(|s| !is_dormancy_check(s)).collect()
+        all.into_iter().filter(|s| !is_dormancy_check(s) && !is_kind(s, "stage_sla")).collect()
+    }
+
+    /// The pending pipeline stage SLA checks (`kind: stage_sla`).
+    pub async fn stage_schedules(&self) -> Vec<Schedule> {
+        self.all_schedules().await.into_iter().filter(|s| is_kind(s, "stage_sla")).collect()
     }
 
     /// The pending dormancy checks (`kind: dormancy`).
@@ -581,7 +587,11 @@ impl Stack {
 
 /// Whether `schedule` delivers a dormancy check.
 fn is_dormancy_check(schedule: &Schedule) -> bool {
-    serde_json::from_str::<Value>(&schedule.input).is_ok_and(|input| input["kind"] == "dormancy")
+    is_kind(schedule, "dormancy")
+}
+
+fn is_kind(schedule: &Schedule, kind: &str) -> bool {
+    serde_json::from_str::<Value>(&schedule.input).is_ok_and(|input| input["kind"] == kind)
 }
 
 /// An RFC 3339 field of a JSON value as an instant.

@@ -19,6 +19,7 @@ mod scores;
 mod secrets;
 mod sns;
 mod sources;
+mod stages;
 mod telnyx;
 mod timing;
 mod triggers;

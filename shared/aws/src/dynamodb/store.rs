@@ -748,7 +748,7 @@ impl LeadStore for DynamoStore {
         self.get_payload(tenant, key, now).await
     }
 
-    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, i64)]) -> Result<(), StoreError> {
         if counts.is_empty() {
             return Ok(());
         }
@@ -796,7 +796,9 @@ impl LeadStore for DynamoStore {
             };
             for (name, value) in item {
                 if let AttributeValue::N(number) = value {
-                    counts.push((day, name, number.parse().map_err(corrupt)?));
+                    // Signed: the pipeline's counts now subtract (a sum below zero reads as 0).
+                    let sum: i64 = number.parse().map_err(corrupt)?;
+                    counts.push((day, name, u64::try_from(sum).unwrap_or(0)));
                 }
             }
         }

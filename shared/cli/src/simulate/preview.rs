@@ -195,6 +195,14 @@ fn timeline_entry(blank: PreviewEntry, kind: &TimelineKind) -> PreviewEntry {
         TimelineKind::SourceFailed { source, reference, reason } => {
             (None, None, Some(format!("{source} {reference}: {reason}")))
         }
+        TimelineKind::StageMoved { from, to, cause, by } => {
+            let from = from.as_ref().map(|f| format!("{f} -> ")).unwrap_or_default();
+            let by = by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default();
+            (None, None, Some(format!("{from}{to} ({cause}{by})")))
+        }
+        TimelineKind::StageOverdue { stage, waited_minutes } => {
+            (None, None, Some(format!("{stage} for {waited_minutes} minutes")))
+        }
         TimelineKind::LinkClicked { url, booking } => {
             let which = if *booking { " (the booking link)" } else { "" };
             (None, None, Some(format!("{url}{which}")))

@@ -26,6 +26,11 @@ impl Change {
     pub fn none(lead: &Lead) -> Self {
         Change { lead: lead.clone(), enrolment_commands: Vec::new(), started: Vec::new(), timeline: Vec::new() }
     }
+
+    /// A change of the lead alone (no enrolment stopped or started), with its timeline.
+    pub fn of_lead(lead: Lead, timeline: Vec<TimelineEntry>) -> Self {
+        Change { lead, enrolment_commands: Vec::new(), started: Vec::new(), timeline }
+    }
 }
 
 impl App {
@@ -106,6 +111,7 @@ impl App {
                         self.count_arms(&tenant, &lead, &next, now).await;
                         self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
                         self.schedule_dormancy(&tenant, Some(&lead), &next).await;
+                        self.after_stage_move(&tenant, Some(&lead), &next).await;
                     }
                     return Ok(Some(next));
                 }

@@ -7,7 +7,10 @@ use super::handoff::hand_off;
 use super::routing::Assignment;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{note_positive_reply, Channel, Lead, ReplyTopic, Signal, TimelineEntry, TimelineKind};
+use crate::domain::{
+    move_stage, note_positive_reply, Channel, Lead, ReplyTopic, Signal, StageCause, StageSignal, TimelineEntry,
+    TimelineKind,
+};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -26,8 +29,9 @@ pub(super) struct Conversation {
 
 impl Conversation {
     /// The lead's change: every cadence stopped (pause on reply), handed to a human (waiting
-    /// since now unless already waiting; `owner` if it had none), the reply and the hand-off on
-    /// the timeline. Answers whether this is the lead's first reply.
+    /// since now unless already waiting; `owner` if it had none), moved to `conversation`
+    /// where the pipeline allows, the reply and the hand-off on the timeline. Answers whether
+    /// this is the lead's first reply.
     pub(super) fn change(
         &self,
         lead: &Lead,
@@ -44,7 +48,7 @@ impl Conversation {
         if self.topic.score() >= ReplyTopic::Question.score() {
             note_positive_reply(&tenant.experiments, &mut next, now);
         }
-        let timeline = [
+        let mut timeline: Vec<TimelineEntry> = [
             TimelineKind::Replied { channel: self.channel, body: self.said.clone() },
             TimelineKind::HandedOff { reason: format!("{} ({}, score {})", self.how, self.topic.label(), self.score) },
         ]
@@ -52,6 +56,8 @@ impl Conversation {
         .chain(assigned)
         .map(|kind| TimelineEntry { at: now, kind })
         .collect();
+        let replied = StageCause::Signal(StageSignal::Replied);
+        timeline.extend(move_stage(&mut next, &tenant.pipeline, &replied, now));
         let commands = decide(view, &Event::Replied, tenant.rules(), now);
         (Change { lead: next, enrolment_commands: commands, started: Vec::new(), timeline }, first_reply)
     }

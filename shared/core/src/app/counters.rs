@@ -4,7 +4,7 @@
 //! `stl|facebook|57` (one bucket of the speed-to-lead histogram). Sources are slugs
 //! (`[a-z0-9._-]`), so `|` never appears inside a part.
 
-use crate::domain::{source_slug, Channel, Lead, Milestone, OutcomeKind};
+use crate::domain::{source_slug, Channel, Lead, Milestone, OutcomeKind, StageName};
 
 /// A counted fact.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +137,22 @@ pub enum Counter {
         source: String,
         event: ArmEvent,
     },
+    /// A lead entered a pipeline stage (its first on arrival, then each move).
+    StageEntered {
+        source: String,
+        stage: StageName,
+    },
+    /// A lead left a stage after this long there, in a histogram bucket (`latency_bucket` of
+    /// the milliseconds): the median time in each stage.
+    StageTime {
+        stage: StageName,
+        bucket: u32,
+    },
+    /// How many leads are in the stage now (the pipeline board): +1 on entry, -1 on exit,
+    /// kept under [`CURRENT_DAY`], not under a day of arrival.
+    InStage {
+        stage: StageName,
+    },
 }
 
 /// The campaign part of a counter key: a slug, `-` for none.
@@ -168,6 +184,10 @@ impl ArmEvent {
         }
     }
 }
+
+/// The day the counts of "now" (not of a cohort) are kept under: 1970-01-01, a day no lead
+/// arrives on, so no report of arrival days ever reads them.
+pub const CURRENT_DAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
 
 impl Counter {
     /// The source the counted lead came from, where the counter names one.
@@ -249,6 +269,9 @@ impl Counter {
             Counter::Experiment { experiment, variant, source, event } => {
                 format!("exp|{}|{experiment}|{variant}|{source}", event.as_str())
             }
+            Counter::StageEntered { source, stage } => format!("stage|{source}|{stage}"),
+            Counter::StageTime { stage, bucket } => format!("stage_ms|{stage}|{bucket}"),
+            Counter::InStage { stage } => format!("in_stage|{stage}"),
         }
     }
 
@@ -311,6 +334,13 @@ impl Counter {
                 source: (*source).to_owned(),
                 event: ArmEvent::ALL.into_iter().find(|e| e.as_str() == *event)?,
             },
+            ["stage", source, stage] => {
+                Counter::StageEntered { source: (*source).to_owned(), stage: StageName::parse(stage).ok()? }
+            }
+            ["stage_ms", stage, b] => {
+                Counter::StageTime { stage: StageName::parse(stage).ok()?, bucket: b.parse().ok()? }
+            }
+            ["in_stage", stage] => Counter::InStage { stage: StageName::parse(stage).ok()? },
             _ => return None,
         })
     }
@@ -387,6 +417,9 @@ mod tests {
                 source: "web".into(),
                 event: ArmEvent::OptedOut,
             },
+            Counter::StageEntered { source: "web".into(), stage: StageName::parse("booked").unwrap() },
+            Counter::StageTime { stage: StageName::parse("new").unwrap(), bucket: 300 },
+            Counter::InStage { stage: StageName::parse("won").unwrap() },
         ];
         for counter in counters {
             assert_eq!(Counter::parse(&counter.key()), Some(counter));

@@ -88,7 +88,7 @@ impl App {
 
     /// Counts, on `now`'s day, what a lead's change did in its experiments.
     pub(super) async fn count_arms(&self, tenant: &TenantConfig, before: &Lead, after: &Lead, now: DateTime<Utc>) {
-        let counts: Vec<(String, u64)> = arm_events(before, after).into_iter().map(|c| (c.key(), 1)).collect();
+        let counts: Vec<(String, i64)> = arm_events(before, after).into_iter().map(|c| (c.key(), 1)).collect();
         if counts.is_empty() {
             return;
         }

@@ -140,7 +140,7 @@ impl App {
 
     /// Adds one to each of `counters` on the lead's arrival day, in one request.
     pub(super) async fn count_all(&self, tenant: &TenantConfig, lead: &Lead, counters: &[Counter]) {
-        let counts: Vec<(String, u64)> = counters.iter().map(|c| (c.key(), 1)).collect();
+        let counts: Vec<(String, i64)> = counters.iter().map(|c| (c.key(), 1)).collect();
         if let Err(e) = self.store.add_counts(&tenant.id, lead.received_at.date_naive(), &counts).await {
             tracing::warn!(tenant = %tenant.id, error = %e, "counter not updated");
         }

@@ -143,6 +143,7 @@ impl App {
                     }
                     self.alert_if_newly_hot(tenant, before.as_ref(), &after).await;
                     self.schedule_dormancy(tenant, before.as_ref(), &after).await;
+                    self.after_stage_move(tenant, before.as_ref(), &after).await;
                     return Ok(Accepted { receipt, replayed: false });
                 }
                 // Another post with the same key won the race: its answer is ours.
@@ -220,6 +221,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> (LeadWrite, IntakeReceipt, Counter) {
         let mut lead = Lead::received(tenant.id.clone(), parsed.profile.clone(), parsed.consent.clone(), now);
+        lead.stages.enter(tenant.pipeline.first().clone(), now);
         if silenced {
             lead.opted_out = BTreeSet::from(Channel::PHONE);
         }

@@ -7,7 +7,7 @@ use super::enrolment::started_by;
 use super::handoff::meets_sla;
 use super::App;
 use crate::config::TenantConfig;
-use crate::domain::{LeadId, OutcomeKind, TimelineEntry, TimelineKind};
+use crate::domain::{move_stage, LeadId, OutcomeKind, StageCause, StageSignal, TimelineEntry, TimelineKind};
 use crate::engine::{decide, Event, LeadView};
 use crate::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -25,7 +25,8 @@ pub enum OutcomeError {
 impl App {
     /// Records `outcome` for a lead of `tenant`, with the booked `slot` where a booking tool
     /// gave one. The engine says which cadences stop (a booking stops every follow-up) and
-    /// which start (reminders before the slot, a rebook cadence after a no-show).
+    /// which start (reminders before the slot, a rebook cadence after a no-show); the outcome
+    /// moves the lead's stage as `domain::stage` says.
     pub async fn record_outcome(
         &self,
         tenant: &TenantConfig,
@@ -54,6 +55,8 @@ impl App {
                     next.record_signal(signal, None, now);
                 }
                 let mut timeline = vec![TimelineEntry { at: now, kind: TimelineKind::Outcome { outcome, slot } }];
+                let cause = StageCause::Signal(StageSignal::Outcome(outcome));
+                timeline.extend(move_stage(&mut next, &tenant.pipeline, &cause, now));
                 let started = started_by(rules, &next, &commands, now, &mut timeline);
                 Change { lead: next, enrolment_commands: commands, started, timeline }
             })

@@ -1,12 +1,13 @@
 //! Executing a due step: check everything again, claim, send, record, schedule the next.
 
+use super::change::Change;
 use super::counters::{campaign_key, latency_bucket, Counter};
 use super::enrolment::skipped;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
-    Channel, Enrolment, EnrolmentStatus, Lead, Milestone, TimelineEntry, TimelineKind, Touch, TouchId, TouchStatus,
-    Undeliverable,
+    move_stage, Channel, Enrolment, EnrolmentStatus, Lead, Milestone, StageCause, StageSignal, TimelineEntry,
+    TimelineKind, Touch, TouchId, TouchStatus, Undeliverable,
 };
 use crate::engine::{decide, Command, Event, LeadView};
 use crate::ports::{Claim, DueTouch, OutboundMessage, ScheduleError, SendError, StoreError};
@@ -303,7 +304,9 @@ impl App {
             }
         };
         self.store.record_touch(&touch).await?;
-        if matches!(outcome, StepOutcome::Sent { .. }) && !contacted_before && self.is_first_touch(&touch).await? {
+        let first =
+            matches!(outcome, StepOutcome::Sent { .. }) && !contacted_before && self.is_first_touch(&touch).await?;
+        if first {
             let ms = (sent_at - lead.received_at).num_milliseconds().max(0) as u64;
             let bucket = latency_bucket(ms);
             let campaign = campaign_key(lead);
@@ -317,6 +320,7 @@ impl App {
                 let business = tenant.reports.office_hours.contains(lead.received_at);
                 counts.push((Counter::SpeedByHours { business, bucket }.key(), 1));
             }
+            self.first_touch_moves_stage(lead, sent_at).await;
         }
         // Counted on the lead's arrival day, so a report's speed to lead and its leads
         // describe the same leads.
@@ -324,6 +328,27 @@ impl App {
             tracing::warn!(error = %e, "touch counters not updated");
         }
         Ok(outcome)
+    }
+
+    /// Moves the lead to `contacted` after its first touch went out, where the pipeline allows.
+    /// Best effort: the touch is sent and recorded whatever happens here.
+    async fn first_touch_moves_stage(&self, lead: &Lead, sent_at: DateTime<Utc>) {
+        let Some(tenant) = self.tenants.get(&lead.tenant) else { return };
+        let cause = StageCause::Signal(StageSignal::FirstTouch);
+        // A lead a person moved on already needs no second read, nor a write.
+        if crate::domain::stage_after(&lead.stages, &tenant.pipeline, &cause).is_none() {
+            return;
+        }
+        let moved = self
+            .change_lead_reading(&lead.tenant, &lead.id, sent_at, false, |current, _| {
+                let mut next = current.clone();
+                let timeline = move_stage(&mut next, &tenant.pipeline, &cause, sent_at).into_iter().collect();
+                Change::of_lead(next, timeline)
+            })
+            .await;
+        if let Err(e) = moved {
+            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "first touch did not move the stage");
+        }
     }
 
     /// Whether `touch` is the lead's first: the earliest claimed of its touches that did not

@@ -1,5 +1,5 @@
 //! Running whatever the scheduler delivers: a due touch, a hand-off's SLA check, a second
-//! look at a touch a crash left unrecorded, or a hot-lead alert.
+//! look at a touch a crash left unrecorded, a hot-lead alert, or a stage's SLA check.
 
 use super::handoff::SlaOutcome;
 use super::meta_leads::MetaLeadOutcome;
@@ -24,6 +24,8 @@ pub enum WakeOutcome {
     Dormancy(bool),
     /// A Meta lead ad's read.
     MetaLead(MetaLeadOutcome),
+    /// A stage's SLA check: whether it alerted (false: the lead moved on, or already told).
+    StageSla(bool),
 }
 
 impl App {
@@ -40,6 +42,7 @@ impl App {
             Wakeup::HotAlert(alert) => Ok(WakeOutcome::Hot(self.announce_hot(alert).await?)),
             Wakeup::Dormancy(check) => Ok(WakeOutcome::Dormancy(self.dormancy_due(check).await?)),
             Wakeup::MetaLead(fetch) => Ok(WakeOutcome::MetaLead(self.fetch_meta_lead(fetch).await?)),
+            Wakeup::StageSla(check) => Ok(WakeOutcome::StageSla(self.check_stage_sla(check).await?)),
         }
     }
 }

@@ -42,6 +42,7 @@ pub(super) struct RawTenantFile {
     pub triggers: Vec<RawTrigger>,
     pub scoring: Option<RawScoring>,
     pub targets: Option<RawTargets>,
+    pub pipeline: Option<RawPipeline>,
     pub templates: BTreeMap<String, RawTemplate>,
     #[serde(default)]
     pub experiments: BTreeMap<String, RawExperiment>,
@@ -406,4 +407,17 @@ pub(super) struct RawTargets {
     pub reply_rate: Option<Spanned<f64>>,
     pub booking_rate: Option<Spanned<f64>>,
     pub sla_met_rate: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPipeline {
+    pub stages: Spanned<Vec<RawStage>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStage {
+    pub name: Spanned<String>,
+    pub sla: Option<Spanned<String>>,
 }

@@ -18,6 +18,7 @@ mod google_ads;
 mod links;
 mod meta;
 mod missed_calls;
+mod pipeline;
 mod policy;
 mod reactivation;
 mod report_settings;

@@ -12,6 +12,7 @@ use super::google_ads::{google_ads_settings, GoogleAdsSettings};
 use super::links::tracked_links;
 use super::meta::{meta_settings, MetaSettings};
 use super::missed_calls::{missed_call_settings, MissedCallSettings};
+use super::pipeline::pipeline as pipeline_section;
 use super::policy::contact_policy;
 use super::reactivation::{pacing as pacing_section, reactivation as reactivation_section, Reactivation};
 use super::report_settings::{report_settings, ReportSettings};
@@ -28,8 +29,8 @@ use super::{
     Secret, SecretError, SmsProvider, SmsSettings, TemplateError, Templates, TrackedLinks,
 };
 use crate::domain::{
-    Cadence, Condition, ContactPolicy, Cue, Experiment, Guard, Lead, LeadZone, Pacing, PhoneNumber, Region, Scoring,
-    Signal, TenantId, Trigger,
+    Cadence, Condition, ContactPolicy, Cue, Experiment, Guard, Lead, LeadZone, Pacing, PhoneNumber, Pipeline, Region,
+    Scoring, Signal, TenantId, Trigger,
 };
 use crate::engine::Rules;
 use chrono::{DateTime, Utc};
@@ -103,6 +104,8 @@ pub struct TenantConfig {
     /// How leads are scored and tiered (`[scoring]`); none: no scores, and guards on `score`
     /// or `tier` are refused at load.
     pub scoring: Option<Scoring>,
+    /// The sales pipeline's stages (`[[pipeline.stages]]`), else the default seven.
+    pub pipeline: Pipeline,
     pub templates: Templates,
     /// What the dashboard colours figures against (`[targets]`).
     pub targets: Targets,
@@ -189,6 +192,7 @@ impl TenantConfig {
             }
         }
         let voicemail = voicemail_settings(&mut c, &raw);
+        let pipeline = pipeline_section(&mut c, &raw);
 
         match (id, region, zone, policy, pacing, reports) {
             (Some(id), Some(default_region), Some(default_zone), Some(policy), Some(pacing), Some(reports))
@@ -240,6 +244,7 @@ impl TenantConfig {
                     cadences,
                     triggers,
                     scoring,
+                    pipeline,
                     templates,
                     targets,
                     experiments,
@@ -590,6 +595,45 @@ mod tests {
             format!("[handoff]\nslack_webhook = \"a\"\nteams_webhook = \"b\"\n\n{}", without_demo_team(DEMO_TENANT));
         let errors = TenantConfig::parse(&both, "demo.toml").unwrap_err();
         assert_eq!(errors.errors[0].field, "handoff");
+    }
+
+    #[test]
+    fn the_demo_pipeline_has_slas_on_new_and_conversation_and_a_file_without_one_gets_the_default() {
+        let pipeline = TenantConfig::demo().pipeline;
+        assert_eq!(pipeline.names(), "new, contacted, conversation, booked, showed, won, lost");
+        let slas: Vec<_> = pipeline.stages().iter().filter_map(|s| Some((s.name.as_str(), s.sla?))).collect();
+        assert_eq!(slas, [("new", chrono::Duration::days(1)), ("conversation", chrono::Duration::days(3))]);
+        let start = DEMO_TENANT.find("[[pipeline.stages]]").unwrap();
+        let end = DEMO_TENANT[start..].find("# Merge fields").unwrap() + start;
+        let without = format!("{}{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..]);
+        assert_eq!(TenantConfig::parse(&without, "demo.toml").unwrap().pipeline, crate::domain::Pipeline::default());
+    }
+
+    #[test]
+    fn a_bad_pipeline_stage_names_its_field_and_line() {
+        let cases = [
+            ("name = \"contacted\"", "name = \"Contacted\"", "pipeline.stages[1].name", "lowercase"),
+            ("name = \"booked\"", "name = \"new\"", "pipeline.stages[3].name", "\"new\" is named twice"),
+            ("sla = \"3d\"", "sla = \"soon\"", "pipeline.stages[2].sla", "must be a duration"),
+            ("sla = \"1d\"", "sla = \"30s\"", "pipeline.stages[0].sla", "must be a duration"),
+        ];
+        for (from, to, field, message) in cases {
+            let start = DEMO_TENANT.find("[[pipeline.stages]]").unwrap();
+            let at = DEMO_TENANT[start..].find(from).unwrap() + start;
+            let source = format!("{}{to}{}", &DEMO_TENANT[..at], &DEMO_TENANT[at + from.len()..]);
+            let errors = TenantConfig::parse(&source, "demo.toml").unwrap_err();
+            assert_eq!(errors.errors.len(), 1, "{errors}");
+            let error = &errors.errors[0];
+            assert_eq!(error.field, field, "{errors}");
+            assert!(error.message.contains(message), "{errors}");
+            assert!(error.line.is_some_and(|line| source.lines().nth(line - 1).unwrap().contains(to)), "{errors}");
+        }
+        let start = DEMO_TENANT.find("[[pipeline.stages]]").unwrap();
+        let end = DEMO_TENANT[start..].find("# Merge fields").unwrap() + start;
+        let empty = format!("{}[pipeline]\nstages = []\n\n{}", &DEMO_TENANT[..start], &DEMO_TENANT[end..]);
+        let errors = TenantConfig::parse(&empty, "demo.toml").unwrap_err();
+        assert_eq!((errors.errors[0].field.as_str(), errors.errors.len()), ("pipeline.stages", 1), "{errors}");
+        assert!(errors.errors[0].message.contains("at least one stage"), "{errors}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{
     Channel, Consent, Email, Exposure, LeadId, LeadZone, Milestone, PersonName, PhoneNumber, Signal, SignalEntry,
-    TenantId, Undeliverable,
+    StageHistory, TenantId, Undeliverable,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -71,6 +71,9 @@ pub struct Lead {
     /// The experiments the lead was exposed to, by name: the arm it saw and what it did since.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub experiments: BTreeMap<String, Exposure>,
+    /// The pipeline stages the lead stayed in, the current one last (see `domain::stage`).
+    #[serde(default, skip_serializing_if = "StageHistory::is_empty")]
+    pub stages: StageHistory,
     /// Optimistic-concurrency version: every stored change bumps it.
     pub version: u64,
 }
@@ -97,6 +100,7 @@ impl Lead {
             signals: Vec::new(),
             reached: BTreeSet::new(),
             experiments: BTreeMap::new(),
+            stages: StageHistory::default(),
             version: 1,
         }
     }

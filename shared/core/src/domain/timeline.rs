@@ -1,6 +1,6 @@
 //! What happened to a lead, in order: the `events` half of `GET /v1/leads/{id}`.
 
-use super::{Channel, OutcomeKind, Signal, StopReason, Undeliverable};
+use super::{Channel, OutcomeKind, Signal, StageName, StopReason, Undeliverable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -127,5 +127,19 @@ pub enum TimelineKind {
         url: String,
         /// Whether it was the tenant's booking link.
         booking: bool,
+    },
+    /// The lead moved to another pipeline stage: by a signal (`cause` names it: `first_touch`,
+    /// `replied`, an outcome) or by hand (`manual`, with who did it if they said).
+    StageMoved {
+        from: Option<StageName>,
+        to: StageName,
+        cause: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// The lead sat in its stage past the stage's SLA: the team chat was told (once per stay).
+    StageOverdue {
+        stage: StageName,
+        waited_minutes: i64,
     },
 }

@@ -25,7 +25,7 @@ pub use webhooks::twilio::{
     ANSWER_PATH, CALL_STATUS_PATH, GATHER_PATH, INCOMING_DONE_PATH, INCOMING_PATH, STATUS_CALLBACK_PATH,
 };
 
-use api::{dnc, events, imports, leads, payloads, reports, reps};
+use api::{dnc, events, imports, leads, payloads, reports, reps, stages};
 use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::Method;
@@ -47,6 +47,7 @@ pub fn lead_routes() -> Router<HttpState> {
         .route("/v1/leads", post(leads::post_lead))
         .route("/v1/leads/{id}", get(leads::get_lead))
         .route("/v1/leads/{id}/events", post(events::post_event))
+        .route("/v1/leads/{id}/stage", post(stages::post_stage))
         .route("/v1/reps", get(reps::list))
         .route("/v1/reps/{name}", put(reps::put_availability))
         .route("/v1/dnc", post(dnc::add))

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// The leads waiting for a human: they replied, and nobody has marked them contacted yet.
 pub const WAITING_LIST: &str = "waiting";
 
+/// The leads over their stage's SLA (the stale-lead alert went out), until they move on.
+pub const STALE_LIST: &str = "stale";
+
 /// A lead on a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listed {
@@ -57,17 +60,36 @@ fn waiting_entry(lead: &Lead) -> Option<Listed> {
     })
 }
 
+/// The lead's entry on the stale list, if its current stage's SLA ran out (the alert went
+/// out for this stay): since it entered the stage, the stage as the note.
+fn stale_entry(lead: &Lead) -> Option<Listed> {
+    let stay = lead.stages.current().filter(|stay| stay.stale_alerted && stay.exited_at.is_none())?;
+    Some(Listed {
+        lead_id: lead.id.clone(),
+        name: display_name(lead),
+        owner: lead.owner.clone(),
+        since: stay.entered_at,
+        note: Some(stay.stage.to_string()),
+    })
+}
+
+/// The lists and how a lead's entry on each is found.
+const LISTS: [(&str, fn(&Lead) -> Option<Listed>); 2] = [(WAITING_LIST, waiting_entry), (STALE_LIST, stale_entry)];
+
 /// How a lead's change moves it on the lists: onto one it now belongs on (or with a changed
 /// entry), off one it left.
 pub fn list_changes(before: Option<&Lead>, after: &Lead) -> Vec<ListChange> {
-    let was = before.and_then(waiting_entry);
-    match (was, waiting_entry(after)) {
-        (was, Some(entry)) if was.as_ref() != Some(&entry) => {
-            vec![ListChange::Put { list: WAITING_LIST.to_owned(), entry }]
+    let mut changes = Vec::new();
+    for (list, entry_of) in LISTS {
+        match (before.and_then(entry_of), entry_of(after)) {
+            (was, Some(entry)) if was.as_ref() != Some(&entry) => {
+                changes.push(ListChange::Put { list: list.to_owned(), entry })
+            }
+            (Some(_), None) => changes.push(ListChange::Remove { list: list.to_owned(), lead_id: after.id.clone() }),
+            _ => {}
         }
-        (Some(_), None) => vec![ListChange::Remove { list: WAITING_LIST.to_owned(), lead_id: after.id.clone() }],
-        _ => Vec::new(),
     }
+    changes
 }
 
 #[cfg(test)]

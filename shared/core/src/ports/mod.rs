@@ -15,10 +15,11 @@ mod web;
 pub use crate::domain::Undeliverable;
 pub use clock::{Clock, SystemClock};
 pub use lead_ads::{LeadAds, LeadAdsError, NoLeadAds};
-pub use lists::{display_name, list_changes, ListChange, Listed, WAITING_LIST};
-pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, UncertainTouch};
+pub use lists::{display_name, list_changes, ListChange, Listed, STALE_LIST, WAITING_LIST};
+pub use notifier::{Escalation, Handoff, HotLead, LogNotifier, Notifier, StaleLead, UncertainTouch};
 pub use scheduler::{
-    DormancyCheck, DueTouch, HotAlert, MetaLeadFetch, ScheduleError, SlaCheck, TouchCheck, TouchScheduler, Wakeup,
+    DormancyCheck, DueTouch, HotAlert, MetaLeadFetch, ScheduleError, SlaCheck, StageCheck, TouchCheck, TouchScheduler,
+    Wakeup,
 };
 pub use sender::{Lookup, OutboundMessage, SendError, Sender, LONGEST_SEND};
 pub use store::{

@@ -1,7 +1,7 @@
 //! Telling the tenant's people that a lead wants a human, and that nobody has picked one up
 //! in time: messages to their team chat.
 
-use crate::domain::{Channel, LeadId, Points, ReplyTopic, TenantId};
+use crate::domain::{Channel, LeadId, Points, ReplyTopic, StageName, TenantId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -77,6 +77,22 @@ pub struct HotLead {
     pub link: Option<String>,
 }
 
+/// A lead that sat in its pipeline stage past the stage's SLA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleLead {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub lead_name: String,
+    pub stage: StageName,
+    /// How long it has been in the stage, and the stage's SLA, in minutes.
+    pub waited_minutes: i64,
+    pub sla_minutes: i64,
+    /// Who the lead is assigned to (a chat mention or a name), if anyone.
+    pub owner: Option<String>,
+    /// Where to open the lead, if known.
+    pub link: Option<String>,
+}
+
 /// Posts hand-offs to the tenant's team chat.
 #[async_trait]
 pub trait Notifier: Send + Sync {
@@ -93,6 +109,12 @@ pub trait Notifier: Send + Sync {
     /// becomes so); a failure is the caller's to log. By default, a log line.
     async fn hot_lead(&self, alert: &HotLead) -> Result<(), String> {
         tracing::info!(tenant = %alert.tenant, lead = %alert.lead_id, score = alert.score, "lead became hot (no team chat configured)");
+        Ok(())
+    }
+    /// Tells the tenant's people that a lead sat in its stage past the stage's SLA (once per
+    /// stay); a failure is the caller's to log. By default, a log line.
+    async fn stale_lead(&self, alert: &StaleLead) -> Result<(), String> {
+        tracing::warn!(tenant = %alert.tenant, lead = %alert.lead_id, stage = %alert.stage, waited_minutes = alert.waited_minutes, "lead stale in its stage (no team chat configured)");
         Ok(())
     }
 }

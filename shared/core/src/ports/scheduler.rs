@@ -1,7 +1,7 @@
 //! Making things happen at their due time: a cadence's next touch, the check that a
 //! hand-off was picked up within its SLA, and a second look at a touch a crash left unrecorded.
 
-use crate::domain::{Enrolment, EnrolmentId, LeadId, TenantId, TouchId};
+use crate::domain::{Enrolment, EnrolmentId, LeadId, StageName, TenantId, TouchId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,6 +100,17 @@ pub struct MetaLeadFetch {
     pub due_at: DateTime<Utc>,
 }
 
+/// A pipeline stage's SLA check: when it fires, a lead still in `stage` since `entered_at`
+/// (the token: each stay has its own) and not yet announced raises one stale-lead alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageCheck {
+    pub tenant: TenantId,
+    pub lead_id: LeadId,
+    pub stage: StageName,
+    pub entered_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
 /// Something the scheduler delivers at its due time. On the wire a touch is tagged
 /// `"kind": "touch"`; an untagged message is a touch too, as every message was before hand-off
 /// SLAs existed, so messages in flight across an upgrade still run.
@@ -112,6 +123,7 @@ pub enum Wakeup {
     HotAlert(HotAlert),
     Dormancy(DormancyCheck),
     MetaLead(MetaLeadFetch),
+    StageSla(StageCheck),
 }
 
 impl Wakeup {
@@ -124,6 +136,7 @@ impl Wakeup {
             Wakeup::HotAlert(alert) => alert.due_at,
             Wakeup::Dormancy(check) => check.due_at,
             Wakeup::MetaLead(fetch) => fetch.due_at,
+            Wakeup::StageSla(check) => check.due_at,
         }
     }
 
@@ -136,6 +149,7 @@ impl Wakeup {
             Wakeup::HotAlert(alert) => Wakeup::HotAlert(HotAlert { due_at, ..alert.clone() }),
             Wakeup::Dormancy(check) => Wakeup::Dormancy(DormancyCheck { due_at, ..check.clone() }),
             Wakeup::MetaLead(fetch) => Wakeup::MetaLead(MetaLeadFetch { due_at, ..fetch.clone() }),
+            Wakeup::StageSla(check) => Wakeup::StageSla(StageCheck { due_at, ..check.clone() }),
         }
     }
 
@@ -148,6 +162,7 @@ impl Wakeup {
             Wakeup::HotAlert(alert) => &alert.tenant,
             Wakeup::Dormancy(check) => &check.tenant,
             Wakeup::MetaLead(fetch) => &fetch.tenant,
+            Wakeup::StageSla(check) => &check.tenant,
         }
     }
 
@@ -160,6 +175,7 @@ impl Wakeup {
             Wakeup::HotAlert(alert) => Some(&alert.lead_id),
             Wakeup::Dormancy(check) => Some(&check.lead_id),
             Wakeup::MetaLead(_) => None,
+            Wakeup::StageSla(check) => Some(&check.lead_id),
         }
     }
 
@@ -184,6 +200,13 @@ impl Wakeup {
                 check.after_seconds
             ),
             Wakeup::MetaLead(fetch) => format!("{}-meta-{}-{}", fetch.tenant, fetch.leadgen_id, fetch.attempt),
+            Wakeup::StageSla(check) => format!(
+                "{}-{}-stage-{}-{}",
+                check.tenant,
+                check.lead_id,
+                check.stage,
+                check.entered_at.timestamp_millis()
+            ),
         }
     }
 }
@@ -218,6 +241,12 @@ impl From<MetaLeadFetch> for Wakeup {
     }
 }
 
+impl From<StageCheck> for Wakeup {
+    fn from(check: StageCheck) -> Self {
+        Wakeup::StageSla(check)
+    }
+}
+
 impl From<TouchCheck> for Wakeup {
     fn from(check: TouchCheck) -> Self {
         Wakeup::TouchCheck(check)
@@ -235,6 +264,7 @@ impl<'de> Deserialize<'de> for Wakeup {
             HotAlert(HotAlert),
             Dormancy(DormancyCheck),
             MetaLead(MetaLeadFetch),
+            StageSla(StageCheck),
         }
         let value = serde_json::Value::deserialize(deserializer)?;
         let tagged = value.get("kind").is_some();
@@ -246,6 +276,7 @@ impl<'de> Deserialize<'de> for Wakeup {
                 Tagged::HotAlert(alert) => Wakeup::HotAlert(alert),
                 Tagged::Dormancy(check) => Wakeup::Dormancy(check),
                 Tagged::MetaLead(fetch) => Wakeup::MetaLead(fetch),
+                Tagged::StageSla(check) => Wakeup::StageSla(check),
             }
         } else {
             Wakeup::Touch(DueTouch::deserialize(value).map_err(serde::de::Error::custom)?)
@@ -317,9 +348,26 @@ mod tests {
         }
     }
 
+    fn stage() -> StageCheck {
+        StageCheck {
+            tenant: TenantId::parse("acme").unwrap(),
+            lead_id: touch().lead_id,
+            stage: StageName::parse("contacted").unwrap(),
+            entered_at: Utc.with_ymd_and_hms(2026, 3, 5, 14, 0, 0).unwrap(),
+            due_at: Utc.with_ymd_and_hms(2026, 3, 8, 14, 0, 0).unwrap(),
+        }
+    }
+
     #[test]
     fn wakeups_round_trip_tagged() {
-        for wakeup in [Wakeup::from(touch()), Wakeup::from(sla()), Wakeup::from(check()), Wakeup::from(meta())] {
+        let all = [
+            Wakeup::from(touch()),
+            Wakeup::from(sla()),
+            Wakeup::from(check()),
+            Wakeup::from(meta()),
+            Wakeup::from(stage()),
+        ];
+        for wakeup in all {
             let json = serde_json::to_value(&wakeup).unwrap();
             assert!(json.get("kind").is_some(), "{json}");
             assert_eq!(serde_json::from_value::<Wakeup>(json).unwrap(), wakeup);
@@ -347,5 +395,18 @@ mod tests {
         assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(b).name());
         assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(touch()).name());
         assert_ne!(Wakeup::from(a).name(), Wakeup::from(check()).name());
+    }
+
+    #[test]
+    fn a_stage_check_is_named_by_its_stay() {
+        let a = stage();
+        let later = StageCheck { entered_at: a.entered_at + chrono::Duration::days(1), ..a.clone() };
+        let other = StageCheck { stage: StageName::parse("booked").unwrap(), ..a.clone() };
+        assert_eq!(
+            Wakeup::from(a.clone()).name(),
+            Wakeup::from(StageCheck { due_at: later.due_at, ..a.clone() }).name()
+        );
+        assert_ne!(Wakeup::from(a.clone()).name(), Wakeup::from(later).name());
+        assert_ne!(Wakeup::from(a).name(), Wakeup::from(other).name());
     }
 }

@@ -227,8 +227,10 @@ pub trait LeadStore: Send + Sync {
         -> Result<Option<RawPayload>, StoreError>;
     /// The entries of one of the tenant's lists (see [`ListChange`]), in no particular order.
     async fn listed(&self, tenant: &TenantId, list: &str) -> Result<Vec<Listed>, StoreError>;
-    /// Adds to named counters of one UTC day (atomic increments, never read-modify-write).
-    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError>;
+    /// Adds to named counters of one UTC day (atomic increments, never read-modify-write). A
+    /// negative delta subtracts (the pipeline's counts of leads in each stage now go down as
+    /// well as up); a counter whose adds sum below zero reads back as zero.
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, i64)]) -> Result<(), StoreError>;
     /// Every counter of the days `from..=to`.
     async fn counts(
         &self,

@@ -409,13 +409,15 @@ impl LeadStore for EmbeddedStore {
         sources::read(&table, tenant, key, now)
     }
 
-    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, u64)]) -> Result<(), StoreError> {
-        let keys: Vec<(String, u64)> = counts.iter().map(|(name, n)| (keys::counter(tenant, day, name), *n)).collect();
+    async fn add_counts(&self, tenant: &TenantId, day: NaiveDate, counts: &[(String, i64)]) -> Result<(), StoreError> {
+        let keys: Vec<(String, i64)> = counts.iter().map(|(name, n)| (keys::counter(tenant, day, name), *n)).collect();
         self.write(move |tx| {
             let mut table = tx.open_table(COUNTERS).map_err(unavailable)?;
             for (key, n) in keys {
                 let current = table.get(key.as_str()).map_err(unavailable)?.map(|v| v.value()).unwrap_or(0);
-                table.insert(key.as_str(), current + n).map_err(unavailable)?;
+                // The table keeps u64s: a sum below zero is held in two's complement, so a
+                // later add brings it back exactly, as DynamoDB's signed ADD does.
+                table.insert(key.as_str(), current.wrapping_add_signed(n)).map_err(unavailable)?;
             }
             Ok(())
         })
@@ -437,7 +439,7 @@ impl LeadStore for EmbeddedStore {
             for item in table.range(prefix.as_str()..end.as_str()).map_err(unavailable)? {
                 let (key, n) = item.map_err(unavailable)?;
                 let name = key.value()[prefix.len()..].to_owned();
-                counts.push((day, name, n.value()));
+                counts.push((day, name, u64::try_from(n.value() as i64).unwrap_or(0)));
             }
         }
         Ok(counts)

@@ -9,3 +9,4 @@ pub(crate) mod leads;
 pub(crate) mod payloads;
 pub(crate) mod reports;
 pub(crate) mod reps;
+pub(crate) mod stages;

@@ -3,7 +3,8 @@
 
 use super::ApiError;
 use crate::app::{
-    BookingError, ExperimentsReportError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError, ReportError,
+    BookingError, ExperimentsReportError, InboundError, IntakeError, LeadViewError, OutcomeError, RepError,
+    ReportError, StageMoveError,
 };
 use crate::ports::StoreError;
 
@@ -43,6 +44,18 @@ impl From<OutcomeError> for ApiError {
         match e {
             OutcomeError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
             OutcomeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StageMoveError> for ApiError {
+    fn from(e: StageMoveError) -> Self {
+        match e {
+            StageMoveError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
+            StageMoveError::UnknownStage { allowed, .. } => {
+                ApiError::field("stage", format!("must be one of {allowed}"))
+            }
+            StageMoveError::Store(e) => e.into(),
         }
     }
 }

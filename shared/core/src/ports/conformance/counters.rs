@@ -2,6 +2,23 @@
 
 use super::prelude::*;
 
+/// A negative delta subtracts, exactly, even through a sum below zero (which reads as 0).
+pub async fn negative_counts_subtract(store: &dyn LeadStore) {
+    let tenant = fresh_tenant();
+    let day = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    let (booked, new) = ("in_stage|booked".to_owned(), "in_stage|new".to_owned());
+    for counts in [vec![(booked.clone(), 3), (new.clone(), -1)], vec![(booked.clone(), -1)]] {
+        assert_eq!(store.add_counts(&tenant, day, &counts).await, Ok(()), "add_counts must take negative deltas");
+    }
+    let mut counts = ok(store.counts(&tenant, day, day).await, "counts");
+    counts.sort();
+    assert_eq!(counts, vec![(day, booked, 2), (day, new.clone(), 0)], "3 - 1 is 2; a sum below zero reads 0");
+    assert_eq!(store.add_counts(&tenant, day, &[(new.clone(), 2)]).await, Ok(()));
+    let mut counts = ok(store.counts(&tenant, day, day).await, "counts");
+    counts.sort();
+    assert_eq!(counts[1], (day, new, 1), "-1 + 2 is 1, not 2");
+}
+
 /// `add_counts` increments (also when two run at once); `counts` returns the counters of the
 /// days `from..=to` of that tenant only.
 pub async fn counts_add_up_within_the_days_and_the_tenant(store: &dyn LeadStore) {
@@ -9,7 +26,7 @@ pub async fn counts_add_up_within_the_days_and_the_tenant(store: &dyn LeadStore)
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 2, 26).expect("a date") + chrono::Days::new(u64::from(d));
     let leads = "leads|web-form".to_owned();
     let touches = "touches|web-form|sms".to_owned();
-    let add = move |tenant: &TenantId, d: u32, counts: Vec<(String, u64)>| {
+    let add = move |tenant: &TenantId, d: u32, counts: Vec<(String, i64)>| {
         let tenant = tenant.clone();
         async move {
             assert_eq!(store.add_counts(&tenant, day(d), &counts).await, Ok(()), "add_counts must succeed");

@@ -83,6 +83,7 @@ macro_rules! __with_store_conformance_checks {
             touches_are_oldest_first,
             the_timeline_keeps_insertion_order,
             counts_add_up_within_the_days_and_the_tenant,
+            negative_counts_subtract,
             a_number_opt_out_keeps_its_first_evidence_until_lifted,
             writes_unless_opted_out_fail_once_the_number_opted_out,
             an_opt_out_and_a_lead_write_at_once_never_miss_each_other,
