@@ -261,3 +261,64 @@ async fn the_waiting_page_lists_the_leads_waiting_for_a_person_as_the_report_doe
     let other = signed_in(&app, OTHER_READ_KEY).await;
     assert_eq!(app.dashboard_get("/dashboard/t/demo/waiting", Some(&other)).await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_pipeline_and_experiments_pages_show_what_their_reports_say() {
+    let app = spawn_app().await;
+    let ids = [app.enrol(0).await, app.enrol(1).await, app.enrol(2).await];
+    app.advance(60).await;
+    app.text_in(&leadflow_tests::lead_phone(0), "Yes please call me").await;
+    app.post_event(&ids[1], &json!({ "type": "booked" })).await;
+    // The demo's `conversation` stage allows 3 days: the replied lead goes stale.
+    app.advance(4 * 86_400).await;
+
+    let report = |name: &'static str| {
+        let app = &app;
+        async move {
+            let url = format!("{}/v1/reports/{name}", app.base);
+            app.client.get(url).bearer_auth(DEMO_READ_KEY).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    let pipeline = report("pipeline").await;
+    let stage =
+        |name: &str| pipeline["stages"].as_array().unwrap().iter().find(|s| s["stage"] == name).unwrap().clone();
+    assert_eq!(stage("conversation")["now"], 1, "{pipeline}");
+    assert_eq!(stage("booked")["now"], 1);
+    assert_eq!(pipeline["stale"][0]["lead_id"], ids[0].as_str(), "{pipeline}");
+    assert_eq!(pipeline["stale"][0]["stage"], "conversation");
+
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    let body = app.dashboard_get("/dashboard/t/demo/pipeline", Some(&cookie)).await.text().await.unwrap();
+    assert!(body.len() < PAGE_LIMIT);
+    assert!(body.contains("data-stale-count=\"1\""), "{body}");
+    assert!(body.contains(&format!("data-stale-lead=\"{}\"", ids[0])));
+    for row in pipeline["stages"].as_array().unwrap() {
+        let expected = format!(
+            "<tr data-stage=\"{}\"><th scope=row>{}</th><td data-now>{}</td>",
+            row["stage"].as_str().unwrap(),
+            row["stage"].as_str().unwrap(),
+            row["now"]
+        );
+        assert!(body.contains(&expected), "{expected}");
+    }
+
+    let experiments = report("experiments").await;
+    let body = app.dashboard_get("/dashboard/t/demo/experiments", Some(&cookie)).await.text().await.unwrap();
+    assert!(body.len() < PAGE_LIMIT);
+    for experiment in experiments.as_array().unwrap() {
+        assert!(body.contains(&format!("data-experiment=\"{}\"", experiment["name"].as_str().unwrap())), "{body}");
+        for arm in experiment["arms"].as_array().unwrap() {
+            let cells = format!(
+                "<tr data-variant=\"{}\"><th scope=row>{}</th><td data-exposures>{}</td><td data-conversions>{}</td>",
+                arm["variant"].as_str().unwrap(),
+                arm["variant"].as_str().unwrap(),
+                arm["exposures"],
+                arm["conversions"]
+            );
+            assert!(body.contains(&cells), "{cells}");
+        }
+    }
+    let exposed: u64 =
+        experiments[0]["arms"].as_array().unwrap().iter().map(|a| a["exposures"].as_u64().unwrap()).sum();
+    assert_eq!(exposed, 3, "each first text was an exposure: {experiments}");
+}

@@ -6,12 +6,9 @@
 use super::import::{import_list, write_contacts};
 use super::DevChild;
 use leadflow_core::config::DEMO_API_KEY;
+use leadflow_core::http::REPORTS;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-/// The reports timed, as `GET /v1/reports/{name}`.
-const REPORTS: [&str; 9] =
-    ["summary", "speed", "funnel", "channels", "sources", "people", "tiers", "waiting", "experiments"];
 
 /// What to measure.
 #[derive(Debug, Clone, Copy)]

@@ -14,6 +14,7 @@ mod links;
 mod webhooks;
 
 pub use api::dnc::MAX_DNC_NUMBERS;
+pub use api::reports::REPORTS;
 pub use common::body::{read as read_body, MAX_BODY_BYTES};
 pub use common::{ApiError, ClientAddr, HttpState, Query};
 pub use dashboard::DashboardAccess;

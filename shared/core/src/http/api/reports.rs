@@ -13,8 +13,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The reports this route serves, by name.
-pub const REPORTS: [&str; 9] =
-    ["summary", "speed", "funnel", "channels", "sources", "people", "tiers", "waiting", "experiments"];
+pub const REPORTS: [&str; 10] =
+    ["summary", "speed", "funnel", "channels", "sources", "people", "tiers", "pipeline", "waiting", "experiments"];
 
 /// A report date: `YYYY-MM-DD` between the years 2000 and 2999 (anything else is a typo,
 /// and bounding it keeps date arithmetic far from overflow).
@@ -56,6 +56,7 @@ pub(crate) async fn report(
         "sources" => answer(&headers, app.sources_report(&tenant, range).await?),
         "people" => answer(&headers, app.people_report(&tenant, range).await?),
         "tiers" => answer(&headers, app.tiers_report(&tenant, range).await?),
+        "pipeline" => answer(&headers, app.pipeline_report(&tenant, range).await?),
         // Now, whatever the range.
         "waiting" => answer(&headers, app.waiting_report(&tenant).await?),
         _ => return Err(ApiError::NotFound(format!("no report {name:?}; the reports are {}", REPORTS.join(", ")))),

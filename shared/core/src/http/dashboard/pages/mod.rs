@@ -4,7 +4,9 @@
 //! Adding a tenant page: a file here whose handler takes a `TenantPage`, a line in
 //! `TENANT_PAGES` (the navigation) and its route in `tenant_routes`.
 
+pub(super) mod experiments;
 pub(super) mod overview;
+pub(super) mod pipeline;
 pub(super) mod portfolio;
 pub(super) mod waiting;
 
@@ -26,5 +28,7 @@ pub(super) const TENANT_PAGES: &[NavEntry] =
 pub(super) fn tenant_routes() -> Router<HttpState> {
     Router::new()
         .route("/dashboard/t/{tenant}/overview", get(overview::page))
+        .route("/dashboard/t/{tenant}/pipeline", get(pipeline::page))
+        .route("/dashboard/t/{tenant}/experiments", get(experiments::page))
         .route("/dashboard/t/{tenant}/waiting", get(waiting::page))
 }
