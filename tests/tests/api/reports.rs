@@ -97,6 +97,11 @@ async fn every_report_follows_leads_from_arrival_to_won() {
     assert_eq!(funnel["total"]["steps"][3]["conversion"], 2.0, "two bookings from one reply");
     assert_eq!(funnel["total"]["steps"][3]["of_leads"], 0.4);
     assert_eq!(steps(&funnel["by_source"]["google"]), vec![1, 1, 0, 0, 0, 0]);
+    assert_eq!(
+        funnel["time_in_stage"][0],
+        json!({ "stage": "new", "exits": 5, "median_ms": 0 }),
+        "every lead left `new` at its first touch, at once (the manual clock stands still)"
+    );
     let campaigns = funnel["by_campaign"].as_array().unwrap();
     let spring_sale = campaigns.iter().find(|c| c["campaign"] == "spring-sale").unwrap();
     assert_eq!(spring_sale["source"], "google");

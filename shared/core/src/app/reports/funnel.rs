@@ -1,6 +1,7 @@
 //! `GET /v1/reports/funnel`: leads → contacted → replied → booked → showed → won, with the
 //! conversion at each step, in total, by source and by campaign.
 
+use super::histogram::Histogram;
 use super::table::{cell, Table};
 use super::{rate, ReportError, ReportRange};
 use crate::app::counters::Counter;
@@ -20,6 +21,17 @@ pub struct FunnelReport {
     pub by_source: BTreeMap<String, Funnel>,
     /// One funnel per (source, campaign); `-` is "no campaign".
     pub by_campaign: Vec<CampaignFunnel>,
+    /// How long the leads stayed in each pipeline stage (the stays that ended), in the
+    /// tenant's stage order.
+    pub time_in_stage: Vec<StageStay>,
+}
+
+/// How long leads stay in one pipeline stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageStay {
+    pub stage: String,
+    pub exits: u64,
+    pub median_ms: Option<u64>,
 }
 
 /// One funnel: its steps in order, leads first.
@@ -75,8 +87,13 @@ impl App {
         let mut total = Counts::default();
         let mut by_source: BTreeMap<String, Counts> = BTreeMap::new();
         let mut by_campaign: BTreeMap<(String, String), Counts> = BTreeMap::new();
+        let mut stays: BTreeMap<String, Histogram> = BTreeMap::new();
         for (_, counter, n) in self.read_counters(tenant, &range).await? {
             let (source, campaign, step) = match counter {
+                Counter::StageTime { stage, bucket } => {
+                    stays.entry(stage.to_string()).or_default().add(bucket, n);
+                    continue;
+                }
                 Counter::CampaignLead { source, campaign } => (source, campaign, 0),
                 Counter::Reached { source, campaign, milestone } => {
                     let Some(i) = Milestone::FUNNEL.iter().position(|m| *m == milestone) else { continue };
@@ -96,6 +113,15 @@ impl App {
             by_campaign: by_campaign
                 .into_iter()
                 .map(|((source, campaign), c)| CampaignFunnel { source, campaign, funnel: c.funnel() })
+                .collect(),
+            time_in_stage: tenant
+                .pipeline
+                .stages()
+                .iter()
+                .map(|stage| {
+                    let stays = stays.remove(stage.name.as_str()).unwrap_or_default();
+                    StageStay { stage: stage.name.to_string(), exits: stays.count(), median_ms: stays.quantile(0.5) }
+                })
                 .collect(),
         })
     }

@@ -20,7 +20,7 @@ mod waiting;
 
 pub use channels::{ChannelRow, ChannelsReport};
 pub use experiments::{ExperimentReport, ExperimentsReportError};
-pub use funnel::{CampaignFunnel, Funnel, FunnelReport, FunnelStep};
+pub use funnel::{CampaignFunnel, Funnel, FunnelReport, FunnelStep, StageStay};
 pub use histogram::{Band, Histogram, Speed, BANDS};
 pub use people::{PeopleReport, RepRow};
 pub use pipeline::{PipelineReport, StageRow, StaleLead};
