@@ -67,6 +67,7 @@ pub struct TestAppBuilder<'a> {
     sns: SnsPolicy,
     timeouts: Timeouts,
     manual_clock: Option<DateTime<Utc>>,
+    seeded_days: Option<i64>,
 }
 
 impl TestApp {
@@ -79,6 +80,7 @@ impl TestApp {
             sns: SnsPolicy::default(),
             timeouts: Timeouts::default(),
             manual_clock: Some(start_time()),
+            seeded_days: None,
         }
     }
 }
@@ -120,11 +122,22 @@ impl<'a> TestAppBuilder<'a> {
         Self { manual_clock: None, ..self }
     }
 
+    /// Fills the demo tenant with `days` of leads ending at the clock's start, as
+    /// `leadflow dev --seed-demo` does, before the server starts.
+    pub fn seeded(self, days: i64) -> Self {
+        Self { seeded_days: Some(days), ..self }
+    }
+
     /// Starts the server.
     pub async fn spawn(self) -> TestApp {
         let data = tempfile::tempdir().unwrap();
         let demo = demo_tenant_file(data.path());
         std::fs::write(&demo, (self.tenant)(leadflow_core::config::DEMO_TENANT)).unwrap();
+        if let Some(days) = self.seeded_days {
+            let tenants = dev::load_tenants(std::slice::from_ref(&demo)).unwrap();
+            let until = self.manual_clock.unwrap_or_else(Utc::now);
+            dev::seed_demo(&data.path().join("store"), tenants, until, days).await.unwrap();
+        }
         let server = dev::start(DevOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data: data.path().join("store"),

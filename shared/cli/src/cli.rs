@@ -322,7 +322,7 @@ pub fn main() -> anyhow::Result<()> {
                     let tenants = dev::load_tenants(&options.configs)?;
                     let until = options.manual_clock.unwrap_or_else(Utc::now);
                     eprintln!("seeding {} with a month of leads…", options.data.display());
-                    match dev::seed_demo(&options.data, tenants, until).await? {
+                    match dev::seed_demo(&options.data, tenants, until, dev::SEED_DAYS).await? {
                         Some(s) => {
                             eprintln!("seeded {} leads, {} replies, {} bookings", s.leads, s.replies, s.bookings)
                         }

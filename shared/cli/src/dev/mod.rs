@@ -126,7 +126,7 @@ pub const DEV_LINK_SECRET: &str = "leadflow-dev-link-secret-not-for-production";
 
 /// The tenant files, with their secrets resolved: `env:` ones from this process's
 /// environment. `ssm:` ones exist only on AWS, so a file that uses them is refused here.
-pub(crate) fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
+pub fn load_tenants(configs: &[PathBuf]) -> anyhow::Result<Vec<TenantConfig>> {
     if configs.is_empty() {
         return Ok(vec![TenantConfig::demo()]);
     }

@@ -63,20 +63,25 @@ enum Happening {
     Outcome(OutcomeKind),
 }
 
-/// Seeds `data` with a month of leads for every tenant, unless it was seeded before;
-/// answers what it did (nothing when it had been).
-pub async fn seed_demo(data: &Path, tenants: Vec<TenantConfig>, now: DateTime<Utc>) -> anyhow::Result<Option<Seeded>> {
+/// Seeds `data` with `days` of leads (ending `now`) for every tenant, unless it was seeded
+/// before; answers what it did (nothing when it had been).
+pub async fn seed_demo(
+    data: &Path,
+    tenants: Vec<TenantConfig>,
+    now: DateTime<Utc>,
+    days: i64,
+) -> anyhow::Result<Option<Seeded>> {
     let mark = data.join(SEEDED_MARK);
     if mark.exists() {
         return Ok(None);
     }
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
-    let start = (now - Duration::days(SEED_DAYS)).duration_trunc(Duration::days(1)).context("a day boundary")?;
+    let start = (now - Duration::days(days)).duration_trunc(Duration::days(1)).context("a day boundary")?;
     let sandbox = Sandbox::open_in(data, tenants, start)?;
     let mut seeded = Seeded::default();
     let tenants: Vec<_> = sandbox.app.tenants.all().cloned().collect();
     for (i, tenant) in tenants.iter().enumerate() {
-        let story = story(start, now, 0x5eed + i as u64);
+        let story = story(start, now, days, 0x5eed + i as u64);
         seeded.leads += story.iter().filter(|(_, _, h)| matches!(h, Happening::Arrives)).count();
         play(&sandbox, tenant, &story, now, &mut seeded).await?;
     }
@@ -87,12 +92,12 @@ pub async fn seed_demo(data: &Path, tenants: Vec<TenantConfig>, now: DateTime<Ut
 }
 
 /// The month's happenings, in time order: (when, lead number, what).
-fn story(start: DateTime<Utc>, end: DateTime<Utc>, seed: u64) -> Vec<(DateTime<Utc>, usize, Happening)> {
+fn story(start: DateTime<Utc>, end: DateTime<Utc>, days: i64, seed: u64) -> Vec<(DateTime<Utc>, usize, Happening)> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let minutes = |rng: &mut fastrand::Rng, from: i64, to: i64| Duration::minutes(rng.i64(from..to));
     let mut story = Vec::new();
     let mut n = 0;
-    for day in 0..SEED_DAYS {
+    for day in 0..days {
         // More leads on weekdays, and a few more each week as the campaigns warm up.
         let leads = 14 + rng.usize(0..8) + (day as usize) / 4;
         for _ in 0..leads {
@@ -245,8 +250,8 @@ mod tests {
     fn the_story_is_the_same_each_time_and_in_time_order() {
         let end = Utc.with_ymd_and_hms(2026, 3, 31, 12, 0, 0).unwrap();
         let start = end - Duration::days(SEED_DAYS);
-        let story = story(start, end, 7);
-        assert_eq!(story.len(), super::story(start, end, 7).len());
+        let story = story(start, end, SEED_DAYS, 7);
+        assert_eq!(story.len(), super::story(start, end, SEED_DAYS, 7).len());
         assert!(story.windows(2).all(|w| w[0].0 <= w[1].0));
         let leads = story.iter().filter(|(_, _, h)| matches!(h, Happening::Arrives)).count();
         assert!((500..1000).contains(&leads), "{leads}");
