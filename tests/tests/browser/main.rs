@@ -6,5 +6,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod dashboard;
+mod dashboard_month;
 mod driver;
 mod forms;

@@ -34,11 +34,11 @@ pub async fn run(options: ReportBenchOptions) -> anyhow::Result<()> {
 
     let first = data.join("first.csv");
     write_contacts(&first, 0..options.small)?;
-    import_list(&first, &base, 500).await?;
+    expect_taken(import_list(&first, &base, 500).await?, options.small)?;
     let at_small = time_reports(&client, &base, options.samples).await?;
     let rest = data.join("rest.csv");
     write_contacts(&rest, options.small..options.large)?;
-    import_list(&rest, &base, 500).await?;
+    expect_taken(import_list(&rest, &base, 500).await?, options.large - options.small)?;
     let at_large = time_reports(&client, &base, options.samples).await?;
     child.kill().await;
     let _ = std::fs::remove_dir_all(&data);
@@ -59,6 +59,15 @@ pub async fn run(options: ReportBenchOptions) -> anyhow::Result<()> {
         "a report at {} leads took {worst:.2} times its time at {}",
         options.large,
         options.small
+    );
+    Ok(())
+}
+
+/// Every row of an import taken, once.
+fn expect_taken(totals: crate::import::Totals, rows: u32) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        totals.accepted == u64::from(rows) && totals.rejected == 0 && totals.duplicates == 0,
+        "not every row was taken once: {totals:?}"
     );
     Ok(())
 }
