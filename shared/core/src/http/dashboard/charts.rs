@@ -83,8 +83,6 @@ pub fn bar_chart(caption: Caption, bars: &[Bar]) -> String {
 }
 
 /// Columns left to right, in the order given: a histogram's bins, labelled under each column.
-// For the speed-to-lead histogram and the funnel, the pages that come next.
-#[allow(dead_code)]
 pub fn column_chart(caption: Caption, bars: &[Bar]) -> String {
     let longest = longest(bars);
     let plot = 120.0;

@@ -4,8 +4,12 @@
 //! Adding a tenant page: a file here whose handler takes a `TenantPage`, a line in
 //! `TENANT_PAGES` (the navigation) and its route in `tenant_routes`.
 
+pub(super) mod channels;
+pub(super) mod funnel;
 pub(super) mod overview;
 pub(super) mod portfolio;
+pub(super) mod sources;
+pub(super) mod speed;
 
 use crate::http::common::HttpState;
 use axum::routing::get;
@@ -18,9 +22,20 @@ pub(super) struct NavEntry {
 }
 
 /// The tenant pages, in the navigation's order.
-pub(super) const TENANT_PAGES: &[NavEntry] = &[NavEntry { slug: "overview", label: "Overview" }];
+pub(super) const TENANT_PAGES: &[NavEntry] = &[
+    NavEntry { slug: "overview", label: "Overview" },
+    NavEntry { slug: "speed", label: "Speed to lead" },
+    NavEntry { slug: "funnel", label: "Funnel" },
+    NavEntry { slug: "sources", label: "Sources & ROI" },
+    NavEntry { slug: "channels", label: "Channels" },
+];
 
 /// The routes of the tenant pages.
 pub(super) fn tenant_routes() -> Router<HttpState> {
-    Router::new().route("/dashboard/t/{tenant}/overview", get(overview::page))
+    Router::new()
+        .route("/dashboard/t/{tenant}/overview", get(overview::page))
+        .route("/dashboard/t/{tenant}/speed", get(speed::page))
+        .route("/dashboard/t/{tenant}/funnel", get(funnel::page))
+        .route("/dashboard/t/{tenant}/sources", get(sources::page))
+        .route("/dashboard/t/{tenant}/channels", get(channels::page))
 }
