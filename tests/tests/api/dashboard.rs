@@ -221,28 +221,6 @@ async fn signing_out_clears_the_cookie() {
 const REPORT_PAGES: [(&str, &str); 4] =
     [("speed", "speed"), ("funnel", "funnel"), ("sources", "sources"), ("channels", "channels")];
 
-/// Leads from two sources, a reply, a person's contact and a lead booked, shown and won: every
-/// report page has figures to show.
-async fn leads_replies_and_outcomes(app: &TestApp) -> Vec<String> {
-    let mut ids = Vec::new();
-    for n in 0..4 {
-        ids.push(app.enrol(n).await);
-    }
-    let mut google = leadflow_tests::lead_body(9);
-    google["source"] = json!("google");
-    google["campaign"] = json!("Spring Sale");
-    ids.push(app.post_lead(&google).await.json::<Value>().await.unwrap()["lead_id"].as_str().unwrap().to_owned());
-    app.advance(60).await;
-    app.text_in(&leadflow_tests::lead_phone(0), "Yes please call me").await;
-    app.advance(180).await;
-    for outcome in ["contacted", "booked", "showed", "won"] {
-        assert_eq!(app.post_event(&ids[0], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
-    }
-    app.post_event(&ids[1], &json!({ "type": "booked" })).await;
-    app.settle().await;
-    ids
-}
-
 /// The text of the cell `figure` in row `row` of the table `table` (`data-…` marks), if any.
 fn figure(body: &str, table: &str, row: &str, figure: &str) -> Option<String> {
     let table = &body[body.find(&format!("data-table=\"{table}\""))?..];
@@ -309,7 +287,7 @@ async fn page_body(app: &TestApp, cookie: &str, path: &str) -> String {
 #[tokio::test]
 async fn each_report_page_shows_the_figures_of_its_json_report() {
     let app = spawn_app().await;
-    leads_replies_and_outcomes(&app).await;
+    app.leads_through_the_funnel().await;
     let cookie = signed_in(&app, DEMO_READ_KEY).await;
     let report = |name: &'static str| {
         let app = &app;
@@ -429,7 +407,7 @@ async fn each_report_page_shows_the_figures_of_its_json_report() {
 #[tokio::test]
 async fn a_report_page_shows_the_days_asked_for() {
     let app = spawn_app().await;
-    leads_replies_and_outcomes(&app).await;
+    app.leads_through_the_funnel().await;
     let cookie = signed_in(&app, DEMO_READ_KEY).await;
     let march = page_body(&app, &cookie, "/dashboard/t/demo/funnel?from=2026-03-01&to=2026-03-31").await;
     assert_eq!(figure(&march, "steps", "leads", "leads").as_deref(), Some("5"));

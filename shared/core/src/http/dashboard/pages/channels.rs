@@ -2,7 +2,7 @@
 //! their rates and the touches per booking; then per rep the leads assigned, the hand-off
 //! SLA and how soon they first contact a lead.
 
-use crate::app::{ChannelsReport, PeopleReport};
+use crate::app::{ChannelRow, ChannelsReport, PeopleReport};
 use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, Bar, Caption, Tone};
 use crate::http::dashboard::format::{duration_ms, percent, ratio};
@@ -49,18 +49,26 @@ pub(in crate::http::dashboard) async fn page(
 }
 
 fn draw(channels: &ChannelsReport, people: &PeopleReport) -> String {
-    let bars: Vec<Bar> = channels
-        .channels
-        .iter()
-        .map(|(channel, row)| Bar {
-            label: channel.clone(),
-            value: row.touches as f64,
-            shown: row.touches.to_string(),
-            tone: Tone::Plain,
-        })
-        .collect();
-    let chart =
-        bar_chart(Caption { title: "Touches by channel", label_heading: "Channel", value_heading: "Touches" }, &bars);
+    let bars = |value: fn(&ChannelRow) -> u64| -> Vec<Bar> {
+        channels
+            .channels
+            .iter()
+            .map(|(channel, row)| Bar {
+                label: channel.clone(),
+                value: value(row) as f64,
+                shown: value(row).to_string(),
+                tone: Tone::Plain,
+            })
+            .collect()
+    };
+    let touches = bar_chart(
+        Caption { title: "Touches by channel", label_heading: "Channel", value_heading: "Touches" },
+        &bars(|row| row.touches),
+    );
+    let replies = bar_chart(
+        Caption { title: "Replies by channel", label_heading: "Channel", value_heading: "Replies" },
+        &bars(|row| row.replies),
+    );
     let rows: Vec<Row> = channels
         .channels
         .iter()
@@ -106,7 +114,8 @@ fn draw(channels: &ChannelsReport, people: &PeopleReport) -> String {
         .collect();
     let reps = figures_table(TableOf { key: "people", caption: "Per rep", labels: &["Rep"] }, &PEOPLE, &rows);
     format!(
-        "<section class=panel>{chart}</section><section class=panel>{table}{all}</section>\
+        "<div class=panels><section class=panel>{touches}</section><section class=panel>{replies}</section></div>\
+         <section class=panel>{table}{all}</section>\
          <h2>People</h2><section class=panel>{reps}</section>"
     )
 }

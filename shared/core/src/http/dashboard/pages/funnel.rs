@@ -1,7 +1,7 @@
 //! The funnel: leads → contacted → replied → booked → showed → won, each step with its
 //! conversion from the step before and its share of all leads; per source and per campaign.
 
-use crate::app::{Funnel, FunnelReport};
+use crate::app::{Funnel, FunnelReport, FunnelStep};
 use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, Bar, Caption, Tone};
 use crate::http::dashboard::format::percent;
@@ -50,17 +50,29 @@ fn heading(step: &str) -> &'static str {
 
 fn draw(report: &FunnelReport) -> String {
     let steps = &report.total.steps;
-    let bars: Vec<Bar> = steps
-        .iter()
-        .map(|step| Bar {
-            label: heading(step.step).to_owned(),
-            value: step.leads as f64,
-            shown: step.leads.to_string(),
-            tone: Tone::Plain,
-        })
-        .collect();
-    let chart =
-        bar_chart(Caption { title: "Leads at each step", label_heading: "Step", value_heading: "Leads" }, &bars);
+    let bars = |value: fn(&FunnelStep) -> Option<f64>, shown: fn(&FunnelStep) -> String| -> Vec<Bar> {
+        steps
+            .iter()
+            .map(|step| Bar {
+                label: heading(step.step).to_owned(),
+                value: value(step).unwrap_or(0.0),
+                shown: shown(step),
+                tone: Tone::Plain,
+            })
+            .collect()
+    };
+    let chart = bar_chart(
+        Caption { title: "Leads at each step", label_heading: "Step", value_heading: "Leads" },
+        &bars(|step| Some(step.leads as f64), |step| step.leads.to_string()),
+    );
+    let conversion = bar_chart(
+        Caption { title: "Of the step before", label_heading: "Step", value_heading: "Conversion" },
+        &bars(|step| step.conversion, |step| percent(step.conversion)),
+    );
+    let of_leads = bar_chart(
+        Caption { title: "Of all leads", label_heading: "Step", value_heading: "Share" },
+        &bars(|step| step.of_leads, |step| percent(step.of_leads)),
+    );
     let rows: Vec<Row> = steps
         .iter()
         .map(|step| Row {
@@ -95,7 +107,8 @@ fn draw(report: &FunnelReport) -> String {
         &rows,
     );
     format!(
-        "<div class=panels><section class=panel>{chart}</section><section class=panel>{conversions}</section></div>\
+        "<div class=panels><section class=panel>{chart}</section><section class=panel>{conversion}</section>\
+         <section class=panel>{of_leads}</section></div><section class=panel>{conversions}</section>\
          <section class=panel>{sources}</section><section class=panel>{campaigns}</section>"
     )
 }

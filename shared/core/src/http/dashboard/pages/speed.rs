@@ -55,11 +55,11 @@ fn draw(report: &SpeedReport) -> String {
         &bands,
     );
     let hours = bar_chart(
-        Caption { title: "Inside office hours and after", label_heading: "Leads", value_heading: "Time" },
+        Caption { title: "Inside office hours and after", label_heading: "Measure", value_heading: "Time" },
         &percentiles(&[("Office", &report.business_hours), ("After hours", &report.after_hours)]),
     );
     let people = bar_chart(
-        Caption { title: "Automatic first touch and a person's", label_heading: "First", value_heading: "Time" },
+        Caption { title: "Automatic first touch and a person's", label_heading: "Measure", value_heading: "Time" },
         &percentiles(&[("Automatic", &report.first_touch), ("Person", &report.first_human_contact)]),
     );
     let measures = [
@@ -88,12 +88,12 @@ fn draw(report: &SpeedReport) -> String {
     )
 }
 
-/// The median and p90 of each named latency, as bars.
+/// The median (p50) and p90 of each named latency, as bars.
 fn percentiles(named: &[(&str, &Speed)]) -> Vec<Bar> {
     named
         .iter()
         .flat_map(|(name, speed)| {
-            [("median", speed.p50_ms, Tone::Plain), ("p90", speed.p90_ms, Tone::Earlier)].map(|(which, ms, tone)| Bar {
+            [("p50", speed.p50_ms, Tone::Plain), ("p90", speed.p90_ms, Tone::Earlier)].map(|(which, ms, tone)| Bar {
                 label: format!("{name} {which}"),
                 value: ms.unwrap_or(0) as f64,
                 shown: duration_ms(ms),
