@@ -242,7 +242,8 @@ impl TestApp {
 
     /// Five leads (four from facebook's "spring", one from google's "Spring Sale"), each
     /// touched at once; a minute on, the first replies; three more, a person contacts it and
-    /// it books, shows and is won; the second books too. Answers the leads' ids.
+    /// it books, shows and is won; the second books, cancels and books again. Answers the
+    /// leads' ids.
     pub async fn leads_through_the_funnel(&self) -> Vec<String> {
         let mut ids = Vec::new();
         for n in 0..4 {
@@ -259,7 +260,9 @@ impl TestApp {
         for outcome in ["contacted", "booked", "showed", "won"] {
             assert_eq!(self.post_event(&ids[0], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
         }
-        assert_eq!(self.post_event(&ids[1], &json!({ "type": "booked" })).await.status(), 202);
+        for outcome in ["booked", "cancelled", "booked"] {
+            assert_eq!(self.post_event(&ids[1], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
+        }
         self.settle().await;
         ids
     }

@@ -4,7 +4,7 @@
 
 use crate::app::{ChannelRow, ChannelsReport, PeopleReport};
 use crate::http::common::HttpState;
-use crate::http::dashboard::charts::{bar_chart, Bar, Caption, Tone};
+use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::{duration_ms, percent, ratio};
 use crate::http::dashboard::range::{report_page, AskedRange};
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
@@ -50,16 +50,7 @@ pub(in crate::http::dashboard) async fn page(
 
 fn draw(channels: &ChannelsReport, people: &PeopleReport) -> String {
     let bars = |value: fn(&ChannelRow) -> u64| -> Vec<Bar> {
-        channels
-            .channels
-            .iter()
-            .map(|(channel, row)| Bar {
-                label: channel.clone(),
-                value: value(row) as f64,
-                shown: value(row).to_string(),
-                tone: Tone::Plain,
-            })
-            .collect()
+        channels.channels.iter().map(|(channel, row)| Bar::count(channel, value(row))).collect()
     };
     let touches = bar_chart(
         Caption { title: "Touches by channel", label_heading: "Channel", value_heading: "Touches" },

@@ -3,7 +3,7 @@
 
 use crate::app::{Funnel, FunnelReport, FunnelStep};
 use crate::http::common::HttpState;
-use crate::http::dashboard::charts::{bar_chart, Bar, Caption, Tone};
+use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::percent;
 use crate::http::dashboard::range::{report_page, AskedRange};
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
@@ -50,28 +50,20 @@ fn heading(step: &str) -> &'static str {
 
 fn draw(report: &FunnelReport) -> String {
     let steps = &report.total.steps;
-    let bars = |value: fn(&FunnelStep) -> Option<f64>, shown: fn(&FunnelStep) -> String| -> Vec<Bar> {
-        steps
-            .iter()
-            .map(|step| Bar {
-                label: heading(step.step).to_owned(),
-                value: value(step).unwrap_or(0.0),
-                shown: shown(step),
-                tone: Tone::Plain,
-            })
-            .collect()
+    let bars = |bar: fn(&str, &FunnelStep) -> Bar| -> Vec<Bar> {
+        steps.iter().map(|step| bar(heading(step.step), step)).collect()
     };
     let chart = bar_chart(
         Caption { title: "Leads at each step", label_heading: "Step", value_heading: "Leads" },
-        &bars(|step| Some(step.leads as f64), |step| step.leads.to_string()),
+        &bars(|label, step| Bar::count(label, step.leads)),
     );
     let conversion = bar_chart(
         Caption { title: "Of the step before", label_heading: "Step", value_heading: "Conversion" },
-        &bars(|step| step.conversion, |step| percent(step.conversion)),
+        &bars(|label, step| Bar::rate(label, step.conversion)),
     );
     let of_leads = bar_chart(
         Caption { title: "Of all leads", label_heading: "Step", value_heading: "Share" },
-        &bars(|step| step.of_leads, |step| percent(step.of_leads)),
+        &bars(|label, step| Bar::rate(label, step.of_leads)),
     );
     let rows: Vec<Row> = steps
         .iter()

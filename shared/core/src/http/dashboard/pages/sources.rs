@@ -3,7 +3,7 @@
 
 use crate::app::{SourceRow, SourcesReport};
 use crate::http::common::HttpState;
-use crate::http::dashboard::charts::{bar_chart, Bar, Caption, Tone};
+use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::{money, percent};
 use crate::http::dashboard::range::{report_page, AskedRange};
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
@@ -39,16 +39,7 @@ pub(in crate::http::dashboard) async fn page(
 
 fn draw(report: &SourcesReport) -> String {
     let bars = |value: fn(&SourceRow) -> u64| -> Vec<Bar> {
-        report
-            .sources
-            .iter()
-            .map(|s| Bar {
-                label: s.source.clone(),
-                value: value(s) as f64,
-                shown: value(s).to_string(),
-                tone: Tone::Plain,
-            })
-            .collect()
+        report.sources.iter().map(|s| Bar::count(&s.source, value(s))).collect()
     };
     let leads = bar_chart(
         Caption { title: "Leads by source", label_heading: "Source", value_heading: "Leads" },
