@@ -2,7 +2,8 @@
 //! against `GET /v1/reports/summary`, screenshot it (desktop and phone), sign out; a page
 //! without a session shows the sign-in form; a tenant's session cannot open another tenant's
 //! page; the agency key opens the portfolio with one row per tenant; the report pages (speed
-//! to lead, funnel, sources, channels) show the figures of their JSON reports.
+//! to lead, funnel, sources, channels) show the figures of their JSON reports, and on a phone
+//! their wide tables scroll inside the page rather than widen it.
 
 use super::driver::Browser;
 use fantoccini::Locator;
@@ -166,5 +167,14 @@ async fn a_tenant_reads_the_report_pages_the_json_reports_give() {
     let name = rep["rep"].as_str().unwrap();
     assert_eq!(figure(&browser, "people", name, "sla_met").await, rep["sla_met"].to_string());
     browser.screenshot("dashboard-channels").await;
+
+    // On a phone: one column, the wide tables scroll inside their boxes, not the page.
+    browser.client.set_window_size(412, 915).await.unwrap();
+    browser.client.goto(&format!("{}/dashboard/t/demo/sources", app.base)).await.unwrap();
+    assert_eq!(figure(&browser, "sources", "facebook", "booked").await, facebook["booked"].to_string());
+    let page_width = browser.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    let window_width = browser.client.execute("return window.innerWidth", vec![]).await.unwrap();
+    assert!(page_width.as_u64() <= window_width.as_u64(), "{page_width} wide in a {window_width} window");
+    browser.screenshot("dashboard-sources-phone").await;
     browser.close().await;
 }
