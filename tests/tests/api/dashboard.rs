@@ -217,9 +217,8 @@ async fn signing_out_clears_the_cookie() {
     assert!(cleared.starts_with("leadflow_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
 }
 
-/// The report pages, by slug, with the report each shows.
-const REPORT_PAGES: [(&str, &str); 4] =
-    [("speed", "speed"), ("funnel", "funnel"), ("sources", "sources"), ("channels", "channels")];
+/// The report pages, by slug.
+const REPORT_PAGES: [&str; 4] = ["speed", "funnel", "sources", "channels"];
 
 /// The text of the cell `figure` in row `row` of the table `table` (`data-…` marks), if any.
 fn figure(body: &str, table: &str, row: &str, figure: &str) -> Option<String> {
@@ -430,7 +429,7 @@ async fn a_bad_date_shows_the_page_with_why_never_a_500() {
         ("from=2024-01-01&to=2026-03-01", "at most 366 days"),
         ("from=2026-03-01&from=2026-03-02", "from: is given more than once"),
     ] {
-        for (slug, _) in REPORT_PAGES {
+        for slug in REPORT_PAGES {
             let response = app.dashboard_get(&format!("/dashboard/t/demo/{slug}?{query}"), Some(&cookie)).await;
             assert_eq!(response.status(), 400, "{slug}?{query}");
             assert_eq!(response.headers()["content-security-policy"], CSP);
@@ -449,7 +448,7 @@ async fn a_report_page_needs_a_session_that_may_see_the_tenant() {
     assert_eq!(response.status(), 202);
     let demo = signed_in(&app, DEMO_READ_KEY).await;
     let agency = signed_in(&app, DEMO_AGENCY_KEY).await;
-    for (slug, _) in REPORT_PAGES {
+    for slug in REPORT_PAGES {
         let path = format!("/dashboard/t/demo/{slug}");
         let response = app.dashboard_get(&path, None).await;
         assert_eq!(response.status(), 401, "{path}");
@@ -471,4 +470,22 @@ async fn a_report_page_needs_a_session_that_may_see_the_tenant() {
     let body = page_body(&app, &other, "/dashboard/t/other/sources").await;
     assert!(body.contains("No source is priced"), "{body}");
     assert!(body.contains("data-figure=\"cost_per_lead\"></td>"), "{body}");
+}
+
+#[tokio::test]
+async fn a_report_page_of_forty_sources_and_campaigns_stays_under_100_kb() {
+    let app = spawn_app().await;
+    for n in 0..40 {
+        let mut body = leadflow_tests::lead_body(n);
+        body["source"] = json!(format!("source-{n}"));
+        body["campaign"] = json!(format!("campaign-{n}"));
+        assert_eq!(app.post_lead(&body).await.status(), 202);
+    }
+    app.settle().await;
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    for slug in REPORT_PAGES {
+        page_body(&app, &cookie, &format!("/dashboard/t/demo/{slug}")).await; // asserts the size
+    }
+    let funnel = page_body(&app, &cookie, "/dashboard/t/demo/funnel").await;
+    assert_eq!(figure(&funnel, "by_campaign", "source-39/campaign-39", "leads").as_deref(), Some("1"));
 }
