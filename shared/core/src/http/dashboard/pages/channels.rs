@@ -3,13 +3,11 @@
 //! SLA and how soon they first contact a lead.
 
 use crate::app::{ChannelRow, ChannelsReport, PeopleReport};
-use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::{duration_ms, percent, ratio};
-use crate::http::dashboard::range::{report_page, AskedRange};
+use crate::http::dashboard::range::ReportPage;
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
-use crate::http::dashboard::viewer::{PageError, TenantPage};
-use axum::extract::State;
+use crate::http::dashboard::viewer::PageError;
 use axum::response::Response;
 
 const CHANNELS: [Column; 8] = [
@@ -34,13 +32,8 @@ const PEOPLE: [Column; 7] = [
 ];
 
 /// `GET /dashboard/t/{tenant}/channels`.
-pub(in crate::http::dashboard) async fn page(
-    State(state): State<HttpState>,
-    view: TenantPage,
-    asked: AskedRange,
-) -> Result<Response, PageError> {
-    let (app, tenant) = (&state.app, &view.tenant);
-    report_page(&view, asked, "channels", "Channels", |range| async move {
+pub(in crate::http::dashboard) async fn page(page: ReportPage) -> Result<Response, PageError> {
+    page.show("channels", "Channels", async |app, tenant, range| {
         let channels = app.channels_report(tenant, range).await?;
         let people = app.people_report(tenant, range).await?;
         Ok(draw(&channels, &people))

@@ -2,13 +2,11 @@
 //! conversion from the step before and its share of all leads; per source and per campaign.
 
 use crate::app::{Funnel, FunnelReport, FunnelStep};
-use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::percent;
-use crate::http::dashboard::range::{report_page, AskedRange};
+use crate::http::dashboard::range::ReportPage;
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
-use crate::http::dashboard::viewer::{PageError, TenantPage};
-use axum::extract::State;
+use crate::http::dashboard::viewer::PageError;
 use axum::response::Response;
 
 /// The steps, in the report's order (its `step` names are the keys).
@@ -28,20 +26,8 @@ const CONVERSIONS: [Column; 3] = [
 ];
 
 /// `GET /dashboard/t/{tenant}/funnel`.
-pub(in crate::http::dashboard) async fn page(
-    State(state): State<HttpState>,
-    view: TenantPage,
-    asked: AskedRange,
-) -> Result<Response, PageError> {
-    let (app, tenant) = (&state.app, &view.tenant);
-    report_page(
-        &view,
-        asked,
-        "funnel",
-        "Funnel",
-        |range| async move { Ok(draw(&app.funnel_report(tenant, range).await?)) },
-    )
-    .await
+pub(in crate::http::dashboard) async fn page(page: ReportPage) -> Result<Response, PageError> {
+    page.show("funnel", "Funnel", async |app, tenant, range| Ok(draw(&app.funnel_report(tenant, range).await?))).await
 }
 
 fn heading(step: &str) -> &'static str {

@@ -2,13 +2,11 @@
 //! `[[sources]]` in the tenant file prices the source, its spend and the cost of each.
 
 use crate::app::{SourceRow, SourcesReport};
-use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, Bar, Caption};
 use crate::http::dashboard::format::{money, percent};
-use crate::http::dashboard::range::{report_page, AskedRange};
+use crate::http::dashboard::range::ReportPage;
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
-use crate::http::dashboard::viewer::{PageError, TenantPage};
-use axum::extract::State;
+use crate::http::dashboard::viewer::PageError;
 use axum::response::Response;
 
 const COLUMNS: [Column; 10] = [
@@ -25,13 +23,8 @@ const COLUMNS: [Column; 10] = [
 ];
 
 /// `GET /dashboard/t/{tenant}/sources`.
-pub(in crate::http::dashboard) async fn page(
-    State(state): State<HttpState>,
-    view: TenantPage,
-    asked: AskedRange,
-) -> Result<Response, PageError> {
-    let (app, tenant) = (&state.app, &view.tenant);
-    report_page(&view, asked, "sources", "Sources & ROI", |range| async move {
+pub(in crate::http::dashboard) async fn page(page: ReportPage) -> Result<Response, PageError> {
+    page.show("sources", "Sources & ROI", async |app, tenant, range| {
         Ok(draw(&app.sources_report(tenant, range).await?))
     })
     .await

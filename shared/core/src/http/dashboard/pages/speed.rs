@@ -3,13 +3,11 @@
 //! person's contact; per source too.
 
 use crate::app::{Speed, SpeedReport, BANDS};
-use crate::http::common::HttpState;
 use crate::http::dashboard::charts::{bar_chart, column_chart, Bar, Caption, Tone};
 use crate::http::dashboard::format::{duration_ms, percent};
-use crate::http::dashboard::range::{report_page, AskedRange};
+use crate::http::dashboard::range::ReportPage;
 use crate::http::dashboard::tables::{figures_table, Column, Row, TableOf};
-use crate::http::dashboard::viewer::{PageError, TenantPage};
-use axum::extract::State;
+use crate::http::dashboard::viewer::PageError;
 use axum::response::Response;
 
 /// The columns of every speed table: how many, the percentiles, then each band's count.
@@ -26,16 +24,9 @@ const COLUMNS: [Column; 9] = [
 ];
 
 /// `GET /dashboard/t/{tenant}/speed`.
-pub(in crate::http::dashboard) async fn page(
-    State(state): State<HttpState>,
-    view: TenantPage,
-    asked: AskedRange,
-) -> Result<Response, PageError> {
-    let (app, tenant) = (&state.app, &view.tenant);
-    report_page(&view, asked, "speed", "Speed to lead", |range| async move {
-        Ok(draw(&app.speed_report(tenant, range).await?))
-    })
-    .await
+pub(in crate::http::dashboard) async fn page(page: ReportPage) -> Result<Response, PageError> {
+    page.show("speed", "Speed to lead", async |app, tenant, range| Ok(draw(&app.speed_report(tenant, range).await?)))
+        .await
 }
 
 fn draw(report: &SpeedReport) -> String {
