@@ -253,6 +253,33 @@ impl TestApp {
         receipt["lead_id"].as_str().unwrap().to_owned()
     }
 
+    /// Five leads (four from facebook's "spring", one from google's "Spring Sale"), each
+    /// touched at once; a minute on, the first replies; three more, a person contacts it and
+    /// it books, shows and is won; the second books, cancels and books again. Answers the
+    /// leads' ids.
+    pub async fn leads_through_the_funnel(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        for n in 0..4 {
+            ids.push(self.enrol(n).await);
+        }
+        let mut google = lead_body(9);
+        google["source"] = json!("google");
+        google["campaign"] = json!("Spring Sale");
+        let receipt: Value = self.post_lead(&google).await.json().await.unwrap();
+        ids.push(receipt["lead_id"].as_str().unwrap().to_owned());
+        self.advance(60).await;
+        self.text_in(&lead_phone(0), "Yes please call me").await;
+        self.advance(180).await;
+        for outcome in ["contacted", "booked", "showed", "won"] {
+            assert_eq!(self.post_event(&ids[0], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
+        }
+        for outcome in ["booked", "cancelled", "booked"] {
+            assert_eq!(self.post_event(&ids[1], &json!({ "type": outcome })).await.status(), 202, "{outcome}");
+        }
+        self.settle().await;
+        ids
+    }
+
     /// GET /v1/leads/{id} with a key.
     pub async fn get_lead_as(&self, key: &str, id: &str) -> reqwest::Response {
         self.client.get(format!("{}/v1/leads/{id}", self.base)).bearer_auth(key).send().await.unwrap()

@@ -322,3 +322,276 @@ async fn the_pipeline_and_experiments_pages_show_what_their_reports_say() {
         experiments[0]["arms"].as_array().unwrap().iter().map(|a| a["exposures"].as_u64().unwrap()).sum();
     assert_eq!(exposed, 3, "each first text was an exposure: {experiments}");
 }
+
+/// The report pages, by slug.
+const REPORT_PAGES: [&str; 4] = ["speed", "funnel", "sources", "channels"];
+
+/// The text of the cell `figure` in row `row` of the table `table` (`data-…` marks), if any.
+fn figure(body: &str, table: &str, row: &str, figure: &str) -> Option<String> {
+    let table = &body[body.find(&format!("data-table=\"{table}\""))?..];
+    let table = &table[..table.find("</table>")?];
+    let row = &table[table.find(&format!("<tr data-row=\"{row}\">"))?..];
+    let row = &row[..row.find("</tr>")?];
+    let mark = format!("data-figure=\"{figure}\">");
+    let cell = &row[row.find(&mark)? + mark.len()..];
+    Some(cell[..cell.find('<')?].to_owned())
+}
+
+/// How the dashboard shows a figure of a report's JSON.
+#[derive(Clone, Copy)]
+enum Shown {
+    Count,
+    Percent,
+    Duration,
+    Money,
+    Ratio,
+}
+
+fn shown(value: &Value, how: Shown) -> String {
+    if value.is_null() {
+        return "–".to_owned();
+    }
+    let number = value.as_f64().unwrap();
+    match how {
+        Shown::Count => value.as_u64().unwrap().to_string(),
+        Shown::Percent => format!("{:.0}%", number * 100.0),
+        Shown::Ratio => format!("{number:.1}"),
+        Shown::Money => format!("{number:.2}"),
+        Shown::Duration => {
+            let ms = value.as_u64().unwrap();
+            match ms {
+                0..1_000 => format!("{ms} ms"),
+                1_000..60_000 => format!("{:.1} s", ms as f64 / 1_000.0),
+                60_000..3_600_000 => format!("{}m {:02}s", ms / 60_000, ms % 60_000 / 1_000),
+                _ => format!("{}h {:02}m", ms / 3_600_000, ms % 3_600_000 / 60_000),
+            }
+        }
+    }
+}
+
+/// Asserts every figure named in `fields` of `json` is the page's cell in `table`/`row`.
+fn same_figures(body: &str, table: &str, row: &str, json: &Value, fields: &[(&str, Shown)]) {
+    for (field, how) in fields {
+        let expected = shown(&json[*field], *how);
+        assert_eq!(figure(body, table, row, field).as_deref(), Some(expected.as_str()), "{table}/{row}/{field}");
+    }
+}
+
+async fn page_body(app: &TestApp, cookie: &str, path: &str) -> String {
+    let response = app.dashboard_get(path, Some(cookie)).await;
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(response.headers()["content-security-policy"], CSP, "{path}");
+    let body = response.text().await.unwrap();
+    assert!(body.len() < PAGE_LIMIT, "{path}: {} bytes", body.len());
+    eprintln!("{path}: {} bytes", body.len());
+    assert!(!body.contains("<script") && !body.contains("style="), "{path}: nothing the CSP would block");
+    assert!(body.contains("<meta name=viewport") && body.contains("role=\"img\""), "{path}");
+    body
+}
+
+#[tokio::test]
+async fn each_report_page_shows_the_figures_of_its_json_report() {
+    let app = spawn_app().await;
+    app.leads_through_the_funnel().await;
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    let report = |name: &'static str| {
+        let app = &app;
+        async move { app.report_named(name, "").await.json::<Value>().await.unwrap() }
+    };
+
+    let body = page_body(&app, &cookie, "/dashboard/t/demo/speed").await;
+    let speed = report("speed").await;
+    let latency: Vec<(&str, Shown)> = vec![
+        ("count", Shown::Count),
+        ("p50_ms", Shown::Duration),
+        ("p90_ms", Shown::Duration),
+        ("p95_ms", Shown::Duration),
+    ];
+    for measure in ["first_touch", "business_hours", "after_hours", "first_human_contact"] {
+        same_figures(&body, "speed", measure, &speed[measure], &latency);
+        for (i, band) in speed[measure]["bands"].as_array().unwrap().iter().enumerate() {
+            let key = format!("band_{i}");
+            assert_eq!(figure(&body, "speed", measure, &key), Some(band["count"].to_string()), "{measure} {key}");
+        }
+    }
+    assert_eq!(figure(&body, "speed", "first_human_contact", "count").as_deref(), Some("1"));
+    for (source, figures) in speed["by_source"].as_object().unwrap() {
+        same_figures(&body, "by_source", source, figures, &latency);
+    }
+    assert!(body.contains("under 1 min 5 (100%)"), "the histogram's bands with their shares");
+
+    let body = page_body(&app, &cookie, "/dashboard/t/demo/funnel").await;
+    let funnel = report("funnel").await;
+    for step in funnel["total"]["steps"].as_array().unwrap() {
+        let row = step["step"].as_str().unwrap();
+        let fields = [("leads", Shown::Count), ("conversion", Shown::Percent), ("of_leads", Shown::Percent)];
+        same_figures(&body, "steps", row, step, &fields);
+    }
+    assert_eq!(figure(&body, "steps", "booked", "of_leads").as_deref(), Some("40%"));
+    let counts = |funnel: &Value| -> Vec<(String, Value)> {
+        funnel["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["step"].as_str().unwrap().to_owned(), s["leads"].clone()))
+            .collect()
+    };
+    for (source, by_source) in funnel["by_source"].as_object().unwrap() {
+        for (step, leads) in counts(by_source) {
+            assert_eq!(figure(&body, "by_source", source, &step), Some(leads.to_string()), "{source} {step}");
+        }
+    }
+    for campaign in funnel["by_campaign"].as_array().unwrap() {
+        let row = format!("{}/{}", campaign["source"].as_str().unwrap(), campaign["campaign"].as_str().unwrap());
+        for (step, leads) in counts(campaign) {
+            assert_eq!(figure(&body, "by_campaign", &row, &step), Some(leads.to_string()), "{row} {step}");
+        }
+    }
+    assert_eq!(figure(&body, "by_campaign", "google/spring-sale", "leads").as_deref(), Some("1"));
+
+    let body = page_body(&app, &cookie, "/dashboard/t/demo/sources").await;
+    let sources = report("sources").await;
+    let fields = [
+        ("leads", Shown::Count),
+        ("replied", Shown::Count),
+        ("booked", Shown::Count),
+        ("won", Shown::Count),
+        ("booking_rate", Shown::Percent),
+    ];
+    let costs = ["spend", "cost_per_lead", "cost_per_reply", "cost_per_booking", "cost_per_win"];
+    for source in sources["sources"].as_array().unwrap() {
+        let row = source["source"].as_str().unwrap();
+        same_figures(&body, "sources", row, source, &fields);
+        for cost in costs {
+            let expected = if source["spend"].is_null() { String::new() } else { shown(&source[cost], Shown::Money) };
+            // Money reads with its thousands grouped (`1,581.22`).
+            let cell = figure(&body, "sources", row, cost).map(|cell| cell.replace(',', ""));
+            assert_eq!(cell, Some(expected), "{row} {cost}");
+        }
+    }
+    // The demo file prices facebook at 22.50 a lead: four leads, one reply, two bookings, one win.
+    assert_eq!(figure(&body, "sources", "facebook", "spend").as_deref(), Some("90.00"));
+    assert_eq!(figure(&body, "sources", "facebook", "cost_per_booking").as_deref(), Some("45.00"));
+    assert_eq!(figure(&body, "sources", "google", "spend").as_deref(), Some(""), "google is not priced");
+    assert!(body.contains("<code>[[sources]]</code>"), "a hint at where costs are set");
+
+    let body = page_body(&app, &cookie, "/dashboard/t/demo/channels").await;
+    let channels = report("channels").await;
+    let fields = [
+        ("touches", Shown::Count),
+        ("delivered", Shown::Count),
+        ("replies", Shown::Count),
+        ("clicks", Shown::Count),
+        ("opt_outs", Shown::Count),
+        ("delivery_rate", Shown::Percent),
+        ("reply_rate", Shown::Percent),
+        ("touches_per_booking", Shown::Ratio),
+    ];
+    for (channel, row) in channels["channels"].as_object().unwrap() {
+        same_figures(&body, "channels", channel, row, &fields);
+    }
+    assert_eq!(figure(&body, "channels", "sms", "touches").as_deref(), Some("5"));
+    assert!(body.contains("<span data-figure=touches_per_booking>2.5</span>"), "every channel's touches per booking");
+    let people = report("people").await;
+    let fields = [
+        ("assigned", Shown::Count),
+        ("sla_met", Shown::Count),
+        ("sla_missed", Shown::Count),
+        ("sla_met_rate", Shown::Percent),
+        ("first_contacts", Shown::Count),
+        ("first_contact_p50_ms", Shown::Duration),
+        ("first_contact_p90_ms", Shown::Duration),
+    ];
+    let reps = people["reps"].as_array().unwrap();
+    assert!(reps.iter().any(|r| r["assigned"] == 1), "{people}");
+    for rep in reps {
+        same_figures(&body, "people", rep["rep"].as_str().unwrap(), rep, &fields);
+    }
+}
+
+#[tokio::test]
+async fn a_report_page_shows_the_days_asked_for() {
+    let app = spawn_app().await;
+    app.leads_through_the_funnel().await;
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    let march = page_body(&app, &cookie, "/dashboard/t/demo/funnel?from=2026-03-01&to=2026-03-31").await;
+    assert_eq!(figure(&march, "steps", "leads", "leads").as_deref(), Some("5"));
+    assert!(march.contains("2026-03-01 to 2026-03-31"));
+    let february = page_body(&app, &cookie, "/dashboard/t/demo/funnel?from=2026-02-01&to=2026-02-28").await;
+    assert_eq!(figure(&february, "steps", "leads", "leads").as_deref(), Some("0"));
+    assert_eq!(figure(&february, "steps", "booked", "of_leads").as_deref(), Some("–"), "no leads: no rate");
+    let by_default = page_body(&app, &cookie, "/dashboard/t/demo/funnel").await;
+    assert!(by_default.contains("2026-02-04 to 2026-03-05 (UTC)"), "the last 30 UTC days");
+}
+
+#[tokio::test]
+async fn a_bad_date_shows_the_page_with_why_never_a_500() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    for (query, says) in [
+        ("from=2026-13-01", "from: must be a date like 2026-01-31"),
+        ("to=yesterday", "to: must be a date like 2026-01-31"),
+        ("from=2026-03-10&to=2026-03-01", "to: is before from"),
+        ("from=2024-01-01&to=2026-03-01", "at most 366 days"),
+        ("from=2026-03-01&from=2026-03-02", "from: is given more than once"),
+    ] {
+        for slug in REPORT_PAGES {
+            let response = app.dashboard_get(&format!("/dashboard/t/demo/{slug}?{query}"), Some(&cookie)).await;
+            assert_eq!(response.status(), 400, "{slug}?{query}");
+            assert_eq!(response.headers()["content-security-policy"], CSP);
+            let body = response.text().await.unwrap();
+            assert!(body.contains(says) && body.contains("role=alert"), "{slug}?{query}: {body}");
+            assert!(body.contains("<form method=get class=range-form>"), "the form to pick again");
+            assert!(!body.contains("data-figure"), "no figures for days that do not read");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_report_page_needs_a_session_that_may_see_the_tenant() {
+    let app = spawn_app().await;
+    let response = app.post_lead_as(OTHER_API_KEY, None, &TestApp::other_lead_body(1)).await;
+    assert_eq!(response.status(), 202);
+    let demo = signed_in(&app, DEMO_READ_KEY).await;
+    let agency = signed_in(&app, DEMO_AGENCY_KEY).await;
+    for slug in REPORT_PAGES {
+        let path = format!("/dashboard/t/demo/{slug}");
+        let response = app.dashboard_get(&path, None).await;
+        assert_eq!(response.status(), 401, "{path}");
+        let body = response.text().await.unwrap();
+        assert!(is_sign_in_form(&body) && !body.contains("data-figure"), "{path}");
+
+        let other = format!("/dashboard/t/other/{slug}");
+        let response = app.dashboard_get(&other, Some(&demo)).await;
+        assert_eq!(response.status(), 404, "{other}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("Other Roofing") && !body.contains("data-figure"), "{other}: {body}");
+
+        assert_eq!(app.dashboard_get(&other, Some(&agency)).await.status(), 200, "the agency opens {other}");
+        let nav = page_body(&app, &demo, &path).await;
+        assert!(nav.contains(&format!("<a href=\"/dashboard/t/demo/{slug}\" aria-current=page>")), "{nav}");
+    }
+    // The other tenant prices no source: its costs are blank, and the page says where to set them.
+    let other = signed_in(&app, OTHER_READ_KEY).await;
+    let body = page_body(&app, &other, "/dashboard/t/other/sources").await;
+    assert!(body.contains("No source is priced"), "{body}");
+    assert!(body.contains("data-figure=\"cost_per_lead\"></td>"), "{body}");
+}
+
+#[tokio::test]
+async fn a_report_page_of_forty_sources_and_campaigns_stays_under_100_kb() {
+    let app = spawn_app().await;
+    for n in 0..40 {
+        let mut body = leadflow_tests::lead_body(n);
+        body["source"] = json!(format!("source-{n}"));
+        body["campaign"] = json!(format!("campaign-{n}"));
+        assert_eq!(app.post_lead(&body).await.status(), 202);
+    }
+    app.settle().await;
+    let cookie = signed_in(&app, DEMO_READ_KEY).await;
+    for slug in REPORT_PAGES {
+        page_body(&app, &cookie, &format!("/dashboard/t/demo/{slug}")).await; // asserts the size
+    }
+    let funnel = page_body(&app, &cookie, "/dashboard/t/demo/funnel").await;
+    assert_eq!(figure(&funnel, "by_campaign", "source-39/campaign-39", "leads").as_deref(), Some("1"));
+}

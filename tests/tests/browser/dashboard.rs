@@ -1,7 +1,9 @@
 //! The dashboard in Chromium: sign in through the real form, read the overview's figures
 //! against `GET /v1/reports/summary`, screenshot it (desktop and phone), sign out; a page
 //! without a session shows the sign-in form; a tenant's session cannot open another tenant's
-//! page; the agency key opens the portfolio with one row per tenant.
+//! page; the agency key opens the portfolio with one row per tenant; the report pages (speed
+//! to lead, funnel, sources, channels) show the figures of their JSON reports, and on a phone
+//! their wide tables scroll inside the page rather than widen it.
 
 use super::driver::Browser;
 use fantoccini::Locator;
@@ -91,5 +93,88 @@ async fn the_agency_key_opens_the_portfolio_with_one_row_per_client() {
     browser.client.find(Locator::Css("tr[data-tenant=other] a")).await.unwrap().click().await.unwrap();
     browser.wait_for_url(|url| url.ends_with("/dashboard/t/other/overview")).await;
     assert_eq!(text(&browser, "[data-kpi=leads]").await, "1");
+    browser.close().await;
+}
+
+/// The cell `figure` of row `row` in table `table`, as the page shows it.
+async fn figure(browser: &Browser, table: &str, row: &str, figure: &str) -> String {
+    browser
+        .wait_for_text(&format!("[data-table={table}] tr[data-row=\"{row}\"] [data-figure={figure}]"))
+        .await
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_tenant_reads_the_report_pages_the_json_reports_give() {
+    let app = TestApp::builder().spawn().await;
+    app.leads_through_the_funnel().await;
+    let report = |name: &'static str| {
+        let app = &app;
+        async move { app.report_named(name, "").await.json::<Value>().await.unwrap() }
+    };
+    let (speed, funnel, sources, channels, people) = (
+        report("speed").await,
+        report("funnel").await,
+        report("sources").await,
+        report("channels").await,
+        report("people").await,
+    );
+
+    let browser = Browser::start().await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+    sign_in(&browser, &app.base, DEMO_READ_KEY).await;
+    browser.wait_for_url(|url| url.ends_with("/dashboard/t/demo/overview")).await;
+
+    browser.client.find(Locator::LinkText("Speed to lead")).await.unwrap().click().await.unwrap();
+    browser.wait_for_url(|url| url.ends_with("/dashboard/t/demo/speed")).await;
+    assert_eq!(text(&browser, "h1").await, "Bright Smile Dental: Speed to lead");
+    let first_touch = &speed["first_touch"];
+    assert_eq!(figure(&browser, "speed", "first_touch", "count").await, first_touch["count"].to_string());
+    assert_eq!(first_touch["p50_ms"], 0, "the manual clock stands still");
+    assert_eq!(figure(&browser, "speed", "first_touch", "p50_ms").await, "0 ms");
+    let human = speed["first_human_contact"]["bands"][1]["count"].to_string();
+    assert_eq!(figure(&browser, "speed", "first_human_contact", "band_1").await, human);
+    assert_eq!(
+        figure(&browser, "by_source", "google", "count").await,
+        speed["by_source"]["google"]["count"].to_string()
+    );
+    browser.screenshot("dashboard-speed").await;
+
+    browser.client.goto(&format!("{}/dashboard/t/demo/funnel", app.base)).await.unwrap();
+    let steps = funnel["total"]["steps"].as_array().unwrap();
+    for step in steps {
+        let name = step["step"].as_str().unwrap();
+        assert_eq!(figure(&browser, "steps", name, "leads").await, step["leads"].to_string(), "{name}");
+    }
+    let won = format!("{:.0}%", steps[5]["of_leads"].as_f64().unwrap() * 100.0);
+    assert_eq!(figure(&browser, "steps", "won", "of_leads").await, won);
+    assert_eq!(figure(&browser, "by_campaign", "google/spring-sale", "leads").await, "1");
+    browser.screenshot("dashboard-funnel").await;
+
+    browser.client.goto(&format!("{}/dashboard/t/demo/sources", app.base)).await.unwrap();
+    let facebook = sources["sources"].as_array().unwrap().iter().find(|s| s["source"] == "facebook").unwrap();
+    assert_eq!(figure(&browser, "sources", "facebook", "booked").await, facebook["booked"].to_string());
+    let per_booking = format!("{:.2}", facebook["cost_per_booking"].as_f64().unwrap());
+    assert_eq!(figure(&browser, "sources", "facebook", "cost_per_booking").await, per_booking);
+    browser.screenshot("dashboard-sources").await;
+
+    browser.client.goto(&format!("{}/dashboard/t/demo/channels", app.base)).await.unwrap();
+    let sms = &channels["channels"]["sms"];
+    assert_eq!(figure(&browser, "channels", "sms", "touches").await, sms["touches"].to_string());
+    assert_eq!(figure(&browser, "channels", "sms", "replies").await, sms["replies"].to_string());
+    let rep = people["reps"].as_array().unwrap().iter().find(|r| r["assigned"] == 1).unwrap();
+    let name = rep["rep"].as_str().unwrap();
+    assert_eq!(figure(&browser, "people", name, "sla_met").await, rep["sla_met"].to_string());
+    browser.screenshot("dashboard-channels").await;
+
+    // On a phone: one column, the wide tables scroll inside their boxes, not the page.
+    browser.client.set_window_size(412, 915).await.unwrap();
+    browser.client.goto(&format!("{}/dashboard/t/demo/sources", app.base)).await.unwrap();
+    assert_eq!(figure(&browser, "sources", "facebook", "booked").await, facebook["booked"].to_string());
+    let page_width = browser.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    let window_width = browser.client.execute("return window.innerWidth", vec![]).await.unwrap();
+    assert!(page_width.as_u64() <= window_width.as_u64(), "{page_width} wide in a {window_width} window");
+    browser.screenshot("dashboard-sources-phone").await;
     browser.close().await;
 }

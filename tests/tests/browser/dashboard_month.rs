@@ -52,12 +52,23 @@ async fn every_page_shows_a_seeded_stretch_of_leads_as_the_reports_do() {
     browser.client.goto(&format!("{}/dashboard/t/demo/overview", app.base)).await.unwrap();
     assert_eq!(browser.wait_for_text("[data-kpi=leads]").await, summary["leads"].to_string());
 
+    // The speed page's count and the funnel's leads are their reports'.
+    let speed = report(&app, "speed").await;
+    browser.client.goto(&format!("{}/dashboard/t/demo/speed", app.base)).await.unwrap();
+    let shown = browser.wait_for_text("[data-table=speed] tr[data-row=\"first_touch\"] [data-figure=count]").await;
+    assert_eq!(shown, speed["first_touch"]["count"].to_string());
+    let sources = report(&app, "sources").await;
+    browser.client.goto(&format!("{}/dashboard/t/demo/sources", app.base)).await.unwrap();
+    for row in sources["sources"].as_array().unwrap() {
+        let css = format!("tr[data-row=\"{}\"] [data-figure=leads]", row["source"].as_str().unwrap());
+        assert_eq!(browser.wait_for_text(&css).await, row["leads"].to_string(), "{css}");
+    }
+
     // The board's counts now are the pipeline report's.
     let pipeline = report(&app, "pipeline").await;
     browser.client.goto(&format!("{}/dashboard/t/demo/pipeline", app.base)).await.unwrap();
     let shown = texts(&browser, "tr[data-stage] td[data-now]").await;
-    let reported: Vec<String> =
-        pipeline["stages"].as_array().unwrap().iter().map(|s| s["now"].to_string()).collect();
+    let reported: Vec<String> = pipeline["stages"].as_array().unwrap().iter().map(|s| s["now"].to_string()).collect();
     assert_eq!(shown, reported);
     assert!(reported.iter().any(|n| n != "0"), "leads sit in stages: {pipeline}");
 

@@ -41,6 +41,19 @@ pub struct Bar {
     pub tone: Tone,
 }
 
+impl Bar {
+    /// A plain bar of a count, shown as the count.
+    pub fn count(label: &str, n: u64) -> Bar {
+        Bar { label: label.to_owned(), value: n as f64, shown: n.to_string(), tone: Tone::Plain }
+    }
+
+    /// A plain bar of a rate (none: no bar), shown as a percentage.
+    pub fn rate(label: &str, rate: Option<f64>) -> Bar {
+        let shown = super::format::percent(rate);
+        Bar { label: label.to_owned(), value: rate.unwrap_or(0.0), shown, tone: Tone::Plain }
+    }
+}
+
 /// What a chart says in words: its title, and its table's two column headings.
 #[derive(Debug, Clone, Copy)]
 pub struct Caption<'a> {
@@ -83,8 +96,6 @@ pub fn bar_chart(caption: Caption, bars: &[Bar]) -> String {
 }
 
 /// Columns left to right, in the order given: a histogram's bins, labelled under each column.
-// For the speed-to-lead histogram and the funnel, the pages that come next.
-#[allow(dead_code)]
 pub fn column_chart(caption: Caption, bars: &[Bar]) -> String {
     let longest = longest(bars);
     let plot = 120.0;
@@ -186,6 +197,13 @@ mod tests {
         let chart = bar_chart(CAPTION, &bars());
         assert!(chart.contains("width=\"144.0\""), "{chart}");
         assert!(chart.contains("width=\"36.0\""), "{chart}");
+    }
+
+    #[test]
+    fn a_count_or_a_rate_is_a_plain_bar_that_shows_it() {
+        assert_eq!(Bar::count("sms", 5), Bar { label: "sms".into(), value: 5.0, shown: "5".into(), tone: Tone::Plain });
+        assert_eq!(Bar::rate("won", Some(0.2)).shown, "20%");
+        assert_eq!((Bar::rate("leads", None).value, Bar::rate("leads", None).shown.as_str()), (0.0, "–"));
     }
 
     #[test]

@@ -20,6 +20,27 @@ pub(super) fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| NO_DATA.to_owned(), |rate| format!("{:.0}%", rate * 100.0))
 }
 
+/// An amount in the tenant's currency, to the cent: `22.50`, `1,500.00`.
+pub(super) fn money(amount: Option<f64>) -> String {
+    let Some(amount) = amount else { return NO_DATA.to_owned() };
+    let cents = (amount.abs() * 100.0).round() as u64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0.0 && cents > 0 { "−" } else { "" };
+    format!("{sign}{grouped}.{:02}", cents % 100)
+}
+
+/// A ratio to one decimal: `2.5`.
+pub(super) fn ratio(value: Option<f64>) -> String {
+    value.map_or_else(|| NO_DATA.to_owned(), |value| format!("{value:.1}"))
+}
+
 /// A signed change: `+3`, `−2`, `±0`, for counts.
 pub(super) fn count_change(now: u64, before: u64) -> String {
     signed(now as f64 - before as f64, |d| format!("{d:.0}"))
@@ -74,5 +95,15 @@ mod tests {
         assert_eq!(duration_change(Some(1_000), Some(61_000)), "−1m 00s");
         assert_eq!(duration_change(None, Some(1)), NO_DATA);
         assert_eq!(percent(Some(0.875)), "88%");
+    }
+
+    #[test]
+    fn money_reads_to_the_cent_with_thousands_grouped() {
+        assert_eq!(money(Some(22.5)), "22.50");
+        assert_eq!(money(Some(1500.0)), "1,500.00");
+        assert_eq!(money(Some(1_234_567.891)), "1,234,567.89");
+        assert_eq!(money(Some(0.0)), "0.00");
+        assert_eq!(money(None), NO_DATA);
+        assert_eq!(ratio(Some(2.5)), "2.5");
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! `session` is the cookie, `sign_in` starts and ends it, `viewer` decides who sees what,
 //! `layout` draws the page and sets the security headers, `figures` judges a tenant's numbers
-//! against its targets, `charts` draws them, `pages` holds one file per page.
+//! against its targets, `charts` draws them, `tables` lays out a report's figures, `range` reads
+//! the days a report page shows, `pages` holds one file per page.
 
 mod access;
 mod charts;
@@ -11,8 +12,10 @@ mod figures;
 mod format;
 mod layout;
 mod pages;
+mod range;
 mod session;
 mod sign_in;
+mod tables;
 mod viewer;
 
 pub use access::DashboardAccess;
