@@ -230,16 +230,7 @@ async fn the_waiting_page_lists_the_leads_waiting_for_a_person_as_the_report_doe
     app.text_in(&leadflow_tests::lead_phone(2), "Call me").await;
     app.post_event(&ids[2], &json!({ "type": "contacted" })).await;
 
-    let report: Value = app
-        .client
-        .get(format!("{}/v1/reports/waiting", app.base))
-        .bearer_auth(DEMO_READ_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = app.report_named("waiting", "").await.json().await.unwrap();
     let waiting: Vec<&str> =
         report["leads"].as_array().unwrap().iter().map(|l| l["lead_id"].as_str().unwrap()).collect();
     assert_eq!(waiting, vec![ids[0].as_str(), ids[1].as_str()], "longest wait first: {report}");

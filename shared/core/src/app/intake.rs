@@ -244,19 +244,7 @@ impl App {
         let counter = Counter::Lead { source: lead.profile.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        (
-            LeadWrite {
-                lead,
-                enrolments,
-                idempotency: None,
-                timeline,
-                unless_opted_out: None,
-                waiting: Vec::new(),
-                lists: Vec::new(),
-            },
-            receipt,
-            counter,
-        )
+        (LeadWrite::plain(lead, enrolments, timeline), receipt, counter)
     }
 
     async fn merged_lead(
@@ -326,19 +314,7 @@ impl App {
         let counter = Counter::RepeatEnquiry { source: new.source.clone() };
         let enrolments =
             enrolment.into_iter().map(|e| EnrolmentWrite { enrolment: e, expected_version: None }).collect();
-        Ok((
-            LeadWrite {
-                lead,
-                enrolments,
-                idempotency: None,
-                timeline,
-                unless_opted_out: None,
-                waiting: Vec::new(),
-                lists: Vec::new(),
-            },
-            receipt,
-            counter,
-        ))
+        Ok((LeadWrite::plain(lead, enrolments, timeline), receipt, counter))
     }
 }
 

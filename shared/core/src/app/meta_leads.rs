@@ -262,13 +262,12 @@ impl App {
         };
         self.store
             .write_lead(LeadWrite {
-                lead,
-                enrolments: Vec::new(),
                 idempotency: Some(idempotency),
-                timeline: vec![TimelineEntry { at: now, kind: received }, TimelineEntry { at: now, kind: failed }],
-                unless_opted_out: None,
-                waiting: Vec::new(),
-                lists: Vec::new(),
+                ..LeadWrite::plain(
+                    lead,
+                    Vec::new(),
+                    vec![TimelineEntry { at: now, kind: received }, TimelineEntry { at: now, kind: failed }],
+                )
             })
             .await?;
         let counter = Counter::SourceFailure { source: page.source.clone() };

@@ -82,6 +82,22 @@ pub struct LeadWrite {
     pub lists: Vec<ListChange>,
 }
 
+impl LeadWrite {
+    /// The write of `lead` with its new `enrolments` and `timeline`, and nothing else: no
+    /// idempotency record, no opt-out condition, no wait or list moved.
+    pub fn plain(lead: Lead, enrolments: Vec<EnrolmentWrite>, timeline: Vec<TimelineEntry>) -> Self {
+        Self {
+            lead,
+            enrolments,
+            idempotency: None,
+            timeline,
+            unless_opted_out: None,
+            waiting: Vec::new(),
+            lists: Vec::new(),
+        }
+    }
+}
+
 /// How a lead's change moves reps' counts of leads waiting on them: the lead waits on its
 /// owner while it needs a human.
 pub fn waiting_changes(before: Option<&Lead>, after: &Lead) -> Vec<(String, i64)> {
