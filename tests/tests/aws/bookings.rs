@@ -14,10 +14,13 @@ use sha2::Sha256;
 
 const BOOKING_URL: &str = "https://calendly.com/bright-smile-dental/consultation";
 
-/// The demo tenant, its first SMS carrying the booking link.
+/// The demo tenant, its first SMS carrying the booking link (in both of the first text's A/B
+/// variants: which one a lead gets depends on its id).
 fn link_in_first_sms(tenant: String) -> String {
-    let edited = tenant.replace("When suits you for a quick call?", "Book a time: {{booking_link}}");
-    assert_ne!(edited, tenant, "the demo's welcome SMS changed");
+    let edited = tenant
+        .replace("When suits you for a quick call?", "Book a time: {{booking_link}}")
+        .replace("Would a call this evening or in the morning suit you?", "Book a time: {{booking_link}}");
+    assert_eq!(edited.matches("Book a time: {{booking_link}}").count(), 2, "the demo's welcome SMS changed");
     edited
 }
 
