@@ -107,8 +107,7 @@ impl App {
                             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
                     }
                     if let Some(tenant) = config {
-                        self.count_reached(&tenant, Some(&lead), &next).await;
-                        self.count_arms(&tenant, &lead, &next, now).await;
+                        self.count_change(&tenant, Some(&lead), &next).await;
                         self.alert_if_newly_hot(&tenant, Some(&lead), &next).await;
                         self.schedule_dormancy(&tenant, Some(&lead), &next).await;
                         self.after_stage_move(&tenant, Some(&lead), &next).await;

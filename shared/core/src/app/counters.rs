@@ -148,8 +148,9 @@ pub enum Counter {
         stage: StageName,
         bucket: u32,
     },
-    /// How many leads are in the stage now (the pipeline board): +1 on entry, -1 on exit,
-    /// kept under [`CURRENT_DAY`], not under a day of arrival.
+    /// How many leads are in the stage now (the pipeline board): +1 on entry, -1 on exit, on
+    /// the lead's arrival day like its other counters (so each day's sum stays whole, and
+    /// every day's sum together is the count now).
     InStage {
         stage: StageName,
     },
@@ -184,10 +185,6 @@ impl ArmEvent {
         }
     }
 }
-
-/// The day the counts of "now" (not of a cohort) are kept under: 1970-01-01, a day no lead
-/// arrives on, so no report of arrival days ever reads them.
-pub const CURRENT_DAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
 
 impl Counter {
     /// The source the counted lead came from, where the counter names one.

@@ -3,7 +3,6 @@
 //! on the lead, and its counters: each lead exposed, converted and opted out once per
 //! experiment, counted on the day it happened.
 
-use super::change::Change;
 use super::counters::{ArmEvent, Counter};
 use super::App;
 use crate::config::TenantConfig;
@@ -63,44 +62,11 @@ impl App {
             Decision::Running | Decision::NoDifference => None,
         }
     }
-
-    /// Keeps `arm` on the lead after its touch was claimed; the change's counters count the
-    /// exposure. Best effort: the touch goes out whatever happens here.
-    pub(super) async fn expose(&self, tenant: &TenantConfig, lead: &Lead, arm: &Arm, now: DateTime<Utc>) {
-        let exposure = Exposure {
-            variant: arm.variant.clone(),
-            source: lead.profile.source.clone(),
-            at: now,
-            converted_at: None,
-            opted_out_at: None,
-        };
-        let changed = self
-            .change_lead_reading(&tenant.id, &lead.id, now, false, |lead, _| {
-                let mut next = lead.clone();
-                next.experiments.entry(arm.experiment.clone()).or_insert_with(|| exposure.clone());
-                Change { lead: next, ..Change::none(lead) }
-            })
-            .await;
-        if let Err(e) = changed {
-            tracing::warn!(tenant = %tenant.id, lead = %lead.id, error = %e, "experiment exposure not kept");
-        }
-    }
-
-    /// Counts, on `now`'s day, what a lead's change did in its experiments.
-    pub(super) async fn count_arms(&self, tenant: &TenantConfig, before: &Lead, after: &Lead, now: DateTime<Utc>) {
-        let counts: Vec<(String, i64)> = arm_events(before, after).into_iter().map(|c| (c.key(), 1)).collect();
-        if counts.is_empty() {
-            return;
-        }
-        if let Err(e) = self.store.add_counts(&tenant.id, now.date_naive(), &counts).await {
-            tracing::warn!(tenant = %tenant.id, error = %e, "experiment counters not updated");
-        }
-    }
 }
 
 /// The experiment counters a change from `before` to `after` adds: a new exposure, a first
 /// conversion, a first opt-out.
-fn arm_events(before: &Lead, after: &Lead) -> Vec<Counter> {
+pub(super) fn arm_events(before: &Lead, after: &Lead) -> Vec<Counter> {
     let mut counters = Vec::new();
     for (name, now) in &after.experiments {
         let was = before.experiments.get(name);
@@ -117,4 +83,19 @@ fn arm_events(before: &Lead, after: &Lead) -> Vec<Counter> {
         }));
     }
     counters
+}
+
+impl Arm {
+    /// The lead's exposure to this arm, kept on it once its touch went out (or failed: an
+    /// exposure counts whatever the channel answered).
+    pub(super) fn exposure(&self, lead: &Lead, at: DateTime<Utc>) -> (String, Exposure) {
+        let exposure = Exposure {
+            variant: self.variant.clone(),
+            source: lead.profile.source.clone(),
+            at,
+            converted_at: None,
+            opted_out_at: None,
+        };
+        (self.experiment.clone(), exposure)
+    }
 }

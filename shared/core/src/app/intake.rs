@@ -3,7 +3,7 @@
 use super::counters::Counter;
 use super::enrolment::start_enrolment;
 use super::form::{FieldError, LeadForm, ParsedLead};
-use super::milestones::{mark_reached, reached_counters};
+use super::milestones::{change_counters, mark_reached};
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -133,13 +133,15 @@ impl App {
                     // lead's milestones belong to the day it first arrived.
                     let mut counts = vec![(counter.key(), 1)];
                     if before.is_none() {
-                        counts.extend(reached_counters(None, &after, now).iter().map(|c| (c.key(), 1)));
+                        for (_, day_counts) in change_counters(None, &after, now) {
+                            counts.extend(day_counts);
+                        }
                     }
                     if let Err(e) = self.store.add_counts(&tenant.id, now.date_naive(), &counts).await {
                         tracing::warn!(error = %e, "intake counter not updated");
                     }
                     if before.is_some() {
-                        self.count_reached(tenant, before.as_ref(), &after).await;
+                        self.count_change(tenant, before.as_ref(), &after).await;
                     }
                     self.alert_if_newly_hot(tenant, before.as_ref(), &after).await;
                     self.schedule_dormancy(tenant, before.as_ref(), &after).await;

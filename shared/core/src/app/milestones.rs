@@ -3,10 +3,13 @@
 //! counted after it (`count_reached`), so a retried or repeated change counts nothing twice.
 
 use super::counters::{campaign_key, latency_bucket, rep_key, Counter};
+use super::experiment_arms::arm_events;
+use super::pipeline::stage_counters;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{Lead, Milestone};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
 
 /// The field an imported lead's reactivation tier is kept in (the tier's cadence).
 pub const REACTIVATION_TIER_FIELD: &str = "reactivation_tier";
@@ -55,12 +58,32 @@ pub(super) fn reached_counters(before: Option<&Lead>, after: &Lead, now: DateTim
     counters
 }
 
+/// Every counter a stored change of a lead moves, by the day it is counted on: what it
+/// reached ([`reached_counters`]) and its stage move (`stage_counters`) on its arrival day,
+/// what it did in its experiments on `now`'s day.
+pub(super) fn change_counters(
+    before: Option<&Lead>,
+    after: &Lead,
+    now: DateTime<Utc>,
+) -> Vec<(NaiveDate, Vec<(String, i64)>)> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<(String, i64)>> = BTreeMap::new();
+    let arrival = by_day.entry(after.received_at.date_naive()).or_default();
+    arrival.extend(reached_counters(before, after, now).iter().map(|c| (c.key(), 1)));
+    arrival.extend(stage_counters(before, after).iter().map(|(c, n)| (c.key(), *n)));
+    if let Some(before) = before {
+        by_day.entry(now.date_naive()).or_default().extend(arm_events(before, after).iter().map(|c| (c.key(), 1)));
+    }
+    by_day.into_iter().filter(|(_, counts)| !counts.is_empty()).collect()
+}
+
 impl App {
-    /// Counts what a stored change added (see [`reached_counters`]), on the lead's arrival day.
-    pub(super) async fn count_reached(&self, tenant: &TenantConfig, before: Option<&Lead>, after: &Lead) {
-        let counters = reached_counters(before, after, self.clock.now());
-        if !counters.is_empty() {
-            self.count_all(tenant, after, &counters).await;
+    /// Counts what a stored change moved ([`change_counters`]): one request per day counted
+    /// on (one, unless an experiment's event falls on another day than the lead's arrival).
+    pub(super) async fn count_change(&self, tenant: &TenantConfig, before: Option<&Lead>, after: &Lead) {
+        for (day, counts) in change_counters(before, after, self.clock.now()) {
+            if let Err(e) = self.store.add_counts(&tenant.id, day, &counts).await {
+                tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "counters not updated");
+            }
         }
     }
 }

@@ -44,7 +44,7 @@ pub use booking::{BookingChange, BookingError, BookingNotice};
 pub use call::CallAnswer;
 pub use calls_in::{CallInError, InboundCall, MissedCall};
 pub use contact_locks::ContactLocks;
-pub use counters::{bucket_value, latency_bucket, percentile, Counter, CURRENT_DAY};
+pub use counters::{bucket_value, latency_bucket, percentile, Counter};
 pub use dnc::DncAdded;
 pub use form::{ConsentForm, FieldError, LeadForm, ParsedLead};
 pub use form_post::FormSubmission;

@@ -7,7 +7,7 @@
 //! and after, so no path that moves a stage can forget it.
 
 use super::change::Change;
-use super::counters::{latency_bucket, Counter, CURRENT_DAY};
+use super::counters::{latency_bucket, Counter};
 use super::handoff::{full_name, owner_mention};
 use super::App;
 use crate::config::TenantConfig;
@@ -16,30 +16,14 @@ use crate::ports::{StageCheck, StaleLead, StoreError};
 
 impl App {
     /// After `after` was written (`before`: the lead as it was; none for a new one): if it
-    /// entered a stage, counts the entry and the time spent in the stage it left, withdraws
-    /// the left stage's SLA check and schedules the new one's. Best effort, like every
-    /// counter: the lead is right, and a check left behind finds the lead gone on.
+    /// entered a stage, withdraws the left stage's SLA check and schedules the new one's (the
+    /// counters are [`stage_counters`]'). Best effort: the lead is right, and a check left
+    /// behind finds the lead gone on.
     pub(super) async fn after_stage_move(&self, tenant: &TenantConfig, before: Option<&Lead>, after: &Lead) {
         let Some(entered) = after.stages.current() else { return };
         let left = before.and_then(|lead| lead.stages.current());
         if left.is_some_and(|left| same_stay(left, entered)) {
             return;
-        }
-        let source = after.profile.source.clone();
-        let mut counts = vec![(Counter::StageEntered { source, stage: entered.stage.clone() }.key(), 1)];
-        let mut now_in = vec![(Counter::InStage { stage: entered.stage.clone() }.key(), 1)];
-        if let Some(left) = left {
-            let ms = (entered.entered_at - left.entered_at).num_milliseconds().max(0) as u64;
-            counts.push((Counter::StageTime { stage: left.stage.clone(), bucket: latency_bucket(ms) }.key(), 1));
-            now_in.push((Counter::InStage { stage: left.stage.clone() }.key(), -1));
-        }
-        // Dated by the lead's arrival, as every counter of a lead is: a funnel of a cohort.
-        // Like them, best effort after the lead's write: a failed add leaves a count short.
-        let days = [(after.received_at.date_naive(), counts), (CURRENT_DAY, now_in)];
-        for (day, counts) in days {
-            if let Err(e) = self.store.add_counts(&tenant.id, day, &counts).await {
-                tracing::warn!(tenant = %tenant.id, lead = %after.id, error = %e, "stage counters not updated");
-            }
         }
         // Most leads leave `new` within seconds: its check would be a schedule kept for
         // nothing and a wakeup that does nothing.
@@ -97,6 +81,28 @@ impl App {
 
 /// The SLA check of `lead`'s stay `stay`, if its stage has an SLA (the same one whether made
 /// to schedule or to withdraw, while the tenant file keeps the SLA).
+/// What a stage move counts, on the lead's arrival day as every counter of a lead is (a
+/// funnel of a cohort): the stage entered, the time spent in the one left, and the leads in
+/// each stage now (+1 on entry, -1 on exit: summed over the arrival days, the count now).
+pub(super) fn stage_counters(before: Option<&Lead>, after: &Lead) -> Vec<(Counter, i64)> {
+    let Some(entered) = after.stages.current() else { return Vec::new() };
+    let left = before.and_then(|lead| lead.stages.current());
+    if left.is_some_and(|left| same_stay(left, entered)) {
+        return Vec::new();
+    }
+    let source = after.profile.source.clone();
+    let mut counters = vec![
+        (Counter::StageEntered { source, stage: entered.stage.clone() }, 1),
+        (Counter::InStage { stage: entered.stage.clone() }, 1),
+    ];
+    if let Some(left) = left {
+        let ms = (entered.entered_at - left.entered_at).num_milliseconds().max(0) as u64;
+        counters.push((Counter::StageTime { stage: left.stage.clone(), bucket: latency_bucket(ms) }, 1));
+        counters.push((Counter::InStage { stage: left.stage.clone() }, -1));
+    }
+    counters
+}
+
 fn stage_check(tenant: &TenantConfig, lead: &Lead, stay: &StageVisit) -> Option<StageCheck> {
     Some(StageCheck {
         tenant: tenant.id.clone(),

@@ -3,6 +3,7 @@
 use super::change::Change;
 use super::counters::{campaign_key, latency_bucket, Counter};
 use super::enrolment::skipped;
+use super::experiment_arms::Arm;
 use super::App;
 use crate::config::TenantConfig;
 use crate::domain::{
@@ -172,17 +173,15 @@ impl App {
         };
         let send = async {
             match pending {
-                Some(pending) => self.send_claimed(&lead, pending, touches.iter().any(is_sent)).await.map(Some),
+                Some(pending) => {
+                    let contacted_before = touches.iter().any(is_sent);
+                    let exposure = arm.as_ref().filter(|arm| arm.new);
+                    self.send_claimed(&lead, pending, contacted_before, exposure).await.map(Some)
+                }
                 None => Ok(None),
             }
         };
-        // The exposure is counted once the touch is claimed, whatever the channel answers.
-        let expose = async {
-            if let Some(arm) = arm.as_ref().filter(|arm| arm.new) {
-                self.expose(&tenant, &lead, arm, now).await;
-            }
-        };
-        let (scheduled_next, sent, ()) = tokio::join!(schedule_next, send, expose);
+        let (scheduled_next, sent) = tokio::join!(schedule_next, send);
         let sent = sent?;
         scheduled_next?;
         // After the touch is out, so noting the silence never delays it.
@@ -266,13 +265,14 @@ impl App {
         lead: &Lead,
         pending: Pending,
         contacted_before: bool,
+        exposure: Option<&Arm>,
     ) -> Result<StepOutcome, StoreError> {
         let Pending { touch, message } = pending;
         let result = match message {
             Err(detail) => Err(SendError::Permanent { reason: Undeliverable::Rejected, detail }),
             Ok(message) => self.sender.send(&message, self.clock.now()).await,
         };
-        self.record_sent(lead, touch, result, self.clock.now(), contacted_before).await
+        self.record_sent(lead, touch, result, self.clock.now(), contacted_before, exposure).await
     }
 
     /// Records the channel's answer for `touch`, sent (or found sent) at `sent_at`: its status,
@@ -285,6 +285,7 @@ impl App {
         result: Result<String, SendError>,
         sent_at: DateTime<Utc>,
         contacted_before: bool,
+        exposure: Option<&Arm>,
     ) -> Result<StepOutcome, StoreError> {
         if let Err(SendError::Permanent { reason, detail }) = &result {
             self.close_channel(&lead.tenant, &lead.id, touch.channel, *reason, detail).await?;
@@ -320,8 +321,8 @@ impl App {
                 let business = tenant.reports.office_hours.contains(lead.received_at);
                 counts.push((Counter::SpeedByHours { business, bucket }.key(), 1));
             }
-            self.first_touch_moves_stage(lead, sent_at).await;
         }
+        self.after_touch(lead, sent_at, first, exposure).await;
         // Counted on the lead's arrival day, so a report's speed to lead and its leads
         // describe the same leads.
         if let Err(e) = self.store.add_counts(&lead.tenant, lead.received_at.date_naive(), &counts).await {
@@ -330,24 +331,34 @@ impl App {
         Ok(outcome)
     }
 
-    /// Moves the lead to `contacted` after its first touch went out, where the pipeline allows.
-    /// Best effort: the touch is sent and recorded whatever happens here.
-    async fn first_touch_moves_stage(&self, lead: &Lead, sent_at: DateTime<Utc>) {
+    /// What a touch that went out (or failed) changes on its lead, in one write: the first
+    /// touch sent moves it to `contacted` where the pipeline allows; a touch of an
+    /// experiment's arm new to the lead keeps the arm, the exposure (counted whatever the
+    /// channel answered). Best effort: the touch is sent and recorded whatever happens here.
+    async fn after_touch(&self, lead: &Lead, at: DateTime<Utc>, first: bool, exposure: Option<&Arm>) {
         let Some(tenant) = self.tenants.get(&lead.tenant) else { return };
         let cause = StageCause::Signal(StageSignal::FirstTouch);
-        // A lead a person moved on already needs no second read, nor a write.
-        if crate::domain::stage_after(&lead.stages, &tenant.pipeline, &cause).is_none() {
+        // A lead a person moved on already needs no move.
+        let moves = first && crate::domain::stage_after(&lead.stages, &tenant.pipeline, &cause).is_some();
+        let exposure = exposure.map(|arm| arm.exposure(lead, at));
+        if !moves && exposure.is_none() {
             return;
         }
-        let moved = self
-            .change_lead_reading(&lead.tenant, &lead.id, sent_at, false, |current, _| {
+        let changed = self
+            .change_lead_reading(&lead.tenant, &lead.id, at, false, |current, _| {
                 let mut next = current.clone();
-                let timeline = move_stage(&mut next, &tenant.pipeline, &cause, sent_at).into_iter().collect();
+                let mut timeline = Vec::new();
+                if moves {
+                    timeline.extend(move_stage(&mut next, &tenant.pipeline, &cause, at));
+                }
+                if let Some((experiment, exposure)) = &exposure {
+                    next.experiments.entry(experiment.clone()).or_insert_with(|| exposure.clone());
+                }
                 Change::of_lead(next, timeline)
             })
             .await;
-        if let Err(e) = moved {
-            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "first touch did not move the stage");
+        if let Err(e) = changed {
+            tracing::warn!(tenant = %lead.tenant, lead = %lead.id, error = %e, "the touch's stage move or exposure not kept");
         }
     }
 

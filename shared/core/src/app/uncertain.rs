@@ -145,7 +145,7 @@ impl App {
                 if !self.settle_as(found, &sent, None, None).await? {
                     return Ok(Settlement::Nothing);
                 }
-                self.record_sent(found.lead, sent, Ok(provider_id), sent_at, found.contacted_before()).await?;
+                self.record_sent(found.lead, sent, Ok(provider_id), sent_at, found.contacted_before(), None).await?;
                 Ok(Settlement::Found)
             }
             Lookup::NotSent => self.resend(found, message).await,
@@ -185,7 +185,7 @@ impl App {
             Err(e) => return Err(e),
         }
         let pending = Pending { touch: taken, message: Ok(message) };
-        let outcome = self.send_claimed(found.lead, pending, found.contacted_before()).await?;
+        let outcome = self.send_claimed(found.lead, pending, found.contacted_before(), None).await?;
         let kind = TimelineKind::TouchResent { step: touch.step, channel: touch.channel };
         self.store.append_timeline(&found.tenant.id, &found.lead.id, &[TimelineEntry { at: now, kind }]).await?;
         Ok(Settlement::Resent(outcome))

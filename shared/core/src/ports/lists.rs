@@ -73,8 +73,11 @@ fn stale_entry(lead: &Lead) -> Option<Listed> {
     })
 }
 
+/// How a lead's entry on a list is found from the lead.
+type EntryOf = fn(&Lead) -> Option<Listed>;
+
 /// The lists and how a lead's entry on each is found.
-const LISTS: [(&str, fn(&Lead) -> Option<Listed>); 2] = [(WAITING_LIST, waiting_entry), (STALE_LIST, stale_entry)];
+const LISTS: [(&str, EntryOf); 2] = [(WAITING_LIST, waiting_entry), (STALE_LIST, stale_entry)];
 
 /// How a lead's change moves it on the lists: onto one it now belongs on (or with a changed
 /// entry), off one it left.

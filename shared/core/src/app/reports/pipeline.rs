@@ -6,7 +6,7 @@
 use super::histogram::Histogram;
 use super::table::{cell, Table};
 use super::{ReportError, ReportRange};
-use crate::app::counters::{Counter, CURRENT_DAY};
+use crate::app::counters::Counter;
 use crate::app::App;
 use crate::config::TenantConfig;
 use crate::ports::STALE_LIST;
@@ -68,7 +68,10 @@ impl App {
                 _ => {}
             }
         }
-        let current = ReportRange { from: CURRENT_DAY, to: CURRENT_DAY };
+        // Every lead in a stage now entered it on its arrival day's counters: the last year of
+        // arrivals (the longest a report reads) holds them.
+        let today = self.clock.now().date_naive();
+        let current = ReportRange::new(today - chrono::Duration::days(365), today)?;
         let mut now_in: BTreeMap<String, u64> = BTreeMap::new();
         for (_, counter, n) in self.read_counters(tenant, &current).await? {
             if let Counter::InStage { stage } = counter {
