@@ -59,23 +59,26 @@ impl App {
         tenant: &TenantConfig,
         range: ReportRange,
     ) -> Result<PipelineReport, ReportError> {
+        // Every lead in a stage now entered it on its arrival day's counters: the last year of
+        // arrivals (the longest a report reads) holds them. One read covers that year and the
+        // range asked for; each figure takes its own days.
+        let today = self.clock.now().date_naive();
+        let year = today - chrono::Duration::days(365);
+        let read = ReportRange { from: range.from.min(year), to: range.to.max(today) };
         let mut entered: BTreeMap<String, u64> = BTreeMap::new();
         let mut times: BTreeMap<String, Histogram> = BTreeMap::new();
-        for (_, counter, n) in self.read_counters(tenant, &range).await? {
-            match counter {
-                Counter::StageEntered { stage, .. } => *entered.entry(stage.to_string()).or_default() += n,
-                Counter::StageTime { stage, bucket } => times.entry(stage.to_string()).or_default().add(bucket, n),
-                _ => {}
-            }
-        }
-        // Every lead in a stage now entered it on its arrival day's counters: the last year of
-        // arrivals (the longest a report reads) holds them.
-        let today = self.clock.now().date_naive();
-        let current = ReportRange::new(today - chrono::Duration::days(365), today)?;
         let mut now_in: BTreeMap<String, u64> = BTreeMap::new();
-        for (_, counter, n) in self.read_counters(tenant, &current).await? {
-            if let Counter::InStage { stage } = counter {
-                *now_in.entry(stage.to_string()).or_default() += n;
+        for (day, counter, n) in self.read_counters(tenant, &read).await? {
+            let in_range = (range.from..=range.to).contains(&day);
+            match counter {
+                Counter::StageEntered { stage, .. } if in_range => *entered.entry(stage.to_string()).or_default() += n,
+                Counter::StageTime { stage, bucket } if in_range => {
+                    times.entry(stage.to_string()).or_default().add(bucket, n)
+                }
+                Counter::InStage { stage } if day >= year && day <= today => {
+                    *now_in.entry(stage.to_string()).or_default() += n
+                }
+                _ => {}
             }
         }
         let stages = tenant
